@@ -1,0 +1,127 @@
+"""Every routine task of the pyexec monorepo is a nox session.
+
+    nox -s tests            each package's tests, in its own venv with only its declared deps
+    nox -s integration      the documented API end to end, across packages
+    nox -s isolated         every wheel built, installed alone and imported
+    nox -s lint             ruff
+    nox -s docs             mkdocs build --strict
+    nox -s ci               everything CI needs, in order
+    nox -s bump -- 0.2.0    one version for every distribution, pins included
+
+Virtual environments are made with uv (much faster than virtualenv + pip on this 2-core machine).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import sys
+from pathlib import Path
+
+import nox
+
+ROOT = Path(__file__).parent
+PACKAGES_DIR = ROOT / "packages"
+DIST_DIR = ROOT / "dist"
+PYTHON = f"{sys.version_info.major}.{sys.version_info.minor}"
+
+nox.options.default_venv_backend = "uv"
+nox.options.sessions = ["lint", "tests", "integration", "isolated", "docs"]
+nox.options.reuse_existing_virtualenvs = True
+
+
+# --- the workspace as data (scripts/workspace.py) -------------------------------------------
+
+sys.path.insert(0, str(ROOT / "scripts"))
+from workspace import PACKAGES, local_closure, pyproject  # noqa: E402
+
+
+def test_requirements(package: str) -> list[str]:
+    """The package's ``[dependency-groups] test`` list (pytest, hypothesis, …)."""
+    return pyproject(package).get("dependency-groups", {}).get("test", ["pytest", "hypothesis"])
+
+
+def install_editable(session: nox.Session, packages: list[str]) -> None:
+    args: list[str] = []
+    for pkg in packages:
+        extras = pyproject(pkg)["project"].get("optional-dependencies", {})
+        suffix = f"[{','.join(extras)}]" if extras else ""
+        args += ["-e", f"{PACKAGES_DIR / pkg}{suffix}"]
+    session.install(*args)
+
+
+def system_packages(session: nox.Session, commands_to_packages: dict[str, str]) -> None:
+    """Install Debian packages for commands that tests need, when missing (CI runs as root)."""
+    missing = {cmd: pkg for cmd, pkg in commands_to_packages.items() if shutil.which(cmd) is None}
+    if not missing:
+        return
+    if shutil.which("apt-get") is None or os.geteuid() != 0:
+        wanted = sorted(set(missing.values()))
+        session.warn(f"cannot install {wanted}: needs root and apt-get; the tests that need them skip")
+        return
+    session.run("apt-get", "update", "-qq", external=True)
+    env = {"DEBIAN_FRONTEND": "noninteractive"}
+    session.run("apt-get", "install", "-y", "-qq", *sorted(set(missing.values())), external=True, env=env)
+
+
+# --- sessions ------------------------------------------------------------------------------
+
+
+@nox.session(python=PYTHON)
+@nox.parametrize("package", PACKAGES)
+def tests(session: nox.Session, package: str) -> None:
+    """Run one package's tests with only that package, its siblings and its declared deps."""
+    install_editable(session, local_closure(package))
+    session.install(*test_requirements(package))
+    session.run("pytest", "-q", str(PACKAGES_DIR / package / "tests"), *session.posargs)
+
+
+@nox.session(python=PYTHON)
+def integration(session: nox.Session) -> None:
+    """Run integration_tests/ against the whole toolkit (the meta-package and every backend)."""
+    system_packages(session, {"chromium": "chromium", "chromedriver": "chromium-driver"})
+    install_editable(session, local_closure("pyexec"))
+    session.install(*pyproject("pyexec").get("dependency-groups", {}).get("integration", ["pytest", "hypothesis"]))
+    session.run("pytest", "-q", str(ROOT / "integration_tests"), *session.posargs)
+
+
+@nox.session(python=PYTHON)
+def isolated(session: nox.Session) -> None:
+    """Build every wheel; install each alone into a fresh venv; import its public names."""
+    session.install("build", "uv")
+    if DIST_DIR.exists():
+        shutil.rmtree(DIST_DIR)
+    for pkg in PACKAGES:
+        session.run("uv", "build", "--wheel", "--quiet", "-o", str(DIST_DIR), str(PACKAGES_DIR / pkg))
+    session.run("python", str(ROOT / "scripts" / "check_isolated.py"), str(DIST_DIR), *PACKAGES)
+
+
+@nox.session(python=PYTHON)
+def lint(session: nox.Session) -> None:
+    """ruff over the whole tree."""
+    session.install("ruff")
+    session.run("ruff", "check", str(ROOT))
+
+
+@nox.session(python=PYTHON)
+def docs(session: nox.Session) -> None:
+    """Build the documentation site strictly: a broken link or reference fails."""
+    install_editable(session, local_closure("pyexec"))
+    session.install("mkdocs", "mkdocs-material", "mkdocstrings[python]")
+    session.run("mkdocs", "build", "--strict", "-f", str(ROOT / "mkdocs.yml"), "-d", str(ROOT / "site"))
+
+
+@nox.session(python=False)
+def ci(session: nox.Session) -> None:
+    """Everything CI checks, in order: lint, each package's tests, integration, isolated wheels, docs."""
+    for name in ["lint", "tests", "integration", "isolated", "docs"]:
+        session.notify(name)
+
+
+@nox.session(python=False)
+def bump(session: nox.Session) -> None:
+    """Set one new version on every distribution and every sibling pin: ``nox -s bump -- 0.2.0``."""
+    if len(session.posargs) != 1 or not re.fullmatch(r"\d+\.\d+\.\d+(\w+\d*)?", session.posargs[0]):
+        session.error("usage: nox -s bump -- X.Y.Z")
+    session.run(sys.executable, str(ROOT / "scripts" / "versions.py"), "set", session.posargs[0], external=True)
