@@ -1,0 +1,366 @@
+"""The typed IR: the contract between the frontend and every backend.
+
+Structured like the Python it comes from: a :class:`Module` of :class:`Function`
+objects, each a list of statements over expressions. The frontend guarantees,
+and the verifier checks, that:
+
+- every expression has a type (``expr.type``) and a source location (``expr.loc``);
+- every name is resolved: a :class:`Param` or :class:`Local` symbol, a module
+  :class:`Function` (by name, through ``Module.functions``), an intrinsic;
+- every implicit conversion is an explicit :class:`Cast`: the two operands of a
+  :class:`BinOp` or :class:`Compare` have the same type, an assignment's value
+  has the target's type, a call's arguments have the parameters' types, a
+  return value has the function's return type, an ``if``/``while`` test is ``bool``;
+- sugar is gone: augmented assignment, tuple assignment and ``divmod`` unpacking
+  become plain :class:`Assign` statements (through fresh locals when Python
+  evaluates something once), ``pass`` disappears, ``elif`` is a nested ``If``.
+
+Backends never look at Python's AST. Runtime semantics (what raises what) are in
+DESIGN.md "Semantics" and in the docstrings of each node.
+
+Example:
+    >>> from pyexec.frontend.ir.nodes import Const, Loc
+    >>> from pyexec.frontend.ir.types import INT
+    >>> Const(value=3, type=INT, loc=Loc("f.py", 1, 0)).value
+    3
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+from pyexec.frontend.ir.types import IRType, NoneT, ScalarT
+
+
+@dataclass(frozen=True)
+class Loc:
+    """A place in the user's source: file, 1-based line, 0-based column."""
+
+    file: str
+    line: int
+    col: int
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}:{self.col + 1}"
+
+
+# --- symbols ----------------------------------------------------------------------------------
+
+
+@dataclass(eq=False)
+class Param:
+    """A function parameter (``index`` is its position)."""
+
+    name: str
+    type: ScalarT
+    index: int
+    loc: Loc
+
+
+@dataclass(eq=False)
+class Local:
+    """A local variable. Locals the frontend makes itself (for ``a, b = b, a``) are ``synthetic``."""
+
+    name: str
+    type: ScalarT
+    loc: Loc
+    synthetic: bool = False
+
+
+Variable = Param | Local
+
+
+# --- expressions -------------------------------------------------------------------------------
+
+
+@dataclass(eq=False)
+class Const:
+    """A constant of a scalar type (int, float, bool or complex Python value), or a string for print."""
+
+    value: int | float | bool | complex | str
+    type: IRType
+    loc: Loc
+
+
+@dataclass(eq=False)
+class Name:
+    """Read a parameter or local variable."""
+
+    var: Variable
+    type: ScalarT
+    loc: Loc
+
+
+CastKind = Literal["int", "float", "bool", "complex"]
+
+
+@dataclass(eq=False)
+class Cast:
+    """Convert ``value`` to ``type``.
+
+    Rules (CPython and NumPy are the oracle):
+    - to a fixed-width int (``int8``…``uint64``): wraps modulo 2**bits; from a float,
+      truncates toward zero (NaN/inf/out of range: NumPy's result is platform-defined,
+      backends raise nothing);
+    - to Python's ``int`` (``checked``): from a float, truncates, NaN raises ValueError,
+      inf or a value outside int64 raises OverflowError; from ``uint64`` above int64's max,
+      raises OverflowError; from any other int it is exact;
+    - to ``bool``: truthiness (``x != 0``; NaN is true; a complex is true unless both parts are 0);
+    - to a float: round to nearest; to complex: imaginary part 0.
+    """
+
+    value: Expr
+    type: ScalarT
+    loc: Loc
+
+
+BinOpKind = Literal["add", "sub", "mul", "truediv", "floordiv", "mod", "pow", "lshift", "rshift",
+                    "bitand", "bitor", "bitxor"]
+
+
+@dataclass(eq=False)
+class BinOp:
+    """``left <op> right``; both operands have ``type`` (except ``pow``'s exponent, see below).
+
+    Integer ``add sub mul lshift`` on Python's ``int`` raise OverflowError outside int64;
+    fixed-width types wrap. ``floordiv``/``mod`` floor (Python's sign rules, ints and floats);
+    any division or modulo by zero raises ZeroDivisionError (floats too). ``truediv`` only
+    appears on floats (the frontend casts ints first). Shifts by a negative count raise
+    ValueError. ``pow`` on ints with a negative exponent raises ValueError (the result would
+    be a float in Python; see docs); float ``pow`` follows C's ``pow`` except that
+    ``0.0 ** negative`` raises ZeroDivisionError and a negative base to a non-integer
+    power raises ValueError (Python would return a complex).
+    """
+
+    op: BinOpKind
+    left: Expr
+    right: Expr
+    type: ScalarT
+    loc: Loc
+
+
+UnaryOpKind = Literal["neg", "pos", "invert", "not"]
+
+
+@dataclass(eq=False)
+class UnaryOp:
+    """``-x``, ``+x``, ``~x`` (ints and bools), ``not x`` (operand is bool, result is bool).
+
+    ``-x`` on Python's ``int`` min value raises OverflowError.
+    """
+
+    op: UnaryOpKind
+    operand: Expr
+    type: ScalarT
+    loc: Loc
+
+
+CompareOpKind = Literal["eq", "ne", "lt", "le", "gt", "ge"]
+
+
+@dataclass(eq=False)
+class Compare:
+    """A comparison chain ``a < b <= c``: ``operands[i] ops[i] operands[i+1]`` for every i,
+    each operand evaluated at most once, left to right, stopping at the first false link.
+
+    Each link's two operands have the same type (``link_types[i]``); the result is ``bool``.
+    Floats compare as IEEE (NaN is unequal to everything); complex only takes ``eq``/``ne``.
+    """
+
+    ops: list[CompareOpKind]
+    operands: list[Expr]
+    link_types: list[ScalarT]
+    type: ScalarT
+    loc: Loc
+
+
+@dataclass(eq=False)
+class BoolOp:
+    """``a and b and …`` / ``a or b or …`` with Python's value semantics: the result is the
+    first operand that decides (``and``: the first falsy one, else the last; ``or``: the first
+    truthy one, else the last), evaluated left to right and no further. All ``values`` have ``type``.
+    """
+
+    op: Literal["and", "or"]
+    values: list[Expr]
+    type: ScalarT
+    loc: Loc
+
+
+@dataclass(eq=False)
+class IfExp:
+    """``body if test else orelse``; ``test`` is bool, both branches have ``type``."""
+
+    test: Expr
+    body: Expr
+    orelse: Expr
+    type: ScalarT
+    loc: Loc
+
+
+@dataclass(eq=False)
+class Call:
+    """A call of a function of the same module (``Module.functions[callee]``)."""
+
+    callee: str
+    args: list[Expr]
+    type: ScalarT | NoneT
+    loc: Loc
+
+
+IntrinsicName = Literal[
+    # builtins
+    "abs", "min", "max", "round", "round_ndigits",
+    # math (float64 or float32 arguments; results as in CPython's math module)
+    "math.sqrt", "math.exp", "math.log", "math.log2", "math.log10", "math.log1p", "math.expm1",
+    "math.sin", "math.cos", "math.tan", "math.asin", "math.acos", "math.atan", "math.atan2",
+    "math.sinh", "math.cosh", "math.tanh", "math.floor", "math.ceil", "math.trunc", "math.fabs",
+    "math.hypot", "math.pow", "math.fmod", "math.copysign", "math.isnan", "math.isinf", "math.isfinite",
+    # complex
+    "complex.real", "complex.imag", "complex.conjugate", "complex.abs",
+]
+
+
+@dataclass(eq=False)
+class Intrinsic:
+    """A builtin or ``math`` function, or a complex attribute, applied to typed arguments.
+
+    Argument and result types are explicit (the frontend inserts casts). Semantics are
+    CPython's: ``math.sqrt(-1.0)`` and ``math.log(0.0)`` raise ValueError ("math domain
+    error"), ``math.exp(1000.0)`` raises OverflowError, ``math.floor``/``ceil``/``trunc`` and
+    one-argument ``round`` return ``int`` (so NaN raises ValueError, inf OverflowError), ``round``
+    rounds half to even, ``min``/``max`` take two or more arguments of one type and return the
+    first extreme one.
+    """
+
+    name: IntrinsicName
+    args: list[Expr]
+    type: ScalarT
+    loc: Loc
+
+
+Expr = Const | Name | Cast | BinOp | UnaryOp | Compare | BoolOp | IfExp | Call | Intrinsic
+
+
+# --- statements --------------------------------------------------------------------------------
+
+
+@dataclass(eq=False)
+class Assign:
+    """``target = value``; ``value.type == target.type``."""
+
+    target: Variable
+    value: Expr
+    loc: Loc
+
+
+@dataclass(eq=False)
+class If:
+    test: Expr
+    body: list[Stmt]
+    orelse: list[Stmt]
+    loc: Loc
+
+
+@dataclass(eq=False)
+class While:
+    """``while test: body`` then ``orelse`` when the loop ends without ``break``."""
+
+    test: Expr
+    body: list[Stmt]
+    orelse: list[Stmt]
+    loc: Loc
+
+
+@dataclass(eq=False)
+class ForRange:
+    """``for var in range(start, stop, step): body`` then ``orelse`` unless broken out of.
+
+    ``start``, ``stop`` and ``step`` have ``var.type`` and are evaluated once, before the
+    loop; a zero step raises ValueError("range() arg 3 must not be zero"). The loop runs
+    over Python's range exactly (any step sign, no overflow at the ends); ``var`` keeps its
+    last value after the loop, and is unchanged if the range is empty.
+    """
+
+    var: Variable
+    start: Expr
+    stop: Expr
+    step: Expr
+    body: list[Stmt]
+    orelse: list[Stmt]
+    loc: Loc
+
+
+@dataclass(eq=False)
+class Break:
+    loc: Loc
+
+
+@dataclass(eq=False)
+class Continue:
+    loc: Loc
+
+
+@dataclass(eq=False)
+class Return:
+    """``return value``; ``value`` is None only in a function returning None."""
+
+    value: Expr | None
+    loc: Loc
+
+
+@dataclass(eq=False)
+class ExprStmt:
+    """An expression evaluated for its effects (a call, a print)."""
+
+    value: Expr
+    loc: Loc
+
+
+@dataclass(eq=False)
+class Assert:
+    """``assert test, message``: raises AssertionError(message) when ``test`` (bool) is false."""
+
+    test: Expr
+    message: str | None
+    loc: Loc
+
+
+@dataclass(eq=False)
+class Print:
+    """``print(*args, sep=sep, end=end)``: each argument is a scalar or a string Const, written
+    as CPython's ``str()`` writes it (floats as ``repr``, complex as ``(1+2j)``, bools as True/False).
+    """
+
+    args: list[Expr]
+    sep: str
+    end: str
+    loc: Loc
+
+
+Stmt = Assign | If | While | ForRange | Break | Continue | Return | ExprStmt | Assert | Print
+
+
+# --- functions and modules ---------------------------------------------------------------------
+
+
+@dataclass(eq=False)
+class Function:
+    """One compiled function: its signature, every local it uses, and its body."""
+
+    name: str
+    params: list[Param]
+    return_type: ScalarT | NoneT
+    locals: list[Local]
+    body: list[Stmt]
+    loc: Loc
+    docstring: str | None = None
+
+
+@dataclass(eq=False)
+class Module:
+    """Functions compiled together: calls between them, and recursion, resolve by name."""
+
+    functions: dict[str, Function] = field(default_factory=dict)
+    source_file: str = "<unknown>"

@@ -1,0 +1,108 @@
+"""The types of the typed IR.
+
+Every IR expression carries one of these. Scalar types wrap the rows of
+``pyexec.types.table`` (the single source of widths, LLVM/C/wasm names), and add
+one fact the table cannot hold: whether an ``int64`` is Python's ``int``
+(checked: a result outside int64 raises OverflowError) or NumPy's ``int64``
+(wraps modulo 2**64).
+
+Example:
+    >>> from pyexec.frontend.ir.types import INT, INT64
+    >>> INT.info is INT64.info, INT.checked, INT64.checked, str(INT), str(INT64)
+    (True, True, False, 'int', 'int64')
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from pyexec.types.table import SCALARS, ScalarInfo
+
+
+@dataclass(frozen=True)
+class ScalarT:
+    """A scalar IR type: one row of the types table, plus Python's ``int`` flag."""
+
+    info: ScalarInfo
+    checked: bool = False
+    """True only for Python's ``int``: int64 arithmetic that raises OverflowError instead of wrapping."""
+
+    @property
+    def name(self) -> str:
+        return self.info.name
+
+    @property
+    def kind(self) -> str:
+        return self.info.kind
+
+    @property
+    def bits(self) -> int:
+        return self.info.bits
+
+    @property
+    def is_integer(self) -> bool:
+        return self.info.is_integer
+
+    @property
+    def is_float(self) -> bool:
+        return self.info.is_float
+
+    @property
+    def is_complex(self) -> bool:
+        return self.info.is_complex
+
+    @property
+    def is_bool(self) -> bool:
+        return self.info.is_bool
+
+    def __str__(self) -> str:
+        if self.checked:
+            return "int"
+        return self.info.name
+
+
+@dataclass(frozen=True)
+class NoneT:
+    """The type of a function that returns nothing (``-> None``)."""
+
+    def __str__(self) -> str:
+        return "None"
+
+
+@dataclass(frozen=True)
+class StrT:
+    """The type of a string literal; only ``print`` accepts one."""
+
+    def __str__(self) -> str:
+        return "str"
+
+
+IRType = ScalarT | NoneT | StrT
+
+INT = ScalarT(SCALARS["int64"], checked=True)
+"""Python's ``int``: 64-bit, raises OverflowError rather than wrap."""
+INT8 = ScalarT(SCALARS["int8"])
+INT16 = ScalarT(SCALARS["int16"])
+INT32 = ScalarT(SCALARS["int32"])
+INT64 = ScalarT(SCALARS["int64"])
+UINT8 = ScalarT(SCALARS["uint8"])
+UINT16 = ScalarT(SCALARS["uint16"])
+UINT32 = ScalarT(SCALARS["uint32"])
+UINT64 = ScalarT(SCALARS["uint64"])
+FLOAT32 = ScalarT(SCALARS["float32"])
+FLOAT64 = ScalarT(SCALARS["float64"])
+COMPLEX64 = ScalarT(SCALARS["complex64"])
+COMPLEX128 = ScalarT(SCALARS["complex128"])
+BOOL = ScalarT(SCALARS["bool_"])
+NONE = NoneT()
+STR = StrT()
+
+BY_NAME: dict[str, IRType] = {
+    "int": INT,
+    "float": FLOAT64,
+    "bool": BOOL,
+    "complex": COMPLEX128,
+    "None": NONE,
+    **{name: ScalarT(info) for name, info in SCALARS.items()},
+}
+"""Every IR type by the name an annotation uses (``int``, ``float``, ``uint8``, ``bool_`` …)."""
