@@ -5,6 +5,7 @@
     nox -s isolated         every wheel built, installed alone and imported
     nox -s lint             ruff
     nox -s docs             mkdocs build --strict
+    nox -s demo             the project's main job: pyexec demo
     nox -s ci               everything CI needs, in order
     nox -s bump -- 0.2.0    one version for every distribution, pins included
 
@@ -109,7 +110,15 @@ def docs(session: nox.Session) -> None:
     """Build the documentation site strictly: a broken link or reference fails."""
     install_editable(session, local_closure("pyexec"))
     session.install("mkdocs", "mkdocs-material", "mkdocstrings[python]")
-    session.run("mkdocs", "build", "--strict", "-f", str(ROOT / "mkdocs.yml"), "-d", str(ROOT / "site"))
+    session.run("mkdocs", "build", "--strict", "-f", str(ROOT / "mkdocs.yml"), "-d", str(ROOT / "site"),
+                env={"NO_MKDOCS_2_WARNING": "1"})
+
+
+@nox.session(python=PYTHON)
+def demo(session: nox.Session) -> None:
+    """The project's main job: ``pyexec demo`` with the whole toolkit installed."""
+    install_editable(session, local_closure("pyexec"))
+    session.run("pyexec", "demo", *session.posargs)
 
 
 @nox.session(python=False)
