@@ -124,7 +124,8 @@ def demo(session: nox.Session) -> None:
 @nox.session(python=False)
 def ci(session: nox.Session) -> None:
     """Everything CI checks, in order: lint, each package's tests, integration, isolated wheels, docs."""
-    for name in ["lint", "tests", "integration", "isolated", "docs"]:
+    # A parametrized session must be notified once per parameter: notify("tests") runs only the first.
+    for name in ["lint", *(f"tests(package='{p}')" for p in PACKAGES), "integration", "isolated", "docs"]:
         session.notify(name)
 
 
