@@ -1,0 +1,170 @@
+"""``aot_compile``: one function and its module → a standalone executable, built by Nuitka (onefile).
+
+Steps: locate the function's module; derive its command line; generate the launcher;
+look the build up in the cache; check the prerequisites; run Nuitka; keep the result in
+the cache; copy it to ``output``.
+
+Example:
+    >>> from pyexec.backends.nuitka import aot_compile
+    >>> def greet(name: str) -> str:
+    ...     return f"Hello, {name}!"
+    >>> exe = aot_compile(greet, "greeter")  # doctest: +SKIP
+    >>> # ./greeter Alice  →  Hello, Alice!
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import stat
+import subprocess
+import sys
+import tempfile
+import time
+from collections import deque
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from pyexec.backends.nuitka.cache import cache_key, cache_root
+from pyexec.backends.nuitka.command_line import command_line_spec
+from pyexec.backends.nuitka.errors import NuitkaBuildError
+from pyexec.backends.nuitka.function_target import FunctionTarget, locate_function
+from pyexec.backends.nuitka.launcher import launcher_source
+from pyexec.backends.nuitka.prerequisites import check_prerequisites
+
+LOG_TAIL_LINES = 40
+LAUNCHER_NAME = "pyexec_launcher.py"
+
+
+def nuitka_version() -> str:
+    """The installed Nuitka's version (part of the cache key)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("nuitka")
+    except PackageNotFoundError:
+        return "not installed"
+
+
+def nuitka_options(target: FunctionTarget) -> list[str]:
+    """The Nuitka options of every build (the launcher, output folder and name are added per build)."""
+    return [
+        "--onefile",
+        f"--include-module={target.module_name}",
+        # pyexec's compilers stay out: the launcher gives the module a small `pyexec` of its own.
+        "--nofollow-import-to=pyexec",
+        # Link-time optimisation roughly doubles the C compile time for little gain in a launcher.
+        "--lto=no",
+        "--remove-output",
+    ]
+
+
+def executable_path(output: str | os.PathLike[str], function_name: str) -> Path:
+    """Where the executable goes: ``output`` (``.exe`` added on Windows), or ``output/<function>`` for a folder."""
+    path = Path(output).expanduser()
+    if path.is_dir():
+        path = path / function_name
+    if sys.platform == "win32" and path.suffix.lower() != ".exe":
+        path = path.with_name(path.name + ".exe")
+    return path.absolute()
+
+
+def _say(show_progress: bool, message: str) -> None:
+    if show_progress:
+        print(f"pyexec: {message}", flush=True)
+
+
+def run_nuitka(command: list[str], env: dict[str, str], cwd: Path, log_path: Path, show_progress: bool) -> None:
+    """Run Nuitka, logging everything to ``log_path`` (and echoing it live with ``show_progress``)."""
+    tail: deque[str] = deque(maxlen=LOG_TAIL_LINES)
+    with log_path.open("w", encoding="utf-8") as log:
+        log.write("$ " + " ".join(command) + "\n")
+        process = subprocess.Popen(
+            command, cwd=cwd, env=env, stdin=subprocess.DEVNULL,  # no prompt, so Nuitka never downloads
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, errors="replace", bufsize=1,
+        )
+        try:
+            assert process.stdout is not None
+            for line in process.stdout:
+                log.write(line)
+                tail.append(line)
+                if show_progress:
+                    sys.stdout.write(line)
+                    sys.stdout.flush()
+            returncode = process.wait()
+        except BaseException:
+            process.kill()
+            process.wait()
+            raise
+    if returncode != 0:
+        log_tail = "".join(tail).rstrip()
+        raise NuitkaBuildError(
+            f"Nuitka failed (exit status {returncode}); the end of its log:\n{log_tail}\n(full log: {log_path})",
+            returncode=returncode, log_tail=log_tail, log_path=str(log_path),
+        )
+
+
+def _install(built: Path, destination: Path) -> None:
+    destination.parent.mkdir(parents=True, exist_ok=True)
+    partial = destination.with_name(destination.name + ".partial")
+    shutil.copy2(built, partial)
+    partial.chmod(partial.stat().st_mode | stat.S_IXUSR | stat.S_IXGRP | stat.S_IXOTH)
+    os.replace(partial, destination)
+
+
+def aot_compile(func: Callable[..., Any], output: str | os.PathLike[str], show_progress: bool = False) -> Path:
+    """Build a standalone executable that runs ``func`` (compiled with its module by Nuitka); return its path.
+
+    Parameters become the executable's command line (see :mod:`pyexec.backends.nuitka.command_line`); a
+    function without parameters reads ``sys.argv`` itself. A non-None result is printed; an exception
+    prints its message and exits with status 1. An unchanged function and module reuse the cached build.
+
+    Example:
+        >>> def greet(name: str) -> str:
+        ...     return f"Hello, {name}!"
+        >>> aot_compile(greet, "greeter", show_progress=True)  # doctest: +SKIP
+        PosixPath('/home/me/greeter')
+    """
+    target = locate_function(func)
+    spec = command_line_spec(target.function)
+    source = launcher_source(target.module_name, target.function_name, spec)
+    destination = executable_path(output, target.function_name)
+    options = nuitka_options(target)
+    version = nuitka_version()
+    key = cache_key(launcher=source, module_name=target.module_name, module_source=target.module_file.read_bytes(),
+                    nuitka_version=version, nuitka_options=options)
+    root = cache_root()
+    entry = root / key
+    built_name = target.function_name + (".exe" if sys.platform == "win32" else "")
+    cached = entry / built_name
+    if cached.is_file():
+        _install(cached, destination)
+        _say(show_progress, f"{destination} is up to date (cached build {entry})")
+        return destination
+
+    env = check_prerequisites(dict(os.environ))
+    env["NUITKA_UPDATE_CHECK"] = "never"  # no release check over the network
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(target.root), env.get("PYTHONPATH", "")) if p)
+    root.mkdir(parents=True, exist_ok=True)
+    started = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix="build-", dir=root) as work_dir:
+        work = Path(work_dir)
+        launcher = work / LAUNCHER_NAME
+        launcher.write_text(source, encoding="utf-8")
+        command = [sys.executable, "-m", "nuitka", *options, f"--output-dir={work / 'out'}",
+                   f"--output-filename={built_name}", str(launcher)]
+        _say(show_progress, f"building {destination.name} from {target.module_name}.{target.function_name} "
+                            f"with Nuitka {version} (this takes a few minutes)")
+        log_path = root / f"{key}.log"
+        run_nuitka(command, env, work, log_path, show_progress)
+        built = work / "out" / built_name
+        if not built.is_file():
+            raise NuitkaBuildError(f"Nuitka reported success but {built} does not exist (log: {log_path})",
+                                   returncode=0, log_tail="", log_path=str(log_path))
+        entry.mkdir(parents=True, exist_ok=True)
+        _install(built, cached)
+    _install(cached, destination)
+    size = destination.stat().st_size / 1e6
+    _say(show_progress, f"built {destination} ({size:.1f} MB) in {time.perf_counter() - started:.0f} s")
+    return destination
