@@ -1,0 +1,1150 @@
+"""Typed IR → LLVM IR (llvmlite.ir), with Python's semantics, for any target.
+
+Nothing here knows about the host: the triple and data layout are parameters, faults set the
+error state described in :mod:`pyexec.backends.llvm.runtime`, and output goes through the
+external ``pyexec_print_*`` functions. The WebAssembly backend lowers with the same code.
+
+What a lowered module holds, for each IR function ``f``:
+
+- ``pyexec.impl.f`` (internal): the body, with native parameter and return types;
+- ``f`` (external, C ABI; ``entry_points=True``): clears the error state, calls the body. ``bool`` is
+  ``i8`` (0/1) at this boundary, complex numbers are ``{float, float}``/``{double, double}``;
+- ``<error_prefix>_last_error() -> i32``, ``<error_prefix>_last_error_message() -> ptr`` and
+  ``<error_prefix>_clear_error()``: the error state's getters.
+
+Example:
+    >>> from pyexec.frontend.ir import nodes as n, types as t
+    >>> loc = n.Loc("f.py", 1, 0)
+    >>> x = n.Param("x", t.INT, 0, loc)
+    >>> body = [n.Return(n.BinOp("add", n.Name(x, t.INT, loc), n.Const(1, t.INT, loc), t.INT, loc), loc)]
+    >>> m = n.Module({"inc": n.Function("inc", [x], t.INT, [], body, loc)})
+    >>> "llvm.sadd.with.overflow.i64" in str(lower_module(m, triple="x86_64-unknown-linux-gnu", data_layout=""))
+    True
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterator
+
+from llvmlite import ir
+
+from pyexec.backends.llvm import runtime as rt
+from pyexec.backends.llvm.errors import NativeBuildError, UnsupportedConstructError
+from pyexec.frontend.ir import nodes as n
+from pyexec.frontend.ir.types import FLOAT32, FLOAT64, INT64, NoneT, ScalarT
+
+I1 = ir.IntType(1)
+I8 = ir.IntType(8)
+I32 = ir.IntType(32)
+I64 = ir.IntType(64)
+F32 = ir.FloatType()
+F64 = ir.DoubleType()
+PTR = ir.PointerType()
+
+OVERFLOW_MODES = ("check", "wrap")
+
+_BINOP_SYMBOLS = {"add": "+", "sub": "-", "mul": "*", "lshift": "<<", "pow": "**"}
+
+
+def llvm_type(t: ScalarT | NoneT) -> ir.Type:
+    """The LLVM register type of an IR type (``i1`` for bool, a two-float struct for complex).
+
+    Example:
+        >>> from pyexec.frontend.ir.types import FLOAT64
+        >>> str(llvm_type(FLOAT64))
+        'double'
+    """
+    if isinstance(t, NoneT):
+        return ir.VoidType()
+    if t.is_complex:
+        part = F32 if t.bits == 64 else F64
+        return ir.LiteralStructType([part, part])
+    if t.is_bool:
+        return I1
+    if t.is_float:
+        return F32 if t.bits == 32 else F64
+    return ir.IntType(t.bits)
+
+
+def abi_type(t: ScalarT | NoneT) -> ir.Type:
+    """The type of a value at the C boundary of an entry point (``bool`` is a byte there)."""
+    if isinstance(t, ScalarT) and t.is_bool:
+        return I8
+    return llvm_type(t)
+
+
+def impl_name(name: str) -> str:
+    """The LLVM symbol of a function's body (internal to the module)."""
+    return f"pyexec.impl.{name}"
+
+
+def lower_module(
+    module: n.Module,
+    *,
+    triple: str,
+    data_layout: str,
+    overflow: str = "check",
+    error_prefix: str = "pyexec",
+    entry_points: bool = True,
+) -> ir.Module:
+    """Lower a typed IR module to an LLVM IR module for ``triple``.
+
+    ``overflow="check"`` makes Python's ``int`` raise OverflowError outside int64 (the default);
+    ``"wrap"`` makes it wrap like int64. ``error_prefix`` names the error-state getters.
+
+    Example:
+        >>> from pyexec.frontend.ir import nodes as n, types as t
+        >>> loc = n.Loc("f.py", 1, 0)
+        >>> m = n.Module({"one": n.Function("one", [], t.INT, [], [n.Return(n.Const(1, t.INT, loc), loc)], loc)})
+        >>> lower_module(m, triple="wasm32-unknown-unknown", data_layout="").triple
+        'wasm32-unknown-unknown'
+    """
+    if overflow not in OVERFLOW_MODES:
+        raise NativeBuildError(f"overflow must be 'check' or 'wrap', not {overflow!r}")
+    return ModuleLowering(module, triple, data_layout, overflow, error_prefix, entry_points).run()
+
+
+# --- which functions can fault -------------------------------------------------------------------
+
+
+def _children(node: object) -> Iterator[object]:
+    for value in vars(node).values():
+        if isinstance(value, list):
+            yield from (v for v in value if hasattr(v, "loc"))
+        elif hasattr(value, "loc") and not isinstance(value, (n.Param, n.Local, n.Loc)):
+            yield value
+
+
+def _faults_locally(node: object, checked_ints: bool) -> bool:
+    """Whether this one node (not its children) may set the error state."""
+    if isinstance(node, (n.Assert,)):
+        return True
+    if isinstance(node, n.ForRange):
+        return not (isinstance(node.step, n.Const) and node.step.value != 0)
+    if isinstance(node, n.BinOp):
+        t = node.type
+        if node.op in ("floordiv", "mod", "truediv", "pow"):
+            return True
+        if node.op in ("lshift", "rshift"):
+            return t.info.signed or (t.checked and checked_ints)
+        return t.checked and checked_ints and node.op in ("add", "sub", "mul")
+    if isinstance(node, n.UnaryOp):
+        return node.op == "neg" and node.type.checked and checked_ints
+    if isinstance(node, n.Cast):
+        return node.type.checked and (node.value.type.is_float or node.value.type.kind == "uint")
+    if isinstance(node, n.Intrinsic):
+        if node.name in ("abs",):
+            return (node.type.checked and checked_ints) or node.args[0].type.is_complex
+        return node.name not in ("min", "max", "math.fabs", "math.copysign", "math.isnan", "math.isinf",
+                                 "math.isfinite", "math.atan", "math.atan2", "math.tanh", "math.hypot",
+                                 "complex.real", "complex.imag", "complex.conjugate", "round_ndigits")
+    return False
+
+
+def fallible_functions(module: n.Module, overflow: str = "check") -> set[str]:
+    """Names of the functions that may set the error state (directly or through a call).
+
+    Callers of the others skip the error check after the call, so a recursive ``fib`` in
+    wrapping mode pays nothing for the error state.
+
+    Example:
+        >>> fallible_functions(n.Module({}))
+        set()
+    """
+    checked = overflow == "check"
+    local: dict[str, bool] = {}
+    calls: dict[str, set[str]] = {}
+    for name, func in module.functions.items():
+        stack: list[object] = list(func.body)
+        faults, callees = False, set()
+        while stack:
+            node = stack.pop()
+            if isinstance(node, n.Call):
+                callees.add(node.callee)
+            faults = faults or _faults_locally(node, checked)
+            stack.extend(_children(node))
+        # a function that may reach its end without a return reports that as a fault
+        falls_off = not isinstance(func.return_type, NoneT) and not (func.body and isinstance(func.body[-1], n.Return))
+        local[name], calls[name] = faults or falls_off, callees
+    result = {name for name, f in local.items() if f}
+    changed = True
+    while changed:
+        changed = False
+        for name, callees in calls.items():
+            if name not in result and callees & result:
+                result.add(name)
+                changed = True
+    return result
+
+
+# --- the module ----------------------------------------------------------------------------------
+
+
+class ModuleLowering:
+    """Lowers every function of a module; holds what functions share (error state, strings, externals)."""
+
+    def __init__(self, module: n.Module, triple: str, data_layout: str, overflow: str, error_prefix: str,
+                 entry_points: bool) -> None:
+        self.source = module
+        self.overflow = overflow
+        self.error_prefix = error_prefix
+        self.entry_points = entry_points
+        self.module = ir.Module(name=module.source_file)
+        self.module.triple = triple
+        self.module.data_layout = data_layout
+        self._strings: dict[str, ir.GlobalVariable] = {}
+        self.fallible = fallible_functions(module, overflow)
+        self.error_code = ir.GlobalVariable(self.module, I32, rt.ERROR_CODE_GLOBAL)
+        self.error_code.linkage = "internal"
+        self.error_code.initializer = I32(0)
+        self.error_message = ir.GlobalVariable(self.module, PTR, rt.ERROR_MESSAGE_GLOBAL)
+        self.error_message.linkage = "internal"
+        self.error_message.initializer = ir.Constant(PTR, None)
+        self.functions: dict[str, ir.Function] = {}
+
+    def run(self) -> ir.Module:
+        for name, func in self.source.functions.items():
+            fnty = ir.FunctionType(llvm_type(func.return_type), [llvm_type(p.type) for p in func.params])
+            fn = ir.Function(self.module, fnty, impl_name(name))
+            fn.linkage = "internal"
+            for arg, p in zip(fn.args, func.params):
+                arg.name = p.name
+            self.functions[name] = fn
+        for name, func in self.source.functions.items():
+            FunctionLowering(self, func, self.functions[name]).run()
+            if self.entry_points:
+                self._entry_point(func)
+        self._error_api()
+        return self.module
+
+    def _entry_point(self, func: n.Function) -> None:
+        fnty = ir.FunctionType(abi_type(func.return_type), [abi_type(p.type) for p in func.params])
+        entry = ir.Function(self.module, fnty, func.name)
+        b = ir.IRBuilder(entry.append_basic_block("entry"))
+        b.store(I32(0), self.error_code)
+        args = []
+        for arg, p in zip(entry.args, func.params):
+            arg.name = p.name
+            args.append(b.icmp_unsigned("!=", arg, I8(0)) if p.type.is_bool else arg)
+        result = b.call(self.functions[func.name], args)
+        if isinstance(func.return_type, NoneT):
+            b.ret_void()
+        elif func.return_type.is_bool:
+            b.ret(b.zext(result, I8))
+        else:
+            b.ret(result)
+
+    def _error_api(self) -> None:
+        p = self.error_prefix
+        get = ir.Function(self.module, ir.FunctionType(I32, []), f"{p}_last_error")
+        b = ir.IRBuilder(get.append_basic_block("entry"))
+        b.ret(b.load(self.error_code, typ=I32))
+        msg = ir.Function(self.module, ir.FunctionType(PTR, []), f"{p}_last_error_message")
+        b = ir.IRBuilder(msg.append_basic_block("entry"))
+        code = b.load(self.error_code, typ=I32)
+        b.ret(b.select(b.icmp_signed("==", code, I32(0)), self.cstring(""), b.load(self.error_message, typ=PTR)))
+        clear = ir.Function(self.module, ir.FunctionType(ir.VoidType(), []), f"{p}_clear_error")
+        b = ir.IRBuilder(clear.append_basic_block("entry"))
+        b.store(I32(0), self.error_code)
+        b.store(ir.Constant(PTR, None), self.error_message)
+        b.ret_void()
+
+    def cstring(self, text: str) -> ir.GlobalVariable:
+        """A private NUL-terminated UTF-8 constant (one per distinct text)."""
+        if text not in self._strings:
+            data = bytearray(text.encode("utf-8") + b"\0")
+            g = ir.GlobalVariable(self.module, ir.ArrayType(I8, len(data)), f".str.{len(self._strings)}")
+            g.linkage = "private"
+            g.global_constant = True
+            g.unnamed_addr = True
+            g.initializer = ir.Constant(ir.ArrayType(I8, len(data)), data)
+            self._strings[text] = g
+        return self._strings[text]
+
+    def external(self, name: str, ret: ir.Type, args: list[ir.Type]) -> ir.Function:
+        """Declare (once) an external function: a runtime function, libm, or an LLVM intrinsic."""
+        existing = self.module.globals.get(name)
+        if existing is not None:
+            return existing
+        return ir.Function(self.module, ir.FunctionType(ret, args), name)
+
+
+# --- one function --------------------------------------------------------------------------------
+
+
+class FunctionLowering:
+    """Lowers one IR function: one ``expr_*`` method per expression kind, one ``stmt_*`` per statement."""
+
+    def __init__(self, owner: ModuleLowering, func: n.Function, fn: ir.Function) -> None:
+        self.owner = owner
+        self.func = func
+        self.fn = fn
+        self.checked = owner.overflow == "check"
+        self.entry_block = fn.append_basic_block("entry")
+        self.b = ir.IRBuilder(self.entry_block)
+        self.slots: dict[int, ir.AllocaInstr] = {}
+        self.loops: list[tuple[ir.Block, ir.Block]] = []  # (continue target, break target)
+
+    # --- scaffolding -----------------------------------------------------------------------------
+
+    def run(self) -> None:
+        for arg, p in zip(self.fn.args, self.func.params):
+            self.b.store(arg, self.slot(p))
+        body = self.fn.append_basic_block("body")
+        self.b.branch(body)
+        self.b.position_at_end(body)
+        self.stmts(self.func.body)
+        if not self.b.block.is_terminated:
+            if isinstance(self.func.return_type, NoneT):
+                self.b.ret_void()
+            else:
+                self.fault(rt.VALUE, f"{self.func.name}() reached its end without returning a value")
+
+    def slot(self, var: n.Variable) -> ir.AllocaInstr:
+        key = id(var)
+        if key not in self.slots:
+            with self.b.goto_block(self.entry_block):
+                self.b.position_at_start(self.entry_block)
+                self.slots[key] = self.b.alloca(llvm_type(var.type), name=var.name)
+        return self.slots[key]
+
+    def new_block(self, name: str) -> ir.Block:
+        return self.fn.append_basic_block(name)
+
+    def fault(self, kind: int, message: str) -> None:
+        """Set the error state and return from the function (the current block ends here)."""
+        self.b.store(I32(kind), self.owner.error_code)
+        self.b.store(self.owner.cstring(message), self.owner.error_message)
+        self.return_zero()
+
+    def return_zero(self) -> None:
+        rt_ = self.fn.function_type.return_type
+        if isinstance(rt_, ir.VoidType):
+            self.b.ret_void()
+        else:
+            self.b.ret(ir.Constant(rt_, None))
+
+    def fail_if(self, cond: ir.Value, kind: int, message: str) -> None:
+        with self.b.if_then(cond, likely=False):
+            self.fault(kind, message)
+
+    def after_terminator(self) -> None:
+        """Continue emitting into a fresh, unreachable block (code after return/break/continue)."""
+        self.b.position_at_end(self.new_block("dead"))
+
+    def intrinsic_fn(self, name: str, ret: ir.Type, args: list[ir.Type], overloads: list[ir.Type]) -> ir.Function:
+        """Declare an LLVM intrinsic, its name mangled with the overloaded types (``llvm.pow.f64``)."""
+        mangled = ".".join([name, *(_type_suffix(t) for t in overloads)])
+        return self.owner.external(mangled, ret, args)
+
+    # --- statements ------------------------------------------------------------------------------
+
+    def stmts(self, body: list[n.Stmt]) -> None:
+        for stmt in body:
+            getattr(self, "stmt_" + type(stmt).__name__)(stmt)
+
+    def stmt_Assign(self, s: n.Assign) -> None:
+        self.b.store(self.expr(s.value), self.slot(s.target))
+
+    def stmt_ExprStmt(self, s: n.ExprStmt) -> None:
+        self.expr(s.value)
+
+    def stmt_Return(self, s: n.Return) -> None:
+        if s.value is None:
+            self.b.ret_void()
+        else:
+            self.b.ret(self.expr(s.value))
+        self.after_terminator()
+
+    def stmt_If(self, s: n.If) -> None:
+        cond = self.expr(s.test)
+        then, other, done = self.new_block("if.then"), self.new_block("if.else"), self.new_block("if.end")
+        self.b.cbranch(cond, then, other)
+        for block, body in ((then, s.body), (other, s.orelse)):
+            self.b.position_at_end(block)
+            self.stmts(body)
+            if not self.b.block.is_terminated:
+                self.b.branch(done)
+        self.b.position_at_end(done)
+
+    def stmt_While(self, s: n.While) -> None:
+        test, body, orelse, done = (self.new_block(x) for x in ("while.test", "while.body", "while.else",
+                                                                 "while.end"))
+        self.b.branch(test)
+        self.b.position_at_end(test)
+        self.b.cbranch(self.expr(s.test), body, orelse)
+        self.b.position_at_end(body)
+        self.loops.append((test, done))
+        self.stmts(s.body)
+        self.loops.pop()
+        if not self.b.block.is_terminated:
+            self.b.branch(test)
+        self.b.position_at_end(orelse)
+        self.stmts(s.orelse)
+        if not self.b.block.is_terminated:
+            self.b.branch(done)
+        self.b.position_at_end(done)
+
+    def stmt_ForRange(self, s: n.ForRange) -> None:
+        # Python's range exactly: the trip count is computed up front in unsigned arithmetic, so
+        # neither the count nor the induction variable can overflow at the ends of the type.
+        t = s.var.type
+        ty = llvm_type(t)
+        signed = t.info.signed
+        start, stop, step = self.expr(s.start), self.expr(s.stop), self.expr(s.step)
+        self.fail_if(self.b.icmp_unsigned("==", step, ir.Constant(ty, 0)), rt.VALUE,
+                     "range() arg 3 must not be zero")
+        zero = ir.Constant(ty, 0)
+        one = ir.Constant(ty, 1)
+        if signed:
+            up = self.b.icmp_signed(">", step, zero)
+            nonempty_up = self.b.icmp_signed("<", start, stop)
+            nonempty_down = self.b.icmp_signed(">", start, stop)
+            span = self.b.select(up, self.b.sub(stop, start), self.b.sub(start, stop))
+            stride = self.b.select(up, step, self.b.neg(step))
+            nonempty = self.b.select(up, nonempty_up, nonempty_down)
+        else:
+            nonempty = self.b.icmp_unsigned("<", start, stop)
+            span = self.b.sub(stop, start)
+            stride = step
+        count = self.b.add(self.b.udiv(self.b.sub(span, one), stride), one)
+        count = self.b.select(nonempty, count, zero, name="trip_count")
+        pre = self.b.block
+        head, body, latch, orelse, done = (self.new_block(x) for x in ("for.head", "for.body", "for.next",
+                                                                        "for.else", "for.end"))
+        self.b.branch(head)
+        self.b.position_at_end(head)
+        index = self.b.phi(ty, name="for.index")
+        value = self.b.phi(ty, name=f"for.{s.var.name}")
+        index.add_incoming(zero, pre)
+        value.add_incoming(start, pre)
+        self.b.cbranch(self.b.icmp_unsigned("<", index, count), body, orelse)
+        self.b.position_at_end(body)
+        self.b.store(value, self.slot(s.var))
+        self.loops.append((latch, done))
+        self.stmts(s.body)
+        self.loops.pop()
+        if not self.b.block.is_terminated:
+            self.b.branch(latch)
+        self.b.position_at_end(latch)
+        index.add_incoming(self.b.add(index, one), latch)
+        value.add_incoming(self.b.add(value, step), latch)
+        self.b.branch(head)
+        self.b.position_at_end(orelse)
+        self.stmts(s.orelse)
+        if not self.b.block.is_terminated:
+            self.b.branch(done)
+        self.b.position_at_end(done)
+
+    def stmt_Break(self, s: n.Break) -> None:
+        self.b.branch(self.loops[-1][1])
+        self.after_terminator()
+
+    def stmt_Continue(self, s: n.Continue) -> None:
+        self.b.branch(self.loops[-1][0])
+        self.after_terminator()
+
+    def stmt_Assert(self, s: n.Assert) -> None:
+        cond = self.expr(s.test)
+        self.fail_if(self.b.not_(cond), rt.ASSERTION, s.message or "")
+
+    def stmt_Print(self, s: n.Print) -> None:
+        for i, arg in enumerate(s.args):
+            if i and s.sep:
+                self.print_text(s.sep)
+            if isinstance(arg, n.Const) and isinstance(arg.value, str):
+                self.print_text(arg.value)
+            else:
+                self.print_value(self.expr(arg), arg.type)
+        if s.end:
+            self.print_text(s.end)
+
+    def print_text(self, text: str) -> None:
+        fn = self.owner.external("pyexec_print_str", ir.VoidType(), [PTR])
+        self.b.call(fn, [self.owner.cstring(text)])
+
+    def print_value(self, v: ir.Value, t: ScalarT) -> None:
+        ext = self.owner.external
+        void = ir.VoidType()
+        if t.is_bool:
+            self.b.call(ext("pyexec_print_bool", void, [I32]), [self.b.zext(v, I32)])
+        elif t.is_integer:
+            if t.info.signed:
+                v64 = self.b.sext(v, I64) if t.bits < 64 else v
+                self.b.call(ext("pyexec_print_i64", void, [I64]), [v64])
+            else:
+                v64 = self.b.zext(v, I64) if t.bits < 64 else v
+                self.b.call(ext("pyexec_print_u64", void, [I64]), [v64])
+        elif t.is_float:
+            if t.bits == 32:
+                self.b.call(ext("pyexec_print_f32", void, [F32]), [v])
+            else:
+                self.b.call(ext("pyexec_print_f64", void, [F64]), [v])
+        else:
+            part = F32 if t.bits == 64 else F64
+            name = "pyexec_print_c64" if t.bits == 64 else "pyexec_print_c128"
+            self.b.call(ext(name, void, [part, part]),
+                        [self.b.extract_value(v, 0), self.b.extract_value(v, 1)])
+
+    # --- expressions -----------------------------------------------------------------------------
+
+    def expr(self, e: n.Expr) -> ir.Value:
+        return getattr(self, "expr_" + type(e).__name__)(e)
+
+    def expr_Const(self, e: n.Const) -> ir.Value:
+        t = e.type
+        if not isinstance(t, ScalarT):
+            raise UnsupportedConstructError(f"{e.loc}: a string constant can only be printed")
+        return constant(e.value, t)
+
+    def expr_Name(self, e: n.Name) -> ir.Value:
+        return self.b.load(self.slot(e.var), typ=llvm_type(e.type), name=e.var.name)
+
+    def expr_Call(self, e: n.Call) -> ir.Value:
+        callee = self.owner.functions.get(e.callee)
+        if callee is None:
+            raise NativeBuildError(f"{e.loc}: call of {e.callee!r}, which is not a function of the module")
+        result = self.b.call(callee, [self.expr(a) for a in e.args])
+        if e.callee in self.owner.fallible:
+            failed = self.b.icmp_signed("!=", self.b.load(self.owner.error_code, typ=I32), I32(0))
+            with self.b.if_then(failed, likely=False):
+                self.return_zero()
+        return result
+
+    def expr_IfExp(self, e: n.IfExp) -> ir.Value:
+        cond = self.expr(e.test)
+        then, other, done = self.new_block("ifexp.then"), self.new_block("ifexp.else"), self.new_block("ifexp.end")
+        self.b.cbranch(cond, then, other)
+        self.b.position_at_end(then)
+        a = self.expr(e.body)
+        then_end = self.b.block
+        self.b.branch(done)
+        self.b.position_at_end(other)
+        c = self.expr(e.orelse)
+        other_end = self.b.block
+        self.b.branch(done)
+        self.b.position_at_end(done)
+        phi = self.b.phi(llvm_type(e.type))
+        phi.add_incoming(a, then_end)
+        phi.add_incoming(c, other_end)
+        return phi
+
+    def expr_BoolOp(self, e: n.BoolOp) -> ir.Value:
+        done = self.new_block(f"{e.op}.end")
+        incoming = []
+        for i, value in enumerate(e.values):
+            v = self.expr(value)
+            if i == len(e.values) - 1:
+                incoming.append((v, self.b.block))
+                self.b.branch(done)
+                break
+            truth = self.truth(v, e.type)
+            nxt = self.new_block(f"{e.op}.next")
+            incoming.append((v, self.b.block))
+            if e.op == "and":
+                self.b.cbranch(truth, nxt, done)
+            else:
+                self.b.cbranch(truth, done, nxt)
+            self.b.position_at_end(nxt)
+        self.b.position_at_end(done)
+        phi = self.b.phi(llvm_type(e.type))
+        for v, block in incoming:
+            phi.add_incoming(v, block)
+        return phi
+
+    def expr_Compare(self, e: n.Compare) -> ir.Value:
+        left = self.expr(e.operands[0])
+        if len(e.ops) == 1:
+            return self.compare(e.ops[0], left, self.expr(e.operands[1]), e.link_types[0])
+        done = self.new_block("cmp.end")
+        incoming = []
+        for i, op in enumerate(e.ops):
+            right = self.expr(e.operands[i + 1])
+            result = self.compare(op, left, right, e.link_types[i])
+            incoming.append((result, self.b.block))
+            if i == len(e.ops) - 1:
+                self.b.branch(done)
+            else:
+                nxt = self.new_block("cmp.next")
+                self.b.cbranch(result, nxt, done)
+                self.b.position_at_end(nxt)
+            left = right
+        self.b.position_at_end(done)
+        phi = self.b.phi(I1)
+        for v, block in incoming:
+            phi.add_incoming(v, block)
+        return phi
+
+    def compare(self, op: str, a: ir.Value, c: ir.Value, t: ScalarT) -> ir.Value:
+        sym = {"eq": "==", "ne": "!=", "lt": "<", "le": "<=", "gt": ">", "ge": ">="}[op]
+        if t.is_complex:
+            if op not in ("eq", "ne"):
+                raise UnsupportedConstructError(f"complex numbers have no order ({sym})")
+            parts = [self.b.fcmp_ordered("==", self.b.extract_value(a, i), self.b.extract_value(c, i))
+                     for i in (0, 1)]
+            same = self.b.and_(*parts)
+            return same if op == "eq" else self.b.not_(same)
+        if t.is_float:
+            if op == "ne":
+                return self.b.fcmp_unordered("!=", a, c)
+            return self.b.fcmp_ordered(sym, a, c)
+        if t.info.signed and not t.is_bool:
+            return self.b.icmp_signed(sym, a, c)
+        return self.b.icmp_unsigned(sym, a, c)
+
+    def truth(self, v: ir.Value, t: ScalarT) -> ir.Value:
+        """Python truthiness as an ``i1``."""
+        if t.is_bool:
+            return v
+        if t.is_float:
+            return self.b.fcmp_unordered("!=", v, ir.Constant(v.type, 0.0))
+        if t.is_complex:
+            zero = ir.Constant(v.type.elements[0], 0.0)
+            return self.b.or_(self.b.fcmp_unordered("!=", self.b.extract_value(v, 0), zero),
+                              self.b.fcmp_unordered("!=", self.b.extract_value(v, 1), zero))
+        return self.b.icmp_unsigned("!=", v, ir.Constant(v.type, 0))
+
+    # --- unary and binary operators --------------------------------------------------------------
+
+    def expr_UnaryOp(self, e: n.UnaryOp) -> ir.Value:
+        v = self.expr(e.operand)
+        t = e.type
+        if e.op == "pos":
+            return v
+        if e.op == "not":
+            return self.b.not_(self.truth(v, e.operand.type))
+        if e.op == "invert":
+            return self.b.not_(v)
+        if t.is_complex:
+            return self.make_complex(self.b.fneg(self.b.extract_value(v, 0)), self.b.fneg(self.b.extract_value(v, 1)),
+                                     v.type)
+        if t.is_float:
+            return self.b.fneg(v)
+        if t.checked and self.checked:
+            self.fail_if(self.b.icmp_signed("==", v, I64(INT64.info.min_value)), rt.OVERFLOW,
+                         "int overflow: -x does not fit in 64 bits")
+        return self.b.neg(v)
+
+    def expr_BinOp(self, e: n.BinOp) -> ir.Value:
+        a, c = self.expr(e.left), self.expr(e.right)
+        t = e.type
+        if t.is_complex:
+            return self.complex_binop(e.op, a, c, t)
+        if t.is_float:
+            return self.float_binop(e.op, a, c)
+        if e.op == "pow":
+            return self.int_pow(a, c, t, e.right.type)
+        return self.int_binop(e.op, a, c, t)
+
+    def checked_arith(self, op: str, a: ir.Value, c: ir.Value) -> ir.Value:
+        fn = self.intrinsic_fn(f"llvm.s{op}.with.overflow", ir.LiteralStructType([I64, I1]), [I64, I64], [I64])
+        pair = self.b.call(fn, [a, c])
+        self.fail_if(self.b.extract_value(pair, 1), rt.OVERFLOW,
+                     f"int overflow: the result of {_BINOP_SYMBOLS[op]} does not fit in 64 bits")
+        return self.b.extract_value(pair, 0)
+
+    def int_binop(self, op: str, a: ir.Value, c: ir.Value, t: ScalarT) -> ir.Value:
+        b = self.b
+        checked = t.checked and self.checked
+        if op in ("add", "sub", "mul"):
+            if checked:
+                return self.checked_arith(op, a, c)
+            return {"add": b.add, "sub": b.sub, "mul": b.mul}[op](a, c)
+        if op in ("bitand", "bitor", "bitxor"):
+            return {"bitand": b.and_, "bitor": b.or_, "bitxor": b.xor}[op](a, c)
+        if op in ("floordiv", "mod"):
+            return self.int_floordiv_mod(op, a, c, t, checked)
+        if op in ("lshift", "rshift"):
+            return self.int_shift(op, a, c, t, checked)
+        if op == "truediv":
+            raise UnsupportedConstructError("'/' on integers must be cast to float by the frontend")
+        raise UnsupportedConstructError(f"integer operator {op!r}")
+
+    def int_floordiv_mod(self, op: str, a: ir.Value, c: ir.Value, t: ScalarT, checked: bool) -> ir.Value:
+        b = self.b
+        ty = a.type
+        zero = ir.Constant(ty, 0)
+        message = "integer division or modulo by zero" if op == "floordiv" else "integer modulo by zero"
+        self.fail_if(b.icmp_unsigned("==", c, zero), rt.ZERO_DIVISION, message)
+        if not t.info.signed or t.is_bool:
+            return b.udiv(a, c) if op == "floordiv" else b.urem(a, c)
+        minus_one = ir.Constant(ty, -1)
+        is_m1 = b.icmp_signed("==", c, minus_one)
+        if op == "floordiv" and checked:
+            self.fail_if(b.and_(is_m1, b.icmp_signed("==", a, ir.Constant(ty, t.info.min_value))), rt.OVERFLOW,
+                         "int overflow: the result of // does not fit in 64 bits")
+        # x // -1 is -x (wrapping for fixed-width types); dividing by 1 instead keeps sdiv defined.
+        safe = b.select(is_m1, ir.Constant(ty, 1), c)
+        q = b.sdiv(a, safe)
+        r = b.srem(a, safe)
+        adjust = b.and_(b.icmp_signed("!=", r, zero), b.icmp_signed("<", b.xor(r, c), zero))
+        if op == "floordiv":
+            q = b.sub(q, b.zext(adjust, ty))
+            return b.select(is_m1, b.neg(a), q)
+        r = b.add(r, b.select(adjust, c, zero))
+        return b.select(is_m1, zero, r)
+
+    def int_shift(self, op: str, a: ir.Value, c: ir.Value, t: ScalarT, checked: bool) -> ir.Value:
+        b = self.b
+        ty = a.type
+        bits = ir.Constant(ty, t.bits)
+        zero = ir.Constant(ty, 0)
+        if t.info.signed:
+            self.fail_if(b.icmp_signed("<", c, zero), rt.VALUE, "negative shift count")
+        too_far = b.icmp_unsigned(">=", c, bits)
+        safe = b.select(too_far, zero, c)
+        if op == "rshift":
+            if t.info.signed:
+                fill = b.ashr(a, ir.Constant(ty, t.bits - 1))
+                return b.select(too_far, fill, b.ashr(a, safe))
+            return b.select(too_far, zero, b.lshr(a, safe))
+        shifted = b.shl(a, safe)
+        if checked:
+            lost = b.or_(b.and_(too_far, b.icmp_signed("!=", a, zero)),
+                         b.and_(b.not_(too_far), b.icmp_signed("!=", b.ashr(shifted, safe), a)))
+            self.fail_if(lost, rt.OVERFLOW, "int overflow: the result of << does not fit in 64 bits")
+        return b.select(too_far, zero, shifted)
+
+    def int_pow(self, base: ir.Value, exp: ir.Value, t: ScalarT, exp_t: ScalarT) -> ir.Value:
+        """Exponentiation by squaring; the base is squared only while exponent bits remain, so a
+        checked square overflows only when the result would too."""
+        b = self.b
+        ty = base.type
+        zero, one = ir.Constant(ty, 0), ir.Constant(ty, 1)
+        if exp.type != ty:
+            if exp_t.info.signed and not exp_t.is_bool:
+                self.fail_if(b.icmp_signed("<", exp, ir.Constant(exp.type, 0)), rt.VALUE, _NEGATIVE_POW)
+            exp = self.int_resize(exp, exp_t, ty) if exp.type.width <= ty.width else self.clamp_exponent(exp, ty)
+        elif exp_t.info.signed and not exp_t.is_bool:
+            self.fail_if(b.icmp_signed("<", exp, zero), rt.VALUE, _NEGATIVE_POW)
+        mul = (lambda x, y: self.checked_arith("mul", x, y)) if t.checked and self.checked else b.mul
+        pre = b.block
+        head, odd_block, square_block, latch, done = (
+            self.new_block(x) for x in ("pow.head", "pow.odd", "pow.square", "pow.next", "pow.end"))
+        b.branch(head)
+        b.position_at_end(head)
+        result = b.phi(ty, name="pow.result")
+        power = b.phi(ty, name="pow.power")
+        e = b.phi(ty, name="pow.exp")
+        result.add_incoming(one, pre)
+        power.add_incoming(base, pre)
+        e.add_incoming(exp, pre)
+        b.cbranch(b.icmp_unsigned("!=", e, zero), odd_block, done)
+        b.position_at_end(odd_block)
+        is_odd = b.icmp_unsigned("!=", b.and_(e, one), zero)
+        with b.if_then(is_odd):
+            multiplied = mul(result, power)
+            multiplied_in = b.block
+        new_result = b.phi(ty)
+        new_result.add_incoming(multiplied, multiplied_in)
+        new_result.add_incoming(result, odd_block)
+        rest = b.lshr(e, one)
+        b.cbranch(b.icmp_unsigned("!=", rest, zero), square_block, latch)
+        after_odd = b.block
+        b.position_at_end(square_block)
+        squared = mul(power, power)
+        squared_in = b.block
+        b.branch(latch)
+        b.position_at_end(latch)
+        new_power = b.phi(ty)
+        new_power.add_incoming(squared, squared_in)
+        new_power.add_incoming(power, after_odd)
+        result.add_incoming(new_result, latch)
+        power.add_incoming(new_power, latch)
+        e.add_incoming(rest, latch)
+        b.branch(head)
+        b.position_at_end(done)
+        return result
+
+    def clamp_exponent(self, exp: ir.Value, ty: ir.IntType) -> ir.Value:
+        """Narrow a wider exponent: values past the narrow type's range behave like its maximum bit count."""
+        limit = ir.Constant(exp.type, (1 << (ty.width - 1)) - 1)
+        big = self.b.icmp_unsigned(">", exp, limit)
+        return self.b.trunc(self.b.select(big, limit, exp), ty)
+
+    def int_resize(self, v: ir.Value, src: ScalarT, ty: ir.IntType) -> ir.Value:
+        if v.type.width > ty.width:
+            return self.b.trunc(v, ty)
+        if v.type.width < ty.width:
+            return self.b.sext(v, ty) if src.info.signed and not src.is_bool else self.b.zext(v, ty)
+        return v
+
+    def float_binop(self, op: str, a: ir.Value, c: ir.Value) -> ir.Value:
+        b = self.b
+        ty = a.type
+        zero = ir.Constant(ty, 0.0)
+        if op in ("add", "sub", "mul"):
+            return {"add": b.fadd, "sub": b.fsub, "mul": b.fmul}[op](a, c)
+        if op == "truediv":
+            self.fail_if(b.fcmp_ordered("==", c, zero), rt.ZERO_DIVISION, "float division by zero")
+            return b.fdiv(a, c)
+        if op in ("floordiv", "mod"):
+            self.fail_if(b.fcmp_ordered("==", c, zero), rt.ZERO_DIVISION,
+                         "float floor division by zero" if op == "floordiv" else "float modulo")
+            return self.float_divmod(a, c)[0 if op == "floordiv" else 1]
+        if op == "pow":
+            self.fail_if(b.and_(b.fcmp_ordered("==", a, zero), b.fcmp_ordered("<", c, zero)), rt.ZERO_DIVISION,
+                         "0.0 cannot be raised to a negative power")
+            finite_negative = b.and_(b.fcmp_ordered("<", a, zero), self.is_finite(a))
+            fractional = b.and_(self.is_finite(c), b.fcmp_unordered("!=", c, self.call_intrinsic("llvm.floor", c)))
+            self.fail_if(b.and_(finite_negative, fractional), rt.VALUE,
+                         "negative number cannot be raised to a fractional power")
+            return self.call_intrinsic("llvm.pow", a, c)
+        raise UnsupportedConstructError(f"float operator {op!r}")
+
+    def float_divmod(self, vx: ir.Value, wx: ir.Value) -> tuple[ir.Value, ir.Value]:
+        """CPython's ``float_divmod`` (Objects/floatobject.c), step for step: floor quotient and modulo."""
+        b = self.b
+        ty = vx.type
+        zero = ir.Constant(ty, 0.0)
+        mod = b.frem(vx, wx)
+        div = b.fdiv(b.fsub(vx, mod), wx)
+        mod_nonzero = b.fcmp_unordered("!=", mod, zero)
+        signs_differ = b.xor(b.fcmp_ordered("<", wx, zero), b.fcmp_ordered("<", mod, zero))
+        fix = b.and_(mod_nonzero, signs_differ)
+        mod = b.select(fix, b.fadd(mod, wx), mod)
+        div = b.select(fix, b.fsub(div, ir.Constant(ty, 1.0)), div)
+        mod = b.select(mod_nonzero, mod, self.call_intrinsic("llvm.copysign", zero, wx))
+        floordiv = self.call_intrinsic("llvm.floor", div)
+        floordiv = b.select(b.fcmp_ordered(">", b.fsub(div, floordiv), ir.Constant(ty, 0.5)),
+                            b.fadd(floordiv, ir.Constant(ty, 1.0)), floordiv)
+        div_nonzero = b.fcmp_unordered("!=", div, zero)
+        floordiv = b.select(div_nonzero, floordiv, self.call_intrinsic("llvm.copysign", zero, b.fdiv(vx, wx)))
+        return floordiv, mod
+
+    def complex_binop(self, op: str, a: ir.Value, c: ir.Value, t: ScalarT) -> ir.Value:
+        b = self.b
+        ar, ai = b.extract_value(a, 0), b.extract_value(a, 1)
+        cr, ci = b.extract_value(c, 0), b.extract_value(c, 1)
+        if op == "add":
+            return self.make_complex(b.fadd(ar, cr), b.fadd(ai, ci), a.type)
+        if op == "sub":
+            return self.make_complex(b.fsub(ar, cr), b.fsub(ai, ci), a.type)
+        if op == "mul":
+            return self.make_complex(b.fsub(b.fmul(ar, cr), b.fmul(ai, ci)),
+                                     b.fadd(b.fmul(ar, ci), b.fmul(ai, cr)), a.type)
+        if op == "truediv":
+            return self.complex_div(ar, ai, cr, ci, a.type)
+        raise UnsupportedConstructError(f"complex operator {op!r} is not supported by the native backend")
+
+    def complex_div(self, ar: ir.Value, ai: ir.Value, br: ir.Value, bi: ir.Value, ty: ir.Type) -> ir.Value:
+        """CPython's ``_Py_c_quot`` (Objects/complexobject.c): Smith's method, the same branches."""
+        b = self.b
+        fty = ar.type
+        zero = ir.Constant(fty, 0.0)
+        abs_br = self.call_intrinsic("llvm.fabs", br)
+        abs_bi = self.call_intrinsic("llvm.fabs", bi)
+        both_zero = b.and_(b.fcmp_ordered("==", br, zero), b.fcmp_ordered("==", bi, zero))
+        self.fail_if(both_zero, rt.ZERO_DIVISION, "complex division by zero")
+        first = b.fcmp_ordered(">=", abs_br, abs_bi)
+        # |br| >= |bi|
+        ratio1 = b.fdiv(bi, br)
+        denom1 = b.fadd(br, b.fmul(bi, ratio1))
+        r1 = b.fdiv(b.fadd(ar, b.fmul(ai, ratio1)), denom1)
+        i1 = b.fdiv(b.fsub(ai, b.fmul(ar, ratio1)), denom1)
+        # |bi| > |br|
+        ratio2 = b.fdiv(br, bi)
+        denom2 = b.fadd(b.fmul(br, ratio2), bi)
+        r2 = b.fdiv(b.fadd(b.fmul(ar, ratio2), ai), denom2)
+        i2 = b.fdiv(b.fsub(b.fmul(ai, ratio2), ar), denom2)
+        # NaN in the divisor's parts: CPython returns nan+nanj
+        nan = ir.Constant(fty, math.nan)
+        has_nan = b.fcmp_unordered("uno", abs_br, abs_bi)
+        re = b.select(has_nan, nan, b.select(first, r1, r2))
+        im = b.select(has_nan, nan, b.select(first, i1, i2))
+        return self.make_complex(re, im, ty)
+
+    def make_complex(self, re: ir.Value, im: ir.Value, ty: ir.Type) -> ir.Value:
+        v = self.b.insert_value(ir.Constant(ty, ir.Undefined), re, 0)
+        return self.b.insert_value(v, im, 1)
+
+    def is_finite(self, x: ir.Value) -> ir.Value:
+        return self.b.fcmp_ordered("<", self.call_intrinsic("llvm.fabs", x), ir.Constant(x.type, math.inf))
+
+    def call_intrinsic(self, name: str, *args: ir.Value) -> ir.Value:
+        ty = args[0].type
+        return self.b.call(self.intrinsic_fn(name, ty, [ty] * len(args), [ty]), list(args))
+
+    # --- casts -----------------------------------------------------------------------------------
+
+    def expr_Cast(self, e: n.Cast) -> ir.Value:
+        v = self.expr(e.value)
+        return self.cast(v, e.value.type, e.type)
+
+    def cast(self, v: ir.Value, src: ScalarT, dst: ScalarT) -> ir.Value:
+        b = self.b
+        dty = llvm_type(dst)
+        if dst.is_bool:
+            return self.truth(v, src)
+        if dst.is_complex:
+            if src.is_complex:
+                part = dty.elements[0]
+                re, im = (self.float_resize(b.extract_value(v, i), part) for i in (0, 1))
+                return self.make_complex(re, im, dty)
+            re = self.cast(v, src, _FLOAT_OF_COMPLEX[dst.bits])
+            return self.make_complex(re, ir.Constant(dty.elements[0], 0.0), dty)
+        if src.is_complex:
+            raise UnsupportedConstructError(f"cannot convert complex to {dst}")
+        if dst.is_float:
+            if src.is_float:
+                return self.float_resize(v, dty)
+            if src.is_bool or not src.info.signed:
+                return b.uitofp(v, dty)
+            return b.sitofp(v, dty)
+        # to an integer type
+        if src.is_float:
+            if dst.checked:
+                return self.float_to_int_checked(v)
+            return self.float_to_int_wrapping(v, dst)
+        if dst.checked and src.kind == "uint" and src.bits == 64:
+            self.fail_if(b.icmp_signed("<", v, I64(0)), rt.OVERFLOW, "uint64 value too large to convert to int")
+        return self.int_resize(v, src, dty)
+
+    def float_resize(self, v: ir.Value, ty: ir.Type) -> ir.Value:
+        if v.type == ty:
+            return v
+        return self.b.fpext(v, ty) if isinstance(ty, ir.DoubleType) else self.b.fptrunc(v, ty)
+
+    def float_to_int_checked(self, v: ir.Value) -> ir.Value:
+        b = self.b
+        v = self.float_resize(v, F64)
+        self.fail_if(b.fcmp_unordered("uno", v, v), rt.VALUE, "cannot convert float NaN to integer")
+        self.fail_if(b.fcmp_ordered("==", self.call_intrinsic("llvm.fabs", v), ir.Constant(F64, math.inf)),
+                     rt.OVERFLOW, "cannot convert float infinity to integer")
+        t = self.call_intrinsic("llvm.trunc", v)
+        out = b.or_(b.fcmp_ordered(">=", t, ir.Constant(F64, 2.0**63)),
+                    b.fcmp_ordered("<", t, ir.Constant(F64, -(2.0**63))))
+        self.fail_if(out, rt.OVERFLOW, "float too large to convert to a 64-bit int")
+        return b.fptosi(t, I64)
+
+    def float_to_int_wrapping(self, v: ir.Value, dst: ScalarT) -> ir.Value:
+        # NumPy's route (through a 64-bit integer, then wrapping); saturating conversions keep
+        # NaN and out-of-range values defined on every target.
+        b = self.b
+        v = self.float_resize(v, F64)
+        signed = self.b.call(self.intrinsic_fn("llvm.fptosi.sat", I64, [F64], [I64, F64]), [v])
+        if dst.kind == "uint" and dst.bits == 64:
+            unsigned = self.b.call(self.intrinsic_fn("llvm.fptoui.sat", I64, [F64], [I64, F64]), [v])
+            wide = b.select(b.fcmp_ordered(">=", v, ir.Constant(F64, 2.0**63)), unsigned, signed)
+        else:
+            wide = signed
+        return b.trunc(wide, ir.IntType(dst.bits)) if dst.bits < 64 else wide
+
+    # --- builtins and math -----------------------------------------------------------------------
+
+    def expr_Intrinsic(self, e: n.Intrinsic) -> ir.Value:
+        handler = _INTRINSICS.get(e.name)
+        if handler is None:
+            raise UnsupportedConstructError(f"{e.loc}: intrinsic {e.name!r} is not supported by the native backend")
+        return handler(self, e, [self.expr(a) for a in e.args])
+
+    def libm(self, name: str, *args: ir.Value) -> ir.Value:
+        ty = args[0].type
+        symbol = name + ("f" if isinstance(ty, ir.FloatType) else "")
+        fn = self.owner.external(symbol, ty, [ty] * len(args))
+        return self.b.call(fn, list(args))
+
+    def math_1(self, name: str, x: ir.Value, can_overflow: bool) -> ir.Value:
+        """CPython's ``math_1``: NaN from a non-NaN is a domain error; inf from a finite is a range error."""
+        b = self.b
+        r = self.call_intrinsic("llvm.sqrt", x) if name == "sqrt" else self.libm(name, x)
+        self.fail_if(b.and_(b.fcmp_unordered("uno", r, r), b.fcmp_ordered("ord", x, x)), rt.VALUE,
+                     "math domain error")
+        inf_from_finite = b.and_(b.not_(self.is_finite(r)), b.fcmp_ordered("ord", r, r))
+        inf_from_finite = b.and_(inf_from_finite, self.is_finite(x))
+        self.fail_if(inf_from_finite, rt.OVERFLOW if can_overflow else rt.VALUE,
+                     "math range error" if can_overflow else "math domain error")
+        return r
+
+    def int_abs(self, e: n.Intrinsic, args: list[ir.Value]) -> ir.Value:
+        (v,) = args
+        t = e.args[0].type
+        if t.is_complex:
+            return self.complex_abs(v)
+        if t.is_float:
+            return self.call_intrinsic("llvm.fabs", v)
+        if t.is_bool or not t.info.signed:
+            return self.int_resize(v, t, llvm_type(e.type))
+        if t.checked and self.checked:
+            self.fail_if(self.b.icmp_signed("==", v, I64(INT64.info.min_value)), rt.OVERFLOW,
+                         "int overflow: abs(x) does not fit in 64 bits")
+        neg = self.b.icmp_signed("<", v, ir.Constant(v.type, 0))
+        return self.b.select(neg, self.b.neg(v), v)
+
+    def complex_abs(self, v: ir.Value) -> ir.Value:
+        re, im = self.b.extract_value(v, 0), self.b.extract_value(v, 1)
+        r = self.libm("hypot", re, im)
+        overflow = self.b.and_(self.b.and_(self.is_finite(re), self.is_finite(im)), self.b.not_(self.is_finite(r)))
+        overflow = self.b.and_(overflow, self.b.fcmp_ordered("ord", r, r))
+        self.fail_if(overflow, rt.OVERFLOW, "absolute value too large")
+        return r
+
+    def extreme(self, e: n.Intrinsic, args: list[ir.Value]) -> ir.Value:
+        # builtins.min/max keep the first extreme value: replace only on a strict comparison
+        t = e.type
+        sym = "<" if e.name == "min" else ">"
+        cur = args[0]
+        for v in args[1:]:
+            if t.is_float:
+                better = self.b.fcmp_ordered(sym, v, cur)
+            elif t.info.signed and not t.is_bool:
+                better = self.b.icmp_signed(sym, v, cur)
+            else:
+                better = self.b.icmp_unsigned(sym, v, cur)
+            cur = self.b.select(better, v, cur)
+        return cur
+
+    def round_to_int(self, e: n.Intrinsic, args: list[ir.Value]) -> ir.Value:
+        (v,) = args
+        src = e.args[0].type
+        if not src.is_float:
+            return self.cast(v, src, e.type)
+        mode = {"round": "llvm.roundeven", "math.floor": "llvm.floor", "math.ceil": "llvm.ceil",
+                "math.trunc": "llvm.trunc"}[e.name]
+        r = self.call_intrinsic(mode, v)
+        return self.cast(r, src, e.type)
+
+    def round_ndigits(self, e: n.Intrinsic, args: list[ir.Value]) -> ir.Value:
+        x, digits = args
+        src = e.args[0].type
+        if not src.is_float:
+            raise UnsupportedConstructError(f"{e.loc}: round(x, ndigits) is supported for floats only")
+        digits = self.int_resize(digits, e.args[1].type, I64)
+        fn = self.owner.external("pyexec_round_ndigits", F64, [F64, I64])
+        r = self.b.call(fn, [self.float_resize(x, F64), digits])
+        return self.float_resize(r, llvm_type(e.type))
+
+    def math_pow(self, e: n.Intrinsic, args: list[ir.Value]) -> ir.Value:
+        """CPython's ``math.pow``: finite inputs giving NaN are a domain error, inf a range error
+        (a domain error for ``0.0 ** negative``)."""
+        b = self.b
+        x, y = args
+        r = self.call_intrinsic("llvm.pow", x, y)
+        finite_in = b.and_(self.is_finite(x), self.is_finite(y))
+        self.fail_if(b.and_(finite_in, b.fcmp_unordered("uno", r, r)), rt.VALUE, "math domain error")
+        inf_out = b.and_(finite_in, b.not_(self.is_finite(r)))
+        inf_out = b.and_(inf_out, b.fcmp_ordered("ord", r, r))
+        x_zero = b.fcmp_ordered("==", x, ir.Constant(x.type, 0.0))
+        self.fail_if(b.and_(inf_out, x_zero), rt.VALUE, "math domain error")
+        self.fail_if(inf_out, rt.OVERFLOW, "math range error")
+        return r
+
+    def math_fmod(self, e: n.Intrinsic, args: list[ir.Value]) -> ir.Value:
+        b = self.b
+        x, y = args
+        y_inf_x_finite = b.and_(b.not_(self.is_finite(y)), b.fcmp_ordered("ord", y, y))
+        y_inf_x_finite = b.and_(y_inf_x_finite, self.is_finite(x))
+        r = b.frem(x, y)
+        no_nan_in = b.and_(b.fcmp_ordered("ord", x, x), b.fcmp_ordered("ord", y, y))
+        self.fail_if(b.and_(b.not_(y_inf_x_finite), b.and_(no_nan_in, b.fcmp_unordered("uno", r, r))), rt.VALUE,
+                     "math domain error")
+        return b.select(y_inf_x_finite, x, r)
+
+    def float_predicate(self, e: n.Intrinsic, args: list[ir.Value]) -> ir.Value:
+        (x,) = args
+        if e.name == "math.isnan":
+            return self.b.fcmp_unordered("uno", x, x)
+        if e.name == "math.isfinite":
+            return self.is_finite(x)
+        return self.b.fcmp_ordered("==", self.call_intrinsic("llvm.fabs", x), ir.Constant(x.type, math.inf))
+
+    def complex_part(self, e: n.Intrinsic, args: list[ir.Value]) -> ir.Value:
+        (v,) = args
+        if e.name == "complex.real":
+            return self.b.extract_value(v, 0)
+        if e.name == "complex.imag":
+            return self.b.extract_value(v, 1)
+        if e.name == "complex.abs":
+            return self.complex_abs(v)
+        return self.make_complex(self.b.extract_value(v, 0), self.b.fneg(self.b.extract_value(v, 1)), v.type)
+
+
+_FLOAT_OF_COMPLEX: dict[int, ScalarT] = {64: FLOAT32, 128: FLOAT64}
+_NEGATIVE_POW = "integer ** negative integer: the result would be a float; cast the base to float"
+
+
+def _type_suffix(t: ir.Type) -> str:
+    if isinstance(t, ir.IntType):
+        return f"i{t.width}"
+    return "f32" if isinstance(t, ir.FloatType) else "f64"
+
+
+def constant(value: object, t: ScalarT) -> ir.Constant:
+    """An LLVM constant of IR type ``t`` holding the Python value ``value``.
+
+    Example:
+        >>> from pyexec.frontend.ir.types import INT
+        >>> str(constant(-1, INT))
+        'i64 -1'
+    """
+    ty = llvm_type(t)
+    if t.is_complex:
+        c = complex(value)
+        part = ty.elements[0]
+        return ir.Constant(ty, [ir.Constant(part, c.real), ir.Constant(part, c.imag)])
+    if t.is_float:
+        return ir.Constant(ty, float(value))
+    if t.is_bool:
+        return ir.Constant(ty, int(bool(value)))
+    v = int(value)
+    lo, hi = t.info.min_value, t.info.max_value
+    if not lo <= v <= hi:
+        raise NativeBuildError(f"constant {v} does not fit in {t}")
+    return ir.Constant(ty, v)
+
+
+def _math(name: str, can_overflow: bool = False) -> Callable[[FunctionLowering, n.Intrinsic, list], ir.Value]:
+    return lambda self, e, args: self.math_1(name, args[0], can_overflow)
+
+
+def _plain(fn: str) -> Callable[[FunctionLowering, n.Intrinsic, list], ir.Value]:
+    return lambda self, e, args: self.libm(fn, *args)
+
+
+def _llvm(fn: str) -> Callable[[FunctionLowering, n.Intrinsic, list], ir.Value]:
+    return lambda self, e, args: self.call_intrinsic(fn, *args)
+
+
+_INTRINSICS: dict[str, Callable[[FunctionLowering, n.Intrinsic, list], ir.Value]] = {
+    "abs": FunctionLowering.int_abs,
+    "min": FunctionLowering.extreme,
+    "max": FunctionLowering.extreme,
+    "round": FunctionLowering.round_to_int,
+    "round_ndigits": FunctionLowering.round_ndigits,
+    "math.sqrt": _math("sqrt"),
+    "math.exp": _math("exp", True),
+    "math.expm1": _math("expm1", True),
+    "math.log": _math("log"),
+    "math.log2": _math("log2"),
+    "math.log10": _math("log10"),
+    "math.log1p": _math("log1p"),
+    "math.sin": _math("sin"),
+    "math.cos": _math("cos"),
+    "math.tan": _math("tan"),
+    "math.asin": _math("asin"),
+    "math.acos": _math("acos"),
+    "math.atan": _plain("atan"),
+    "math.atan2": _plain("atan2"),
+    "math.sinh": _math("sinh", True),
+    "math.cosh": _math("cosh", True),
+    "math.tanh": _plain("tanh"),
+    "math.floor": FunctionLowering.round_to_int,
+    "math.ceil": FunctionLowering.round_to_int,
+    "math.trunc": FunctionLowering.round_to_int,
+    "math.fabs": _llvm("llvm.fabs"),
+    "math.hypot": _plain("hypot"),
+    "math.pow": FunctionLowering.math_pow,
+    "math.fmod": FunctionLowering.math_fmod,
+    "math.copysign": _llvm("llvm.copysign"),
+    "math.isnan": FunctionLowering.float_predicate,
+    "math.isinf": FunctionLowering.float_predicate,
+    "math.isfinite": FunctionLowering.float_predicate,
+    "complex.real": FunctionLowering.complex_part,
+    "complex.imag": FunctionLowering.complex_part,
+    "complex.conjugate": FunctionLowering.complex_part,
+    "complex.abs": FunctionLowering.complex_part,
+}
+"""Intrinsic name → its lowering (a table, not a chain of ifs)."""
+
+__all__ = ["OVERFLOW_MODES", "abi_type", "constant", "fallible_functions", "impl_name", "llvm_type", "lower_module"]

@@ -1,0 +1,56 @@
+"""The target-independent runtime contract of lowered code: error codes and external functions.
+
+Compiled code reports a fault by setting a module-level error state (a code and a message
+pointer) and returning; every target reads it back in its own way (the in-process wrapper raises
+the Python exception, the ``.so`` exposes ``<base>_last_error()``, the wasm glue throws). Output
+(``print``) and correctly rounded ``round(x, n)`` are calls of the external functions below, which
+each target provides.
+
+Example:
+    >>> from pyexec.backends.llvm.runtime import ERROR_KINDS
+    >>> ERROR_KINDS[1]
+    'ZeroDivisionError'
+"""
+
+from __future__ import annotations
+
+ZERO_DIVISION = 1
+OVERFLOW = 2
+VALUE = 3
+ASSERTION = 4
+
+ERROR_KINDS: dict[int, str] = {
+    ZERO_DIVISION: "ZeroDivisionError",
+    OVERFLOW: "OverflowError",
+    VALUE: "ValueError",
+    ASSERTION: "AssertionError",
+}
+"""Error code → the Python exception class it stands for (0 means no error)."""
+
+ERROR_CODE_GLOBAL = "pyexec.error.code"
+ERROR_MESSAGE_GLOBAL = "pyexec.error.message"
+
+EXTERNAL_FUNCTIONS: dict[str, tuple[str, tuple[str, ...]]] = {
+    # name: (C return type, C parameter types) — every target must define the ones a module uses
+    "pyexec_print_i64": ("void", ("int64_t",)),
+    "pyexec_print_u64": ("void", ("uint64_t",)),
+    "pyexec_print_bool": ("void", ("int32_t",)),
+    "pyexec_print_f64": ("void", ("double",)),
+    "pyexec_print_f32": ("void", ("float",)),
+    "pyexec_print_c128": ("void", ("double", "double")),
+    "pyexec_print_c64": ("void", ("float", "float")),
+    "pyexec_print_str": ("void", ("const char *",)),
+    "pyexec_round_ndigits": ("double", ("double", "int64_t")),
+}
+"""The runtime functions lowered code may call (besides libm), with their C signatures.
+
+``pyexec_print_*`` write one value as CPython's ``str()`` would (floats as ``repr``);
+``pyexec_print_str`` writes a NUL-terminated UTF-8 string; ``pyexec_round_ndigits`` is
+``round(x, n)`` for a float ``x``, correctly rounded (half to even on the exact binary value).
+"""
+
+LIBM_FUNCTIONS = (
+    "exp", "log", "log2", "log10", "log1p", "expm1", "sin", "cos", "tan", "asin", "acos", "atan",
+    "atan2", "sinh", "cosh", "tanh", "hypot", "pow", "fmod",
+)
+"""libm functions lowered code may call (``f``-suffixed for float32), besides LLVM intrinsics."""

@@ -1,0 +1,194 @@
+"""The CPython vectorcall entry of a compiled function, generated in LLVM IR against the C API.
+
+``pyexec.vc.<name>(callable, args, nargsf, kwnames)`` converts the positional arguments with
+``PyLong_AsLongLong``/``PyFloat_AsDouble``/... (reading a float's value directly when it is
+exactly a ``float``), calls the body, turns the error state into the Python exception, and boxes
+the result. Anything else (keywords, a wrong number of arguments) goes to the callable's Python
+method ``_call_with_binding``, which binds like a Python function and raises its TypeError.
+
+Host-only: the lowering (:mod:`pyexec.backends.llvm.lower`) never imports this module.
+
+Example:
+    >>> vectorcall_name("f")
+    'pyexec.vc.f'
+"""
+
+from __future__ import annotations
+
+from llvmlite import ir
+
+from pyexec.backends.llvm import runtime as rt
+from pyexec.backends.llvm.lower import F64, I32, I64, PTR, impl_name, llvm_type
+from pyexec.frontend.ir import nodes as n
+from pyexec.frontend.ir.types import NoneT, ScalarT
+
+_EXCEPTIONS = {code: f"PyExc_{name}" for code, name in rt.ERROR_KINDS.items()}
+_VECTORCALL_ARGUMENTS_OFFSET = 1 << 63
+_FLOAT_VALUE_OFFSET = 16  # PyFloatObject.ob_fval after ob_refcnt and ob_type (64-bit CPython)
+_TYPE_OFFSET = 8
+
+
+def vectorcall_name(name: str) -> str:
+    """The symbol of a function's vectorcall entry."""
+    return f"pyexec.vc.{name}"
+
+
+class _CApi:
+    def __init__(self, module: ir.Module) -> None:
+        self.module = module
+
+    def fn(self, name: str, ret: ir.Type, args: list[ir.Type]) -> ir.Function:
+        existing = self.module.globals.get(name)
+        if existing is not None:
+            return existing
+        return ir.Function(self.module, ir.FunctionType(ret, args), name)
+
+    def data(self, name: str) -> ir.GlobalVariable:
+        existing = self.module.globals.get(name)
+        if existing is not None:
+            return existing
+        g = ir.GlobalVariable(self.module, I64, name)
+        g.linkage = "external"
+        return g
+
+    def cstring(self, text: str) -> ir.GlobalVariable:
+        name = f".pyexec.wrapper.str.{len(self.module.globals)}"
+        data = bytearray(text.encode("utf-8") + b"\0")
+        g = ir.GlobalVariable(self.module, ir.ArrayType(ir.IntType(8), len(data)), name)
+        g.linkage = "private"
+        g.global_constant = True
+        g.initializer = ir.Constant(g.value_type, data)
+        return g
+
+
+def add_vectorcall_entries(module: ir.Module, functions: list[n.Function], fallible: set[str]) -> list[str]:
+    """Add a vectorcall entry for each of ``functions`` to a lowered ``module``; return their symbols.
+
+    Example:
+        >>> add_vectorcall_entries(ir.Module(), [], set())
+        []
+    """
+    api = _CApi(module)
+    return [_entry(api, func, func.name in fallible) for func in functions]
+
+
+def _entry(api: _CApi, func: n.Function, fallible: bool) -> str:
+    module = api.module
+    name = vectorcall_name(func.name)
+    fn = ir.Function(module, ir.FunctionType(PTR, [PTR, PTR, I64, PTR]), name)
+    callable_, args, nargsf, kwnames = fn.args
+    b = ir.IRBuilder(fn.append_basic_block("entry"))
+    nargs = b.and_(nargsf, I64(~_VECTORCALL_ARGUMENTS_OFFSET & (2**64 - 1)))
+    exact = b.and_(b.icmp_unsigned("==", nargs, I64(len(func.params))),
+                   b.icmp_unsigned("==", kwnames, ir.Constant(PTR, None)))
+    convert, slow = fn.append_basic_block("convert"), fn.append_basic_block("bind")
+    b.cbranch(exact, convert, slow, )
+    b.position_at_end(slow)
+    method = b.call(api.fn("PyObject_GetAttrString", PTR, [PTR, PTR]), [callable_, api.cstring("_call_with_binding")])
+    with b.if_then(b.icmp_unsigned("==", method, ir.Constant(PTR, None)), likely=False):
+        b.ret(ir.Constant(PTR, None))
+    result = b.call(api.fn("PyObject_Vectorcall", PTR, [PTR, PTR, I64, PTR]), [method, args, nargsf, kwnames])
+    b.call(api.fn("Py_DecRef", ir.VoidType(), [PTR]), [method])
+    b.ret(result)
+
+    b.position_at_end(convert)
+    values = []
+    for p in func.params:
+        obj = b.load(b.gep(args, [I64(p.index)], source_etype=PTR), typ=PTR, name=f"{p.name}.obj")
+        values.append(_unbox(api, b, obj, p, func.name))
+    result = b.call(module.get_global(impl_name(func.name)), values)
+    if fallible:
+        code_ptr = module.get_global(rt.ERROR_CODE_GLOBAL)
+        code = b.load(code_ptr, typ=I32)
+        with b.if_then(b.icmp_signed("!=", code, I32(0)), likely=False):
+            exc = ir.Constant(PTR, None)
+            for c, sym in _EXCEPTIONS.items():
+                exc = b.select(b.icmp_signed("==", code, I32(c)), b.load(api.data(sym), typ=PTR), exc)
+            message = b.load(module.get_global(rt.ERROR_MESSAGE_GLOBAL), typ=PTR)
+            b.store(I32(0), code_ptr)
+            b.call(api.fn("PyErr_SetString", ir.VoidType(), [PTR, PTR]), [exc, message])
+            b.ret(ir.Constant(PTR, None))
+    b.ret(_box(api, b, result, func.return_type))
+    return name
+
+
+def _fail_if_error(api: _CApi, b: ir.IRBuilder, failed: ir.Value) -> None:
+    with b.if_then(failed, likely=False):
+        occurred = b.call(api.fn("PyErr_Occurred", PTR, []), [])
+        with b.if_then(b.icmp_unsigned("!=", occurred, ir.Constant(PTR, None))):
+            b.ret(ir.Constant(PTR, None))
+
+
+def _unbox(api: _CApi, b: ir.IRBuilder, obj: ir.Value, p: n.Param, fname: str) -> ir.Value:
+    t = p.type
+    if t.is_float:
+        ob_type = b.load(b.gep(obj, [I64(_TYPE_OFFSET)], source_etype=ir.IntType(8)), typ=PTR)
+        is_float = b.icmp_unsigned("==", ob_type, api.data("PyFloat_Type"))
+        with b.if_else(is_float, likely=True) as (then, otherwise):
+            with then:
+                direct = b.load(b.gep(obj, [I64(_FLOAT_VALUE_OFFSET)], source_etype=ir.IntType(8)), typ=F64)
+                direct_block = b.block
+            with otherwise:
+                converted = b.call(api.fn("PyFloat_AsDouble", F64, [PTR]), [obj])
+                _fail_if_error(api, b, b.fcmp_ordered("==", converted, ir.Constant(F64, -1.0)))
+                converted_block = b.block
+        value = b.phi(F64, name=p.name)
+        value.add_incoming(direct, direct_block)
+        value.add_incoming(converted, converted_block)
+        return b.fptrunc(value, llvm_type(t)) if t.bits == 32 else value
+    if t.is_bool:
+        truth = b.call(api.fn("PyObject_IsTrue", I32, [PTR]), [obj])
+        with b.if_then(b.icmp_signed("<", truth, I32(0)), likely=False):
+            b.ret(ir.Constant(PTR, None))
+        return b.icmp_signed("!=", truth, I32(0))
+    if t.is_complex:
+        pair_t = ir.LiteralStructType([F64, F64])
+        pair = b.call(api.fn("PyComplex_AsCComplex", pair_t, [PTR]), [obj])
+        re, im = b.extract_value(pair, 0), b.extract_value(pair, 1)
+        _fail_if_error(api, b, b.fcmp_ordered("==", re, ir.Constant(F64, -1.0)))
+        ty = llvm_type(t)
+        if t.bits == 64:
+            re, im = b.fptrunc(re, ty.elements[0]), b.fptrunc(im, ty.elements[0])
+        v = b.insert_value(ir.Constant(ty, ir.Undefined), re, 0)
+        return b.insert_value(v, im, 1)
+    # integers
+    if t.kind == "uint" and t.bits == 64:
+        v = b.call(api.fn("PyLong_AsUnsignedLongLong", I64, [PTR]), [obj])
+        _fail_if_error(api, b, b.icmp_signed("==", v, I64(-1)))
+        return v
+    v = b.call(api.fn("PyLong_AsLongLong", I64, [PTR]), [obj])
+    _fail_if_error(api, b, b.icmp_signed("==", v, I64(-1)))
+    if t.bits < 64:
+        lo, hi = t.info.min_value, t.info.max_value
+        out = b.or_(b.icmp_signed("<", v, I64(lo)), b.icmp_signed(">", v, I64(hi)))
+        with b.if_then(out, likely=False):
+            msg = api.cstring(f"{fname}() argument '{p.name}' is out of range for {t} ({lo}..{hi})")
+            b.call(api.fn("PyErr_SetString", ir.VoidType(), [PTR, PTR]),
+                   [b.load(api.data("PyExc_OverflowError"), typ=PTR), msg])
+            b.ret(ir.Constant(PTR, None))
+        return b.trunc(v, llvm_type(t))
+    return v
+
+
+def _box(api: _CApi, b: ir.IRBuilder, v: ir.Value, t: ScalarT | NoneT) -> ir.Value:
+    if isinstance(t, NoneT):
+        none = api.data("_Py_NoneStruct")
+        b.call(api.fn("Py_IncRef", ir.VoidType(), [PTR]), [none])
+        return none
+    if t.is_bool:
+        return b.call(api.fn("PyBool_FromLong", PTR, [I64]), [b.zext(v, I64)])
+    if t.is_float:
+        return b.call(api.fn("PyFloat_FromDouble", PTR, [F64]), [b.fpext(v, F64) if t.bits == 32 else v])
+    if t.is_complex:
+        re, im = b.extract_value(v, 0), b.extract_value(v, 1)
+        if t.bits == 64:
+            re, im = b.fpext(re, F64), b.fpext(im, F64)
+        return b.call(api.fn("PyComplex_FromDoubles", PTR, [F64, F64]), [re, im])
+    if t.info.signed:
+        wide = b.sext(v, I64) if t.bits < 64 else v
+        return b.call(api.fn("PyLong_FromLongLong", PTR, [I64]), [wide])
+    wide = b.zext(v, I64) if t.bits < 64 else v
+    return b.call(api.fn("PyLong_FromUnsignedLongLong", PTR, [I64]), [wide])
+
+
+__all__ = ["add_vectorcall_entries", "vectorcall_name"]
