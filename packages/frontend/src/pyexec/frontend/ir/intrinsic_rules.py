@@ -1,0 +1,26 @@
+"""The typing rule of each IR intrinsic: how many arguments, and what result type.
+
+Rules: ``same`` (one numeric, non-complex type in and out; abs/min/max), ``float``/``int``/``bool``
+(float64 arguments; math functions), ``round_ndigits`` (float64, int → float64), ``component``
+(a complex argument → its float part type), ``complex`` (complex → same complex type).
+An arity of -1 means two or more.
+
+Example:
+    >>> INTRINSIC_NAMES["math.floor"], INTRINSIC_NAMES["max"]
+    ((1, 'int'), (-1, 'same'))
+"""
+
+from __future__ import annotations
+
+INTRINSIC_NAMES: dict[str, tuple[int, str]] = {
+    "abs": (1, "same"), "min": (-1, "same"), "max": (-1, "same"),
+    "round": (1, "int"), "round_ndigits": (2, "round_ndigits"),
+    **{f"math.{n}": (1, "float") for n in (
+        "sqrt", "exp", "log", "log2", "log10", "log1p", "expm1", "sin", "cos", "tan", "asin", "acos", "atan",
+        "sinh", "cosh", "tanh", "fabs")},
+    **{f"math.{n}": (1, "int") for n in ("floor", "ceil", "trunc")},
+    **{f"math.{n}": (1, "bool") for n in ("isnan", "isinf", "isfinite")},
+    **{f"math.{n}": (2, "float") for n in ("atan2", "hypot", "pow", "fmod", "copysign")},
+    "complex.real": (1, "component"), "complex.imag": (1, "component"), "complex.abs": (1, "component"),
+    "complex.conjugate": (1, "complex"),
+}

@@ -1,0 +1,172 @@
+"""The stable text form of the typed IR (what golden tests hold).
+
+Every expression shows its type: constants as ``value:type``, operations as ``op<type>(...)``,
+calls as ``call name<type>(...)``; names print bare (their types are in the header and ``local``
+lines). Statements read like the Python they come from.
+
+Example:
+    >>> from pyexec.frontend import analyze_source
+    >>> print(print_module(analyze_source("def f(x: int) -> float:\\n    return x / 2\\n", "m.py")))
+    module 'm.py'
+    <BLANKLINE>
+    def f(x: int) -> float64:  # m.py:1:1
+        return truediv<float64>(cast<float64>(x), 2.0:float64)
+    <BLANKLINE>
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from pyexec.frontend.ir.nodes import (
+    Assert,
+    Assign,
+    BinOp,
+    BoolOp,
+    Break,
+    Call,
+    Cast,
+    Compare,
+    Const,
+    Continue,
+    Expr,
+    ExprStmt,
+    ForRange,
+    Function,
+    If,
+    IfExp,
+    Intrinsic,
+    Module,
+    Name,
+    Print,
+    Return,
+    Stmt,
+    UnaryOp,
+    While,
+)
+
+INDENT = "    "
+
+
+def format_expr(e: Expr) -> str:
+    """One expression in the text form.
+
+    Example:
+        >>> from pyexec.frontend.ir.nodes import Loc
+        >>> from pyexec.frontend.ir.types import UINT8
+        >>> format_expr(Const(7, UINT8, Loc("f.py", 1, 0)))
+        '7:uint8'
+    """
+    return _EXPR[type(e)](e)
+
+
+def _args(items: list[Expr]) -> str:
+    return ", ".join(format_expr(a) for a in items)
+
+
+def _compare(e: Compare) -> str:
+    if len(set(e.link_types)) == 1:
+        parts = [format_expr(e.operands[0])]
+        for op, operand in zip(e.ops, e.operands[1:]):
+            parts += [op, format_expr(operand)]
+        return f"cmp<{e.link_types[0]}>({' '.join(parts)})"
+    parts = [format_expr(e.operands[0])]
+    for op, t, operand in zip(e.ops, e.link_types, e.operands[1:]):
+        parts += [f"{op}<{t}>", format_expr(operand)]
+    return f"cmp({' '.join(parts)})"
+
+
+_EXPR: dict[type, Callable[..., str]] = {
+    Const: lambda e: f"{e.value!r}:{e.type}",
+    Name: lambda e: e.var.name,
+    Cast: lambda e: f"cast<{e.type}>({format_expr(e.value)})",
+    BinOp: lambda e: f"{e.op}<{e.type}>({format_expr(e.left)}, {format_expr(e.right)})",
+    UnaryOp: lambda e: f"{e.op}<{e.type}>({format_expr(e.operand)})",
+    Compare: _compare,
+    BoolOp: lambda e: f"{e.op}<{e.type}>({_args(e.values)})",
+    IfExp: lambda e: f"ifexp<{e.type}>({format_expr(e.test)}, {format_expr(e.body)}, {format_expr(e.orelse)})",
+    Call: lambda e: f"call {e.callee}<{e.type}>({_args(e.args)})",
+    Intrinsic: lambda e: f"{e.name}<{e.type}>({_args(e.args)})",
+}
+
+
+def _block(stmts: list[Stmt], depth: int, out: list[str]) -> None:
+    if not stmts:
+        out.append(INDENT * depth + "pass")
+    for s in stmts:
+        _STMT[type(s)](s, depth, out)
+
+
+def _if(s: If, depth: int, out: list[str]) -> None:
+    out.append(f"{INDENT * depth}if {format_expr(s.test)}:")
+    _block(s.body, depth + 1, out)
+    if s.orelse:
+        out.append(f"{INDENT * depth}else:")
+        _block(s.orelse, depth + 1, out)
+
+
+def _while(s: While, depth: int, out: list[str]) -> None:
+    out.append(f"{INDENT * depth}while {format_expr(s.test)}:")
+    _block(s.body, depth + 1, out)
+    if s.orelse:
+        out.append(f"{INDENT * depth}else:")
+        _block(s.orelse, depth + 1, out)
+
+
+def _for(s: ForRange, depth: int, out: list[str]) -> None:
+    rng = f"range({format_expr(s.start)}, {format_expr(s.stop)}, {format_expr(s.step)})"
+    out.append(f"{INDENT * depth}for {s.var.name} in {rng}:")
+    _block(s.body, depth + 1, out)
+    if s.orelse:
+        out.append(f"{INDENT * depth}else:")
+        _block(s.orelse, depth + 1, out)
+
+
+def _line(text: Callable[..., str]) -> Callable[..., None]:
+    def emit(s: Stmt, depth: int, out: list[str]) -> None:
+        out.append(INDENT * depth + text(s))
+
+    return emit
+
+
+def _assert(s: Assert) -> str:
+    return f"assert {format_expr(s.test)}" + (f", {s.message!r}" if s.message is not None else "")
+
+
+_STMT: dict[type, Callable[[Stmt, int, list[str]], None]] = {
+    Assign: _line(lambda s: f"{s.target.name} = {format_expr(s.value)}"),
+    If: _if,  # type: ignore[dict-item]
+    While: _while,  # type: ignore[dict-item]
+    ForRange: _for,  # type: ignore[dict-item]
+    Break: _line(lambda s: "break"),
+    Continue: _line(lambda s: "continue"),
+    Return: _line(lambda s: "return" if s.value is None else f"return {format_expr(s.value)}"),
+    ExprStmt: _line(lambda s: f"expr {format_expr(s.value)}"),
+    Assert: _line(_assert),
+    Print: _line(lambda s: f"print({_args(s.args)}, sep={s.sep!r}, end={s.end!r})"),
+}
+
+
+def print_function(fn: Function) -> str:
+    """One function in the text form.
+
+    Example:
+        >>> from pyexec.frontend import analyze_source
+        >>> print(print_function(analyze_source("def f() -> None:\\n    pass\\n").functions["f"]))
+        def f() -> None:  # <string>:1:1
+            pass
+    """
+    params = ", ".join(f"{p.name}: {p.type}" for p in fn.params)
+    out = [f"def {fn.name}({params}) -> {fn.return_type}:  # {fn.loc}"]
+    for local in fn.locals:
+        out.append(f"{INDENT}local {local.name}: {local.type}" + ("  # synthetic" if local.synthetic else ""))
+    _block(fn.body, 1, out)
+    return "\n".join(out)
+
+
+def print_module(module: Module) -> str:
+    """A module in the text form: a header line, then each function followed by a blank line."""
+    parts = [f"module {module.source_file!r}", ""]
+    for fn in module.functions.values():
+        parts += [print_function(fn), ""]
+    return "\n".join(parts)

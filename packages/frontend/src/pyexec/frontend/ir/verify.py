@@ -1,0 +1,315 @@
+"""The IR verifier: checks every invariant listed in :mod:`pyexec.frontend.ir.nodes`.
+
+Run on every module the tests build; a tool that builds IR by hand can run it too. A failure is an
+:class:`IRVerifyError` naming the function, the place and the broken rule.
+
+Example:
+    >>> from pyexec.frontend import analyze_source
+    >>> verify_module(analyze_source("def f(x: int) -> int:\\n    return x + 1\\n")) is None
+    True
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+
+from pyexec.frontend.diagnostics import IRVerifyError
+from pyexec.frontend.ir.intrinsic_rules import INTRINSIC_NAMES
+from pyexec.frontend.ir.nodes import (
+    Assert,
+    Assign,
+    BinOp,
+    BoolOp,
+    Break,
+    Call,
+    Cast,
+    Compare,
+    Const,
+    Continue,
+    Expr,
+    ExprStmt,
+    ForRange,
+    Function,
+    If,
+    IfExp,
+    Intrinsic,
+    Loc,
+    Local,
+    Module,
+    Name,
+    Param,
+    Print,
+    Return,
+    Stmt,
+    UnaryOp,
+    While,
+)
+from pyexec.frontend.ir.types import BOOL, COMPLEX64, COMPLEX128, FLOAT32, FLOAT64, INT, NONE, STR, ScalarT
+
+_COMPONENT = {COMPLEX64: FLOAT32, COMPLEX128: FLOAT64}
+_INT_OPS = ("lshift", "rshift", "bitand", "bitor", "bitxor")
+
+
+class _Verifier:
+    def __init__(self, module: Module, fn: Function) -> None:
+        self.module = module
+        self.fn = fn
+        self.vars: set[int] = {id(p) for p in fn.params} | {id(v) for v in fn.locals}
+        self.loop_depth = 0
+
+    def fail(self, where: object, message: str) -> IRVerifyError:
+        loc = getattr(where, "loc", None)
+        at = f" at {loc}" if isinstance(loc, Loc) else ""
+        return IRVerifyError(f"function '{self.fn.name}'{at}: {type(where).__name__}: {message}")
+
+    def check_function(self) -> None:
+        fn = self.fn
+        for i, p in enumerate(fn.params):
+            if not isinstance(p, Param) or p.index != i or not isinstance(p.type, ScalarT):
+                raise self.fail(fn, f"parameter {i} ({getattr(p, 'name', p)!r}) is malformed")
+        names = [p.name for p in fn.params] + [v.name for v in fn.locals]
+        if len(set(names)) != len(names):
+            raise self.fail(fn, f"duplicate parameter or local names in {names}")
+        for v in fn.locals:
+            if not isinstance(v, Local) or not isinstance(v.type, ScalarT):
+                raise self.fail(fn, f"local {getattr(v, 'name', v)!r} is malformed")
+        if not (isinstance(fn.return_type, ScalarT) or fn.return_type == NONE):
+            raise self.fail(fn, f"bad return type {fn.return_type!r}")
+        self.block(fn.body)
+
+    # --- statements ----------------------------------------------------------------------------
+
+    def block(self, stmts: list[Stmt]) -> None:
+        for s in stmts:
+            check = _STMTS.get(type(s))
+            if check is None:
+                raise self.fail(s, "not a statement node")
+            if not isinstance(getattr(s, "loc", None), Loc):
+                raise self.fail(s, "missing source location")
+            check(self, s)
+
+    def var(self, where: object, var: object) -> None:
+        if id(var) not in self.vars:
+            raise self.fail(where, f"variable {getattr(var, 'name', var)!r} is not a parameter or local")
+
+    def assign(self, s: Assign) -> None:
+        self.var(s, s.target)
+        self.same(s, self.expr(s.value), s.target.type, f"value assigned to '{s.target.name}'")
+
+    def if_(self, s: If) -> None:
+        self.same(s, self.expr(s.test), BOOL, "if test")
+        self.block(s.body)
+        self.block(s.orelse)
+
+    def while_(self, s: While) -> None:
+        self.same(s, self.expr(s.test), BOOL, "while test")
+        self.loop(s.body)
+        self.block(s.orelse)
+
+    def for_(self, s: ForRange) -> None:
+        self.var(s, s.var)
+        if not s.var.type.is_integer:
+            raise self.fail(s, f"loop variable '{s.var.name}' has non-integer type {s.var.type}")
+        for part, e in (("start", s.start), ("stop", s.stop), ("step", s.step)):
+            self.same(s, self.expr(e), s.var.type, f"range {part}")
+        self.loop(s.body)
+        self.block(s.orelse)
+
+    def loop(self, body: list[Stmt]) -> None:
+        self.loop_depth += 1
+        self.block(body)
+        self.loop_depth -= 1
+
+    def jump(self, s: Break | Continue) -> None:
+        if self.loop_depth == 0:
+            raise self.fail(s, "outside a loop")
+
+    def return_(self, s: Return) -> None:
+        rt = self.fn.return_type
+        if s.value is None:
+            if rt != NONE:
+                raise self.fail(s, f"returns nothing from a function returning {rt}")
+            return
+        if rt == NONE:
+            raise self.fail(s, "returns a value from a function returning None")
+        self.same(s, self.expr(s.value), rt, "return value")  # type: ignore[arg-type]
+
+    def expr_stmt(self, s: ExprStmt) -> None:
+        self.expr(s.value, allow_none=True)
+
+    def assert_(self, s: Assert) -> None:
+        self.same(s, self.expr(s.test), BOOL, "assert test")
+        if s.message is not None and not isinstance(s.message, str):
+            raise self.fail(s, "message is not a string")
+
+    def print_(self, s: Print) -> None:
+        if not isinstance(s.sep, str) or not isinstance(s.end, str):
+            raise self.fail(s, "sep and end must be strings")
+        for a in s.args:
+            if a.type == STR:
+                if not (isinstance(a, Const) and isinstance(a.value, str)):
+                    raise self.fail(s, "a str argument must be a string constant")
+            else:
+                self.expr(a)
+
+    # --- expressions ---------------------------------------------------------------------------
+
+    def same(self, where: object, actual: object, expected: object, what: str) -> None:
+        if actual != expected:
+            raise self.fail(where, f"{what} has type {actual}, expected {expected}")
+
+    def expr(self, e: Expr, allow_none: bool = False) -> object:
+        check = _EXPRS.get(type(e))
+        if check is None:
+            raise self.fail(e, "not an expression node")
+        if not isinstance(getattr(e, "loc", None), Loc):
+            raise self.fail(e, "missing source location")
+        t = e.type
+        if not (isinstance(t, ScalarT) or (allow_none and t == NONE and isinstance(e, Call))):
+            raise self.fail(e, f"bad type {t!r}")
+        check(self, e)
+        return t
+
+    def const(self, e: Const) -> None:
+        t = e.type
+        assert isinstance(t, ScalarT)
+        v = e.value
+        ok = (
+            (t.is_bool and isinstance(v, bool))
+            or (t.is_integer and isinstance(v, int) and not isinstance(v, bool)
+                and t.info.min_value is not None and t.info.max_value is not None
+                and t.info.min_value <= v <= t.info.max_value)
+            or (t.is_float and isinstance(v, float))
+            or (t.is_complex and isinstance(v, complex))
+        )
+        if not ok:
+            raise self.fail(e, f"value {v!r} is not a {t}")
+        if t == FLOAT32 and math.isfinite(v) and abs(v) > 3.4028234663852886e38:  # type: ignore[arg-type]
+            raise self.fail(e, f"value {v!r} is out of float32's range")
+
+    def name(self, e: Name) -> None:
+        self.var(e, e.var)
+        self.same(e, e.type, e.var.type, f"read of '{e.var.name}'")
+
+    def cast(self, e: Cast) -> None:
+        self.expr(e.value)
+
+    def binop(self, e: BinOp) -> None:
+        self.same(e, self.expr(e.left), e.type, f"left operand of {e.op}")
+        self.same(e, self.expr(e.right), e.type, f"right operand of {e.op}")
+        t = e.type
+        assert isinstance(t, ScalarT)
+        if e.op in _INT_OPS and not (t.is_integer or (t.is_bool and e.op.startswith("bit"))):
+            raise self.fail(e, f"{e.op} on {t}")
+        if e.op == "truediv" and not (t.is_float or t.is_complex):
+            raise self.fail(e, f"truediv on {t} (the frontend casts ints to float first)")
+        if e.op in ("floordiv", "mod") and t.is_complex:
+            raise self.fail(e, f"{e.op} on complex")
+        if t.is_bool and e.op not in ("bitand", "bitor", "bitxor"):
+            raise self.fail(e, f"{e.op} on bool (bools are cast to int for arithmetic)")
+
+    def unaryop(self, e: UnaryOp) -> None:
+        t = self.expr(e.operand)
+        if e.op == "not":
+            self.same(e, t, BOOL, "operand of not")
+            self.same(e, e.type, BOOL, "result of not")
+            return
+        self.same(e, t, e.type, f"operand of {e.op}")
+        assert isinstance(t, ScalarT)
+        if e.op == "invert" and not t.is_integer:
+            raise self.fail(e, f"invert on {t}")
+        if t.is_bool:
+            raise self.fail(e, f"{e.op} on bool")
+
+    def compare(self, e: Compare) -> None:
+        if not (len(e.ops) >= 1 and len(e.operands) == len(e.ops) + 1 and len(e.link_types) == len(e.ops)):
+            raise self.fail(e, "ops, operands and link_types do not line up")
+        self.same(e, e.type, BOOL, "comparison result")
+        types = [self.expr(o) for o in e.operands]
+        for i, (op, t) in enumerate(zip(e.ops, e.link_types)):
+            self.same(e, types[i], t, f"left operand of link {i}")
+            self.same(e, types[i + 1], t, f"right operand of link {i}")
+            if t.is_complex and op not in ("eq", "ne"):
+                raise self.fail(e, f"{op} on complex")
+
+    def boolop(self, e: BoolOp) -> None:
+        if len(e.values) < 2:
+            raise self.fail(e, "fewer than two values")
+        for v in e.values:
+            self.same(e, self.expr(v), e.type, f"{e.op} operand")
+
+    def ifexp(self, e: IfExp) -> None:
+        self.same(e, self.expr(e.test), BOOL, "test")
+        self.same(e, self.expr(e.body), e.type, "true branch")
+        self.same(e, self.expr(e.orelse), e.type, "false branch")
+
+    def call(self, e: Call) -> None:
+        callee = self.module.functions.get(e.callee)
+        if callee is None:
+            raise self.fail(e, f"calls '{e.callee}', which is not in the module")
+        if len(e.args) != len(callee.params):
+            raise self.fail(e, f"passes {len(e.args)} arguments to '{e.callee}', which takes {len(callee.params)}")
+        for a, p in zip(e.args, callee.params):
+            self.same(e, self.expr(a), p.type, f"argument '{p.name}'")
+        self.same(e, e.type, callee.return_type, "call result")
+
+    def intrinsic(self, e: Intrinsic) -> None:
+        rule = INTRINSIC_NAMES.get(e.name)
+        if rule is None:
+            raise self.fail(e, f"unknown intrinsic {e.name!r}")
+        types = [self.expr(a) for a in e.args]
+        arity, result = rule
+        if arity >= 0 and len(types) != arity:
+            raise self.fail(e, f"{e.name} takes {arity} arguments, got {len(types)}")
+        if arity < 0 and len(types) < 2:
+            raise self.fail(e, f"{e.name} takes two or more arguments")
+        t = e.type
+        assert isinstance(t, ScalarT)
+        expected = _expected_result(result, types, t)
+        if expected is None or t != expected:
+            raise self.fail(e, f"{e.name} with arguments ({', '.join(map(str, types))}) cannot give {t}")
+
+
+def _expected_result(rule: str, types: list[object], t: ScalarT) -> ScalarT | None:
+    first = types[0] if types else None
+    if rule == "same":  # abs, min, max: one numeric type in, same out
+        if any(x != first for x in types) or not isinstance(first, ScalarT) or first.is_complex:
+            return None
+        return first
+    if rule in ("float", "int", "bool"):  # math functions on float64 arguments
+        if any(x != FLOAT64 for x in types):
+            return None
+        return {"float": FLOAT64, "int": INT, "bool": BOOL}[rule]
+    if rule == "round_ndigits":
+        return FLOAT64 if types == [FLOAT64, INT] else None
+    if rule == "component":  # complex.real / imag / abs
+        return _COMPONENT.get(first)  # type: ignore[arg-type]
+    if rule == "complex":  # complex.conjugate
+        return first if first in _COMPONENT else None  # type: ignore[return-value]
+    return None
+
+
+_STMTS: dict[type, Callable[..., None]] = {
+    Assign: _Verifier.assign, If: _Verifier.if_, While: _Verifier.while_, ForRange: _Verifier.for_,
+    Break: _Verifier.jump, Continue: _Verifier.jump, Return: _Verifier.return_, ExprStmt: _Verifier.expr_stmt,
+    Assert: _Verifier.assert_, Print: _Verifier.print_,
+}
+_EXPRS: dict[type, Callable[..., None]] = {
+    Const: _Verifier.const, Name: _Verifier.name, Cast: _Verifier.cast, BinOp: _Verifier.binop,
+    UnaryOp: _Verifier.unaryop, Compare: _Verifier.compare, BoolOp: _Verifier.boolop, IfExp: _Verifier.ifexp,
+    Call: _Verifier.call, Intrinsic: _Verifier.intrinsic,
+}
+
+
+def verify_function(module: Module, fn: Function) -> None:
+    """Check one function of ``module``; raise :class:`IRVerifyError` on the first broken invariant."""
+    _Verifier(module, fn).check_function()
+
+
+def verify_module(module: Module) -> None:
+    """Check every function of a module; raise :class:`IRVerifyError` on the first broken invariant."""
+    for name, fn in module.functions.items():
+        if fn.name != name:
+            raise IRVerifyError(f"module key {name!r} holds function {fn.name!r}")
+        verify_function(module, fn)
