@@ -143,7 +143,7 @@ _STMT: dict[type, Callable[[Stmt, int, list[str]], None]] = {
     Return: _line(lambda s: "return" if s.value is None else f"return {format_expr(s.value)}"),
     ExprStmt: _line(lambda s: f"expr {format_expr(s.value)}"),
     Assert: _line(_assert),
-    Print: _line(lambda s: f"print({_args(s.args)}, sep={s.sep!r}, end={s.end!r})"),
+    Print: _line(lambda s: f"print({_args([*s.args])}{', ' if s.args else ''}sep={s.sep!r}, end={s.end!r})"),
 }
 
 
