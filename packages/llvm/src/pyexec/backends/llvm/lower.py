@@ -87,11 +87,13 @@ def lower_module(
     overflow: str = "check",
     error_prefix: str = "pyexec",
     entry_points: bool = True,
+    exports: list[str] | None = None,
 ) -> ir.Module:
     """Lower a typed IR module to an LLVM IR module for ``triple``.
 
     ``overflow="check"`` makes Python's ``int`` raise OverflowError outside int64 (the default);
     ``"wrap"`` makes it wrap like int64. ``error_prefix`` names the error-state getters.
+    ``entry_points`` adds the C-ABI entries, for the functions in ``exports`` (default: all).
 
     Example:
         >>> from pyexec.frontend.ir import nodes as n, types as t
@@ -102,7 +104,11 @@ def lower_module(
     """
     if overflow not in OVERFLOW_MODES:
         raise NativeBuildError(f"overflow must be 'check' or 'wrap', not {overflow!r}")
-    return ModuleLowering(module, triple, data_layout, overflow, error_prefix, entry_points).run()
+    names = list(module.functions) if exports is None else list(exports)
+    for name in names:
+        if name not in module.functions:
+            raise NativeBuildError(f"cannot export {name!r}: the module has no such function")
+    return ModuleLowering(module, triple, data_layout, overflow, error_prefix, names if entry_points else []).run()
 
 
 # --- which functions can fault -------------------------------------------------------------------
@@ -185,11 +191,13 @@ class ModuleLowering:
     """Lowers every function of a module; holds what functions share (error state, strings, externals)."""
 
     def __init__(self, module: n.Module, triple: str, data_layout: str, overflow: str, error_prefix: str,
-                 entry_points: bool) -> None:
+                 exports: list[str]) -> None:
         self.source = module
         self.overflow = overflow
         self.error_prefix = error_prefix
-        self.entry_points = entry_points
+        self.exports = exports
+        # The C ABI of x86-64 passes a float _Complex packed in one SSE register.
+        self.packed_complex64 = triple.startswith("x86_64")
         self.module = ir.Module(name=module.source_file)
         self.module.triple = triple
         self.module.data_layout = data_layout
@@ -213,25 +221,38 @@ class ModuleLowering:
             self.functions[name] = fn
         for name, func in self.source.functions.items():
             FunctionLowering(self, func, self.functions[name]).run()
-            if self.entry_points:
-                self._entry_point(func)
+        for name in self.exports:
+            self._entry_point(self.source.functions[name])
         self._error_api()
         return self.module
 
+    def _abi(self, t: ScalarT | NoneT) -> ir.Type:
+        if self.packed_complex64 and isinstance(t, ScalarT) and t.is_complex and t.bits == 64:
+            return ir.VectorType(F32, 2)
+        return abi_type(t)
+
     def _entry_point(self, func: n.Function) -> None:
-        fnty = ir.FunctionType(abi_type(func.return_type), [abi_type(p.type) for p in func.params])
+        fnty = ir.FunctionType(self._abi(func.return_type), [self._abi(p.type) for p in func.params])
         entry = ir.Function(self.module, fnty, func.name)
         b = ir.IRBuilder(entry.append_basic_block("entry"))
         b.store(I32(0), self.error_code)
         args = []
         for arg, p in zip(entry.args, func.params):
             arg.name = p.name
-            args.append(b.icmp_unsigned("!=", arg, I8(0)) if p.type.is_bool else arg)
+            if p.type.is_bool:
+                arg = b.icmp_unsigned("!=", arg, I8(0))
+            elif isinstance(arg.type, ir.VectorType):
+                pair = b.insert_value(ir.Constant(llvm_type(p.type), ir.Undefined), b.extract_element(arg, I32(0)), 0)
+                arg = b.insert_value(pair, b.extract_element(arg, I32(1)), 1)
+            args.append(arg)
         result = b.call(self.functions[func.name], args)
         if isinstance(func.return_type, NoneT):
             b.ret_void()
         elif func.return_type.is_bool:
             b.ret(b.zext(result, I8))
+        elif isinstance(fnty.return_type, ir.VectorType):
+            packed = b.insert_element(ir.Constant(fnty.return_type, ir.Undefined), b.extract_value(result, 0), I32(0))
+            b.ret(b.insert_element(packed, b.extract_value(result, 1), I32(1)))
         else:
             b.ret(result)
 

@@ -1,0 +1,264 @@
+"""``compile_llvm``: write ``<base>.o``, ``<base>.so`` (``.dylib``/``.dll``) and ``<base>.h`` for C callers.
+
+The object file holds the compiled functions and the small C runtime (``runtime.c``: print and
+``round(x, n)``), its helper symbols made local, so it links statically on its own (with ``-lm``).
+The shared library is linked from it by the system C compiler (``$CC``, else ``cc``, else ``gcc``);
+a symlink ``lib<base>.so`` next to it lets ``cc main.c -L. -l<base>`` find it.
+
+Example:
+    >>> from pyexec.backends.llvm.library import shared_library_suffix
+    >>> shared_library_suffix() in (".so", ".dylib", ".dll")
+    True
+"""
+
+from __future__ import annotations
+
+import os
+import shlex
+import shutil
+import subprocess
+import sys
+import tempfile
+from collections.abc import Callable, Iterable
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from pyexec.backends.llvm import runtime as rt
+from pyexec.backends.llvm.cnames import check_symbol
+from pyexec.backends.llvm.errors import CCompilerError, NativeBuildError
+from pyexec.backends.llvm.lower import OVERFLOW_MODES, lower_module
+from pyexec.backends.llvm.optimize import check_opt, file_target_machine, optimize, parse
+from pyexec.frontend.ir import nodes as n
+from pyexec.frontend.ir.types import NoneT, ScalarT
+
+
+def shared_library_suffix() -> str:
+    """``.so`` on Linux, ``.dylib`` on macOS, ``.dll`` on Windows."""
+    if sys.platform == "darwin":
+        return ".dylib"
+    if sys.platform == "win32":
+        return ".dll"
+    return ".so"
+
+
+def compile_llvm(func_or_funcs: Callable[..., Any] | Iterable[Callable[..., Any]], base_name: str,
+                 output_dir: str | os.PathLike[str] = ".", *, opt: int = 2, overflow: str = "check",
+                 cpu: str = "generic") -> dict[str, Path]:
+    """Compile Python functions to ``<base>.o``, ``<base>.so`` and ``<base>.h`` in ``output_dir``.
+
+    Each function keeps its name as its C symbol (see :mod:`pyexec.backends.llvm.cnames`);
+    functions they call are compiled in but not exported. ``cpu`` is ``"generic"`` (portable),
+    ``"native"`` or an LLVM CPU name. Returns ``{'object', 'library', 'header'}`` as Paths.
+
+    Example:
+        >>> import tempfile
+        >>> def multiply(x: int, y: int) -> int:
+        ...     return x * y
+        >>> files = compile_llvm(multiply, "multiply", tempfile.mkdtemp())
+        >>> sorted(files), files["header"].name
+        (['header', 'library', 'object'], 'multiply.h')
+    """
+    from pyexec.frontend import analyze_functions
+
+    funcs = [func_or_funcs] if callable(func_or_funcs) else list(func_or_funcs)
+    if not funcs:
+        raise NativeBuildError("compile_llvm needs at least one function")
+    funcs = [getattr(f, "__wrapped__", f) if type(f).__name__ == "CompiledFunction" else f for f in funcs]
+    for f in funcs:
+        check_symbol(getattr(f, "__name__", "?"))
+    module = analyze_functions(funcs, include_callees=True)
+    return build_library(module, [f.__name__ for f in funcs], base_name, output_dir, opt=opt, overflow=overflow,
+                         cpu=cpu)
+
+
+def build_library(module: n.Module, exports: list[str], base_name: str, output_dir: str | os.PathLike[str] = ".",
+                  *, opt: int = 2, overflow: str = "check", cpu: str = "generic") -> dict[str, Path]:
+    """Write the three files for the functions ``exports`` of a typed IR module (see :func:`compile_llvm`).
+
+    Example:
+        >>> build_library(n.Module(), [], "x")
+        Traceback (most recent call last):
+        ...
+        pyexec.backends.llvm.errors.NativeBuildError: nothing to export: name at least one function
+    """
+    if not exports:
+        raise NativeBuildError("nothing to export: name at least one function")
+    check_opt(opt)
+    if overflow not in OVERFLOW_MODES:
+        raise NativeBuildError(f"overflow must be 'check' or 'wrap', not {overflow!r}")
+    check_symbol(base_name, "base name")
+    for name in exports:
+        check_symbol(name)
+        for suffix in ("_last_error", "_last_error_message", "_clear_error"):
+            if name == base_name + suffix:
+                raise NativeBuildError(f"the function {name!r} clashes with the error API of {base_name!r}; "
+                                       "rename it or choose another base name")
+    out = Path(output_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    compiler = find_c_compiler()
+    tm = file_target_machine(opt, cpu)
+    lowered = lower_module(module, triple=tm.triple, data_layout=str(tm.target_data), overflow=overflow,
+                           error_prefix=base_name, exports=exports)
+    llmod = optimize(parse(str(lowered)), tm, opt)
+    paths = {
+        "object": out / f"{base_name}.o",
+        "library": out / f"{base_name}{shared_library_suffix()}",
+        "header": out / f"{base_name}.h",
+    }
+    with tempfile.TemporaryDirectory(prefix="pyexec-native-") as tmp:
+        code_o = Path(tmp) / "code.o"
+        code_o.write_bytes(tm.emit_object(llmod))
+        runtime_c = Path(tmp) / "pyexec_runtime.c"
+        runtime_c.write_text(resources.files("pyexec.backends.llvm").joinpath("runtime.c").read_text())
+        runtime_o = Path(tmp) / "runtime.o"
+        _run([*compiler, "-c", "-O2", "-fPIC", "-fvisibility=hidden", str(runtime_c), "-o", str(runtime_o)],
+             "compiling the pyexec runtime")
+        combined = Path(tmp) / "combined.o"
+        _run([*compiler, "-r", "-nostdlib", str(code_o), str(runtime_o), "-o", str(combined)],
+             "combining the object file")
+        objcopy = shutil.which("objcopy")
+        if objcopy:
+            _run([objcopy, "--localize-hidden", str(combined)], "localising the runtime's symbols")
+        shutil.copyfile(combined, paths["object"])
+        _run([*compiler, "-shared", "-o", str(paths["library"]), str(paths["object"]), "-lm"],
+             "linking the shared library")
+    _link_alias(paths["library"], out / f"lib{base_name}{shared_library_suffix()}")
+    paths["header"].write_text(c_header(module, exports, base_name))
+    return paths
+
+
+def _link_alias(library: Path, alias: Path) -> None:
+    """``lib<base>.so`` next to ``<base>.so``, so ``cc main.c -L. -l<base>`` finds it (Unix only)."""
+    if sys.platform == "win32" or alias.name == library.name:
+        return
+    try:
+        if alias.is_symlink() or alias.exists():
+            alias.unlink()
+        alias.symlink_to(library.name)
+    except OSError:
+        shutil.copyfile(library, alias)
+
+
+def find_c_compiler() -> list[str]:
+    """The C compiler command: ``$CC`` if set, else ``cc``, else ``gcc``; checked to run.
+
+    Example:
+        >>> isinstance(find_c_compiler(), list)
+        True
+    """
+    env = os.environ.get("CC", "").strip()
+    candidates = [shlex.split(env)] if env else [["cc"], ["gcc"]]
+    for cmd in candidates:
+        exe = shutil.which(cmd[0])
+        if exe is None:
+            continue
+        try:
+            probe = subprocess.run([exe, *cmd[1:], "--version"], capture_output=True, text=True, timeout=30)
+        except OSError as exc:
+            raise CCompilerError(f"the C compiler {cmd[0]!r} cannot be run: {exc}") from None
+        if probe.returncode != 0:
+            raise CCompilerError(f"the C compiler {' '.join(cmd)!r} is broken ('--version' failed: "
+                                 f"{(probe.stderr or probe.stdout).strip()[:300]})")
+        return [exe, *cmd[1:]]
+    tried = env if env else "cc, gcc"
+    raise CCompilerError(
+        f"no C compiler found (tried {tried}): compile_llvm links the shared library with the system C compiler; "
+        "install one (Debian/Ubuntu: apt install gcc) or set CC"
+    )
+
+
+def _run(cmd: list[str], what: str) -> None:
+    try:
+        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
+    except OSError as exc:
+        raise CCompilerError(f"{what} failed: cannot run {cmd[0]!r}: {exc}") from None
+    if proc.returncode != 0:
+        raise CCompilerError(f"{what} failed ({' '.join(cmd)}):\n{(proc.stderr or proc.stdout).strip()[:2000]}")
+
+
+# --- the header ----------------------------------------------------------------------------------
+
+
+def _c_type(t: ScalarT | NoneT) -> str:
+    if isinstance(t, NoneT):
+        return "void"
+    if t.is_complex:
+        return "pyexec_complex64" if t.bits == 64 else "pyexec_complex128"
+    return t.info.c_type
+
+
+def c_header(module: n.Module, exports: list[str], base_name: str) -> str:
+    """The C/C++ header of a library: guards, stdint/stdbool, prototypes, the error API.
+
+    Example:
+        >>> "int32_t m_last_error(void);" in c_header(n.Module(), [], "m")
+        True
+    """
+    guard = f"PYEXEC_{base_name.upper()}_H"
+    up = base_name.upper()
+    lines = [
+        f"/* {base_name}.h: generated by pyexec (native backend) from {module.source_file}. Do not edit. */",
+        f"#ifndef {guard}",
+        f"#define {guard}",
+        "",
+        "#include <stdint.h>",
+        "#include <stdbool.h>",
+        "",
+    ]
+    if any(p.type.is_complex for name in exports for p in module.functions[name].params) or any(
+        isinstance(module.functions[name].return_type, ScalarT) and module.functions[name].return_type.is_complex
+        for name in exports
+    ):
+        lines += [
+            "#ifndef PYEXEC_COMPLEX_TYPES",
+            "#define PYEXEC_COMPLEX_TYPES",
+            "#ifdef __cplusplus",
+            "/* Layout- and ABI-compatible with C's _Complex types. */",
+            "typedef struct { float real, imag; } pyexec_complex64;",
+            "typedef struct { double real, imag; } pyexec_complex128;",
+            "#else",
+            "typedef float _Complex pyexec_complex64;",
+            "typedef double _Complex pyexec_complex128;",
+            "#endif",
+            "#endif",
+            "",
+        ]
+    lines += ["#ifdef __cplusplus", 'extern "C" {', "#endif", ""]
+    for name in exports:
+        func = module.functions[name]
+        params = ", ".join(f"{_c_type(p.type)} {p.name}" for p in func.params) or "void"
+        if func.docstring:
+            summary = func.docstring.strip().splitlines()[0].replace("*/", "* /")
+            lines.append(f"/* {summary} */")
+        lines.append(f"{_c_type(func.return_type)} {name}({params});")
+    lines += [
+        "",
+        "/* Error status. Each call of a function above clears it; after a call, "
+        f"{base_name}_last_error() is",
+        f" * {up}_OK (0) if the call succeeded, else the code of the Python exception it raised (the",
+        " * function's return value is then 0 and meaningless), and "
+        f"{base_name}_last_error_message() its message. */",
+        f"#define {up}_OK 0",
+        *(f"#define {up}_{_macro(kind)} {code} /* {kind} */" for code, kind in rt.ERROR_KINDS.items()),
+        f"int32_t {base_name}_last_error(void);",
+        f'const char *{base_name}_last_error_message(void); /* "" when there is no error */',
+        f"void {base_name}_clear_error(void);",
+        "",
+        "#ifdef __cplusplus",
+        "}",
+        "#endif",
+        "",
+        f"#endif /* {guard} */",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def _macro(kind: str) -> str:
+    out = []
+    for i, ch in enumerate(kind):
+        if ch.isupper() and i:
+            out.append("_")
+        out.append(ch.upper())
+    return "".join(out)
