@@ -12,10 +12,11 @@ import os
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 
-from pyexec.frontend.build.module import ModuleBuilder
 from pyexec.frontend.diagnostics import CompileError
 from pyexec.frontend.ir.nodes import Module
-from pyexec.frontend.source import source_of_function, sources_from_text
+
+# The builder (ast, inspect, difflib, …) is imported on first use, so ``import pyexec.frontend``
+# stays light for tools that only read or print IR.
 
 
 @contextmanager
@@ -44,6 +45,9 @@ def analyze_functions(funcs: Sequence[Callable[..., object]], *, include_callees
         ...     return math.sqrt(a * a + b * b)
         >>> analyze_functions([hyp])  # doctest: +SKIP
     """
+    from pyexec.frontend.build.module import ModuleBuilder
+    from pyexec.frontend.source import source_of_function
+
     if callable(funcs):
         funcs = [funcs]  # type: ignore[list-item]
     builder = ModuleBuilder(include_callees)
@@ -70,6 +74,9 @@ def analyze_source(
         >>> list(m.functions)
         ['f']
     """
+    from pyexec.frontend.build.module import ModuleBuilder
+    from pyexec.frontend.source import sources_from_text
+
     with _no_internal_tracebacks(filename):
         builder = ModuleBuilder(include_callees=True)
         for src in sources_from_text(source, filename, names, globals):

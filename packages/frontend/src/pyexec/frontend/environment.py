@@ -141,20 +141,20 @@ def classify(obj: object) -> Binding:
         return ConstBinding(obj)
     if obj in (int, float, bool, complex):
         return TypeBinding(obj.__name__)  # type: ignore[attr-defined]
-    scalars = sys.modules.get("pyexec.types.scalars")
-    if scalars is not None:
-        if isinstance(obj, scalars.ScalarType):
-            return TypeBinding(obj.name)
-        numpy = sys.modules.get("numpy")
-        if numpy is not None:
-            if isinstance(obj, type) and issubclass(obj, numpy.generic):
-                info = scalars.scalar_type_of(obj)
-                if info is not None:
+    numpy = sys.modules.get("numpy")
+    if numpy is not None:
+        # Only NumPy objects can be NumPy scalars; when NumPy is loaded, pyexec.types is cheap to load.
+        if isinstance(obj, numpy.generic) or (isinstance(obj, type) and issubclass(obj, numpy.generic)):
+            from pyexec.types.scalars import scalar_type_of
+
+            info = scalar_type_of(obj if isinstance(obj, type) else type(obj))
+            if info is not None:
+                if isinstance(obj, type):
                     return TypeBinding(info.name)
-            if isinstance(obj, numpy.generic):
-                info = scalars.scalar_type_of(type(obj))
-                if info is not None:
-                    return ConstBinding(obj.item(), info.name)
+                return ConstBinding(obj.item(), info.name)
+    scalars = sys.modules.get("pyexec.types.scalars")
+    if scalars is not None and isinstance(obj, scalars.ScalarType):
+        return TypeBinding(obj.name)
     if callable(obj) and id(obj) in _MATH_BY_ID and getattr(math, _MATH_BY_ID[id(obj)]) is obj:
         return MathFunctionBinding(_MATH_BY_ID[id(obj)])
     if callable(obj) and id(obj) in _BUILTIN_BY_ID and getattr(builtins, _BUILTIN_BY_ID[id(obj)]) is obj:
