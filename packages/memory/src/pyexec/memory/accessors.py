@@ -244,7 +244,9 @@ def read_u64(memory: np.ndarray, offset: int) -> int:
     return memory[offset : offset + 8].view(np.uint64)[0]
 
 
-@njit(cache=True, nogil=True)
+# Typed explicitly: otherwise a first call with a small int compiles an int64 ``value`` and a later
+# value above 2**63 - 1 fails to convert.
+@njit(["void(uint8[::1], int64, uint64)", "void(uint8[:], int64, uint64)"], cache=True, nogil=True)
 def write_u64(memory: np.ndarray, offset: int, value: int) -> None:
     """Write ``value`` as an unsigned 64-bit integer at ``memory[offset:offset+8]``.
 

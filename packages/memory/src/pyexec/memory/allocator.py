@@ -240,7 +240,10 @@ class SlabAllocator:
             >>> mm.block_size(mm.alloc(40))
             40
         """
-        return self._record(ptr, "block_size") & _SIZE_MASK
+        record = self._storage.get(ptr) if _is_int(ptr) else None
+        if record is None:
+            record = self._record(ptr, "block_size")
+        return record & _SIZE_MASK
 
     def get_usage(self) -> tuple[int, int]:
         """``(used, total)`` bytes: used counts each live block's header and size-class rounding.

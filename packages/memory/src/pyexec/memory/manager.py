@@ -64,6 +64,10 @@ def dict_hash(key: int) -> int:
     return z ^ (z >> 31)
 
 
+def _with_article(noun: str) -> str:
+    return f"{'an' if noun[0] in 'aeiou' else 'a'} {noun}"
+
+
 def _int64(value: object, what: str) -> int:
     try:
         number = operator.index(value)  # type: ignore[arg-type]
@@ -546,7 +550,8 @@ class MemoryManager(SlabAllocator):
         have = record >> _TAG_SHIFT
         if have != tag:
             raise ObjectTypeError(
-                f"{operation}({ptr}): the block at {ptr} is a {TAG_NAMES[have]}, not a {TAG_NAMES[tag]}"
+                f"{operation}({ptr}): the block at {ptr} is {_with_article(TAG_NAMES[have])}, "
+                f"not {_with_article(TAG_NAMES[tag])}"
             )
         return record
 
