@@ -81,7 +81,7 @@ def tests(session: nox.Session, package: str) -> None:
 @nox.session(python=PYTHON)
 def integration(session: nox.Session) -> None:
     """Run integration_tests/ against the whole toolkit (the meta-package and every backend)."""
-    system_packages(session, {"chromium": "chromium", "chromedriver": "chromium-driver"})
+    system_packages(session, {"chromium": "chromium", "chromedriver": "chromium-driver", "wasm2wat": "wabt"})
     install_editable(session, local_closure("pyexec"))
     session.install(*pyproject("pyexec").get("dependency-groups", {}).get("integration", ["pytest", "hypothesis"]))
     session.run("pytest", "-q", str(ROOT / "integration_tests"), *session.posargs)
