@@ -21,7 +21,6 @@ from pyexec.frontend.diagnostics import (
     SourceUnavailableError,
     UnsupportedSyntaxError,
 )
-from pyexec.frontend.ir import nodes as ir
 from pyexec.frontend.ir.printer import print_function, print_module
 from pyexec.frontend.ir.verify import verify_module
 
@@ -35,7 +34,6 @@ __all__ = [
     "analyze_file",
     "analyze_functions",
     "analyze_source",
-    "ir",
     "print_function",
     "print_module",
     "verify_module",
