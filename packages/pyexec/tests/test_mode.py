@@ -73,3 +73,31 @@ def test_default_mode_is_the_jit_as_a_decorator(monkeypatch):
 
     assert isinstance(fib, JitFunction)
     assert fib(10) == 55
+
+
+HAS_NATIVE = importlib.util.find_spec("llvmlite") is not None and importlib.util.find_spec(
+    "pyexec.backends.llvm") is not None
+
+
+def uses_a_string(n: int) -> int:
+    s = "abc"
+    return len(s) + n
+
+
+@pytest.mark.skipif(not HAS_NATIVE, reason="pyexec-llvm (llvmlite) is not installed")
+def test_production_mode_compiles_with_the_native_backend(monkeypatch):
+    monkeypatch.setenv("PYEXEC_MODE", "production")
+    compiled = pyexec.compile(fibonacci)
+    assert type(compiled).__module__.startswith("pyexec.backends.llvm")
+    assert [compiled(n) for n in range(15)] == [fibonacci(n) for n in range(15)]
+
+
+@pytest.mark.skipif(not HAS_NATIVE, reason="pyexec-llvm (llvmlite) is not installed")
+def test_production_mode_raises_the_native_diagnostic_instead_of_falling_back(monkeypatch):
+    from pyexec.frontend import CompileError
+
+    monkeypatch.setenv("PYEXEC_MODE", "production")
+    with pytest.raises(CompileError) as info:
+        pyexec.compile(uses_a_string)(1)
+    assert "strings are not supported" in str(info.value)
+    assert f"{__file__}:" in str(info.value)
