@@ -21,8 +21,13 @@ from pyexec.frontend.diagnostics import (
     SourceUnavailableError,
     UnsupportedSyntaxError,
 )
-from pyexec.frontend.ir.printer import print_function, print_module
-from pyexec.frontend.ir.verify import verify_module
+
+# The printer and the verifier load on first use (PEP 562), keeping ``import pyexec.frontend`` light.
+_LAZY = {
+    "print_function": "pyexec.frontend.ir.printer",
+    "print_module": "pyexec.frontend.ir.printer",
+    "verify_module": "pyexec.frontend.ir.verify",
+}
 
 __all__ = [
     "CompileError",
@@ -38,3 +43,17 @@ __all__ = [
     "print_module",
     "verify_module",
 ]
+
+
+def __getattr__(name: str) -> object:
+    if name in _LAZY:
+        import importlib
+
+        value = getattr(importlib.import_module(_LAZY[name]), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'pyexec.frontend' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))
