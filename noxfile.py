@@ -6,6 +6,7 @@
     nox -s lint             ruff
     nox -s docs             mkdocs build --strict
     nox -s demo             the project's main job: pyexec demo
+    nox -s bench            benchmarks/ → docs/benchmarks/ (ratios table and chart)
     nox -s ci               everything CI needs, in order
     nox -s bump -- 0.2.0    one version for every distribution, pins included
 
@@ -119,6 +120,14 @@ def demo(session: nox.Session) -> None:
     """The project's main job: ``pyexec demo`` with the whole toolkit installed."""
     install_editable(session, local_closure("pyexec"))
     session.run("pyexec", "demo", *session.posargs)
+
+
+@nox.session(python=PYTHON)
+def bench(session: nox.Session) -> None:
+    """Run benchmarks/ and write docs/benchmarks/ (a Markdown table of ratios and a PNG chart)."""
+    install_editable(session, local_closure("pyexec"))
+    session.install("matplotlib", "numba", "scipy")
+    session.run("python", str(ROOT / "benchmarks" / "report.py"), *session.posargs)
 
 
 @nox.session(python=False)

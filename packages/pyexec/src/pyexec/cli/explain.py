@@ -164,7 +164,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "explain",
         help="show what each compiler stage (ast, ir, llvm, llvm-opt, asm, wasm, wat) makes of a function",
-        description=__doc__.split("\n\nExample:")[0] if __doc__ else None,
+        description=__doc__.split("\n\n", 1)[1].split("\n\nExample:")[0].replace("``", "") if __doc__ else None,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("target", metavar="FILE.py::FUNC", help="the file and the function in it")
