@@ -58,12 +58,16 @@ _TAG_SHIFT = 40
 """The live-block record stores ``size | tag << 40``: a raw block's record is its size, so the fast
 ``free`` path compares one int."""
 _SIZE_MASK = (1 << _TAG_SHIFT) - 1
+_OWNER_RECORDS = TAG_LIST << _TAG_SHIFT
+"""Records at or above this belong to lists, dicts and storage: objects that own (or are) storage."""
 INT32_MAX = 2**31 - 1
 POISON_BYTE = 0xDD
 """Debug mode fills freed memory with this byte."""
 
 
 def _is_int(value: object) -> bool:
+    if type(value) is int:
+        return True
     return isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_))
 
 
@@ -123,6 +127,7 @@ class SlabAllocator:
         self._storage: dict[int, int] = {}
         self._owner: dict[int, int] = {}
         self._free: list[list[int]] = [[] for _ in SIZE_CLASSES]
+        self._index_free_lists()
         self._class_slots = [0] * len(SIZE_CLASSES)
         self._slabs: dict[int, tuple[int, int]] = {}
         self._chunk_size: dict[int, int] = {}
@@ -133,6 +138,10 @@ class SlabAllocator:
             self._add_chunk(self._heap_start, self._heap_end - self._heap_start)
         if self._debug:
             self.memory[self._heap_start : self._heap_end] = POISON_BYTE
+
+    def _index_free_lists(self) -> None:
+        # Size → its class's free list (the same list objects): saves the fast paths one lookup.
+        self._free_for_size = [self._free[_CLASS_INDEX[size]] for size in range(SMALL_MAX + 1)]
 
     # --- public API ----------------------------------------------------------------------
 
@@ -149,7 +158,7 @@ class SlabAllocator:
         """
         try:
             if 0 <= size <= SMALL_MAX:
-                free = self._free[_CLASS_INDEX[size]]
+                free = self._free_for_size[size]
                 if free:
                     ptr = free.pop()
                     self._live[ptr] = size
@@ -174,7 +183,7 @@ class SlabAllocator:
         record = self._live.pop(ptr, None)
         # A raw block's record is its size, so one comparison checks liveness, kind and size at once.
         if record == size and record <= SMALL_MAX:
-            self._free[_CLASS_INDEX[record]].append(ptr)
+            self._free_for_size[record].append(ptr)
             return
         if record is not None:
             self._live[ptr] = record
@@ -215,6 +224,12 @@ class SlabAllocator:
                 return
             if count == 1:
                 self._i32[index] = 0
+                size = record & _SIZE_MASK
+                if record < _OWNER_RECORDS and size <= SMALL_MAX and not self._debug:
+                    # A small raw block, array or string owns nothing: free it here, as free() does.
+                    del self._live[ptr]
+                    self._free_for_size[size].append(ptr)
+                    return
                 self._release(ptr, record)
                 return
         self._refcount_misuse(ptr, "decref")
@@ -307,22 +322,29 @@ class SlabAllocator:
         return self._allocate(size, TAG_RAW)
 
     def _allocate(self, size: int, tag: int) -> int:
-        """Allocate a block with header ``tag``; 0 when the heap is full. Objects start at refcount 1."""
-        size = self._check_size(size)
+        """Check ``size``, then allocate a block with header ``tag``; 0 when the heap is full."""
+        return self._place(self._check_size(size), tag)
+
+    def _place(self, size: int, tag: int) -> int:
+        """Allocate ``size`` (an int >= 0) bytes tagged ``tag``; objects start at refcount 1."""
         count = 0 if tag == TAG_RAW else 1
-        record = size | tag << _TAG_SHIFT
         table = self._storage if tag == TAG_STORAGE else self._live
         if size <= SMALL_MAX:
             index = _CLASS_INDEX[size]
-            if not self._free[index] and not self._new_slab(index):
-                return 0
-            ptr = self._free[index].pop()
+            free = self._free[index]
+            if not free:
+                if not self._new_slab(index):
+                    return 0
+                free = self._free[index]
+            ptr = free.pop()
             if self._debug:
                 self._check_poison(ptr, SIZE_CLASSES[index])
-            table[ptr] = record
+            table[ptr] = size | tag << _TAG_SHIFT
             self._u64[(ptr >> 3) - 1] = count | tag << 32 | size << 48
             return ptr
         footprint = _LARGE_OVERHEAD + align_up(size)
+        if footprint > self._size_limit():
+            self._check_size(size)  # raises, with the message that says how large the heap can be
         start = self._take_chunk(footprint)
         if start < 0 and self._sweep_slabs():
             start = self._take_chunk(footprint)
@@ -330,7 +352,7 @@ class SlabAllocator:
             return 0
         ptr = start + _LARGE_OVERHEAD
         self._large_used += footprint
-        table[ptr] = record
+        table[ptr] = size | tag << _TAG_SHIFT
         self._i64[(ptr >> 3) - 2] = size
         self._u64[(ptr >> 3) - 1] = count | tag << 32 | FLAG_LARGE << 40 | LARGE_SIZE_MARKER << 48
         return ptr
@@ -372,7 +394,8 @@ class SlabAllocator:
                 self._release_chunk(start, slots * stride)
                 released = True
         if released:
-            self._free = [[p for p in free if p in free_sets[i]] for i, free in enumerate(self._free)]
+            for i, free in enumerate(self._free):
+                free[:] = [p for p in free if p in free_sets[i]]  # in place: _free_for_size shares these lists
         return released
 
     # --- the large region: free chunks by start, by end, and binned by size -----------------

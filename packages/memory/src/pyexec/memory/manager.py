@@ -16,6 +16,7 @@ Example:
 from __future__ import annotations
 
 import operator
+import struct
 
 import numpy as np
 
@@ -47,6 +48,7 @@ INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
 LIST_ELEM_SIZES = (1, 2, 4, 8)
 _MASK64 = (1 << 64) - 1
 _MISSING = object()
+_pack_int32 = struct.Struct("<i").pack
 
 
 def dict_hash(key: int) -> int:
@@ -126,12 +128,9 @@ class MemoryManager(SlabAllocator):
         n = len(data)
         if n > INT32_MAX - STRING_DATA_OFFSET - 1:
             raise ValueError(f"alloc_string: {n} bytes is more than an int32 length can hold")
-        ptr = self._allocate(STRING_DATA_OFFSET + n + 1, TAG_STRING)
+        ptr = self._place(STRING_DATA_OFFSET + n + 1, TAG_STRING)
         if ptr:
-            self._i32[ptr >> 2] = n
-            end = ptr + STRING_DATA_OFFSET + n
-            self._u8[ptr + STRING_DATA_OFFSET : end] = data
-            self._u8[end] = 0
+            self._u8[ptr : ptr + STRING_DATA_OFFSET + n + 1] = _pack_int32(n) + data + b"\0"
         return ptr
 
     def read_string(self, ptr: int) -> str:
@@ -203,7 +202,7 @@ class MemoryManager(SlabAllocator):
         capacity = self._count(capacity, "alloc_list capacity")
         if elem_size not in LIST_ELEM_SIZES or not _is_int(elem_size):
             raise ValueError(f"alloc_list elem_size must be one of {LIST_ELEM_SIZES}, got {elem_size!r}")
-        ptr = self._allocate(LIST_OBJECT_SIZE, TAG_LIST)
+        ptr = self._place(LIST_OBJECT_SIZE, TAG_LIST)
         if not ptr:
             return 0
         items = 0
@@ -345,7 +344,7 @@ class MemoryManager(SlabAllocator):
             slots *= 2
         if slots > 2**30:
             raise ValueError(f"alloc_dict capacity {capacity} is too large (at most 2**30 slots)")
-        ptr = self._allocate(DICT_OBJECT_SIZE, TAG_DICT)
+        ptr = self._place(DICT_OBJECT_SIZE, TAG_DICT)
         if not ptr:
             return 0
         table = self._new_table(ptr, slots)
@@ -540,7 +539,7 @@ class MemoryManager(SlabAllocator):
     def _allocate_storage(self, size: int, owner: int) -> int:
         if size > self._size_limit():
             return 0
-        storage = self._allocate(size, TAG_STORAGE)
+        storage = self._place(size, TAG_STORAGE)
         if storage:
             self._owner[storage] = owner
         return storage
