@@ -141,7 +141,8 @@ class SlabAllocator:
 
     def _index_free_lists(self) -> None:
         # Size → its class's free list (the same list objects): saves the fast paths one lookup.
-        self._free_for_size = [self._free[_CLASS_INDEX[size]] for size in range(SMALL_MAX + 1)]
+        # A dict, so that a negative or large size misses (a list would wrap negative indices).
+        self._free_for_size = {size: self._free[_CLASS_INDEX[size]] for size in range(SMALL_MAX + 1)}
 
     # --- public API ----------------------------------------------------------------------
 
@@ -157,15 +158,15 @@ class SlabAllocator:
             >>> p = mm.alloc(64); mm.free(p, 64)
         """
         try:
-            if 0 <= size <= SMALL_MAX:
-                free = self._free_for_size[size]
-                if free:
-                    ptr = free.pop()
-                    self._live[ptr] = size
-                    self._u64[(ptr >> 3) - 1] = _RAW_HEADERS[size]
-                    return ptr
-        except TypeError:
-            pass
+            free = self._free_for_size[size]  # KeyError: negative or large; TypeError: unhashable
+            header = _RAW_HEADERS[size]  # TypeError: a float such as 64.0, caught before any change
+        except (KeyError, TypeError):
+            return self._allocate(size, TAG_RAW)
+        if free:
+            ptr = free.pop()
+            self._live[ptr] = size
+            self._u64[(ptr >> 3) - 1] = header
+            return ptr
         return self._allocate(size, TAG_RAW)
 
     def free(self, ptr: int, size: int) -> None:
@@ -182,9 +183,12 @@ class SlabAllocator:
         """
         record = self._live.pop(ptr, None)
         # A raw block's record is its size, so one comparison checks liveness, kind and size at once.
-        if record == size and record <= SMALL_MAX:
-            self._free_for_size[record].append(ptr)
-            return
+        if record == size:
+            try:
+                self._free_for_size[record].append(ptr)
+                return
+            except KeyError:  # a large block
+                pass
         if record is not None:
             self._live[ptr] = record
         self._free_checked(ptr, size)
