@@ -209,3 +209,21 @@ def test_cli_builds_the_greeter(workshop, tmp_path):
     assert result.stdout.strip().splitlines()[-1] == str(tmp_path / "cli" / "greeter")
     assert "up to date" in result.stdout  # same module and function as the seed script: the cached build
     assert run_exe(tmp_path / "cli" / "greeter", "Dora", cwd=tmp_path).stdout == "Hello, Dora!\n"
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["greeter_app.py", "--target", "exe"], "pass -f NAME once"),
+        (["missing_file.py", "--target", "exe", "-f", "greet"], "missing_file.py does not exist"),
+        (["greeter_app.py", "--target", "exe", "-f", "nope"], "has no function 'nope' (functions in it: greet)"),
+    ],
+)
+def test_cli_usage_problems_exit_2_before_building(args, message, tmp_path):
+    (tmp_path / "greeter_app.py").write_text("def greet(name: str) -> str:\n    return f'Hello, {name}!'\n")
+    result = subprocess.run([sys.executable, "-m", "pyexec.cli", "build", *args], cwd=tmp_path, capture_output=True,
+                            text=True, timeout=300, env={**os.environ, "PYEXEC_CACHE_DIR": str(tmp_path / "cache")})
+    assert result.returncode == 2
+    assert result.stderr.startswith("pyexec build: error: ")
+    assert message in result.stderr
+    assert not (tmp_path / "cache").exists()
