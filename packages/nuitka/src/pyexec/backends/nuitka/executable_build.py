@@ -15,6 +15,7 @@ Example:
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import stat
 import subprocess
@@ -34,6 +35,7 @@ from pyexec.backends.nuitka.launcher import launcher_source
 from pyexec.backends.nuitka.prerequisites import check_prerequisites
 
 LOG_TAIL_LINES = 40
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
 LAUNCHER_NAME = "pyexec_launcher.py"
 
 
@@ -98,7 +100,7 @@ def run_nuitka(command: list[str], env: dict[str, str], cwd: Path, log_path: Pat
             process.wait()
             raise
     if returncode != 0:
-        log_tail = "".join(tail).rstrip()
+        log_tail = _ANSI.sub("", "".join(tail)).rstrip()
         raise NuitkaBuildError(
             f"Nuitka failed (exit status {returncode}); the end of its log:\n{log_tail}\n(full log: {log_path})",
             returncode=returncode, log_tail=log_tail, log_path=str(log_path),
