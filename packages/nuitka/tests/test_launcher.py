@@ -115,11 +115,11 @@ def test_launcher_usage_error_exits_2_and_exception_exits_1(user_module):
 
 
 def test_other_pyexec_names_inside_the_executable_say_they_are_not_there(tmp_path):
-    (tmp_path / "greetings_app.py").write_text("from pyexec import jit\n\ndef f() -> None:\n    return None\n")
+    (tmp_path / "greetings_app.py").write_text("from pyexec import wasm\n\ndef f() -> None:\n    return None\n")
     launcher = write_launcher(tmp_path, "f", {"prog": "f", "description": "", "takes_argv": True, "params": []})
     result = run_launcher(tmp_path, launcher)
     assert result.returncode != 0
-    assert "pyexec.jit is not available inside an executable built by pyexec.aot_compile" in result.stderr
+    assert "pyexec.wasm is not available inside an executable built by pyexec.aot_compile" in result.stderr
 
 
 @pytest.mark.parametrize("bad", ["1module", "class", "a-b"])
@@ -169,3 +169,41 @@ def test_a_script_named_like_a_standard_module_must_be_renamed(tmp_path):
     out = subprocess.run([sys.executable, "-P", str(script)] if sys.version_info >= (3, 11) else
                          [sys.executable, str(script)], capture_output=True, text=True, timeout=60, cwd=tmp_path)
     assert "rename the file" in out.stderr
+
+
+def square(x: int) -> int:
+    return x * x
+
+
+def test_seed_quick_reference_jit_function_runs_as_nuitka_compiled_python(tmp_path):
+    (tmp_path / "greetings_app.py").write_text(textwrap.dedent(
+        """
+        import pyexec
+        from pyexec import aot_compile
+
+        @pyexec.jit
+        def func(x: int) -> int:
+            return x * x
+
+        @pyexec.jit(fastmath=True)
+        def helper(x: float) -> float:
+            return x / 2
+
+        aot_compile(func, "app")
+        """
+    ))
+    spec = {"prog": "func", "description": "", "takes_argv": False,
+            "params": [{"name": "x", "type": "int", "kind": "positional", "required": True, "default": None,
+                        "help": "", "pass": "position"}]}
+    launcher = write_launcher(tmp_path, "func", spec)
+    result = run_launcher(tmp_path, launcher, "7")
+    assert (result.returncode, result.stdout) == (0, "49\n"), result.stderr
+
+
+def test_spec_of_a_jitted_function_comes_from_its_python_original():
+    pytest.importorskip("numba", reason="needs Numba to make a pyexec.jit function")
+    jit = pytest.importorskip("pyexec.backends.jit", reason="needs pyexec-jit").jit
+
+    target = locate_function(jit(square))
+    assert target.function is square
+    assert command_line_spec(target.function)["params"][0]["type"] == "int"

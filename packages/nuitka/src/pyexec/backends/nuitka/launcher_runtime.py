@@ -116,12 +116,21 @@ def main(func: Callable[..., Any], spec: dict[str, Any], argv: Sequence[str] | N
     return 0
 
 
-def install_pyexec_inside_executable() -> None:
-    """Make ``from pyexec import aot_compile`` work inside the executable, returning the executable's path.
+def _already_compiled(func: Any = None, /, **options: Any) -> Any:
+    """``@jit``, ``@jit(...)``, ``@aot``, ``@compile`` inside the executable: Nuitka compiled the function already."""
+    if func is None:
+        return lambda f: f
+    return func
 
-    The user's module often builds its own executable at top level (``exe = aot_compile(f, "app")``);
-    inside that executable, the call has nothing left to build. pyexec itself is not part of the
-    executable, so any other pyexec name raises ImportError saying so.
+
+def install_pyexec_inside_executable() -> None:
+    """Give the user's module the ``pyexec`` it imports, inside the executable.
+
+    The module often builds its own executable at top level (``exe = aot_compile(f, "app")``): inside
+    that executable ``aot_compile`` has nothing left to build and returns the executable's path.
+    Functions decorated with ``jit``, ``aot`` or ``compile`` are already compiled, by Nuitka, with the
+    module: the decorators leave them as they are. pyexec's compilers are not part of the executable,
+    so any other pyexec name raises ImportError saying so.
     """
     if "pyexec" in sys.modules:
         return
@@ -141,5 +150,6 @@ def install_pyexec_inside_executable() -> None:
         )
 
     module.aot_compile = aot_compile  # type: ignore[attr-defined]
+    module.jit = module.aot = module.compile = _already_compiled  # type: ignore[attr-defined]
     module.__getattr__ = __getattr__  # type: ignore[attr-defined]
     sys.modules["pyexec"] = module
