@@ -12,8 +12,8 @@ Example:
 from __future__ import annotations
 
 
-class ExecutableBuildError(Exception):
-    """An executable could not be built."""
+class ExecutableBuildError(RuntimeError):
+    """An executable could not be built (a RuntimeError, as the seed's API reference documents)."""
 
 
 class UnsupportedFunctionError(ExecutableBuildError, TypeError):
