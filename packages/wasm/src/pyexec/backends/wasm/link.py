@@ -3,9 +3,11 @@
 No wasm-ld, emscripten or other toolchain is needed. The linker reads the object's ``linking`` and
 ``reloc.*`` sections (WebAssembly tool-conventions' ``Linking.md``), keeps only what the exported
 functions reach, numbers functions, globals, types and table slots afresh, lays out memory (the stack
-first, growing down from ``stack_size``, then the data segments), applies every relocation (re-encoding
+first, growing down from ``stack_size``, then the data segments; no stack region when no code
+uses ``__stack_pointer``), applies every relocation (re-encoding
 LEB128 immediates at their shortest, so the output is smaller than the object), defines and exports the
-memory, defines ``__stack_pointer``, and turns undefined functions into imports from module ``env``
+memory, defines ``__stack_pointer`` when code uses the stack, and turns undefined functions into imports
+from module ``env``
 that the host provides (the JS glue and the Python loader provide libm and pyexec's runtime functions).
 
 Example:
@@ -68,6 +70,12 @@ from pyexec.backends.wasm.wasm_binary import (
 DEFAULT_STACK_SIZE = 65536
 """Bytes of linear memory below the data, for the stack (which grows down towards address 0)."""
 
+NO_STACK_DATA_BASE = 16
+"""Where the data starts when no code uses the stack (addresses below it stay unused, 0 is never valid data)."""
+
+STACK_POINTER_EXPORT = "__stack_pointer"
+"""The exported (mutable) stack pointer, when code uses the stack."""
+
 IMPORT_MODULE = "env"
 """The module name of every function the output imports."""
 
@@ -109,7 +117,7 @@ class LinkedModule:
     exports: dict[str, str]  # export name -> symbol name
     imports: list[str]  # imported function names (module ``env``), in import order
     data_addresses: dict[str, int] = field(default_factory=dict)  # data symbol -> address
-    stack_size: int = DEFAULT_STACK_SIZE
+    stack_size: int = DEFAULT_STACK_SIZE  # 0 when no code uses the stack
     heap_base: int = 0
     memory_pages: int = 1
 
@@ -139,6 +147,7 @@ class _Linker:
         self.live_types: set[int] = set()
         self.table_funcs: list[int] = []  # object function indices in table order (slot = position + 1)
         self.uses_table = False
+        self.uses_stack_pointer = False
         self.uses_linker_data: set[str] = set()
 
     # --- reachability ---------------------------------------------------------------------
@@ -175,6 +184,7 @@ class _Linker:
             if sym.undefined:
                 if sym.name not in _LINKER_GLOBALS:
                     raise LinkError(f"undefined global {sym.name!r}: only __stack_pointer is provided by the linker")
+                self.uses_stack_pointer = True
             else:
                 self.live_globals.add(sym.element)
         elif sym.kind == SYMTAB_TABLE:
@@ -244,7 +254,7 @@ def link(
     exports: Mapping[str, str] | Sequence[str],
     *,
     host_functions: Collection[str] | None = None,
-    export_data: Sequence[str] = (),
+    export_data: Mapping[str, str] | Sequence[str] = (),
     stack_size: int = DEFAULT_STACK_SIZE,
     names: bool = False,
     memory_export: str = "memory",
@@ -254,7 +264,8 @@ def link(
     ``exports`` maps symbol names to export names (a sequence exports each under its own name).
     Undefined functions become imports from module ``env``; ``host_functions``, when given, lists those
     the host provides, and any other undefined function is a :class:`LinkError`. ``export_data`` names data
-    symbols whose addresses are exported as immutable i32 globals. ``names`` adds a ``name`` section.
+    symbols whose addresses are exported as immutable i32 globals (a mapping renames them). ``names`` adds a
+    ``name`` section.
 
     Example:
         >>> linked = link(obj_bytes, {"add": "add"}, host_functions={"fmod"})   # doctest: +SKIP
@@ -265,12 +276,20 @@ def link(
     if stack_size <= 0 or stack_size % 16:
         raise LinkError(f"stack_size must be a positive multiple of 16, not {stack_size}")
     export_map = dict(exports) if isinstance(exports, Mapping) else {name: name for name in exports}
+    data_export_map = dict(export_data) if isinstance(export_data, Mapping) else {n: n for n in export_data}
     linker = _Linker(obj, stack_size)
 
     by_name: dict[str, Symbol] = {}
     for sym in obj.symbols:
         if not sym.local and sym.name and not sym.undefined:
             by_name.setdefault(sym.name, sym)
+    local_data: dict[str, list[Symbol]] = {}
+    for sym in obj.symbols:
+        if sym.local and sym.kind == SYMTAB_DATA and not sym.undefined:
+            local_data.setdefault(sym.name, []).append(sym)
+    for data_name in data_export_map:  # a module-internal global may be exported when its name is unambiguous
+        if data_name not in by_name and len(local_data.get(data_name, [])) == 1:
+            by_name[data_name] = local_data[data_name][0]
     roots: list[Symbol] = []
     for sym_name in export_map:
         sym = by_name.get(sym_name)
@@ -280,7 +299,7 @@ def link(
             raise LinkError(f"cannot export {sym_name!r}: the object defines no function of that name "
                             f"(it defines: {', '.join(defined) or 'none'})")
         roots.append(sym)
-    for data_name in export_data:
+    for data_name in data_export_map:
         sym = by_name.get(data_name)
         if sym is None or sym.kind != SYMTAB_DATA:
             raise LinkError(f"cannot export the address of {data_name!r}: the object defines no data of that name")
@@ -314,15 +333,20 @@ def link(
     type_index = {old: new for new, old in enumerate(sorted(linker.live_types))}
 
     defined_globals = sorted(g - linker.n_global_imports for g in linker.live_globals)
-    global_index = {g + linker.n_global_imports: 1 + n for n, g in enumerate(defined_globals)}
+    first_global = 1 if linker.uses_stack_pointer else 0  # __stack_pointer is global 0 when code uses it
+    global_index = {g + linker.n_global_imports: first_global + n for n, g in enumerate(defined_globals)}
     for g, imp in enumerate(linker.global_imports):
         if imp.name == "__stack_pointer":
             global_index[g] = 0
     table_slot = {f: slot + 1 for slot, f in enumerate(linker.table_funcs)}
 
     # --- memory layout: stack, then data -----------------------------------------------------
-    stack_top = stack_size
-    address = stack_top
+    # With a stack, it comes first ([0, stack_size), growing down: an overflow traps below address 0
+    # instead of overwriting data) and the data follows. Without one (no code uses __stack_pointer), the
+    # data starts at NO_STACK_DATA_BASE: smaller addresses are shorter LEB128 immediates.
+    stack_top = stack_size if linker.uses_stack_pointer else 0
+    data_base = stack_size if linker.uses_stack_pointer else NO_STACK_DATA_BASE
+    address = data_base
     seg_address: dict[int, int] = {}
     for index in sorted(linker.live_segments):
         seg = obj.segments[index]
@@ -333,7 +357,7 @@ def link(
     heap_base = _align(data_end, 16)
     pages = max(1, -(-heap_base // PAGE_SIZE))
     linker_data = {"__heap_base": heap_base, "__data_end": data_end, "__stack_low": 0,
-                   "__stack_high": stack_top, "__global_base": stack_top}
+                   "__stack_high": stack_top, "__global_base": data_base}
 
     def data_address(sym: Symbol) -> int:
         if sym.undefined:
@@ -392,24 +416,30 @@ def link(
         size = len(linker.table_funcs) + 1
         out += section(SECTION_TABLE, encode_vector([bytes([FUNCREF]) + encode_limits(size, size)]))
     out += section(SECTION_MEMORY, encode_vector([encode_limits(pages, None)]))
-    globals_out = [bytes([I32, 1, OP_I32_CONST]) + encode_sleb(stack_top) + bytes([OP_END])]
+    globals_out = []
+    if linker.uses_stack_pointer:
+        globals_out.append(bytes([I32, 1, OP_I32_CONST]) + encode_sleb(stack_top) + bytes([OP_END]))
     for g in defined_globals:
         valtype, mutable, init = obj.globals[g]
         globals_out.append(bytes([valtype, int(mutable)]) + init)
     data_globals: dict[str, int] = {}
-    for data_name in export_data:
+    for data_name in data_export_map:
         data_globals[data_name] = len(globals_out)
         address_value = data_address(by_name[data_name])
         globals_out.append(bytes([I32, 0, OP_I32_CONST]) + encode_sleb(address_value) + bytes([OP_END]))
-    out += section(SECTION_GLOBAL, encode_vector(globals_out))
+    if globals_out:
+        out += section(SECTION_GLOBAL, encode_vector(globals_out))
     export_entries = [encode_name(memory_export) + bytes([KIND_MEMORY]) + encode_uleb(0)]
     for sym_name, export_name in export_map.items():
         export_entries.append(encode_name(export_name) + bytes([KIND_FUNCTION])
                               + encode_uleb(func_index[by_name[sym_name].element]))
     for data_name, g in data_globals.items():
-        export_entries.append(encode_name(data_name) + bytes([KIND_GLOBAL]) + encode_uleb(g))
+        export_entries.append(encode_name(data_export_map[data_name]) + bytes([KIND_GLOBAL]) + encode_uleb(g))
+    if linker.uses_stack_pointer:
+        # A trap unwinds without the epilogues that restore the stack pointer: hosts reset it after one.
+        export_entries.append(encode_name(STACK_POINTER_EXPORT) + bytes([KIND_GLOBAL]) + encode_uleb(0))
     seen: set[str] = set()
-    for export_name in [memory_export, *export_map.values(), *data_globals]:
+    for export_name in [memory_export, *export_map.values(), *data_export_map.values(), STACK_POINTER_EXPORT]:
         if export_name in seen:
             raise LinkError(f"two exports are named {export_name!r}")
         seen.add(export_name)
@@ -433,17 +463,17 @@ def link(
         bodies.append(encode_uleb(len(body)) + body)
     out += section(SECTION_CODE, encode_vector(bodies))
 
-    image = bytearray(data_end - stack_top)
+    image = bytearray(data_end - data_base)
     data_payload = obj.sections[obj.data_section].payload if obj.data_section >= 0 else b""
     for index, address in seg_address.items():
         seg: DataSegment = obj.segments[index]
         content = relocate(data_payload, seg.content_start, seg.content_start + len(seg.content),
                            linker.data_relocs[index], compact=False, base_address=address)
-        image[address - stack_top:address - stack_top + len(content)] = content
+        image[address - data_base:address - data_base + len(content)] = content
     segments = _nonzero_runs(image)
     if segments:
         out += section(SECTION_DATA, encode_vector([
-            b"\x00" + bytes([OP_I32_CONST]) + encode_sleb(stack_top + start) + bytes([OP_END])
+            b"\x00" + bytes([OP_I32_CONST]) + encode_sleb(data_base + start) + bytes([OP_END])
             + encode_uleb(len(chunk)) + chunk for start, chunk in segments]))
 
     if names:
@@ -458,7 +488,7 @@ def link(
 
     addresses = {s.name: data_address(s) for s in obj.symbols
                  if s.kind == SYMTAB_DATA and not s.undefined and s.element in seg_address and s.name}
-    return LinkedModule(bytes(out), {v: k for k, v in export_map.items()}, import_names, addresses, stack_size,
+    return LinkedModule(bytes(out), {v: k for k, v in export_map.items()}, import_names, addresses, stack_top,
                         heap_base, pages)
 
 

@@ -1,0 +1,111 @@
+"""The demo page: one input per parameter and a button per function, showing the result or the error.
+
+Element ids are stable so that tests (and users) can drive the page: ``<fn>-<param>`` for inputs,
+``<fn>-run`` for buttons, ``<fn>-result`` for outputs, and ``#status`` says ``ready`` once loaded.
+
+Example:
+    >>> from pyexec.backends.wasm.signature import ExportSignature
+    >>> 'id="square-x"' in demo_html("square", "square.js", "loadSquare", [ExportSignature.parse("square(x:int)->int")])
+    True
+"""
+
+from __future__ import annotations
+
+import html
+import json
+
+from pyexec.backends.wasm.signature import ExportSignature, scalar_info
+
+
+def _input(function: str, name: str, type_name: str) -> str:
+    info = scalar_info(type_name)
+    ident = html.escape(f"{function}-{name}")
+    label = f'<label for="{ident}">{html.escape(name)} <small>({html.escape(type_name)})</small></label>'
+    if info.is_bool:
+        return f'{label} <input type="checkbox" id="{ident}" data-kind="bool">'
+    if info.is_float:
+        return f'{label} <input type="text" inputmode="decimal" id="{ident}" value="0" data-kind="float">'
+    return f'{label} <input type="text" inputmode="numeric" id="{ident}" value="0" data-kind="int">'
+
+
+def demo_html(stem: str, js_file: str, loader: str, signatures: list[ExportSignature]) -> str:
+    """The demo page for ``<stem>.wasm``, importing the glue ``js_file``."""
+    title = html.escape(stem)
+    sections = []
+    for sig in signatures:
+        fn = html.escape(sig.name)
+        inputs = "\n      ".join(_input(sig.name, p.name, p.type) for p in sig.params)
+        doc = html.escape(f"{sig.name}({', '.join(f'{p.name}: {p.type}' for p in sig.params)}) -> {sig.result}")
+        sections.append(f"""  <section class="function">
+    <h2><code>{doc}</code></h2>
+    <div class="inputs">
+      {inputs}
+    </div>
+    <button id="{fn}-run" data-function="{fn}">Run {fn}</button>
+    <p>Result: <output id="{fn}-result"></output></p>
+  </section>""")
+    body = "\n".join(sections)
+    params = json.dumps({s.name: [p.name for p in s.params] for s in signatures})
+    return f"""<!DOCTYPE html>
+<html lang="en">
+<head>
+  <meta charset="utf-8">
+  <title>{title} - WASM Demo</title>
+  <style>
+    body {{ font-family: system-ui, sans-serif; max-width: 50rem; margin: 2rem auto; padding: 0 1rem; }}
+    section.function {{ border: 1px solid #ccc; border-radius: 6px; padding: 0.5rem 1rem; margin: 1rem 0; }}
+    .inputs {{ display: grid; grid-template-columns: max-content 1fr; gap: 0.4rem 0.8rem; margin: 0.5rem 0; }}
+    output.error {{ color: #b00020; }}
+    #log {{ background: #f6f6f6; padding: 0.5rem; min-height: 1.5rem; white-space: pre-wrap; }}
+  </style>
+</head>
+<body>
+  <h1>{title}.wasm</h1>
+  <p>Status: <span id="status">loading…</span></p>
+{body}
+  <h2>print() output</h2>
+  <pre id="log"></pre>
+  <script type="module">
+    import {{ {loader} }} from "./{html.escape(js_file)}";
+    const PARAMS = {params};
+    const status = document.getElementById("status");
+    const log = document.getElementById("log");
+
+    function readInput(element) {{
+      if (element.dataset.kind === "bool") return element.checked;
+      const text = element.value.trim();
+      if (element.dataset.kind === "float") {{
+        const value = Number(text);
+        if (text === "" || Number.isNaN(value) && text.toLowerCase() !== "nan") {{
+          throw new Error(`${{element.id}}: ${{JSON.stringify(text)}} is not a number`);
+        }}
+        return value;
+      }}
+      if (!/^[+-]?\\d+$/.test(text)) throw new Error(`${{element.id}}: ${{JSON.stringify(text)}} is not an integer`);
+      return BigInt(text.replace("+", ""));
+    }}
+
+    try {{
+      const module = await {loader}(undefined, {{ print: (line) => {{ log.textContent += line + "\\n"; }} }});
+      for (const [name, params] of Object.entries(PARAMS)) {{
+        const output = document.getElementById(`${{name}}-result`);
+        document.getElementById(`${{name}}-run`).addEventListener("click", () => {{
+          try {{
+            const args = params.map((p) => readInput(document.getElementById(`${{name}}-${{p}}`)));
+            const result = module[name](...args);
+            output.textContent = typeof result === "boolean" ? (result ? "True" : "False") : String(result);
+            output.className = "ok";
+          }} catch (err) {{
+            output.textContent = err.message;
+            output.className = "error";
+          }}
+        }});
+      }}
+      status.textContent = "ready";
+    }} catch (err) {{
+      status.textContent = `failed to load: ${{err.message}}`;
+    }}
+  </script>
+</body>
+</html>
+"""

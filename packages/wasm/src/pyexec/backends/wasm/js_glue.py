@@ -1,0 +1,333 @@
+"""The JavaScript glue: an ES module that loads a pyexec ``.wasm`` in browsers and in Node.
+
+``load<Stem>(source?)`` fetches the module next to the glue (browsers: ``fetch`` with
+``WebAssembly.instantiateStreaming``, falling back to ``instantiate`` when the server sends the
+wrong MIME type; Node: reads the file), provides the imports (``print`` → ``console.log`` with
+CPython's formatting, libm → ``Math``), and returns wrapped exports: ``int``/``int64`` parameters
+accept a Number or a BigInt and are range-checked, results beyond 2^53 come back as exact BigInts
+(smaller ones as Numbers), and a fault becomes a JS ``Error`` named after the Python exception.
+
+Example:
+    >>> "export async function loadSquare" in glue_js("square.wasm", [])
+    True
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+from pyexec.backends.wasm.signature import ExportSignature, scalar_info
+
+
+def loader_name(stem: str) -> str:
+    """``load`` + the file stem in PascalCase: ``fib`` → ``loadFib``, ``game_logic`` → ``loadGameLogic``.
+
+    Example:
+        >>> loader_name("fib"), loader_name("my-math.v2")
+        ('loadFib', 'loadMyMathV2')
+    """
+    words = [w for w in re.split(r"[^0-9A-Za-z]+", stem) if w]
+    name = "load" + "".join(w[:1].upper() + w[1:] for w in words)
+    return name if name != "load" else "loadModule"
+
+
+def js_type(type_name: str) -> dict[str, object]:
+    """How the glue converts one pyexec type: its kind, bit width and signedness."""
+    if type_name == "None":
+        return {"kind": "none"}
+    info = scalar_info(type_name)
+    return {"kind": info.kind, "bits": info.bits, "type": type_name}
+
+
+def signature_table(signatures: list[ExportSignature]) -> str:
+    table = {
+        s.name: {"params": [[p.name, js_type(p.type)] for p in s.params], "result": js_type(s.result),
+                 "fallible": s.fallible}
+        for s in signatures
+    }
+    return json.dumps(table, indent=2)
+
+
+_RUNTIME = r"""
+const ERROR_KINDS = {1: "ZeroDivisionError", 2: "OverflowError", 3: "ValueError", 4: "AssertionError"};
+const I64_MIN = -(2n ** 63n), I64_MAX = 2n ** 63n - 1n, U64_MAX = 2n ** 64n - 1n;
+
+/** An error raised by compiled Python code; `pythonType` names the Python exception. */
+export class PyexecError extends Error {
+  constructor(pythonType, message) {
+    super(`${pythonType}: ${message}`);
+    this.name = pythonType;
+    this.pythonType = pythonType;
+  }
+}
+
+function isNode() {
+  return typeof process !== "undefined" && process.versions != null && process.versions.node != null;
+}
+
+async function wasmBytesOrResponse(source) {
+  if (source instanceof ArrayBuffer || ArrayBuffer.isView(source)) return source;
+  if (typeof Response !== "undefined" && source instanceof Response) return source;
+  const url = source === undefined ? DEFAULT_URL : new URL(String(source), import.meta.url);
+  if (url.protocol === "file:" && isNode()) {
+    const { readFile } = await import("node:fs/promises");
+    const { fileURLToPath } = await import("node:url");
+    return readFile(fileURLToPath(url));
+  }
+  return fetch(url);
+}
+
+async function instantiate(source, imports) {
+  const input = await wasmBytesOrResponse(source);
+  if (typeof Response !== "undefined" && input instanceof Response) {
+    if (!input.ok) throw new Error(`cannot load ${input.url}: HTTP ${input.status}`);
+    if (WebAssembly.instantiateStreaming) {
+      try {
+        return await WebAssembly.instantiateStreaming(input.clone(), imports);
+      } catch (err) {
+        // Servers that send another MIME type than application/wasm: compile from the bytes instead.
+      }
+    }
+    return WebAssembly.instantiate(await input.arrayBuffer(), imports);
+  }
+  return WebAssembly.instantiate(input, imports);
+}
+
+// --- CPython's str() of floats -------------------------------------------------------------------
+
+function formatDigits(x, addDotZero) {
+  if (Number.isNaN(x)) return "nan";
+  if (x === Infinity) return "inf";
+  if (x === -Infinity) return "-inf";
+  if (x === 0) return (Object.is(x, -0) ? "-0" : "0") + (addDotZero ? ".0" : "");
+  let [mantissa, exp] = x.toExponential().split("e");
+  const sign = mantissa.startsWith("-") ? "-" : "";
+  if (sign) mantissa = mantissa.slice(1);
+  const digits = mantissa.replace(".", "");
+  const e = parseInt(exp, 10);
+  if (e < -4 || e >= 16) {
+    const m = digits.length > 1 ? `${digits[0]}.${digits.slice(1)}` : digits;
+    const ae = Math.abs(e);
+    return `${sign}${m}e${e < 0 ? "-" : "+"}${ae < 10 ? "0" : ""}${ae}`;
+  }
+  if (e < 0) return `${sign}0.${"0".repeat(-e - 1)}${digits}`;
+  const intPart = digits.slice(0, e + 1).padEnd(e + 1, "0");
+  const frac = digits.slice(e + 1);
+  return sign + intPart + (frac ? `.${frac}` : addDotZero ? ".0" : "");
+}
+
+function shortestFloat32(x) {
+  if (!Number.isFinite(x) || x === 0) return x;
+  for (let p = 1; p <= 9; p++) {
+    const candidate = Number(x.toPrecision(p));
+    if (Math.fround(candidate) === x) return candidate;
+  }
+  return x;
+}
+
+export function formatFloat(x) { return formatDigits(x, true); }
+export function formatFloat32(x) { return formatDigits(shortestFloat32(x), true); }
+
+function formatComplex(re, im, part) {
+  const imag = Number.isNaN(im) ? "nan" : part(Math.abs(im));
+  if (re === 0 && !Object.is(re, -0)) return `${Number.isNaN(im) ? "nan" : part(im)}j`;
+  const sign = im < 0 || Object.is(im, -0) ? "-" : "+";
+  return `(${part(re)}${sign}${imag}j)`;
+}
+
+// --- round(x, n): correctly rounded, ties to even, like CPython ----------------------------------
+
+export function roundNdigits(x, n) {
+  n = Number(n);
+  if (!Number.isFinite(x) || x === 0) return x;
+  if (n > 400) return x;
+  if (n < -400) return 0 * x;
+  const view = new DataView(new ArrayBuffer(8));
+  view.setFloat64(0, Math.abs(x));
+  const bits = view.getBigUint64(0);
+  const biased = Number((bits >> 52n) & 0x7ffn);
+  let mantissa = bits & ((1n << 52n) - 1n);
+  let exponent;
+  if (biased === 0) { exponent = -1074; } else { mantissa |= 1n << 52n; exponent = biased - 1075; }
+  let num = mantissa, den = 1n;
+  if (exponent >= 0) num <<= BigInt(exponent); else den <<= BigInt(-exponent);
+  if (n >= 0) num *= 10n ** BigInt(n); else den *= 10n ** BigInt(-n);
+  let q = num / den;
+  const twice = 2n * (num % den);
+  if (twice > den || (twice === den && q % 2n === 1n)) q += 1n;
+  const result = Number(`${q}e${-n}`);
+  return x < 0 ? -result : result;
+}
+
+// --- argument and result conversion --------------------------------------------------------------
+
+function toWasm(fn, name, t, value) {
+  if (t.kind === "float") {
+    if (typeof value === "bigint") return Number(value);
+    if (typeof value !== "number") throw new TypeError(`${fn}(): argument ${name} must be a number`);
+    return value;
+  }
+  if (t.kind === "bool") return value ? 1 : 0;
+  let v;
+  if (typeof value === "bigint") v = value;
+  else if (typeof value === "number" && Number.isInteger(value)) v = BigInt(value);
+  else if (typeof value === "boolean") v = value ? 1n : 0n;
+  else throw new TypeError(`${fn}(): argument ${name} must be an integer (${t.type}), not ${value}`);
+  const bits = BigInt(t.bits);
+  const lo = t.kind === "int" ? -(1n << (bits - 1n)) : 0n;
+  const hi = t.kind === "int" ? (1n << (bits - 1n)) - 1n : (1n << bits) - 1n;
+  if (v < lo || v > hi) {
+    const message = `${fn}() argument ${name}=${v} is out of range for ${t.type} (${lo}..${hi})`;
+    throw new PyexecError("OverflowError", message);
+  }
+  if (t.bits === 64) return BigInt.asIntN(64, v);
+  return Number(BigInt.asIntN(32, v));
+}
+
+function fromWasm(t, raw) {
+  switch (t.kind) {
+    case "none": return undefined;
+    case "float": return raw;
+    case "bool": return (raw & 0xff) !== 0;
+  }
+  let v = typeof raw === "bigint" ? raw : BigInt(raw);
+  v = t.kind === "int" ? BigInt.asIntN(t.bits, v) : BigInt.asUintN(t.bits, v);
+  return v >= BigInt(Number.MIN_SAFE_INTEGER) && v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v;
+}
+
+function cString(memory, address) {
+  const bytes = new Uint8Array(memory.buffer);
+  let end = address;
+  while (end < bytes.length && bytes[end] !== 0) end++;
+  return new TextDecoder().decode(bytes.subarray(address, end));
+}
+
+function translateTrap(fn, err) {
+  if (err instanceof PyexecError) return err;
+  const text = String(err && err.message || err);
+  if (err instanceof RangeError && /call stack/i.test(text)) {
+    return new PyexecError("RecursionError", `maximum recursion depth exceeded in ${fn}()`);
+  }
+  if (/divide by zero|division by zero/i.test(text)) return new PyexecError("ZeroDivisionError", `${text} in ${fn}()`);
+  if (/integer overflow|unrepresentable|float unrepresentable/i.test(text)) {
+    return new PyexecError("OverflowError", `${text} in ${fn}()`);
+  }
+  if (err instanceof WebAssembly.RuntimeError) return new PyexecError("RuntimeError", `${fn}() trapped: ${text}`);
+  return err;
+}
+
+async function loadWith(source, signatures, options) {
+  let memory = null;
+  let line = "";
+  const write = options.print || ((text) => { console.log(text); });
+  const out = (text) => {
+    line += text;
+    let nl;
+    while ((nl = line.indexOf("\n")) >= 0) { write(line.slice(0, nl)); line = line.slice(nl + 1); }
+  };
+  const env = {
+    pyexec_print_i64: (v) => out(String(v)),
+    pyexec_print_u64: (v) => out(String(BigInt.asUintN(64, v))),
+    pyexec_print_bool: (v) => out(v ? "True" : "False"),
+    pyexec_print_f64: (v) => out(formatFloat(v)),
+    pyexec_print_f32: (v) => out(formatFloat32(v)),
+    pyexec_print_c128: (re, im) => out(formatComplex(re, im, (x) => formatDigits(x, false))),
+    pyexec_print_c64: (re, im) => out(formatComplex(re, im, (x) => formatDigits(shortestFloat32(x), false))),
+    pyexec_print_str: (address) => out(cString(memory, address)),
+    pyexec_round_ndigits: roundNdigits,
+    fmod: (a, b) => a % b,
+    pow: (a, b) => (a === 1 || b === 0 ? 1 : a === -1 && !Number.isFinite(b) && !Number.isNaN(b) ? 1 : Math.pow(a, b)),
+    exp2: (x) => Math.pow(2, x),
+    round: roundAway,
+    fma: (a, b, c) => a * b + c,
+    fmin: (a, b) => (Number.isNaN(a) ? b : Number.isNaN(b) ? a : Math.min(a, b)),
+    fmax: (a, b) => (Number.isNaN(a) ? b : Number.isNaN(b) ? a : Math.max(a, b)),
+    ldexp: (x, e) => x * Math.pow(2, e),
+  };
+  for (const name of ["exp", "log", "log2", "log10", "log1p", "expm1", "sin", "cos", "tan", "asin", "acos",
+                      "atan", "atan2", "sinh", "cosh", "tanh", "hypot", "trunc", "floor", "ceil", "cbrt",
+                      "asinh", "acosh", "atanh"]) {
+    env[name] = Math[name];
+  }
+  for (const name of Object.keys(env)) {
+    if (!name.startsWith("pyexec_")) env[name + "f"] = (...args) => Math.fround(env[name](...args));
+  }
+  const { instance } = await instantiate(source, { env });
+  const raw = instance.exports;
+  memory = raw.memory;
+  const errorCode = raw["error.code"] ? raw["error.code"].value : 0;
+  const errorMessage = raw["error.message"] ? raw["error.message"].value : 0;
+  const stackPointer = raw.__stack_pointer;
+  const stackTop = stackPointer ? stackPointer.value : 0;
+  const api = { memory, instance };
+  for (const [name, sig] of Object.entries(signatures)) {
+    const f = raw[name];
+    const wrapped = (...args) => {
+      if (args.length !== sig.params.length) {
+        throw new TypeError(`${name}() takes ${sig.params.length} argument(s) (${args.length} given)`);
+      }
+      const values = sig.params.map(([p, t], i) => toWasm(name, p, t, args[i]));
+      let result;
+      try {
+        result = f(...values);
+      } catch (err) {
+        if (stackPointer) stackPointer.value = stackTop;  // a trap skips the epilogues that restore it
+        throw translateTrap(name, err);
+      }
+      if (sig.fallible && errorCode) {
+        const view = new DataView(memory.buffer);
+        const code = view.getInt32(errorCode, true);
+        if (code !== 0) {
+          const message = errorMessage ? cString(memory, view.getUint32(errorMessage, true)) : "";
+          throw new PyexecError(ERROR_KINDS[code] || "RuntimeError", message);
+        }
+      }
+      return fromWasm(sig.result, result);
+    };
+    Object.defineProperty(wrapped, "name", { value: name });
+    api[name] = wrapped;
+  }
+  return api;
+}
+
+function roundAway(x) {
+  const a = Math.abs(x);
+  let r = Math.floor(a);
+  if (a - r >= 0.5) r += 1;
+  return x < 0 || Object.is(x, -0) ? -r : r;
+}
+"""
+
+
+def glue_js(wasm_file: str, signatures: list[ExportSignature]) -> str:
+    """The ES module that loads ``wasm_file`` (a path relative to the glue) and wraps its exports.
+
+    Example:
+        >>> "new URL(\\"fib.wasm\\", import.meta.url)" in glue_js("fib.wasm", [])
+        True
+    """
+    stem = wasm_file.rsplit(".", 1)[0]
+    name = loader_name(stem)
+    header = (
+        f"// {stem}.js: generated by pyexec. ES module: `import {{ {name} }} from './{stem}.js'`.\n"
+        f"// Loads {wasm_file} in browsers (fetch) and in Node (from the file); wraps its exports.\n"
+    )
+    return (
+        header
+        + f"const DEFAULT_URL = new URL({json.dumps(wasm_file)}, import.meta.url);\n"
+        + f"const SIGNATURES = {signature_table(signatures)};\n"
+        + _RUNTIME
+        + f"""
+/**
+ * Load {wasm_file} and return its functions ({", ".join(s.name for s in signatures)}), plus `memory`.
+ * @param source optional URL, path (relative to this file), ArrayBuffer, typed array or Response
+ * @param options optional {{ print(line) }} receiving the lines Python's print() writes
+ */
+export async function {name}(source, options = {{}}) {{
+  return loadWith(source, SIGNATURES, options);
+}}
+
+export default {name};
+"""
+    )

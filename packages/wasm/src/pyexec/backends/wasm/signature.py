@@ -1,0 +1,97 @@
+"""The signatures of a module's exports: pyexec types, their wasm types, and their text form.
+
+A linked module carries them in a small custom section named ``pyexec`` (one line per
+export, ``name(x:int,y:float64)->bool`` with a trailing ``!`` when the function can raise), so the
+Python loader knows how to convert arguments and results without any side file.
+
+Example:
+    >>> sig = ExportSignature.parse("clamp(value:int,lo:int,hi:int)->int!")
+    >>> sig.name, [p.type for p in sig.params], sig.result, sig.fallible
+    ('clamp', ['int', 'int', 'int'], 'int', True)
+    >>> str(sig)
+    'clamp(value:int,lo:int,hi:int)->int!'
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from pyexec.types.table import SCALARS, ScalarInfo
+
+SECTION_NAME = "pyexec"
+
+_LINE = re.compile(r"^(?P<name>[A-Za-z_$][\w$]*)\((?P<params>[^)]*)\)->(?P<result>[\w]+)(?P<fallible>!?)$")
+
+
+class SignatureError(ValueError):
+    """A function's signature cannot cross the wasm boundary (for example a complex parameter)."""
+
+
+def scalar_info(type_name: str) -> ScalarInfo:
+    """The types-table row of a pyexec type name (``int`` is int64).
+
+    Example:
+        >>> scalar_info("int").wasm_type, scalar_info("uint8").wasm_type
+        ('i64', 'i32')
+    """
+    return SCALARS["int64" if type_name == "int" else "bool_" if type_name == "bool" else type_name]
+
+
+@dataclass(frozen=True)
+class Param:
+    name: str
+    type: str
+
+
+@dataclass(frozen=True)
+class ExportSignature:
+    """One exported function: its export name, parameters, result type (``None`` for none), fallibility."""
+
+    name: str
+    params: tuple[Param, ...]
+    result: str
+    fallible: bool = False
+
+    def __str__(self) -> str:
+        params = ",".join(f"{p.name}:{p.type}" for p in self.params)
+        return f"{self.name}({params})->{self.result}{'!' if self.fallible else ''}"
+
+    @classmethod
+    def parse(cls, line: str) -> ExportSignature:
+        m = _LINE.match(line.strip())
+        if m is None:
+            raise SignatureError(f"malformed export signature {line!r}")
+        params = tuple(Param(*p.split(":", 1)) for p in m["params"].split(",") if p)
+        return cls(m["name"], params, m["result"], bool(m["fallible"]))
+
+    @property
+    def wasm_params(self) -> list[str]:
+        return [scalar_info(p.type).wasm_type or "" for p in self.params]
+
+    @property
+    def wasm_result(self) -> str | None:
+        return None if self.result == "None" else scalar_info(self.result).wasm_type
+
+
+def encode_signatures(signatures: list[ExportSignature]) -> bytes:
+    """The ``pyexec.exports`` section's payload."""
+    return "\n".join(str(s) for s in signatures).encode("utf-8")
+
+
+def decode_signatures(payload: bytes) -> list[ExportSignature]:
+    """Read a ``pyexec.exports`` payload back.
+
+    Example:
+        >>> [str(s) for s in decode_signatures(b"f()->None")]
+        ['f()->None']
+    """
+    return [ExportSignature.parse(line) for line in payload.decode("utf-8").splitlines() if line.strip()]
+
+
+def check_boundary_type(function: str, what: str, type_name: str) -> None:
+    """Refuse types that do not cross the wasm boundary as one value (complex numbers)."""
+    if type_name != "None" and scalar_info(type_name).wasm_type is None:
+        raise SignatureError(
+            f"{function}(): the {what} has type {type_name}, which cannot cross the WebAssembly boundary "
+            "as one value; pass or return its real and imaginary parts as two floats instead")
