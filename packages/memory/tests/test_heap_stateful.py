@@ -294,3 +294,17 @@ HeapMachine.TestCase.settings = settings(
     max_examples=60, stateful_step_count=40, deadline=None, suppress_health_check=[HealthCheck.too_slow]
 )
 test_heap_state_machine = HeapMachine.TestCase
+
+
+class DebugHeapMachine(HeapMachine):
+    """The same interleavings with debug mode on: poisoning must not change any behaviour."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.mm = MemoryManager(HEAP, debug=True)
+
+
+DebugHeapMachine.TestCase.settings = settings(
+    max_examples=25, stateful_step_count=30, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+test_debug_heap_state_machine = DebugHeapMachine.TestCase

@@ -205,7 +205,7 @@ class SlabAllocator:
         if ptr in self._live:
             index = (ptr >> 2) - 2
             count = self._i32[index]
-            if 0 <= count < INT32_MAX:
+            if count < INT32_MAX:
                 self._i32[index] = count + 1
                 return
         self._refcount_misuse(ptr, "incref")

@@ -31,6 +31,7 @@ from pyexec.memory.layout import (
     DICT_SLOT_EMPTY,
     DICT_SLOT_FULL,
     LIST_OBJECT_SIZE,
+    SMALL_MAX,
     STRING_DATA_OFFSET,
     TAG_ARRAY,
     TAG_DICT,
@@ -49,6 +50,9 @@ LIST_ELEM_SIZES = (1, 2, 4, 8)
 _MASK64 = (1 << 64) - 1
 _MISSING = object()
 _pack_int32 = struct.Struct("<i").pack
+_STRING_RECORD = TAG_STRING << _TAG_SHIFT
+_STRING_HEADERS = [1 | TAG_STRING << 32 | size << 48 for size in range(SMALL_MAX + 1)]
+"""Headers of small strings by block size: refcount 1, TAG_STRING."""
 
 
 def dict_hash(key: int) -> int:
@@ -126,11 +130,20 @@ class MemoryManager(SlabAllocator):
         except UnicodeEncodeError as exc:
             raise ValueError(f"alloc_string: the string cannot be encoded as UTF-8 ({exc.reason})") from None
         n = len(data)
+        size = STRING_DATA_OFFSET + n + 1
+        if size <= SMALL_MAX and not self._debug:
+            free = self._free_for_size[size]
+            if free:  # the common case, inlined: a free slot of the right class
+                ptr = free.pop()
+                self._live[ptr] = size | _STRING_RECORD
+                self._u64[(ptr >> 3) - 1] = _STRING_HEADERS[size]
+                self._u8[ptr : ptr + size] = _pack_int32(n) + data + b"\0"
+                return ptr
         if n > INT32_MAX - STRING_DATA_OFFSET - 1:
             raise ValueError(f"alloc_string: {n} bytes is more than an int32 length can hold")
-        ptr = self._place(STRING_DATA_OFFSET + n + 1, TAG_STRING)
+        ptr = self._place(size, TAG_STRING)
         if ptr:
-            self._u8[ptr : ptr + STRING_DATA_OFFSET + n + 1] = _pack_int32(n) + data + b"\0"
+            self._u8[ptr : ptr + size] = _pack_int32(n) + data + b"\0"
         return ptr
 
     def read_string(self, ptr: int) -> str:
