@@ -181,3 +181,60 @@ def test_exported_memory_base_address_is_stable_across_growth():
     before = linear.address()
     assert linear.grow(4)
     assert linear.address() == before
+
+
+# A module that reads the documented layouts: string length and bytes, array length and int64 elements.
+LAYOUT_READER_WAT = """
+(module
+  (memory (export "memory") 2 64)
+  (func (export "string_length") (param $p i32) (result i32)
+    (i32.load (local.get $p)))
+  (func (export "string_byte") (param $p i32) (param $i i32) (result i32)
+    (i32.load8_u (i32.add (i32.add (local.get $p) (i32.const 4)) (local.get $i))))
+  (func (export "array_sum") (param $p i32) (result i64)
+    (local $i i32) (local $n i32) (local $total i64)
+    (local.set $n (i32.load (local.get $p)))
+    (block $done
+      (loop $next
+        (br_if $done (i32.ge_s (local.get $i) (local.get $n)))
+        (local.set $total (i64.add (local.get $total)
+          (i64.load (i32.add (i32.add (local.get $p) (i32.const 8)) (i32.mul (local.get $i) (i32.const 8))))))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $next)))
+    (local.get $total))
+  (func (export "grow") (param $pages i32) (result i32)
+    (memory.grow (local.get $pages))))
+"""
+
+
+def instantiate_layout_reader():
+    store = wasmtime.Store()
+    module = wasmtime.Module(store.engine, LAYOUT_READER_WAT)
+    instance = wasmtime.Instance(store, module, [])
+    exports = instance.exports(store)
+    return store, exports
+
+
+def test_compiled_wasm_reads_strings_and_arrays_passed_through_the_heap():
+    store, exports = instantiate_layout_reader()
+    wmm = WasmMemoryManager.from_wasm_memory(exports["memory"], store)
+    s = wmm.alloc_string("héllo")
+    encoded = "héllo".encode()
+    assert exports["string_length"](store, s) == len(encoded)
+    assert bytes(exports["string_byte"](store, s, i) for i in range(len(encoded) + 1)) == encoded + b"\0"
+    arr = wmm.alloc_array(50)
+    for i in range(50):
+        write_i64(wmm.memory, arr + 8 + i * 8, i * i - 100)
+    assert exports["array_sum"](store, arr) == sum(i * i - 100 for i in range(50))
+
+
+def test_memory_grown_by_the_module_joins_the_heap_after_sync():
+    store, exports = instantiate_layout_reader()
+    wmm = WasmMemoryManager.from_wasm_memory(exports["memory"], store)
+    s = wmm.alloc_string("kept")
+    assert wmm.alloc(3 * WASM_PAGE_SIZE) == 0
+    assert exports["grow"](store, 4) == 2  # the module's own memory.grow: old size in pages
+    wmm.sync()
+    assert wmm.pages == 6 and wmm.alloc(3 * WASM_PAGE_SIZE) != 0
+    assert wmm.read_string(s) == "kept" and exports["string_length"](store, s) == 4
+    assert wmm.maximum_pages == 64
