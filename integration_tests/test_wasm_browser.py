@@ -1,0 +1,176 @@
+"""The generated HTML demo pages in headless Chromium: type into the inputs, press the buttons, read the results.
+
+The pages are served from a localhost ``http.server`` thread (``.wasm`` as ``application/wasm``, so the glue's
+``instantiateStreaming`` path runs) and driven with Selenium through Debian's ``chromedriver`` (no driver
+download). Skipped only when Chromium or its driver is not installed (``nox -s integration`` installs them).
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+from collections.abc import Iterator
+from typing import ClassVar
+
+import pytest
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
+CHROMEDRIVER = shutil.which("chromedriver")
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(CHROMIUM is None or CHROMEDRIVER is None,
+                       reason="chromium and chromedriver are not installed (apt-get install chromium chromium-driver)"),
+]
+
+BUILD_SCRIPT = '''
+from pyexec import wasm, wasm_multi
+
+def square(x: int) -> int:
+    return x * x
+
+def fibonacci(n: int) -> int:
+    if n <= 1:
+        return n
+    a: int = 0
+    b: int = 1
+    for i in range(2, n + 1):
+        temp: int = a + b
+        a = b
+        b = temp
+    return b
+
+def add(a: int, b: int) -> int:
+    return a + b
+
+def subtract(a: int, b: int) -> int:
+    return a - b
+
+def multiply(a: int, b: int) -> int:
+    return a * b
+
+def divide(a: int, b: int) -> int:
+    return a // b
+
+def clamp(value: int, min_val: int, max_val: int) -> int:
+    if value < min_val:
+        return min_val
+    if value > max_val:
+        return max_val
+    return value
+
+def lerp(a: int, b: int, t: int) -> int:
+    return a + ((b - a) * t) // 100
+
+def collision(x1: int, y1: int, w1: int, h1: int,
+               x2: int, y2: int, w2: int, h2: int) -> bool:
+    return not (x1 + w1 < x2 or x2 + w2 < x1 or y1 + h1 < y2 or y2 + h2 < y1)
+
+wasm(square, "square.wasm")
+wasm(fibonacci, "fib.wasm", optimize=3)
+wasm_multi([add, subtract, multiply, divide], "math.wasm")
+wasm_multi([clamp, lerp, collision], "game.wasm")
+'''
+
+
+class _Handler(http.server.SimpleHTTPRequestHandler):
+    extensions_map: ClassVar[dict[str, str]] = {
+        **http.server.SimpleHTTPRequestHandler.extensions_map,
+        ".wasm": "application/wasm", ".js": "text/javascript", ".mjs": "text/javascript",
+    }
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    root = tmp_path_factory.mktemp("wasm_site")
+    script = root / "build_pages.py"
+    script.write_text(BUILD_SCRIPT)
+    done = subprocess.run([sys.executable, str(script)], cwd=root, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Handler, directory=str(root)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    webdriver = pytest.importorskip("selenium.webdriver", reason="selenium is not installed")
+    from selenium.webdriver.chrome.service import Service
+
+    profile = tempfile.mkdtemp(prefix="pyexec-chromium-")
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-dev-shm-usage",
+                 f"--user-data-dir={profile}"):
+        options.add_argument(flag)
+    driver = webdriver.Chrome(service=Service(executable_path=CHROMEDRIVER), options=options)
+    try:
+        yield driver
+    finally:
+        driver.quit()
+        shutil.rmtree(profile, ignore_errors=True)
+
+
+def _open(browser, url: str) -> None:
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    browser.get(url)
+    WebDriverWait(browser, 30).until(lambda d: d.find_element(By.ID, "status").text != "loading…")
+    assert browser.find_element(By.ID, "status").text == "ready"
+
+
+def _run(browser, function: str, **inputs: object) -> tuple[str, str]:
+    from selenium.webdriver.common.by import By
+
+    for name, value in inputs.items():
+        field = browser.find_element(By.ID, f"{function}-{name}")
+        field.clear()
+        field.send_keys(str(value))
+    browser.find_element(By.ID, f"{function}-run").click()
+    output = browser.find_element(By.ID, f"{function}-result")
+    return output.text, output.get_attribute("class")
+
+
+def test_square_page_computes_the_typed_value(site, browser) -> None:
+    _open(browser, f"{site}/square.html")
+    assert _run(browser, "square", x=5) == ("25", "ok")
+    assert _run(browser, "square", x=-3037000499) == ("9223372030926249001", "ok")  # beyond 2^53, exact
+
+
+def test_fibonacci_page_shows_results_and_overflow_errors(site, browser) -> None:
+    _open(browser, f"{site}/fib.html")
+    assert _run(browser, "fibonacci", n=10) == ("55", "ok")
+    assert _run(browser, "fibonacci", n=90) == ("2880067194370816120", "ok")
+    text, cls = _run(browser, "fibonacci", n=100)
+    assert cls == "error" and text.startswith("OverflowError:")
+
+
+def test_math_page_has_a_button_per_function(site, browser) -> None:
+    _open(browser, f"{site}/math.html")
+    assert _run(browser, "add", a=10, b=5) == ("15", "ok")
+    assert _run(browser, "subtract", a=10, b=5) == ("5", "ok")
+    assert _run(browser, "multiply", a=10, b=5) == ("50", "ok")
+    assert _run(browser, "divide", a=10, b=5) == ("2", "ok")
+    assert _run(browser, "divide", a=1, b=0) == ("ZeroDivisionError: integer division or modulo by zero", "error")
+    text, cls = _run(browser, "add", a="abc", b=1)
+    assert cls == "error" and "not an integer" in text
+
+
+def test_game_page_runs_the_game_logic(site, browser) -> None:
+    _open(browser, f"{site}/game.html")
+    assert _run(browser, "clamp", value=900, min_val=0, max_val=800) == ("800", "ok")
+    assert _run(browser, "lerp", a=0, b=100, t=50) == ("50", "ok")
+    assert _run(browser, "collision", x1=0, y1=0, w1=32, h1=32, x2=10, y2=10, w2=32, h2=32) == ("True", "ok")
+    assert _run(browser, "collision", x1=0, y1=0, w1=32, h1=32, x2=100, y2=0, w2=32, h2=32) == ("False", "ok")
