@@ -260,3 +260,15 @@ def test_debug_mode_still_detects_misuse():
     mm.free(p, 64)
     with pytest.raises(DoubleFreeError):
         mm.free(p, 64)
+
+
+@pytest.mark.parametrize("bad", [8.0, "8", None, [8]])
+def test_pointers_that_are_not_ints_are_type_errors_and_change_nothing(bad):
+    mm = MemoryManager(4096)
+    p = mm.alloc(16)
+    assert p == 8
+    mm.incref(p)
+    for operation in (lambda: mm.free(bad, 16), lambda: mm.incref(bad), lambda: mm.decref(bad)):
+        with pytest.raises(TypeError, match="pointer is an int"):
+            operation()
+    assert mm.refcount(p) == 1 and mm.live_blocks() == {p: 16}

@@ -181,7 +181,11 @@ class SlabAllocator:
             >>> p = mm.alloc(128); mm.free(p, 128); mm.get_usage()[0]
             0
         """
-        record = self._live.pop(ptr, None)
+        try:
+            # ``| 0`` refuses a float such as 8.0, which would otherwise find the block at 8.
+            record = self._live.pop(ptr | 0, None)
+        except TypeError:
+            record = None
         # A raw block's record is its size, so one comparison checks liveness, kind and size at once.
         if record == size:
             try:
@@ -202,12 +206,15 @@ class SlabAllocator:
             >>> p = mm.alloc(64); mm.incref(p); mm.refcount(p)
             1
         """
-        if ptr in self._live:
-            index = (ptr >> 2) - 2
-            count = self._i32[index]
-            if count < INT32_MAX:
-                self._i32[index] = count + 1
-                return
+        try:
+            if ptr in self._live:
+                index = (ptr >> 2) - 2  # TypeError for a float that equals a live pointer
+                count = self._i32[index]
+                if count < INT32_MAX:
+                    self._i32[index] = count + 1
+                    return
+        except TypeError:
+            pass
         self._refcount_misuse(ptr, "incref")
 
     def decref(self, ptr: int) -> None:
@@ -219,7 +226,10 @@ class SlabAllocator:
             >>> p = mm.alloc_string("hi"); mm.decref(p); mm.get_usage()[0]
             0
         """
-        record = self._live.get(ptr)
+        try:
+            record = self._live.get(ptr | 0)  # ``| 0``: a float such as 8.0 is not a pointer
+        except TypeError:
+            record = None
         if record is not None:
             index = (ptr >> 2) - 2
             count = self._i32[index]
