@@ -59,6 +59,17 @@ class CompileError(Exception):
     def __str__(self) -> str:
         return self._render()
 
+    def __reduce__(self) -> tuple[object, ...]:
+        # Keyword-only fields: rebuild through a helper so errors survive pickling (worker processes).
+        fields = (self.message, self.file, self.line, self.col, self.source_line, self.hint)
+        return (_rebuild, (type(self), *fields))
+
+
+def _rebuild(
+    cls: type[CompileError], message: str, file: str, line: int, col: int, source_line: str | None, hint: str | None
+) -> CompileError:
+    return cls(message, file=file, line=line, col=col, source_line=source_line, hint=hint)
+
 
 class UnsupportedSyntaxError(CompileError):
     """Valid Python outside the compiled subset (lists, classes, try, generators, …)."""

@@ -275,7 +275,7 @@ class StaticGlobals(Globals):
             return MathFunctionBinding(name)
         if module in ("pyexec", "pyexec.types", "numpy") and name in _SCALAR_NAMES:
             return TypeBinding(name)
-        return OtherBinding(f"'{name}' imported from {module or 'a relative module'}")
+        return OtherBinding(f"a name imported from {module or 'a relative module'}")
 
     def lookup(self, name: str) -> Binding | None:
         if name in self.bindings:
