@@ -1,0 +1,193 @@
+"""WebAssembly figures measured side by side in one run: wasm in wasmtime vs native AOT vs CPython.
+
+    python benchmarks/wasm.py              the kernels, the per-call cost and module sizes per -O level
+    python benchmarks/wasm.py --repeat 9   more repetitions (medians are reported)
+
+Kernels (fib, loop sum, is_prime, mandelbrot) each do enough work per call (milliseconds) that the
+cost of calling into wasmtime from Python (reported on its own line) does not distort them. The wasm
+module is built with ``optimize=2`` and run through ``pyexec.backends.wasm.load``; native AOT is
+``pyexec.backends.llvm.aot(opt=2)``; both are warmed up before timing. The same module also runs in
+Node (V8) through the generated JS glue, which separates the code LLVM emits from the engine running it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+
+def fib(n: int) -> int:
+    if n <= 1:
+        return n
+    return fib(n - 1) + fib(n - 2)
+
+
+def loop_sum(n: int) -> int:
+    total = 0
+    for i in range(n):
+        total += i % 7 * 3 - 1
+    return total
+
+
+def is_prime(n: int) -> bool:
+    if n < 2:
+        return False
+    if n % 2 == 0:
+        return n == 2
+    d = 3
+    while d * d <= n:
+        if n % d == 0:
+            return False
+        d += 2
+    return True
+
+
+def mandelbrot(width: int, height: int, max_iter: int) -> int:
+    inside = 0
+    for py in range(height):
+        for px in range(width):
+            x0 = px / width * 3.5 - 2.5
+            y0 = py / height * 2.0 - 1.0
+            x = 0.0
+            y = 0.0
+            i = 0
+            while x * x + y * y <= 4.0 and i < max_iter:
+                x, y = x * x - y * y + x0, 2.0 * x * y + y0
+                i += 1
+            if i == max_iter:
+                inside += 1
+    return inside
+
+
+def identity(x: int) -> int:
+    return x
+
+
+def fibonacci(n: int) -> int:
+    if n <= 1:
+        return n
+    a: int = 0
+    b: int = 1
+    for _ in range(2, n + 1):
+        temp: int = a + b
+        a = b
+        b = temp
+    return b
+
+
+KERNELS: list[tuple[str, Callable[..., Any], tuple[Any, ...]]] = [
+    ("fib(25)", fib, (25,)),
+    ("loop_sum(2_000_000)", loop_sum, (2_000_000,)),
+    ("is_prime(10_000_000_000_037)", is_prime, (10_000_000_000_037,)),
+    ("mandelbrot(160, 120, 200)", mandelbrot, (160, 120, 200)),
+]
+
+
+def median_seconds(func: Callable[..., Any], *args: Any, repeat: int) -> float:
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        func(*args)
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def per_call_seconds(func: Callable[..., Any], calls: int = 20_000) -> float:
+    start = time.perf_counter()
+    for i in range(calls):
+        func(i)
+    return (time.perf_counter() - start) / calls
+
+
+NODE_TIMER = """
+import { loadKernels } from "./kernels.js";
+const m = await loadKernels();
+const cases = JSON.parse(process.argv[2]);
+const repeat = Number(process.argv[3]);
+const out = {};
+for (const [label, name, args] of cases) {
+  m[name](...args);  // warm up (V8 tiers up hot code)
+  const times = [];
+  for (let k = 0; k < repeat; k++) { const t = performance.now(); m[name](...args); times.push(performance.now() - t); }
+  times.sort((a, b) => a - b);
+  out[label] = times[Math.floor(times.length / 2)] / 1e3;
+}
+console.log(JSON.stringify(out));
+"""
+
+
+def node_seconds(funcs: list[Callable[..., Any]], repeat: int) -> dict[str, float]:
+    """The same wasm module, through the generated JS glue, timed in Node (V8) — {} without node."""
+    from pyexec.backends.wasm import compile_functions, write_outputs
+
+    node = shutil.which("node")
+    if node is None:
+        return {}
+    with tempfile.TemporaryDirectory() as tmp:
+        write_outputs(compile_functions(funcs, optimize=2), Path(tmp) / "kernels.wasm", generate_html=False)
+        (Path(tmp) / "timer.mjs").write_text(NODE_TIMER)
+        cases = json.dumps([[label, f.__name__, list(a)] for label, f, a in KERNELS])
+        done = subprocess.run([node, "timer.mjs", cases, str(repeat)], cwd=tmp, capture_output=True, text=True,
+                              timeout=600, check=True)
+    return json.loads(done.stdout)
+
+
+def main() -> None:
+    from pyexec.backends.llvm import aot
+    from pyexec.backends.wasm import compile_functions, load, wasm
+
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--repeat", type=int, default=5)
+    args = parser.parse_args()
+
+    print(f"Python {sys.version.split()[0]}; medians of {args.repeat} runs; wasm at optimize=2 in wasmtime")
+    funcs = [f for _, f, _ in KERNELS] + [identity]
+    module = load(compile_functions(funcs, optimize=2).wasm)
+    in_node = node_seconds(funcs, args.repeat)
+    print(f"\n  {'kernel':<30}{'CPython':>11}{'native aot':>13}{'wasm':>11}{'wasm/native':>13}{'CPython/wasm':>14}"
+          f"{'node wasm':>12}{'node/native':>13}")
+    for label, func, kargs in KERNELS:
+        native = aot(func, opt=2, cache=False)
+        compiled = getattr(module, func.__name__)
+        expected = func(*kargs)
+        assert native(*kargs) == expected and compiled(*kargs) == expected, label
+        t_py = median_seconds(func, *kargs, repeat=max(1, args.repeat // 2))
+        t_native = median_seconds(native, *kargs, repeat=args.repeat)
+        t_wasm = median_seconds(compiled, *kargs, repeat=args.repeat)
+        t_node = in_node.get(label)
+        node_cols = f"{t_node * 1e3:>10.2f}ms{t_node / t_native:>12.2f}x" if t_node else f"{'(no node)':>12}"
+        print(f"  {label:<30}{t_py * 1e3:>9.2f}ms{t_native * 1e3:>11.2f}ms{t_wasm * 1e3:>9.2f}ms"
+              f"{t_wasm / t_native:>12.2f}x{t_py / t_wasm:>13.1f}x{node_cols}")
+
+    native_identity = aot(identity, opt=2, cache=False)
+    native_identity(1)
+    costs = [per_call_seconds(f) * 1e6 for f in (module.identity, native_identity, identity)]
+    print(f"\n  per-call cost of identity(x): wasm via wasmtime {costs[0]:.1f} µs, native aot {costs[1]:.2f} µs, "
+          f"CPython {costs[2]:.2f} µs")
+
+    print("\n  module sizes (bytes) per optimisation level:")
+    print(f"  {'module':<36}" + "".join(f"{'-O' + str(o):>8}" for o in range(4)))
+    with tempfile.TemporaryDirectory() as tmp:
+        for label, group in [("fib.wasm (the seed's fibonacci)", [fibonacci]), ("kernels.wasm (all four)", funcs[:4])]:
+            sizes = []
+            for o in range(4):
+                out = Path(tmp) / f"m{o}.wasm"
+                if len(group) == 1:
+                    wasm(group[0], out, optimize=o, generate_html=False)
+                else:
+                    out.write_bytes(compile_functions(group, optimize=o).wasm)
+                sizes.append(out.stat().st_size)
+            print(f"  {label:<36}" + "".join(f"{s:>8}" for s in sizes))
+
+
+if __name__ == "__main__":
+    main()
