@@ -13,7 +13,6 @@ Example:
 from __future__ import annotations
 
 import ast
-import textwrap
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -187,9 +186,13 @@ def source_of_function(func: object) -> FunctionSource:
         ) from None
     first_line = max(first_line, 1)
     text = "".join(snippet)
-    indent = len(snippet[0]) - len(snippet[0].lstrip()) if snippet else 0
-    tree = parse(textwrap.dedent(text), file)
-    node = tree.body[0] if tree.body else None
+    indented = bool(snippet) and snippet[0][:1] in (" ", "\t")
+    # A nested or method definition is parsed inside "if 1:" rather than dedented, so that its
+    # columns stay those of the real file (and a multi-line string less indented than the def is fine).
+    tree = parse("if 1:\n" + text if indented else text, file)
+    body = tree.body[0].body if indented and tree.body and isinstance(tree.body[0], ast.If) else tree.body
+    node = body[0] if body else None
+    line_offset = first_line - 2 if indented else first_line - 1
     lines = linecache.getlines(file) or ["\n"] * (first_line - 1) + list(snippet)
     if not isinstance(node, ast.FunctionDef):
         raise UnsupportedSyntaxError(
@@ -199,11 +202,11 @@ def source_of_function(func: object) -> FunctionSource:
     if code.co_freevars:
         names = ", ".join(code.co_freevars)
         raise located_error(
-            UnsupportedSyntaxError, Loc(file, node.lineno + first_line - 1, node.col_offset + indent), lines,
+            UnsupportedSyntaxError, Loc(file, node.lineno + line_offset, node.col_offset), lines,
             f"function '{label}' is a closure (it uses {names} from an enclosing function)",
             "make those values module-level constants or parameters; closures need @pyexec.jit",
         )
     return FunctionSource(
         original.__name__, node, file, lines, LiveGlobals(original.__globals__),
-        line_offset=first_line - 1, col_offset=indent, key=original,
+        line_offset=line_offset, key=original,
     )
