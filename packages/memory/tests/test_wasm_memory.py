@@ -238,3 +238,17 @@ def test_memory_grown_by_the_module_joins_the_heap_after_sync():
     assert wmm.pages == 6 and wmm.alloc(3 * WASM_PAGE_SIZE) != 0
     assert wmm.read_string(s) == "kept" and exports["string_length"](store, s) == 4
     assert wmm.maximum_pages == 64
+
+
+def test_reset_empties_the_heap_but_keeps_the_pages():
+    wmm = WasmMemoryManager(initial_pages=2)
+    wmm.grow_memory(2)
+    wmm.alloc(100_000)
+    wmm.reset()
+    assert wmm.get_usage() == (0, 3 * WASM_PAGE_SIZE) and wmm.alloc(3 * WASM_PAGE_SIZE - 16) == HEAP_START + 16
+
+
+def test_debug_mode_poisons_new_pages():
+    wmm = WasmMemoryManager(initial_pages=2, debug=True)
+    wmm.grow_memory(1)
+    assert (wmm.memory[2 * WASM_PAGE_SIZE :] == 0xDD).all()
