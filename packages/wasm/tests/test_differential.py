@@ -134,7 +134,23 @@ def _check(case: str, func: n.Function, compiled, native, python, args) -> None:
     assert wasm_out == python_out, where
 
 
+def _public_type_names() -> None:
+    """Golden programs import the scalar types from ``pyexec`` (the meta-package re-exports ``pyexec.types``).
+
+    Without the meta-package installed (this package's own test session), ``pyexec`` is a bare namespace:
+    give it the same objects so that CPython can run the programs as written.
+    """
+    import pyexec
+    import pyexec.types
+
+    for name in ("int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64", "float32", "float64",
+                 "complex64", "complex128", "bool_"):
+        if not hasattr(pyexec, name):
+            setattr(pyexec, name, getattr(pyexec.types, name))
+
+
 def _load_namespace(path: Path) -> dict[str, object]:
+    _public_type_names()
     namespace: dict[str, object] = {"__name__": f"golden_{path.stem}"}
     exec(compile(path.read_text(), str(path), "exec"), namespace)
     return namespace
