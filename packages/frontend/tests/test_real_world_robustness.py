@@ -1,0 +1,35 @@
+"""Real Python the frontend was not written for: every top-level function of some standard-library
+modules either compiles to verified IR or raises a CompileError, never an internal exception."""
+
+from __future__ import annotations
+
+import ast
+import importlib.util
+from pathlib import Path
+
+import pytest
+
+import pyexec.frontend as fe
+
+MODULES = ["colorsys", "bisect", "heapq", "statistics", "calendar", "datetime", "textwrap", "random", "string"]
+
+
+def _path(name: str) -> Path:
+    spec = importlib.util.find_spec(name)
+    assert spec is not None and spec.origin is not None
+    return Path(spec.origin)
+
+
+@pytest.mark.parametrize("module", MODULES)
+def test_every_function_of_a_stdlib_module_compiles_or_is_a_compile_error(module: str) -> None:
+    path = _path(module)
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    names = [s.name for s in tree.body if isinstance(s, ast.FunctionDef)]
+    assert names
+    for name in names:
+        try:
+            result = fe.analyze_file(path, [name])
+        except fe.CompileError as err:
+            assert err.file == str(path) and err.line >= 1, f"{name}: {err}"
+            continue
+        fe.verify_module(result)
