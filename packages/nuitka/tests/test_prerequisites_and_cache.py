@@ -136,3 +136,11 @@ def test_show_progress_echoes_the_builder_output_live(tmp_path, capsys):
     command = [sys.executable, "-c", "print('compiling step 1'); print('compiling step 2')"]
     build.run_nuitka(command, dict(os.environ), tmp_path, tmp_path / "build.log", show_progress=True)
     assert capsys.readouterr().out == "compiling step 1\ncompiling step 2\n"
+
+
+def test_nuitka_runs_with_no_input_so_it_can_never_be_told_yes_to_a_download(tmp_path):
+    command = [sys.executable, "-c", "import sys; print(repr(sys.stdin.read()))"]
+    build.run_nuitka(command, dict(os.environ), tmp_path, tmp_path / "build.log", show_progress=False)
+    assert (tmp_path / "build.log").read_text().splitlines()[-1] == "''"
+    target = build.locate_function(word_count)
+    assert not any("download" in option for option in build.nuitka_options(target))
