@@ -7,8 +7,8 @@ import itertools
 import numpy as np
 import pytest
 
-from pyexec.frontend.build.literals import fold_cast
 from pyexec.frontend.ir.types import BY_NAME, FLOAT64, INT, ScalarT
+from pyexec.frontend.irbuild.literals import fold_cast
 from pyexec.frontend.promotion import promote
 from pyexec.types import ALL_TYPES
 

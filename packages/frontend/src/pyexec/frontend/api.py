@@ -45,7 +45,7 @@ def analyze_functions(funcs: Sequence[Callable[..., object]], *, include_callees
         ...     return math.sqrt(a * a + b * b)
         >>> analyze_functions([hyp])  # doctest: +SKIP
     """
-    from pyexec.frontend.build.module import ModuleBuilder
+    from pyexec.frontend.irbuild.module import ModuleBuilder
     from pyexec.frontend.source import source_of_function
 
     if callable(funcs):
@@ -74,7 +74,7 @@ def analyze_source(
         >>> list(m.functions)
         ['f']
     """
-    from pyexec.frontend.build.module import ModuleBuilder
+    from pyexec.frontend.irbuild.module import ModuleBuilder
     from pyexec.frontend.source import sources_from_text
 
     with _no_internal_tracebacks(filename):

@@ -1,0 +1,1 @@
+"""Building typed IR from Python's AST (``irbuild``, as in mypyc): expressions, statements, the module."""

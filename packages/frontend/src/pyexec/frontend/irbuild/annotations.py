@@ -1,0 +1,65 @@
+"""Reading a type annotation (``int``, ``uint8``, ``pyexec.float32``, ``np.int32``, ``"int32"``, ``None``).
+
+Annotations resolve against the function's globals from the AST, so ``from __future__ import
+annotations`` (string annotations) changes nothing.
+
+Example:
+    >>> import ast
+    >>> from pyexec.frontend.source import sources_from_text
+    >>> src = sources_from_text("from pyexec import uint8\\ndef f(x: uint8): pass\\n", "m.py", None, None)[0]
+    >>> str(annotation_type(src.node.args.args[0].annotation, src, allow_none=False))
+    'uint8'
+"""
+
+from __future__ import annotations
+
+import ast
+import difflib
+
+from pyexec.frontend.diagnostics import JIT_HINT, CompileNameError, CompileTypeError
+from pyexec.frontend.environment import Binding, MathModuleBinding, ModuleBinding, TypeBinding
+from pyexec.frontend.ir.types import BY_NAME, NONE, NoneT, ScalarT
+from pyexec.frontend.source import FunctionSource
+
+_KNOWN = "int, float, bool, complex or a pyexec type (int8 … uint64, float32, float64, complex64, complex128, bool_)"
+
+
+def _binding(node: ast.expr, src: FunctionSource) -> Binding | None:
+    if isinstance(node, ast.Name):
+        found = src.env.lookup(node.id)
+        if found is None:
+            close = difflib.get_close_matches(node.id, [*BY_NAME, *src.env.names()], n=1)
+            raise src.error(CompileNameError, node, f"name '{node.id}' is not defined",
+                            f"did you mean '{close[0]}'?" if close else None)
+        return found
+    if isinstance(node, ast.Attribute):
+        base = _binding(node.value, src)
+        if isinstance(base, ModuleBinding):
+            return src.env.attribute(base, node.attr)
+        if isinstance(base, MathModuleBinding):
+            return None
+    return None
+
+
+def annotation_type(node: ast.expr, src: FunctionSource, *, allow_none: bool) -> ScalarT | NoneT:
+    """The IR type an annotation names; ``None`` only where ``allow_none`` (a return annotation)."""
+    if isinstance(node, ast.Constant) and node.value is None:
+        if allow_none:
+            return NONE
+        raise src.error(CompileTypeError, node, "None is not a type for a value", f"use {_KNOWN}")
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        try:
+            inner = ast.parse(node.value.strip(), mode="eval").body
+        except SyntaxError:
+            raise src.error(CompileTypeError, node, f"the annotation {node.value!r} is not a type",
+                            f"use {_KNOWN}") from None
+        ast.copy_location(inner, node)
+        for sub in ast.walk(inner):
+            ast.copy_location(sub, node)
+        return annotation_type(inner, src, allow_none=allow_none)
+    binding = _binding(node, src)
+    if isinstance(binding, TypeBinding):
+        return BY_NAME[binding.name]  # type: ignore[return-value]
+    text = ast.unparse(node)
+    raise src.error(CompileTypeError, node, f"'{text}' is not a type compiled code supports",
+                    f"use {_KNOWN}; other types (arrays, lists, strings): {JIT_HINT}")

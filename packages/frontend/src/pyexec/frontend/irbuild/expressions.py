@@ -1,0 +1,779 @@
+"""Typing Python expressions: one method per AST node kind, each returning a typed IR expression.
+
+The :class:`ExpressionBuilder` is the half of the function builder that knows expressions; the
+statement half (:mod:`pyexec.frontend.irbuild.statements`) owns locals and control flow.
+
+Example:
+    >>> from pyexec.frontend import analyze_source, print_function
+    >>> m = analyze_source("def f(x: int8) -> int8:\\n    return x * 2\\n")
+    >>> print(print_function(m.functions["f"]).splitlines()[1])
+        return mul<int8>(x, 2:int8)
+"""
+
+from __future__ import annotations
+
+import ast
+import difflib
+import math
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
+
+from pyexec.frontend.diagnostics import (
+    JIT_HINT,
+    CompileError,
+    CompileNameError,
+    CompileTypeError,
+    UnsupportedSyntaxError,
+)
+from pyexec.frontend.environment import (
+    Binding,
+    BuiltinBinding,
+    ConstBinding,
+    FunctionBinding,
+    MathFunctionBinding,
+    MathModuleBinding,
+    ModuleBinding,
+    OtherBinding,
+    TypeBinding,
+)
+from pyexec.frontend.ir.nodes import (
+    BinOp,
+    BinOpKind,
+    BoolOp,
+    Call,
+    Cast,
+    Compare,
+    CompareOpKind,
+    Const,
+    Expr,
+    IfExp,
+    Intrinsic,
+    Loc,
+    Local,
+    Name,
+    Param,
+    UnaryOp,
+)
+from pyexec.frontend.ir.types import (
+    BOOL,
+    BY_NAME,
+    COMPLEX64,
+    COMPLEX128,
+    FLOAT32,
+    FLOAT64,
+    INT,
+    NONE,
+    IRType,
+    ScalarT,
+)
+from pyexec.frontend.irbuild.intrinsics import MATH_CONSTANTS, MATH_FUNCTIONS, MATH_SCALED
+from pyexec.frontend.irbuild.literals import fits, fold_cast
+from pyexec.frontend.promotion import category, promote
+
+if TYPE_CHECKING:
+    from pyexec.frontend.irbuild.module import ModuleBuilder
+    from pyexec.frontend.source import FunctionSource
+
+BINOPS: dict[type, BinOpKind] = {
+    ast.Add: "add", ast.Sub: "sub", ast.Mult: "mul", ast.Div: "truediv", ast.FloorDiv: "floordiv",
+    ast.Mod: "mod", ast.Pow: "pow", ast.LShift: "lshift", ast.RShift: "rshift", ast.BitAnd: "bitand",
+    ast.BitOr: "bitor", ast.BitXor: "bitxor",
+}
+SYMBOLS: dict[str, str] = {
+    "add": "+", "sub": "-", "mul": "*", "truediv": "/", "floordiv": "//", "mod": "%", "pow": "**",
+    "lshift": "<<", "rshift": ">>", "bitand": "&", "bitor": "|", "bitxor": "^",
+}
+COMPARES: dict[type, CompareOpKind] = {
+    ast.Eq: "eq", ast.NotEq: "ne", ast.Lt: "lt", ast.LtE: "le", ast.Gt: "gt", ast.GtE: "ge",
+}
+_BITWISE = ("lshift", "rshift", "bitand", "bitor", "bitxor")
+
+UNSUPPORTED_EXPRESSIONS: dict[type, str] = {
+    ast.List: "a list", ast.Tuple: "a tuple", ast.Dict: "a dict", ast.Set: "a set",
+    ast.ListComp: "a list comprehension", ast.SetComp: "a set comprehension",
+    ast.DictComp: "a dict comprehension", ast.GeneratorExp: "a generator expression",
+    ast.Lambda: "a lambda", ast.JoinedStr: "an f-string", ast.FormattedValue: "an f-string",
+    ast.Subscript: "indexing or slicing", ast.Slice: "a slice", ast.Starred: "a starred expression",
+    ast.Yield: "yield (a generator)", ast.YieldFrom: "yield from (a generator)", ast.Await: "await",
+    ast.NamedExpr: "an assignment expression (:=)",
+}
+
+COMPONENT = {COMPLEX64: FLOAT32, COMPLEX128: FLOAT64}
+
+
+def describe(t: IRType) -> str:
+    """A type as a user reads it in a message (``int``, ``float64``, ``str``)."""
+    return str(t)
+
+
+class ExpressionBuilder:
+    """Types expressions of one function (the statement builder sets the state it reads)."""
+
+    src: FunctionSource
+    module: ModuleBuilder
+    params: dict[str, Param]
+    locals: dict[str, Local]
+    local_names: set[str]
+    state: set[str] | None
+    weak: set[Expr]
+
+    # --- small tools ---------------------------------------------------------------------------
+
+    def loc(self, node: ast.AST) -> Loc:
+        return self.src.loc(node)
+
+    def error(self, cls: type[CompileError], node: ast.AST, message: str, hint: str | None = None) -> CompileError:
+        return self.src.error(cls, node, message, hint)
+
+    def is_weak(self, e: Expr) -> bool:
+        return e in self.weak or e.type == INT
+
+    def mark_weak(self, e: Expr, weak: bool = True) -> Expr:
+        if weak:
+            self.weak.add(e)
+        return e
+
+    def cast(self, e: Expr, t: ScalarT) -> Expr:
+        """``e`` converted to ``t`` (a Cast node, or a folded constant when that is exact)."""
+        if e.type == t:
+            return e
+        if isinstance(e, Const) and not isinstance(e.value, str):
+            folded = fold_cast(e.value, t)
+            if folded is not None:
+                return Const(folded, t, e.loc)
+        return Cast(e, t, e.loc)
+
+    def convert(self, e: Expr, t: ScalarT, node: ast.AST) -> Expr:
+        """An implicit conversion to ``t`` after promotion: a weak integer literal must fit ``t``."""
+        if e.type == t:
+            return e
+        if isinstance(e, Const) and isinstance(e.value, int) and not isinstance(e.value, bool) and t.is_integer:
+            if not fits(e.value, t):
+                raise self.error(
+                    CompileTypeError, node, f"the integer {e.value} does not fit in {t}",
+                    f"NumPy raises OverflowError here; convert explicitly ({t}({e.value}) wraps) or use a wider type",
+                )
+        return self.cast(e, t)
+
+    def arithmetic(self, e: Expr) -> Expr:
+        """A bool operand of arithmetic behaves as ``int`` (``True + 1 == 2``)."""
+        if e.type == BOOL:
+            return self.mark_weak(self.cast(e, INT))
+        return e
+
+    def to_bool(self, e: Expr) -> Expr:
+        """Truthiness as an explicit cast to bool (``if x:``)."""
+        if e.type == BOOL:
+            return e
+        assert isinstance(e.type, ScalarT)
+        return self.cast(e, BOOL)
+
+    def assign_convert(self, e: Expr, t: ScalarT, node: ast.AST, what: str, hint: str | None = None) -> Expr:
+        """Convert a value stored into something of type ``t`` (a local, a parameter, a return value).
+
+        Allowed: the same type; bool to anything; int to int, float or complex; float to float or
+        complex; complex to complex. Anything else is a CompileTypeError whose hint names the cast.
+        """
+        s = e.type
+        if not isinstance(s, ScalarT):
+            raise self.error(CompileTypeError, node, f"{what} needs a number, not {describe(s)}")
+        if s == t:
+            return e
+        cs, ct = category(s), category(t)
+        if not (cs == 0 or cs == ct or (ct > cs and ct != 0)):
+            if ct == 0:
+                hint = "use bool(...) to test a value's truth"
+            elif cs == 3:
+                hint = "use z.real, z.imag or abs(z)"
+            else:
+                cast = f"use {'int' if t == INT else t}(...) to convert explicitly (it truncates toward zero)"
+                hint = cast if hint is None else f"{hint}; or {cast}"
+            message = f"{what} has type {t}; a value of type {s} cannot be stored in it"
+            raise self.error(CompileTypeError, node, message, hint)
+        return self.convert(e, t, node)
+
+    def suggest(self, name: str, candidates: Sequence[str]) -> str | None:
+        close = difflib.get_close_matches(name, list(dict.fromkeys(candidates)), n=1)
+        return f"did you mean '{close[0]}'?" if close else None
+
+    # --- dispatch ------------------------------------------------------------------------------
+
+    def expr(self, node: ast.expr) -> Expr:
+        """Type one expression (any IR type, including ``None`` for a call of a None function)."""
+        method = _EXPRESSIONS.get(type(node))
+        if method is None:
+            what = UNSUPPORTED_EXPRESSIONS.get(type(node), f"this expression ({type(node).__name__})")
+            raise self.error(UnsupportedSyntaxError, node, f"{what} is not supported in compiled code", JIT_HINT)
+        return method(self, node)
+
+    def value(self, node: ast.expr) -> Expr:
+        """Type an expression that must produce a number."""
+        e = self.expr(node)
+        if e.type == NONE:
+            raise self.error(
+                CompileTypeError, node, "this call returns None; its result cannot be used as a value",
+                "call it as a statement on its own line",
+            )
+        return e
+
+    # --- leaves --------------------------------------------------------------------------------
+
+    def constant(self, node: ast.Constant) -> Expr:
+        v = node.value
+        loc = self.loc(node)
+        if isinstance(v, bool):
+            return Const(v, BOOL, loc)
+        if isinstance(v, int):
+            if not fits(v, INT):
+                raise self.error(
+                    CompileTypeError, node, f"the integer {v} does not fit in 64 bits",
+                    "compiled int is a 64-bit integer; big integers need @pyexec.jit or plain Python",
+                )
+            return self.mark_weak(Const(v, INT, loc))
+        if isinstance(v, float):
+            return self.mark_weak(Const(v, FLOAT64, loc))
+        if isinstance(v, complex):
+            return self.mark_weak(Const(v, COMPLEX128, loc))
+        if isinstance(v, str):
+            raise self.error(
+                UnsupportedSyntaxError, node,
+                "strings are not supported in compiled code (except as print() arguments)", JIT_HINT,
+            )
+        if v is None:
+            raise self.error(
+                UnsupportedSyntaxError, node, "None is not a value in compiled code (only 'return None' in a -> None "
+                "function)", JIT_HINT,
+            )
+        raise self.error(UnsupportedSyntaxError, node, f"{type(v).__name__} constants are not supported", JIT_HINT)
+
+    def name(self, node: ast.Name) -> Expr:
+        ident = node.id
+        loc = self.loc(node)
+        if ident in self.params:
+            param = self.params[ident]
+            return Name(param, param.type, loc)
+        if ident in self.local_names:
+            local = self.locals.get(ident)
+            if local is None or (self.state is not None and ident not in self.state):
+                raise self.error(
+                    CompileNameError, node, f"local variable '{ident}' is used before it is assigned",
+                    "assign it on every path before this line (Python would raise UnboundLocalError)",
+                )
+            return Name(local, local.type, loc)
+        binding = self.src.env.lookup(ident)
+        if binding is None:
+            raise self.error(
+                CompileNameError, node, f"name '{ident}' is not defined",
+                self.suggest(ident, [*self.params, *self.local_names, *self.src.env.names()]),
+            )
+        return self.global_value(binding, ident, node)
+
+    def global_value(self, binding: Binding, label: str, node: ast.expr) -> Expr:
+        """A global (or module attribute) read as a value: only numbers can be."""
+        loc = self.loc(node)
+        if isinstance(binding, ConstBinding):
+            v = binding.value
+            if binding.type_name is not None:
+                t = BY_NAME[binding.type_name]
+                assert isinstance(t, ScalarT)
+                folded = fold_cast(v, t)
+                return Const(v if folded is None else folded, t, loc)
+            if isinstance(v, bool):
+                return Const(v, BOOL, loc)
+            if isinstance(v, int):
+                if not fits(v, INT):
+                    raise self.error(
+                        CompileTypeError, node, f"the module constant '{label}' = {v} does not fit in 64 bits",
+                        "compiled int is a 64-bit integer",
+                    )
+                return self.mark_weak(Const(v, INT, loc))
+            return self.mark_weak(Const(v, FLOAT64 if isinstance(v, float) else COMPLEX128, loc))
+        if isinstance(binding, MathFunctionBinding) and binding.name in MATH_CONSTANTS:
+            return self.mark_weak(Const(MATH_CONSTANTS[binding.name], FLOAT64, loc))
+        if isinstance(binding, TypeBinding):
+            raise self.error(
+                CompileTypeError, node, f"'{label}' is a type, not a value",
+                f"call it to convert a value ({label}(x)) or use it in an annotation",
+            )
+        if isinstance(binding, (FunctionBinding, BuiltinBinding, MathFunctionBinding)):
+            raise self.error(
+                UnsupportedSyntaxError, node, f"the function '{label}' cannot be used as a value (only called)",
+                JIT_HINT,
+            )
+        if isinstance(binding, (ModuleBinding, MathModuleBinding)):
+            raise self.error(UnsupportedSyntaxError, node, f"the module '{label}' cannot be used as a value", JIT_HINT)
+        assert isinstance(binding, OtherBinding)
+        raise self.error(
+            UnsupportedSyntaxError, node,
+            f"the global '{label}' is {binding.description}; compiled code reads only numbers (int, float, bool, "
+            "complex) from module level", JIT_HINT,
+        )
+
+    def global_binding(self, node: ast.expr) -> Binding | None:
+        """The binding a ``Name`` or ``module.attr`` chain refers to when it is not a local, else None."""
+        if isinstance(node, ast.Name):
+            if node.id in self.params or node.id in self.local_names:
+                return None
+            return self.src.env.lookup(node.id)
+        if isinstance(node, ast.Attribute):
+            base = self.global_binding(node.value)
+            if isinstance(base, MathModuleBinding):
+                return MathFunctionBinding(node.attr)
+            if isinstance(base, ModuleBinding):
+                found = self.src.env.attribute(base, node.attr)
+                if found is None:
+                    raise self.error(
+                        CompileNameError, node, f"module '{base.name}' has no attribute '{node.attr}'",
+                    )
+                return found
+        return None
+
+    def attribute(self, node: ast.Attribute) -> Expr:
+        binding = self.global_binding(node)
+        loc = self.loc(node)
+        if binding is not None:
+            if isinstance(binding, MathFunctionBinding):
+                self.check_math_name(binding.name, node)
+            return self.global_value(binding, ast.unparse(node), node)
+        base = self.value(node.value)
+        assert isinstance(base.type, ScalarT)
+        if node.attr in ("real", "imag"):
+            base = self.arithmetic(base)
+            assert isinstance(base.type, ScalarT)
+            if base.type.is_complex:
+                return Intrinsic(f"complex.{node.attr}", [base], COMPONENT[base.type], loc)  # type: ignore[arg-type]
+            if base.type.is_integer or base.type.is_float:
+                if node.attr == "real":
+                    return base
+                zero = Const(0 if base.type.is_integer else 0.0, base.type, loc)
+                return self.mark_weak(zero, self.is_weak(base))
+        raise self.error(
+            UnsupportedSyntaxError, node, f"the attribute '.{node.attr}' of a {base.type} value is not supported",
+            "compiled code knows .real, .imag and .conjugate() of numbers; " + JIT_HINT,
+        )
+
+    def check_math_name(self, name: str, node: ast.AST) -> None:
+        """A ``math`` name the subset does not know is an error naming the closest one."""
+        if name in MATH_FUNCTIONS or name in MATH_CONSTANTS or name in MATH_SCALED:
+            return
+        if hasattr(math, name):
+            raise self.error(UnsupportedSyntaxError, node, f"math.{name} is not supported in compiled code", JIT_HINT)
+        raise self.error(
+            CompileNameError, node, f"module 'math' has no attribute '{name}'",
+            self.suggest(name, [*MATH_FUNCTIONS, *MATH_CONSTANTS, *MATH_SCALED]),
+        )
+
+    # --- operators -----------------------------------------------------------------------------
+
+    def binop(self, node: ast.BinOp) -> Expr:
+        op = BINOPS.get(type(node.op))
+        if op is None:
+            raise self.error(UnsupportedSyntaxError, node, "matrix multiplication (@) is not supported", JIT_HINT)
+        return self.arith(op, self.value(node.left), self.value(node.right), node)
+
+    def arith(self, op: BinOpKind, left: Expr, right: Expr, node: ast.AST) -> Expr:
+        """The typed ``left <op> right`` with promotion and explicit casts."""
+        loc = self.loc(node)
+        if op in ("bitand", "bitor", "bitxor") and left.type == BOOL and right.type == BOOL:
+            return BinOp(op, left, right, BOOL, loc)
+        left, right = self.arithmetic(left), self.arithmetic(right)
+        lt, rt = left.type, right.type
+        assert isinstance(lt, ScalarT) and isinstance(rt, ScalarT)
+        t, weak = promote(lt, self.is_weak(left), rt, self.is_weak(right))
+        bad = (op in _BITWISE and not t.is_integer) or (op in ("floordiv", "mod") and t.is_complex)
+        if bad:
+            raise self.error(
+                CompileTypeError, node,
+                f"unsupported operand types for {SYMBOLS[op]}: '{lt}' and '{rt}'",
+                "Python raises TypeError here" + (" (bitwise operators need integers)" if op in _BITWISE else ""),
+            )
+        if op == "truediv" and t.is_integer:
+            t = FLOAT64
+        if op == "pow" and t.is_integer and isinstance(right, Const) and isinstance(right.value, int) \
+                and right.value < 0:
+            raise self.error(
+                CompileTypeError, node, "an integer to a negative power is a float in Python",
+                "write the base as a float (2.0 ** -1) or convert it with float(...)",
+            )
+        result = BinOp(op, self.convert(left, t, node), self.convert(right, t, node), t, loc)
+        return self.mark_weak(result, weak)
+
+    def unaryop(self, node: ast.UnaryOp) -> Expr:
+        loc = self.loc(node)
+        if isinstance(node.op, ast.Not):
+            return UnaryOp("not", self.condition(node.operand), BOOL, loc)
+        operand_node = node.operand
+        if isinstance(node.op, ast.USub) and isinstance(operand_node, ast.Constant) \
+                and isinstance(operand_node.value, (int, float, complex)) and not isinstance(operand_node.value, bool):
+            v = -operand_node.value
+            if isinstance(v, int) and not fits(v, INT):
+                raise self.error(CompileTypeError, node, f"the integer {v} does not fit in 64 bits",
+                                 "compiled int is a 64-bit integer")
+            t = INT if isinstance(v, int) else FLOAT64 if isinstance(v, float) else COMPLEX128
+            return self.mark_weak(Const(v, t, loc))
+        operand = self.arithmetic(self.value(operand_node))
+        t = operand.type
+        assert isinstance(t, ScalarT)
+        if isinstance(node.op, ast.Invert):
+            if not t.is_integer:
+                raise self.error(CompileTypeError, node, f"bad operand type for unary ~: '{t}'",
+                                 "~ needs an integer (Python raises TypeError)")
+            return self.mark_weak(UnaryOp("invert", operand, t, loc), self.is_weak(operand))
+        kind = "neg" if isinstance(node.op, ast.USub) else "pos"
+        return self.mark_weak(UnaryOp(kind, operand, t, loc), self.is_weak(operand))
+
+    def compare(self, node: ast.Compare) -> Expr:
+        ops: list[CompareOpKind] = []
+        for op in node.ops:
+            kind = COMPARES.get(type(op))
+            if kind is None:
+                word = {ast.Is: "is", ast.IsNot: "is not", ast.In: "in", ast.NotIn: "not in"}[type(op)]
+                raise self.error(UnsupportedSyntaxError, node, f"the '{word}' comparison is not supported",
+                                 "compare numbers with == != < <= > >=; " + JIT_HINT)
+            ops.append(kind)
+        operands = [self.value(n) for n in [node.left, *node.comparators]]
+        if all(e.type == BOOL for e in operands):
+            t = BOOL
+        else:
+            operands = [self.arithmetic(e) for e in operands]
+            first = operands[0]
+            assert isinstance(first.type, ScalarT)
+            t, weak = first.type, self.is_weak(first)
+            for e in operands[1:]:
+                assert isinstance(e.type, ScalarT)
+                t, weak = promote(t, weak, e.type, self.is_weak(e))
+            if t.is_complex and any(k not in ("eq", "ne") for k in ops):
+                raise self.error(CompileTypeError, node, "complex numbers can only be compared with == and !=",
+                                 "compare abs(z) or z.real instead (Python raises TypeError)")
+        converted = [self.convert(e, t, node) for e in operands]
+        return Compare(ops, converted, [t] * len(ops), BOOL, self.loc(node))
+
+    def common(self, values: list[Expr], node: ast.AST) -> tuple[list[Expr], ScalarT, bool]:
+        """Values converted to their promoted common type (bools stay bool only if all are bool)."""
+        if all(v.type == BOOL for v in values):
+            return values, BOOL, False
+        values = [self.arithmetic(v) for v in values]
+        t = values[0].type
+        assert isinstance(t, ScalarT)
+        weak = self.is_weak(values[0])
+        for v in values[1:]:
+            assert isinstance(v.type, ScalarT)
+            t, weak = promote(t, weak, v.type, self.is_weak(v))
+        return [self.convert(v, t, node) for v in values], t, weak
+
+    def selected(self, values: list[Expr], node: ast.AST, what: str) -> tuple[list[Expr], ScalarT, bool]:
+        """Operands of an operation that returns one of them unchanged (``and``/``or`` values,
+        ``if``-``else``, ``min``/``max``): Python would hand back that operand with its own type, so
+        they must already share one type. Literals adapt to it (``x if c else 0`` with a float ``x``)."""
+        variables = [v for v in values if not (isinstance(v, Const) and v in self.weak)]
+        if not variables:
+            return self.common(values, node)
+        t = variables[0].type
+        assert isinstance(t, ScalarT)
+        for v in variables[1:]:
+            if v.type != t:
+                raise self.error(
+                    CompileTypeError, node, f"the operands of {what} have different types ({t} and {v.type}); "
+                    "Python would return one of them unchanged, with its own type",
+                    f"convert them to one type explicitly, e.g. {'int' if v.type == INT else v.type}(...) or "
+                    f"{'int' if t == INT else t}(...)",
+                )
+        out = [self.assign_convert(v, t, node, f"an operand of {what}") for v in values]
+        return out, t, all(self.is_weak(v) for v in values)
+
+    def condition(self, node: ast.expr) -> Expr:
+        """An expression used for its truth (``if``, ``while``, ``assert``, ``not``, an ``if``-``else``
+        test): ``and``/``or`` operands are tested one by one, which is exactly their truth in Python."""
+        loc = self.loc(node)
+        if isinstance(node, ast.BoolOp):
+            kind = "and" if isinstance(node.op, ast.And) else "or"
+            return BoolOp(kind, [self.condition(v) for v in node.values], BOOL, loc)
+        if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
+            return UnaryOp("not", self.condition(node.operand), BOOL, loc)
+        return self.to_bool(self.value(node))
+
+    def boolop(self, node: ast.BoolOp) -> Expr:
+        kind = "and" if isinstance(node.op, ast.And) else "or"
+        values, t, weak = self.selected([self.value(v) for v in node.values], node, f"'{kind}'")
+        return self.mark_weak(BoolOp(kind, values, t, self.loc(node)), weak)
+
+    def ifexp(self, node: ast.IfExp) -> Expr:
+        test = self.condition(node.test)
+        (body, orelse), t, weak = self.selected([self.value(node.body), self.value(node.orelse)], node,
+                                                "an if-else expression")
+        return self.mark_weak(IfExp(test, body, orelse, t, self.loc(node)), weak)
+
+    # --- calls ---------------------------------------------------------------------------------
+
+    def call(self, node: ast.Call) -> Expr:
+        func = node.func
+        if isinstance(func, ast.Name) and (func.id in self.params or func.id in self.local_names):
+            raise self.error(CompileTypeError, func, f"'{func.id}' is a local variable, not a function")
+        if isinstance(func, ast.Attribute) and func.attr == "conjugate" and self.global_binding(func.value) is None:
+            return self.conjugate(node)
+        binding = self.global_binding(func)
+        label = ast.unparse(func)
+        if binding is None:
+            if isinstance(func, ast.Name):
+                raise self.error(
+                    CompileNameError, func, f"name '{func.id}' is not defined",
+                    self.suggest(func.id, [*self.src.env.names()]),
+                )
+            raise self.error(UnsupportedSyntaxError, func, f"calling '{label}' is not supported", JIT_HINT)
+        for arg in node.args:
+            if isinstance(arg, ast.Starred):
+                raise self.error(UnsupportedSyntaxError, arg, "*args in a call is not supported", JIT_HINT)
+        for kw in node.keywords:
+            if kw.arg is None:
+                raise self.error(UnsupportedSyntaxError, kw.value, "**kwargs in a call is not supported", JIT_HINT)
+        handler = _CALLS.get(type(binding))
+        if handler is None:
+            if isinstance(binding, OtherBinding):
+                hint = JIT_HINT
+                if "imported from" in binding.description:
+                    hint = ("a file read statically cannot follow its imports: pass the live functions to "
+                            "analyze_functions() instead")
+                raise self.error(UnsupportedSyntaxError, func, f"'{label}' is {binding.description}; compiled "
+                                 "code cannot call it", hint)
+            raise self.error(CompileTypeError, func, f"'{label}' is not a function; it cannot be called")
+        return handler(self, binding, node, label)
+
+    def no_keywords(self, node: ast.Call, label: str) -> None:
+        if node.keywords:
+            raise self.error(UnsupportedSyntaxError, node.keywords[0].value,
+                             f"{label}() takes no keyword arguments in compiled code")
+
+    def arity(self, node: ast.Call, label: str, low: int, high: int) -> None:
+        n = len(node.args)
+        if not low <= n <= high:
+            want = str(low) if low == high else f"{low} to {high}" if high < 99 else f"at least {low}"
+            raise self.error(CompileTypeError, node, f"{label}() takes {want} arguments ({n} given)")
+
+    def call_type(self, binding: TypeBinding, node: ast.Call, label: str) -> Expr:
+        self.no_keywords(node, label)
+        target = BY_NAME[binding.name]
+        assert isinstance(target, ScalarT)
+        loc = self.loc(node)
+        if binding.name == "complex" and len(node.args) == 2:
+            raise self.error(UnsupportedSyntaxError, node, "complex(real, imag) is not supported",
+                             "for finite parts real + imag * 1j is the same value; otherwise " + JIT_HINT)
+        self.arity(node, label, 0, 1)
+        weak = binding.name in ("int", "float", "complex")
+        if not node.args:
+            zero = fold_cast(0, target)
+            assert zero is not None
+            return self.mark_weak(Const(zero, target, loc), weak)
+        arg_node = node.args[0]
+        if isinstance(arg_node, ast.Constant) and isinstance(arg_node.value, str):
+            raise self.error(UnsupportedSyntaxError, arg_node, f"{label}() of a string is not supported", JIT_HINT)
+        arg = self.value(arg_node)
+        assert isinstance(arg.type, ScalarT)
+        if arg.type.is_complex and not target.is_complex and not target.is_bool:
+            raise self.error(CompileTypeError, node, f"cannot convert complex to {label}",
+                             "use z.real, z.imag or abs(z)")
+        if arg.type == target:
+            return self.mark_weak(arg, weak)
+        result = self.cast(arg, target)
+        if isinstance(result, Const) or isinstance(result, Cast):
+            result.loc = loc
+        return self.mark_weak(result, weak)
+
+    def call_math(self, binding: MathFunctionBinding, node: ast.Call, label: str) -> Expr:
+        name = binding.name
+        self.check_math_name(name, node.func)
+        self.no_keywords(node, label)
+        loc = self.loc(node)
+        if name in MATH_CONSTANTS:
+            raise self.error(CompileTypeError, node, f"math.{name} is a number, not a function")
+        if name == "log" and len(node.args) == 2:
+            x, base = (self.math_arg(a, label) for a in node.args)
+            num = Intrinsic("math.log", [x], FLOAT64, loc)
+            den = Intrinsic("math.log", [base], FLOAT64, loc)
+            return self.mark_weak(BinOp("truediv", num, den, FLOAT64, loc))
+        if name in MATH_SCALED:
+            self.arity(node, label, 1, 1)
+            x = self.math_arg(node.args[0], label)
+            return self.mark_weak(BinOp("mul", Const(MATH_SCALED[name], FLOAT64, loc), x, FLOAT64, loc))
+        sig = MATH_FUNCTIONS[name]
+        self.arity(node, label, sig.arity, sig.arity)
+        if sig.result == "int":
+            arg = self.arithmetic(self.value(node.args[0]))
+            assert isinstance(arg.type, ScalarT)
+            if arg.type.is_integer:
+                return self.cast(arg, INT)
+        args = [self.math_arg(a, label) for a in node.args]
+        if sig.result == "int":
+            return Intrinsic(f"math.{name}", args, INT, loc)  # type: ignore[arg-type]
+        if sig.result == "bool":
+            return Intrinsic(f"math.{name}", args, BOOL, loc)  # type: ignore[arg-type]
+        return self.mark_weak(Intrinsic(f"math.{name}", args, FLOAT64, loc))  # type: ignore[arg-type]
+
+    def math_arg(self, node: ast.expr, label: str) -> Expr:
+        """A ``math`` function argument: any real number, as float64 (CPython converts it to a C double)."""
+        arg = self.value(node)
+        assert isinstance(arg.type, ScalarT)
+        if arg.type.is_complex:
+            raise self.error(CompileTypeError, node, f"{label}() needs a real number, not {arg.type}",
+                             "cmath functions need @pyexec.jit (Numba)")
+        return self.cast(arg, FLOAT64)
+
+    def call_builtin(self, binding: BuiltinBinding, node: ast.Call, label: str) -> Expr:
+        method = _BUILTINS.get(binding.name)
+        if method is None:
+            raise self.error(UnsupportedSyntaxError, node, f"the builtin {binding.name}() is not supported in "
+                             "compiled code", JIT_HINT)
+        return method(self, node, binding.name)
+
+    def builtin_abs(self, node: ast.Call, label: str) -> Expr:
+        self.no_keywords(node, label)
+        self.arity(node, label, 1, 1)
+        arg = self.arithmetic(self.value(node.args[0]))
+        t = arg.type
+        assert isinstance(t, ScalarT)
+        if t.is_complex:
+            return self.mark_weak(Intrinsic("complex.abs", [arg], COMPONENT[t], self.loc(node)), t == COMPLEX128)
+        return self.mark_weak(Intrinsic("abs", [arg], t, self.loc(node)), self.is_weak(arg))
+
+    def builtin_minmax(self, node: ast.Call, label: str) -> Expr:
+        self.no_keywords(node, label)
+        if len(node.args) < 2:
+            raise self.error(UnsupportedSyntaxError, node, f"{label}() of an iterable is not supported",
+                             f"pass two or more numbers: {label}(a, b)")
+        values, t, weak = self.selected([self.value(a) for a in node.args], node, f"{label}()")
+        if t.is_complex:
+            raise self.error(CompileTypeError, node, f"{label}() cannot compare complex numbers")
+        return self.mark_weak(Intrinsic(label, values, t, self.loc(node)), weak)  # type: ignore[arg-type]
+
+    def builtin_round(self, node: ast.Call, label: str) -> Expr:
+        self.no_keywords(node, label)
+        self.arity(node, label, 1, 2)
+        arg = self.arithmetic(self.value(node.args[0]))
+        t = arg.type
+        assert isinstance(t, ScalarT)
+        loc = self.loc(node)
+        if t.is_complex:
+            raise self.error(CompileTypeError, node, "round() of a complex number is not defined")
+        if len(node.args) == 1:
+            if t.is_integer:
+                return self.cast(arg, INT)
+            return Intrinsic("round", [self.cast(arg, FLOAT64)], INT, loc)
+        if t.is_integer:
+            raise self.error(UnsupportedSyntaxError, node, "round(int, ndigits) is not supported",
+                             "round a float, or use // and * for integers")
+        digits = self.arithmetic(self.value(node.args[1]))
+        assert isinstance(digits.type, ScalarT)
+        if not digits.type.is_integer:
+            raise self.error(CompileTypeError, node.args[1], "round() ndigits must be an integer")
+        args = [self.cast(arg, FLOAT64), self.cast(digits, INT)]
+        return self.mark_weak(Intrinsic("round_ndigits", args, FLOAT64, loc))
+
+    def builtin_pow(self, node: ast.Call, label: str) -> Expr:
+        self.no_keywords(node, label)
+        if len(node.args) == 3:
+            raise self.error(UnsupportedSyntaxError, node, "pow() with a modulus is not supported", JIT_HINT)
+        self.arity(node, label, 2, 2)
+        return self.arith("pow", self.value(node.args[0]), self.value(node.args[1]), node)
+
+    def builtin_divmod(self, node: ast.Call, label: str) -> Expr:
+        raise self.error(UnsupportedSyntaxError, node, "divmod() is only supported in 'q, r = divmod(a, b)'",
+                         "unpack its result into two names")
+
+    def builtin_statement_only(self, node: ast.Call, label: str) -> Expr:
+        if label == "print":
+            raise self.error(UnsupportedSyntaxError, node, "print() returns None; its result cannot be used",
+                             "call print(...) as a statement on its own line")
+        raise self.error(UnsupportedSyntaxError, node, "range() is only supported in 'for i in range(...)'",
+                         JIT_HINT)
+
+    def call_function(self, binding: FunctionBinding, node: ast.Call, label: str) -> Expr:
+        name = self.module.callee(binding.ref, node, self.src)
+        params, defaults = self.module.parameters(name)
+        args: list[Expr | None] = [None] * len(params)
+        if len(node.args) > len(params):
+            raise self.error(CompileTypeError, node,
+                             f"{label}() takes {len(params)} arguments ({len(node.args)} given)")
+        nodes: list[ast.expr | None] = [None] * len(params)
+        for i, a in enumerate(node.args):
+            nodes[i] = a
+        by_name = {p.name: p.index for p in params}
+        keyword_order = []
+        for kw in node.keywords:
+            assert kw.arg is not None
+            index = by_name.get(kw.arg)
+            if index is None:
+                raise self.error(CompileTypeError, kw.value, f"{label}() has no parameter '{kw.arg}'",
+                                 self.suggest(kw.arg, list(by_name)))
+            if nodes[index] is not None:
+                raise self.error(CompileTypeError, kw.value, f"{label}() got two values for '{kw.arg}'")
+            nodes[index] = kw.value
+            keyword_order.append(index)
+        if keyword_order != sorted(keyword_order) and any(
+            isinstance(n, ast.Call) for kw in node.keywords for n in ast.walk(kw.value)
+        ):
+            raise self.error(UnsupportedSyntaxError, node, "keyword arguments containing calls must be given in "
+                             "parameter order", "reorder the keyword arguments to match the definition")
+        for i, p in enumerate(params):
+            arg_node = nodes[i]
+            if arg_node is None:
+                if defaults[i] is None:
+                    raise self.error(CompileTypeError, node, f"{label}() is missing the argument '{p.name}'")
+                default = self.cast(self.mark_weak(Const(defaults[i], _default_type(defaults[i]), self.loc(node))),
+                                    p.type)
+                args[i] = default
+                continue
+            args[i] = self.assign_convert(self.value(arg_node), p.type, arg_node,
+                                          f"parameter '{p.name}' of {label}()")
+        ret = self.module.return_type(name, node, self.src)
+        return Call(name, [a for a in args if a is not None], ret, self.loc(node))
+
+    def conjugate(self, node: ast.Call) -> Expr:
+        func = node.func
+        assert isinstance(func, ast.Attribute)
+        if node.args or node.keywords:
+            raise self.error(CompileTypeError, node, "conjugate() takes no arguments")
+        base = self.arithmetic(self.value(func.value))
+        assert isinstance(base.type, ScalarT)
+        if base.type.is_complex:
+            return Intrinsic("complex.conjugate", [base], base.type, self.loc(node))
+        return base
+
+
+def _default_type(value: object) -> ScalarT:
+    if isinstance(value, bool):
+        return BOOL
+    if isinstance(value, int):
+        return INT
+    if isinstance(value, float):
+        return FLOAT64
+    return COMPLEX128
+
+
+_EXPRESSIONS: dict[type, Callable[[ExpressionBuilder, ast.expr], Expr]] = {
+    ast.Constant: ExpressionBuilder.constant,  # type: ignore[dict-item]
+    ast.Name: ExpressionBuilder.name,  # type: ignore[dict-item]
+    ast.Attribute: ExpressionBuilder.attribute,  # type: ignore[dict-item]
+    ast.BinOp: ExpressionBuilder.binop,  # type: ignore[dict-item]
+    ast.UnaryOp: ExpressionBuilder.unaryop,  # type: ignore[dict-item]
+    ast.Compare: ExpressionBuilder.compare,  # type: ignore[dict-item]
+    ast.BoolOp: ExpressionBuilder.boolop,  # type: ignore[dict-item]
+    ast.IfExp: ExpressionBuilder.ifexp,  # type: ignore[dict-item]
+    ast.Call: ExpressionBuilder.call,  # type: ignore[dict-item]
+}
+
+_CALLS: dict[type, Callable[..., Expr]] = {
+    TypeBinding: ExpressionBuilder.call_type,
+    MathFunctionBinding: ExpressionBuilder.call_math,
+    BuiltinBinding: ExpressionBuilder.call_builtin,
+    FunctionBinding: ExpressionBuilder.call_function,
+}
+
+_BUILTINS: dict[str, Callable[[ExpressionBuilder, ast.Call, str], Expr]] = {
+    "abs": ExpressionBuilder.builtin_abs,
+    "min": ExpressionBuilder.builtin_minmax,
+    "max": ExpressionBuilder.builtin_minmax,
+    "round": ExpressionBuilder.builtin_round,
+    "pow": ExpressionBuilder.builtin_pow,
+    "divmod": ExpressionBuilder.builtin_divmod,
+    "print": ExpressionBuilder.builtin_statement_only,
+    "range": ExpressionBuilder.builtin_statement_only,
+}

@@ -1,0 +1,168 @@
+"""Building a module: the functions asked for, the functions they call, and their signatures.
+
+Parameters are read from annotations before any body is built, so calls (and recursion) type-check
+in any order. A function without a return annotation is built when a caller first needs its
+return type; a function that needs its own inferred return type is an error asking for the annotation.
+
+Example:
+    >>> from pyexec.frontend.source import sources_from_text
+    >>> mb = ModuleBuilder(include_callees=True)
+    >>> for s in sources_from_text("def f(n: int) -> int:\\n    return g(n)\\ndef g(n: int):\\n    return n\\n",
+    ...                           "m.py", ["f"], None):
+    ...     _ = mb.add(s)
+    >>> m = mb.build_all()
+    >>> list(m.functions), str(m.functions["g"].return_type)
+    (['f', 'g'], 'int')
+"""
+
+from __future__ import annotations
+
+import ast
+
+from pyexec.frontend.diagnostics import (
+    JIT_HINT,
+    CompileError,
+    CompileNameError,
+    CompileTypeError,
+    UnsupportedSyntaxError,
+)
+from pyexec.frontend.ir.nodes import Function, Module, Param
+from pyexec.frontend.ir.types import NoneT, ScalarT
+from pyexec.frontend.irbuild.annotations import annotation_type
+from pyexec.frontend.irbuild.statements import FunctionBuilder
+from pyexec.frontend.source import FunctionSource, source_of_function, static_callee_source, unwrap
+
+Default = int | float | bool | complex | None
+
+
+class ModuleBuilder:
+    """Collects functions (roots and callees) and builds each one once."""
+
+    def __init__(self, include_callees: bool = True) -> None:
+        self.include_callees = include_callees
+        self.order: list[str] = []
+        self.sources: dict[str, FunctionSource] = {}
+        self.names_by_key: dict[object, str] = {}
+        self.signatures: dict[str, tuple[list[Param], list[Default]]] = {}
+        self.annotated: dict[str, ScalarT | NoneT | None] = {}
+        self.functions: dict[str, Function] = {}
+        self.building: list[str] = []
+
+    def add(self, src: FunctionSource, root: bool = True) -> str:
+        """Register a function; returns its name in the module (callees get a fresh one on a clash)."""
+        if src.key in self.names_by_key:
+            return self.names_by_key[src.key]
+        name = src.name
+        if name in self.sources:
+            if root:
+                raise src.error(CompileError, src.node, f"two functions named '{name}' in one module",
+                                "rename one of them")
+            n = 2
+            while f"{name}_{n}" in self.sources:
+                n += 1
+            name = f"{name}_{n}"
+        self.order.append(name)
+        self.sources[name] = src
+        self.names_by_key[src.key] = name
+        self.parameters(name)
+        return name
+
+    def callee(self, ref: object, node: ast.Call, caller: FunctionSource) -> str:
+        """The module name of a called function, analysing it into the module if it is new."""
+        key = ref if isinstance(ref, ast.AST) else unwrap(ref)
+        if key in self.names_by_key:
+            return self.names_by_key[key]
+        label = ast.unparse(node.func)
+        if not self.include_callees:
+            raise caller.error(
+                CompileNameError, node.func, f"'{label}' is not one of the functions compiled in this module",
+                "pass it along with the others, or analyse with include_callees=True",
+            )
+        if isinstance(ref, ast.FunctionDef):
+            src = static_callee_source(ref, caller)
+        elif isinstance(ref, ast.AST):
+            raise caller.error(UnsupportedSyntaxError, node.func, f"'{label}' is not a plain 'def' function",
+                               JIT_HINT)
+        else:
+            try:
+                src = source_of_function(ref)
+            except CompileError as err:
+                raise caller.error(type(err), node.func, f"cannot compile the call to '{label}': {err.message}",
+                                   err.hint) from None
+        return self.add(src, root=False)
+
+    def parameters(self, name: str) -> tuple[list[Param], list[Default]]:
+        """The parameters of a function (from annotations) and their default values."""
+        if name in self.signatures:
+            return self.signatures[name]
+        src = self.sources[name]
+        fn = src.node
+        args = fn.args
+        for extra, what in ((args.vararg, "*args"), (args.kwarg, "**kwargs")):
+            if extra is not None:
+                raise src.error(UnsupportedSyntaxError, extra, f"{what} parameters are not supported", JIT_HINT)
+        if args.kwonlyargs:
+            raise src.error(UnsupportedSyntaxError, args.kwonlyargs[0], "keyword-only parameters are not supported",
+                            "make them ordinary parameters")
+        positional = [*args.posonlyargs, *args.args]
+        defaults: list[Default] = [None] * (len(positional) - len(args.defaults))
+        for d in args.defaults:
+            try:
+                value = ast.literal_eval(d)
+            except (ValueError, TypeError, SyntaxError, RecursionError):
+                value = None
+            if not isinstance(value, (int, float, bool, complex)):
+                raise src.error(UnsupportedSyntaxError, d, "a default value must be a number literal", JIT_HINT)
+            defaults.append(value)
+        params: list[Param] = []
+        for i, a in enumerate(positional):
+            if a.annotation is None:
+                raise src.error(
+                    CompileTypeError, a, f"parameter '{a.arg}' of '{fn.name}' has no type annotation",
+                    f"annotate it, e.g. '{a.arg}: int' (or float, bool, complex, int32, float32, uint8, …)",
+                )
+            t = annotation_type(a.annotation, src, allow_none=False)
+            assert isinstance(t, ScalarT)
+            params.append(Param(a.arg, t, i, src.loc(a)))
+        self.signatures[name] = (params, defaults)
+        self.annotated[name] = (
+            annotation_type(fn.returns, src, allow_none=True) if fn.returns is not None else None
+        )
+        return params, defaults
+
+    def return_type(self, name: str, node: ast.AST, caller: FunctionSource) -> ScalarT | NoneT:
+        """The return type of a function: its annotation, or inferred by building it first."""
+        annotated = self.annotated[name]
+        if annotated is not None:
+            return annotated
+        if name not in self.functions:
+            if name in self.building:
+                raise caller.error(
+                    CompileTypeError, node, f"the return type of '{name}' cannot be inferred: it is needed "
+                    f"while '{name}' itself is being compiled (recursion)",
+                    f"annotate it, e.g. 'def {name}(...) -> int:'",
+                )
+            self.build(name)
+        return self.functions[name].return_type
+
+    def build(self, name: str) -> Function:
+        """Build one function (once)."""
+        if name not in self.functions:
+            params, _ = self.parameters(name)
+            self.building.append(name)
+            try:
+                fn = FunctionBuilder(self, self.sources[name], params, self.annotated[name]).build()
+            finally:
+                self.building.pop()
+            fn.name = name
+            self.functions[name] = fn
+        return self.functions[name]
+
+    def build_all(self) -> Module:
+        """Build every registered function, including callees found on the way."""
+        i = 0
+        while i < len(self.order):
+            self.build(self.order[i])
+            i += 1
+        source_file = self.sources[self.order[0]].file if self.order else "<unknown>"
+        return Module({n: self.functions[n] for n in self.order}, source_file)

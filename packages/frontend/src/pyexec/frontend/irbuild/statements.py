@@ -1,0 +1,428 @@
+"""Typing statements: locals and their types, control flow, and Python's "assigned before use" rule.
+
+The builder walks a function's body once, in source order. A local's type is fixed where it is
+first assigned (or declared, ``x: int32``). The set of locals certainly assigned at each point
+(``state``; ``None`` where the code is unreachable) lets it reject reads Python would fail with
+UnboundLocalError, and find a function that can end without returning its value.
+
+Example:
+    >>> from pyexec.frontend import analyze_source
+    >>> m = analyze_source("def f(n: int) -> float:\\n    t = 0.0\\n    for i in range(n):\\n        t += i\\n"
+    ...                    "    return t\\n")
+    >>> [(l.name, str(l.type)) for l in m.functions["f"].locals]
+    [('t', 'float64'), ('i', 'int')]
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from pyexec.frontend.diagnostics import JIT_HINT, CompileError, CompileTypeError, UnsupportedSyntaxError
+from pyexec.frontend.environment import BuiltinBinding
+from pyexec.frontend.ir.nodes import (
+    Assert,
+    Assign,
+    Break,
+    Const,
+    Continue,
+    Expr,
+    ExprStmt,
+    ForRange,
+    Function,
+    If,
+    Local,
+    Name,
+    Param,
+    Print,
+    Return,
+    Stmt,
+    While,
+)
+from pyexec.frontend.ir.types import INT, NONE, STR, NoneT, ScalarT
+from pyexec.frontend.irbuild.annotations import annotation_type
+from pyexec.frontend.irbuild.expressions import BINOPS, ExpressionBuilder
+
+if TYPE_CHECKING:
+    from pyexec.frontend.irbuild.module import ModuleBuilder
+    from pyexec.frontend.source import FunctionSource
+
+State = set[str] | None
+
+UNSUPPORTED_STATEMENTS: dict[type, str] = {
+    ast.FunctionDef: "a nested function", ast.AsyncFunctionDef: "a nested async function",
+    ast.ClassDef: "a class definition", ast.Try: "try/except", ast.Raise: "raise (exceptions)",
+    ast.With: "a with statement", ast.AsyncWith: "async with", ast.AsyncFor: "async for",
+    ast.Import: "an import inside a function", ast.ImportFrom: "an import inside a function",
+    ast.Global: "a global statement", ast.Nonlocal: "a nonlocal statement", ast.Delete: "del",
+}
+if hasattr(ast, "Match"):
+    UNSUPPORTED_STATEMENTS[ast.Match] = "a match statement"
+if hasattr(ast, "TryStar"):
+    UNSUPPORTED_STATEMENTS[ast.TryStar] = "try/except*"
+
+
+def _copy(state: State) -> State:
+    return None if state is None else set(state)
+
+
+def merge(*states: State) -> State:
+    """The locals assigned on every path that reaches a join point (unreachable paths don't count)."""
+    live = [s for s in states if s is not None]
+    if not live:
+        return None
+    out = set(live[0])
+    for s in live[1:]:
+        out &= s
+    return out
+
+
+class FunctionBuilder(ExpressionBuilder):
+    """Builds one :class:`Function` of the IR from its source."""
+
+    def __init__(self, module: ModuleBuilder, src: FunctionSource, params: list[Param],
+                 return_type: ScalarT | NoneT | None) -> None:
+        self.module = module
+        self.src = src
+        self.param_list = params
+        self.params = {p.name: p for p in params}
+        self.return_type = return_type
+        self.locals: dict[str, Local] = {}
+        self.local_list: list[Local] = []
+        self.local_names = {
+            n.id for n in ast.walk(src.node) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)
+        } - set(self.params)
+        self.state: State = set()
+        self.weak: set[Expr] = set()
+        self.loops: list[list[State]] = []
+        self.returns: list[tuple[Return, ast.Return]] = []
+        self.temp_count = 0
+
+    # --- the function --------------------------------------------------------------------------
+
+    def build(self) -> Function:
+        node = self.src.node
+        body_nodes = node.body
+        docstring = ast.get_docstring(node, clean=True)
+        if docstring is not None:
+            body_nodes = body_nodes[1:]
+        body = self.block(body_nodes)
+        return_type = self.finish_returns()
+        if self.state is not None and isinstance(return_type, ScalarT):
+            raise self.error(
+                CompileTypeError, node, f"function '{node.name}' can reach its end without returning a value "
+                f"of type {return_type} (Python would return None)", "add a return statement on every path",
+            )
+        return Function(node.name, self.param_list, return_type, self.local_list, body, self.loc(node), docstring)
+
+    def finish_returns(self) -> ScalarT | NoneT:
+        if self.return_type is not None:
+            return self.return_type
+        with_value = [(r, n) for r, n in self.returns if r.value is not None]
+        bare = [(r, n) for r, n in self.returns if r.value is None]
+        if not with_value:
+            return NONE
+        if bare:
+            raise self.error(
+                CompileTypeError, bare[0][1], f"function '{self.src.node.name}' returns a value on some paths and "
+                "nothing on others", "return a value on every path, or annotate the return type",
+            )
+        if self.state is not None:
+            raise self.error(
+                CompileTypeError, self.src.node, f"function '{self.src.node.name}' can reach its end without "
+                "returning a value (Python would return None)", "add a return statement on every path",
+            )
+        _, t, _ = self.common([r.value for r, _ in with_value if r.value is not None], self.src.node)
+        for r, n in with_value:
+            assert r.value is not None
+            r.value = self.assign_convert(r.value, t, n, f"the return value of {self.src.node.name}()")
+        return t
+
+    # --- blocks and small tools ----------------------------------------------------------------
+
+    def block(self, stmts: list[ast.stmt]) -> list[Stmt]:
+        out: list[Stmt] = []
+        for s in stmts:
+            method = _STATEMENTS.get(type(s))
+            if method is None:
+                what = UNSUPPORTED_STATEMENTS.get(type(s), f"this statement ({type(s).__name__})")
+                raise self.error(UnsupportedSyntaxError, s, f"{what} is not supported in compiled code", JIT_HINT)
+            out.extend(method(self, s))
+        return out
+
+    def new_local(self, name: str, t: ScalarT, node: ast.AST, synthetic: bool = False) -> Local:
+        local = Local(name, t, self.loc(node), synthetic)
+        if not synthetic:
+            self.locals[name] = local
+        self.local_list.append(local)
+        return local
+
+    def temp(self, value: Expr, node: ast.AST) -> tuple[Local, Assign]:
+        """A synthetic local holding ``value`` (evaluated once, now)."""
+        taken = set(self.params) | self.local_names
+        while f"_tmp{self.temp_count}" in taken:
+            self.temp_count += 1
+        name = f"_tmp{self.temp_count}"
+        self.temp_count += 1
+        assert isinstance(value.type, ScalarT)
+        local = self.new_local(name, value.type, node, synthetic=True)
+        return local, Assign(local, value, self.loc(node))
+
+    def read(self, var: Local | Param, node: ast.AST) -> Name:
+        return Name(var, var.type, self.loc(node))
+
+    def assigned(self, name: str) -> None:
+        if self.state is not None:
+            self.state.add(name)
+
+    def store(self, name: str, value: Expr, node: ast.AST, target: ast.AST) -> Assign:
+        """``name = value``: the local is created with the value's type on its first assignment."""
+        var: Local | Param | None = self.params.get(name) or self.locals.get(name)
+        if var is None:
+            if not isinstance(value.type, ScalarT):
+                raise self.error(CompileTypeError, node, "this value cannot be stored in a variable")
+            var = self.new_local(name, value.type, target)
+        else:
+            kind = "parameter" if isinstance(var, Param) else "local"
+            value = self.assign_convert(
+                value, var.type, node, f"the {kind} '{name}'",
+                hint=f"a variable keeps the type of its first assignment; declare it with the wider type "
+                f"where it is first assigned (e.g. '{name}: float = 0') or convert the value",
+            )
+        self.assigned(name)
+        return Assign(var, value, self.loc(node))
+
+    def target_name(self, target: ast.expr) -> str:
+        if isinstance(target, ast.Name):
+            return target.id
+        what = {ast.Subscript: "an item (x[i] = ...)", ast.Attribute: "an attribute (x.a = ...)",
+                ast.Starred: "a starred target"}.get(type(target), "this target")
+        raise self.error(UnsupportedSyntaxError, target, f"assigning to {what} is not supported", JIT_HINT)
+
+    # --- statements ----------------------------------------------------------------------------
+
+    def stmt_assign(self, node: ast.Assign) -> list[Stmt]:
+        if len(node.targets) == 1 and isinstance(node.targets[0], ast.Tuple):
+            return self.tuple_assign(node.targets[0], node.value, node)
+        names = [self.target_name(t) for t in node.targets]
+        value = self.value(node.value)
+        if len(names) == 1:
+            return [self.store(names[0], value, node, node.targets[0])]
+        local, first = self.temp(value, node)
+        return [first, *(self.store(n, self.read(local, node), node, t) for n, t in zip(names, node.targets))]
+
+    def tuple_assign(self, target: ast.Tuple, value_node: ast.expr, node: ast.AST) -> list[Stmt]:
+        names = [self.target_name(t) for t in target.elts]
+        if isinstance(value_node, ast.Tuple) and len(value_node.elts) == len(names):
+            out: list[Stmt] = []
+            held: list[Expr] = []
+            for elt in value_node.elts:
+                e = self.value(elt)
+                if isinstance(e, Const):
+                    held.append(e)
+                    continue
+                local, assign = self.temp(e, elt)
+                out.append(assign)
+                held.append(self.mark_weak(self.read(local, elt), self.is_weak(e)))
+            out += [self.store(n, h, node, t) for n, h, t in zip(names, held, target.elts)]
+            return out
+        if isinstance(value_node, ast.Call) and isinstance(self.global_binding(value_node.func), BuiltinBinding) \
+                and getattr(self.global_binding(value_node.func), "name", None) == "divmod" and len(names) == 2:
+            if len(value_node.args) != 2 or value_node.keywords:
+                raise self.error(CompileTypeError, value_node, "divmod() takes exactly 2 arguments")
+            a = self.value(value_node.args[0])
+            b = self.value(value_node.args[1])
+            ta, assign_a = self.temp(a, value_node.args[0])
+            tb, assign_b = self.temp(b, value_node.args[1])
+            ra = self.mark_weak(self.read(ta, value_node), self.is_weak(a))
+            rb = self.mark_weak(self.read(tb, value_node), self.is_weak(b))
+            q = self.arith("floordiv", ra, rb, value_node)
+            r = self.arith("mod", ra, rb, value_node)
+            return [assign_a, assign_b, self.store(names[0], q, node, target.elts[0]),
+                    self.store(names[1], r, node, target.elts[1])]
+        raise self.error(
+            UnsupportedSyntaxError, value_node, "unpacking is only supported from a tuple of the same length "
+            "(a, b = b, a) or from divmod() (q, r = divmod(a, b))", JIT_HINT,
+        )
+
+    def stmt_annassign(self, node: ast.AnnAssign) -> list[Stmt]:
+        name = self.target_name(node.target)
+        t = annotation_type(node.annotation, self.src, allow_none=False)
+        assert isinstance(t, ScalarT)
+        existing = self.params.get(name) or self.locals.get(name)
+        if existing is not None and existing.type != t:
+            raise self.error(
+                CompileTypeError, node, f"'{name}' already has type {existing.type}; it cannot be redeclared as {t}",
+                "a variable keeps one type; use a new name",
+            )
+        if existing is None:
+            self.new_local(name, t, node.target)
+        if node.value is None:
+            return []
+        return [self.store(name, self.value(node.value), node, node.target)]
+
+    def stmt_augassign(self, node: ast.AugAssign) -> list[Stmt]:
+        name = self.target_name(node.target)
+        op = BINOPS.get(type(node.op))
+        if op is None:
+            raise self.error(UnsupportedSyntaxError, node, "matrix multiplication (@=) is not supported", JIT_HINT)
+        assert isinstance(node.target, ast.Name)
+        current = self.name(node.target)
+        value = self.arith(op, current, self.value(node.value), node)
+        return [self.store(name, value, node, node.target)]
+
+    def stmt_if(self, node: ast.If) -> list[Stmt]:
+        test = self.condition(node.test)
+        before = _copy(self.state)
+        body = self.block(node.body)
+        after_body = self.state
+        self.state = before
+        orelse = self.block(node.orelse)
+        self.state = merge(after_body, self.state)
+        return [If(test, body, orelse, self.loc(node))]
+
+    def stmt_while(self, node: ast.While) -> list[Stmt]:
+        test = self.condition(node.test)
+        infinite = isinstance(test, Const) and test.value is True
+        before = _copy(self.state)
+        self.loops.append([])
+        body = self.block(node.body)
+        breaks = self.loops.pop()
+        self.state = None if infinite else before
+        orelse = self.block(node.orelse)
+        self.state = merge(self.state, *breaks)
+        return [While(test, body, orelse, self.loc(node))]
+
+    def stmt_for(self, node: ast.For) -> list[Stmt]:
+        it = node.iter
+        is_range = isinstance(it, ast.Call) and self.global_binding(it.func) == BuiltinBinding("range")
+        if not is_range:
+            raise self.error(UnsupportedSyntaxError, it, "for loops are only supported over range(...)", JIT_HINT)
+        assert isinstance(it, ast.Call)
+        if it.keywords or not 1 <= len(it.args) <= 3 or any(isinstance(a, ast.Starred) for a in it.args):
+            raise self.error(CompileTypeError, it, "range() takes 1 to 3 positional arguments")
+        name = self.target_name(node.target)
+        args = [self.arithmetic(self.value(a)) for a in it.args]
+        for a, a_node in zip(args, it.args):
+            assert isinstance(a.type, ScalarT)
+            if not a.type.is_integer:
+                raise self.error(CompileTypeError, a_node, f"range() needs integers, not {a.type}",
+                                 "convert with int(...)")
+        var: Local | Param | None = self.params.get(name) or self.locals.get(name)
+        if var is None:
+            # range() yields Python ints whatever its arguments' types, so a new loop variable is an int;
+            # a variable declared before the loop (i: int32) keeps its declared type.
+            var = self.new_local(name, INT, node.target)
+        elif not var.type.is_integer:
+            raise self.error(CompileTypeError, node.target, f"the loop variable '{name}' has type {var.type}; "
+                             "range() gives integers", "use a new name for the loop variable")
+        t = var.type
+        what = f"the loop variable '{name}'"
+        conv = [self.assign_convert(a, t, n, what) for a, n in zip(args, it.args)]
+        loc = self.loc(it)
+        if len(conv) == 1:
+            start, stop, step = Const(0, t, loc), conv[0], Const(1, t, loc)
+        elif len(conv) == 2:
+            start, stop, step = conv[0], conv[1], Const(1, t, loc)
+        else:
+            start, stop, step = conv
+        before = _copy(self.state)
+        self.state = None if before is None else before | {name}
+        self.loops.append([])
+        body = self.block(node.body)
+        breaks = self.loops.pop()
+        self.state = before
+        orelse = self.block(node.orelse)
+        self.state = merge(self.state, *breaks)
+        return [ForRange(var, start, stop, step, body, orelse, self.loc(node))]
+
+    def stmt_break(self, node: ast.Break) -> list[Stmt]:
+        if not self.loops:
+            raise self.error(CompileError, node, "'break' outside a loop", "Python rejects this too")
+        self.loops[-1].append(_copy(self.state))
+        self.state = None
+        return [Break(self.loc(node))]
+
+    def stmt_continue(self, node: ast.Continue) -> list[Stmt]:
+        if not self.loops:
+            raise self.error(CompileError, node, "'continue' outside a loop", "Python rejects this too")
+        self.state = None
+        return [Continue(self.loc(node))]
+
+    def stmt_return(self, node: ast.Return) -> list[Stmt]:
+        fname = self.src.node.name
+        value: Expr | None = None
+        if node.value is not None and not (isinstance(node.value, ast.Constant) and node.value.value is None):
+            value = self.value(node.value)
+        rt = self.return_type
+        if isinstance(rt, NoneT) and value is not None:
+            raise self.error(CompileTypeError, node, f"function '{fname}' is declared -> None but returns a value",
+                             "change the return annotation or drop the value")
+        if isinstance(rt, ScalarT):
+            if value is None:
+                raise self.error(CompileTypeError, node, f"function '{fname}' must return a value of type {rt} here",
+                                 "return a value (compiled code cannot return None from a typed function)")
+            value = self.assign_convert(value, rt, node, f"the return value of {fname}()")
+        stmt = Return(value, self.loc(node))
+        self.returns.append((stmt, node))
+        self.state = None
+        return [stmt]
+
+    def stmt_expr(self, node: ast.Expr) -> list[Stmt]:
+        v = node.value
+        if isinstance(v, ast.Constant) and (isinstance(v.value, str) or v.value is Ellipsis):
+            return []
+        if isinstance(v, ast.Call) and self.global_binding(v.func) == BuiltinBinding("print"):
+            return [self.print_call(v)]
+        return [ExprStmt(self.expr(v), self.loc(node))]
+
+    def print_call(self, node: ast.Call) -> Print:
+        args: list[Expr] = []
+        for a in node.args:
+            if isinstance(a, ast.Constant) and isinstance(a.value, str):
+                args.append(Const(a.value, STR, self.loc(a)))
+            elif isinstance(a, ast.Starred):
+                raise self.error(UnsupportedSyntaxError, a, "print(*args) is not supported", JIT_HINT)
+            else:
+                args.append(self.value(a))
+        options = {"sep": " ", "end": "\n"}
+        for kw in node.keywords:
+            if kw.arg not in options:
+                raise self.error(UnsupportedSyntaxError, kw.value, f"print({kw.arg or '**'}=...) is not supported",
+                                 "compiled print() takes only sep= and end= (string literals)")
+            if isinstance(kw.value, ast.Constant) and kw.value.value is None:
+                continue
+            if not (isinstance(kw.value, ast.Constant) and isinstance(kw.value.value, str)):
+                raise self.error(UnsupportedSyntaxError, kw.value, f"print({kw.arg}=...) must be a string literal")
+            options[kw.arg] = kw.value.value
+        return Print(args, options["sep"], options["end"], self.loc(node))
+
+    def stmt_assert(self, node: ast.Assert) -> list[Stmt]:
+        test = self.condition(node.test)
+        message: str | None = None
+        if node.msg is not None:
+            if not (isinstance(node.msg, ast.Constant) and isinstance(node.msg.value, str)):
+                raise self.error(UnsupportedSyntaxError, node.msg, "an assert message must be a string literal",
+                                 JIT_HINT)
+            message = node.msg.value
+        return [Assert(test, message, self.loc(node))]
+
+    def stmt_pass(self, node: ast.Pass) -> list[Stmt]:
+        return []
+
+
+_STATEMENTS: dict[type, Callable[[FunctionBuilder, ast.stmt], list[Stmt]]] = {
+    ast.Assign: FunctionBuilder.stmt_assign,  # type: ignore[dict-item]
+    ast.AnnAssign: FunctionBuilder.stmt_annassign,  # type: ignore[dict-item]
+    ast.AugAssign: FunctionBuilder.stmt_augassign,  # type: ignore[dict-item]
+    ast.If: FunctionBuilder.stmt_if,  # type: ignore[dict-item]
+    ast.While: FunctionBuilder.stmt_while,  # type: ignore[dict-item]
+    ast.For: FunctionBuilder.stmt_for,  # type: ignore[dict-item]
+    ast.Break: FunctionBuilder.stmt_break,  # type: ignore[dict-item]
+    ast.Continue: FunctionBuilder.stmt_continue,  # type: ignore[dict-item]
+    ast.Return: FunctionBuilder.stmt_return,  # type: ignore[dict-item]
+    ast.Expr: FunctionBuilder.stmt_expr,  # type: ignore[dict-item]
+    ast.Assert: FunctionBuilder.stmt_assert,  # type: ignore[dict-item]
+    ast.Pass: FunctionBuilder.stmt_pass,  # type: ignore[dict-item]
+}
