@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pyexec.backends.wasm.compiler_builtins import BUILTIN_NAMES, BUILTINS_IR
+from pyexec.backends.wasm.compiler_builtins import BUILTIN_NAMES, BUILTINS_IR, with_fast_multiplication
 from pyexec.backends.wasm.signature import (
     SECTION_NAME,
     ExportSignature,
@@ -116,7 +116,7 @@ def compile_ir_module(
         for symbol, export in ((ERROR_CODE_GLOBAL, ERROR_CODE_EXPORT), (ERROR_MESSAGE_GLOBAL, ERROR_MESSAGE_EXPORT)):
             lowered.get_global(symbol).linkage = ""
             export_data[symbol] = export
-    obj = emit_object(str(lowered) + BUILTINS_IR, optimize)
+    obj = emit_object(with_fast_multiplication(str(lowered)) + BUILTINS_IR, optimize)
     linked = link(obj, export_map, host_functions=HOST_FUNCTIONS, export_data=export_data,
                   names=optimize == 0 if names is None else names)
     wasm = linked.wasm + section(SECTION_CUSTOM, encode_signatures(signatures), name=SECTION_NAME)

@@ -7,12 +7,19 @@ C toolchain is needed. Each is marked ``optnone`` so that LLVM cannot recognise 
 turn it back into a call of itself. ABI: the 128-bit result is written through the first (sret) pointer,
 each 128-bit argument is two i64 halves (low first).
 
+Python's ``int`` multiplication checks for overflow with ``llvm.smul.with.overflow.i64``, which on wasm32
+always calls ``__multi3`` (a 128-bit product through the shadow stack). :func:`with_fast_multiplication`
+routes those checks through ``@pyexec.smulo.i64``: when both operands fit in 32 bits the product cannot
+overflow and is one ``i64.mul``; only larger operands take the intrinsic (and ``__multi3``).
+
 Example:
     >>> "define void @__multi3" in BUILTINS_IR
     True
 """
 
 from __future__ import annotations
+
+import re
 
 BUILTINS_IR = r"""
 define void @__multi3(ptr %res, i64 %alo, i64 %ahi, i64 %blo, i64 %bhi) #0 {
@@ -149,8 +156,53 @@ shift:
   ret void
 }
 
+define internal {i64, i1} @pyexec.smulo.i64(i64 %a, i64 %b) #1 {
+entry:
+  %ra = add i64 %a, 2147483648
+  %rb = add i64 %b, 2147483648
+  %both = or i64 %ra, %rb
+  %high = lshr i64 %both, 32
+  %small = icmp eq i64 %high, 0
+  br i1 %small, label %fast, label %wide
+fast:
+  %p = mul nsw i64 %a, %b
+  %f1 = insertvalue {i64, i1} undef, i64 %p, 0
+  %f2 = insertvalue {i64, i1} %f1, i1 false, 1
+  ret {i64, i1} %f2
+wide:
+  %w = call {i64, i1} @llvm.smul.with.overflow.i64(i64 %a, i64 %b)
+  ret {i64, i1} %w
+}
+
 attributes #0 = { noinline optnone nounwind }
+attributes #1 = { alwaysinline nounwind }
 """
 """LLVM IR of the 128-bit helpers (target independent; parsed with the wasm32 triple)."""
 
 BUILTIN_NAMES = ("__multi3", "__ashlti3", "__lshrti3", "__ashrti3")
+
+_SMULO = re.compile(r'@"?llvm\.smul\.with\.overflow\.i64"?\(')
+_SMULO_DECLARATION = "declare {i64, i1} @llvm.smul.with.overflow.i64(i64, i64)"
+
+
+def with_fast_multiplication(llvm_ir: str) -> str:
+    """Route the lowered module's checked ``i64`` multiplications through ``@pyexec.smulo.i64``.
+
+    The module keeps (or gains) the intrinsic's declaration, which ``@pyexec.smulo.i64`` calls itself.
+
+    Example:
+        >>> text = with_fast_multiplication("  %r = call {i64, i1} @llvm.smul.with.overflow.i64(i64 %a, i64 %b)")
+        >>> '@"pyexec.smulo.i64"(i64 %a' in text and _SMULO_DECLARATION in text
+        True
+    """
+    lines = []
+    declared = False
+    for line in llvm_ir.splitlines():
+        if line.startswith("declare") and _SMULO.search(line):
+            declared = True
+        else:
+            line = _SMULO.sub('@"pyexec.smulo.i64"(', line)
+        lines.append(line)
+    if not declared:
+        lines.append(_SMULO_DECLARATION)
+    return "\n".join(lines) + "\n"
