@@ -38,6 +38,12 @@ def show(x: float) -> None:
     print("value:", x, x > 0)
 
 
+def depth(n: int) -> int:
+    if n == 0:
+        return 0
+    return depth(n - 1) * 2 + 1
+
+
 def _node(tmp_path, script: str) -> str:
     path = tmp_path / "run.mjs"
     path.write_text(script)
@@ -49,7 +55,7 @@ def _node(tmp_path, script: str) -> str:
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
     out = tmp_path_factory.mktemp("glue")
-    wasm_multi([fibonacci, divide, is_even, show], out / "lib.wasm")
+    wasm_multi([fibonacci, divide, is_even, show, depth], out / "lib.wasm")
     return out
 
 
@@ -80,6 +86,13 @@ console.log(m.divide(7, 2));
     assert lines[2].startswith("OverflowError true") and "out of range for int" in lines[2]
     assert lines[3].startswith("TypeError false")
     assert lines[4] == "3"
+
+
+def test_unbounded_recursion_is_a_recursion_error_and_the_module_stays_usable(built):
+    out = _node(built, 'import { loadLib } from "./lib.js";\nconst m = await loadLib();\n'
+                       'try { m.depth(10000000); } catch (e) { console.log(e.name); }\n'
+                       'console.log(m.depth(10), m.divide(9, 2));\n')
+    assert out == "RecursionError\n1023 4\n"
 
 
 def test_print_goes_to_console_log_formatted_like_cpython(built):

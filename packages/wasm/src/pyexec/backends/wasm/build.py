@@ -107,7 +107,8 @@ def compile_ir_module(
         export_map[name] = export
         signatures.append(ExportSignature(export, tuple(Param(p.name, str(p.type)) for p in func.params),
                                           str(func.return_type), name in fallible))
-    lowered = lower_module(module, triple=WASM32_TRIPLE, data_layout=WASM32_DATA_LAYOUT, overflow=overflow)
+    lowered = lower_module(module, triple=WASM32_TRIPLE, data_layout=WASM32_DATA_LAYOUT, overflow=overflow,
+                           exports=selected)
     export_data: dict[str, str] = {}
     if any(s.fallible for s in signatures):
         # The error state's two globals become exported data: hosts read the code and the message pointer
@@ -118,9 +119,17 @@ def compile_ir_module(
             export_data[symbol] = export
     obj = emit_object(with_fast_multiplication(str(lowered)) + BUILTINS_IR, optimize)
     linked = link(obj, export_map, host_functions=HOST_FUNCTIONS, export_data=export_data,
-                  names=optimize == 0 if names is None else names)
+                  stack_size=_stack_size(), names=optimize == 0 if names is None else names)
     wasm = linked.wasm + section(SECTION_CUSTOM, encode_signatures(signatures), name=SECTION_NAME)
     return CompiledWasm(wasm, signatures, linked.imports)
+
+
+def _stack_size() -> int:
+    """The shadow stack: the lowering's recursion budget (RecursionError past it) plus room for the frames."""
+    from pyexec.backends.llvm import runtime
+    from pyexec.backends.wasm.link import DEFAULT_STACK_SIZE
+
+    return DEFAULT_STACK_SIZE + getattr(runtime, "STACK_BUDGET", 0)
 
 
 def _check_export_name(name: str) -> None:

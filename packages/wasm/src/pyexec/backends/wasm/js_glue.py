@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import re
 
+from pyexec.backends.llvm.runtime import ERROR_KINDS
 from pyexec.backends.wasm.signature import ExportSignature, scalar_info
 
 
@@ -50,7 +51,6 @@ def signature_table(signatures: list[ExportSignature]) -> str:
 
 
 _RUNTIME = r"""
-const ERROR_KINDS = {1: "ZeroDivisionError", 2: "OverflowError", 3: "ValueError", 4: "AssertionError"};
 const I64_MIN = -(2n ** 63n), I64_MAX = 2n ** 63n - 1n, U64_MAX = 2n ** 64n - 1n;
 
 /** An error raised by compiled Python code; `pythonType` names the Python exception. */
@@ -317,6 +317,7 @@ def glue_js(wasm_file: str, signatures: list[ExportSignature]) -> str:
         header
         + f"const DEFAULT_URL = new URL({json.dumps(wasm_file)}, import.meta.url);\n"
         + f"const SIGNATURES = {signature_table(signatures)};\n"
+        + f"const ERROR_KINDS = {json.dumps({str(k): v for k, v in ERROR_KINDS.items()})};\n"
         + _RUNTIME
         + f"""
 /**

@@ -15,6 +15,7 @@ Example:
 
 from __future__ import annotations
 
+import builtins
 import ctypes
 import operator
 import os
@@ -38,10 +39,11 @@ from pyexec.backends.wasm.host_runtime import (
 from pyexec.backends.wasm.signature import SECTION_NAME, ExportSignature, decode_signatures, scalar_info
 from pyexec.backends.wasm.wasm_binary import SECTION_CUSTOM, WasmFormatError, read_sections
 
-_EXCEPTIONS: dict[str, type[Exception]] = {
-    "ZeroDivisionError": ZeroDivisionError, "OverflowError": OverflowError, "ValueError": ValueError,
-    "AssertionError": AssertionError,
-}
+
+def _exception_class(name: str) -> type[Exception]:
+    """The built-in exception class of an error kind's name (``runtime.ERROR_KINDS``)."""
+    cls = getattr(builtins, name, None)
+    return cls if isinstance(cls, type) and issubclass(cls, Exception) else RuntimeError
 
 
 class WasmLoadError(Exception):
@@ -244,7 +246,7 @@ class WasmModule:
         if self._error_message is not None:
             address = ctypes.c_uint32.from_address(base + self._error_message).value
             message = _read_c_string(self._memory, self._store, address) if address else ""
-        raise _EXCEPTIONS.get(kind, RuntimeError)(message)
+        raise _exception_class(kind)(message)
 
     def _translate_trap(self, exc: Exception, function: str) -> Exception:
         import wasmtime
