@@ -6,7 +6,8 @@
 
 The seed's allocator is the ``MemoryManager`` of the published ``pyexec-compiler==0.1.1``, installed with
 uv into a throwaway virtual environment (its import name is read from the installed files) and timed in
-a subprocess by the same timing code, in the same run. Ours and the seed's run alternately, one
+a subprocess by the same timing code, in the same run. Ours (with and without its native paths) and
+the seed's run alternately, one
 repetition each per round, so that load from other jobs on the machine falls on both alike; the table
 gives the medians. If the seed cannot be installed, the table says so.
 """
@@ -43,7 +44,7 @@ def per_op(body):
         gc.enable()
     return statistics.median(times) / N * 1e9
 
-mm = MemoryManager(size=100 * 1024 * 1024)
+mm = MemoryManager(size=100 * 1024 * 1024{ctor_kwargs})
 alloc, free = mm.alloc, mm.free
 
 def alloc_free(n):
@@ -114,8 +115,10 @@ def seed_python(venv: Path) -> tuple[Path | None, str]:
     return None, "the installed seed has no module defining MemoryManager"
 
 
-def measure(python: str, module: str, repeat: int, baselines: bool, env: dict | None = None) -> dict[str, float]:
-    code = TIMING_CODE.format(module=module, n=N, repeat=repeat)
+def measure(
+    python: str, module: str, repeat: int, baselines: bool, env: dict | None = None, ctor_kwargs: str = ""
+) -> dict[str, float]:
+    code = TIMING_CODE.format(module=module, n=N, repeat=repeat, ctor_kwargs=ctor_kwargs)
     args = [python, "-c", code] + (["--baselines"] if baselines else [])
     done = subprocess.run(args, capture_output=True, text=True, env=env, check=True)
     return json.loads(done.stdout.strip().splitlines()[-1])
@@ -135,23 +138,31 @@ def main() -> None:
     seed_env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
 
     ours_runs: list[dict[str, float]] = []
+    python_runs: list[dict[str, float]] = []
     seed_runs: list[dict[str, float]] = []
     for _ in range(options.repeat):
         ours_runs.append(measure(sys.executable, "pyexec.memory", 1, baselines=True))
+        python_runs.append(
+            measure(sys.executable, "pyexec.memory", 1, baselines=False, ctor_kwargs=", native_paths=False")
+        )
         if seed_python_path is not None:
             seed_runs.append(measure(str(seed_python_path), module, 1, baselines=False, env=seed_env))
-    ours = {name: statistics.median(run[name] for run in ours_runs) for name in ours_runs[0]}
-    seed = {name: statistics.median(run[name] for run in seed_runs) for name in seed_runs[0]} if seed_runs else {}
+
+    def medians(runs: list[dict[str, float]]) -> dict[str, float]:
+        return {name: statistics.median(run[name] for run in runs) for name in runs[0]} if runs else {}
+
+    ours, python_paths, seed = medians(ours_runs), medians(python_runs), medians(seed_runs)
 
     print(f"pyexec memory manager: ns per operation, median of {options.repeat} interleaved rounds of {N:,}")
     print(f"seed: {note}\n")
-    print(f"| {'operation':<34} | {'ours':>6} | {'seed':>6} | {'seed/ours':>9} |")
-    print(f"|{'-' * 36}|{'-' * 8}|{'-' * 8}|{'-' * 11}|")
+    print(f"| {'operation':<34} | {'ours':>6} | {'ours, Python paths':>18} | {'seed':>6} | {'seed/ours':>9} |")
+    print(f"|{'-' * 36}|{'-' * 8}|{'-' * 20}|{'-' * 8}|{'-' * 11}|")
     for name, value in ours.items():
+        py = f"{python_paths[name]:>18.0f}" if name in python_paths else " " * 18
         if name in seed:
-            print(f"| {name:<34} | {value:>6.0f} | {seed[name]:>6.0f} | {seed[name] / value:>8.1f}x |")
+            print(f"| {name:<34} | {value:>6.0f} | {py} | {seed[name]:>6.0f} | {seed[name] / value:>8.1f}x |")
         else:
-            print(f"| {name:<34} | {value:>6.0f} | {'':>6} | {'':>9} |")
+            print(f"| {name:<34} | {value:>6.0f} | {py} | {'':>6} | {'':>9} |")
 
 
 if __name__ == "__main__":

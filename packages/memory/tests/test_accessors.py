@@ -102,7 +102,7 @@ def test_bounds_checks_hold_inside_njit_code():
 
 def test_importing_the_manager_does_not_import_numba():
     code = (
-        "import sys, pyexec.memory, pyexec.wasm_memory; pyexec.memory.MemoryManager(4096); "
+        "import sys, pyexec.memory, pyexec.wasm_memory; pyexec.memory.MemoryManager(4096, native_paths=False); "
         "print('numba' in sys.modules)"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout

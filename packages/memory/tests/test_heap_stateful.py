@@ -308,3 +308,17 @@ DebugHeapMachine.TestCase.settings = settings(
     max_examples=25, stateful_step_count=30, deadline=None, suppress_health_check=[HealthCheck.too_slow]
 )
 test_debug_heap_state_machine = DebugHeapMachine.TestCase
+
+
+class PythonPathsHeapMachine(HeapMachine):
+    """The same interleavings with the native paths off: the Python methods alone."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.mm = MemoryManager(HEAP, native_paths=False)
+
+
+PythonPathsHeapMachine.TestCase.settings = settings(
+    max_examples=25, stateful_step_count=30, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+test_python_paths_heap_state_machine = PythonPathsHeapMachine.TestCase

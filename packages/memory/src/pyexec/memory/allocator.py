@@ -86,11 +86,14 @@ class SlabAllocator:
         (3016, 8192)
     """
 
-    def __init__(self, memory: np.ndarray, heap_start: int, *, debug: bool = False) -> None:
+    def __init__(self, memory: np.ndarray, heap_start: int, *, debug: bool = False, native_paths: bool = True) -> None:
         if sys.byteorder != "little":
             raise RuntimeError("pyexec.memory's heap layout is little-endian; this host is big-endian")
         self._debug = bool(debug)
+        # Debug mode needs the checked paths, which poison; the native paths only take the common case.
+        self._use_native_paths = bool(native_paths) and not self._debug
         self._heap_start = heap_start
+        self._live: dict[int, int] = {}
         self._bind(memory)
         self._heap_end = self._usable_end()
         self._clear()
@@ -98,6 +101,31 @@ class SlabAllocator:
             # The fast paths skip poisoning; in debug mode the checked general paths replace them.
             self.alloc = self._alloc_checked  # type: ignore[method-assign]
             self.free = self._free_checked  # type: ignore[method-assign]
+
+    @property
+    def native_paths(self) -> bool:
+        """True when ``alloc``/``free``/``incref``/``decref`` run their common case natively.
+
+        Example:
+            >>> from pyexec.memory import MemoryManager
+            >>> MemoryManager(4096, native_paths=False).native_paths
+            False
+        """
+        return "alloc" in self.__dict__ and not self._debug
+
+    def _install_native_paths(self) -> None:
+        """(Re)bind the native builtins to the current containers and buffer, when enabled."""
+        if not self._use_native_paths or not hasattr(self, "_free_for_size"):
+            return
+        from pyexec.memory.native_paths import bind_native_paths
+
+        python_methods = {
+            name: getattr(SlabAllocator, name).__get__(self) for name in ("alloc", "free", "incref", "decref")
+        }
+        builtins = bind_native_paths(
+            python_methods, self._free_for_size, self._live, self.memory, self.memory.ctypes.data
+        )
+        self.__dict__.update(builtins)
 
     # --- the buffer ----------------------------------------------------------------------
 
@@ -114,6 +142,7 @@ class SlabAllocator:
         self._i32 = words.cast("i")
         self._i64 = words.cast("q")
         self._u64 = words.cast("Q")
+        self._install_native_paths()  # the header stores follow the buffer
 
     def _usable_end(self) -> int:
         return self.memory.size & ~7
@@ -138,6 +167,7 @@ class SlabAllocator:
             self._add_chunk(self._heap_start, self._heap_end - self._heap_start)
         if self._debug:
             self.memory[self._heap_start : self._heap_end] = POISON_BYTE
+        self._install_native_paths()  # new containers: rebind
 
     def _index_free_lists(self) -> None:
         # Size → its class's free list (the same list objects): saves the fast paths one lookup.
@@ -501,7 +531,7 @@ class SlabAllocator:
             if self._debug:
                 self.memory[ptr : ptr + SIZE_CLASSES[index]] = POISON_BYTE
             self._u64[(ptr >> 3) - 1] = _FREED_HEADER
-            self._free[index].append(ptr)
+            self._free[index].append(int(ptr))
             return
         footprint = _LARGE_OVERHEAD + align_up(size)
         start = ptr - _LARGE_OVERHEAD

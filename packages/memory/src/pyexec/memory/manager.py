@@ -90,6 +90,7 @@ class MemoryManager(SlabAllocator):
     Small blocks (up to 2 KiB) come from size-class slabs, larger ones from a free list that reuses and
     coalesces freed space. Misuse (double free, wrong size, refcount below zero, a pointer that is not a
     live block) raises an exception from ``pyexec.memory.errors``. ``debug=True`` poisons freed memory.
+    ``native_paths=False`` keeps ``alloc``/``free``/``incref``/``decref`` in Python (see ``native_paths``).
 
     Example:
         >>> from pyexec.memory import MemoryManager, write_i64, read_i64
@@ -100,13 +101,13 @@ class MemoryManager(SlabAllocator):
         42
     """
 
-    def __init__(self, size: int = DEFAULT_SIZE, *, debug: bool = False) -> None:
+    def __init__(self, size: int = DEFAULT_SIZE, *, debug: bool = False, native_paths: bool = True) -> None:
         if not _is_int(size):
             raise TypeError(f"MemoryManager size must be an int, got {type(size).__name__} {size!r}")
         size = int(size)
         if size < MIN_SIZE or size % 8:
             raise ValueError(f"MemoryManager size must be a multiple of 8 and at least {MIN_SIZE} bytes, got {size}")
-        super().__init__(np.zeros(size, dtype=np.uint8), heap_start=0, debug=debug)
+        super().__init__(np.zeros(size, dtype=np.uint8), heap_start=0, debug=debug, native_paths=native_paths)
 
     def __repr__(self) -> str:
         used, total = self.get_usage()

@@ -39,7 +39,12 @@ class WasmMemoryManager(MemoryManager):
     """
 
     def __init__(
-        self, initial_pages: int = DEFAULT_INITIAL_PAGES, *, maximum_pages: int = MAX_PAGES, debug: bool = False
+        self,
+        initial_pages: int = DEFAULT_INITIAL_PAGES,
+        *,
+        maximum_pages: int = MAX_PAGES,
+        debug: bool = False,
+        native_paths: bool = True,
     ) -> None:
         initial_pages = _pages(initial_pages, "initial_pages")
         maximum_pages = _pages(maximum_pages, "maximum_pages")
@@ -50,11 +55,19 @@ class WasmMemoryManager(MemoryManager):
         if not 1 <= initial_pages <= maximum_pages:
             raise ValueError(f"initial_pages must be between 1 and maximum_pages={maximum_pages}, got {initial_pages}")
         self._linear: OwnedLinearMemory | ExportedLinearMemory = OwnedLinearMemory(initial_pages, maximum_pages)
-        SlabAllocator.__init__(self, self._linear.array(), heap_start=HEAP_START, debug=debug)
+        SlabAllocator.__init__(
+            self, self._linear.array(), heap_start=HEAP_START, debug=debug, native_paths=native_paths
+        )
 
     @classmethod
     def from_wasm_memory(
-        cls, memory: object, store: object, *, heap_start: int = HEAP_START, debug: bool = False
+        cls,
+        memory: object,
+        store: object,
+        *,
+        heap_start: int = HEAP_START,
+        debug: bool = False,
+        native_paths: bool = True,
     ) -> WasmMemoryManager:
         """Manage the linear memory of a live instance (e.g. ``instance.exports(store)["memory"]``) in place.
 
@@ -75,7 +88,9 @@ class WasmMemoryManager(MemoryManager):
             raise ValueError(f"heap_start must be a positive multiple of 8, got {heap_start}")
         self = cls.__new__(cls)
         self._linear = ExportedLinearMemory(memory, store)
-        SlabAllocator.__init__(self, self._linear.array(), heap_start=heap_start, debug=debug)
+        SlabAllocator.__init__(
+            self, self._linear.array(), heap_start=heap_start, debug=debug, native_paths=native_paths
+        )
         return self
 
     @property
