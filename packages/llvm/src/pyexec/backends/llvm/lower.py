@@ -173,7 +173,7 @@ def fallible_functions(module: n.Module, overflow: str = "check") -> set[str]:
         # a function that may reach its end without a return reports that as a fault
         falls_off = not isinstance(func.return_type, NoneT) and not (func.body and isinstance(func.body[-1], n.Return))
         local[name], calls[name] = faults or falls_off, callees
-    result = {name for name, f in local.items() if f}
+    result = {name for name, f in local.items() if f} | recursive_functions(module)
     changed = True
     while changed:
         changed = False
@@ -182,6 +182,58 @@ def fallible_functions(module: n.Module, overflow: str = "check") -> set[str]:
                 result.add(name)
                 changed = True
     return result
+
+
+def _callees(func: n.Function) -> set[str]:
+    found: set[str] = set()
+    stack: list[object] = list(func.body)
+    while stack:
+        node = stack.pop()
+        if isinstance(node, n.Call):
+            found.add(node.callee)
+        stack.extend(_children(node))
+    return found
+
+
+def recursive_functions(module: n.Module) -> set[str]:
+    """Functions that can reach themselves through calls: they check the stack budget on entry.
+
+    Example:
+        >>> recursive_functions(n.Module({}))
+        set()
+    """
+    graph = {name: _callees(f) & set(module.functions) for name, f in module.functions.items()}
+    result = set()
+    for start in graph:
+        seen: set[str] = set()
+        todo = list(graph[start])
+        while todo:
+            name = todo.pop()
+            if name == start:
+                result.add(start)
+                break
+            if name not in seen:
+                seen.add(name)
+                todo.extend(graph[name])
+    return result
+
+
+def emit_stack_limit(b: ir.IRBuilder, module: ir.Module) -> None:
+    """At an entry point: let recursion below this frame use :data:`runtime.STACK_BUDGET` bytes.
+
+    Entry points (the C-ABI entries, the in-process wrapper) call this before the body.
+    """
+    limit = module.globals.get(rt.STACK_LIMIT_GLOBAL)
+    if limit is None:
+        return
+    intptr = limit.value_type
+    with b.goto_entry_block():
+        marker = b.alloca(I8, name="stack.marker")
+    here = b.ptrtoint(marker, intptr)
+    budget = ir.Constant(intptr, rt.STACK_BUDGET)
+    # a stack that starts less than the budget above address 0 cannot underflow the subtraction
+    floor = b.select(b.icmp_unsigned(">", here, budget), b.sub(here, budget), ir.Constant(intptr, 0))
+    b.store(floor, limit)
 
 
 # --- the module ----------------------------------------------------------------------------------
@@ -210,6 +262,14 @@ class ModuleLowering:
         self.error_message.linkage = "internal"
         self.error_message.initializer = ir.Constant(PTR, None)
         self.functions: dict[str, ir.Function] = {}
+        self.recursive = recursive_functions(module)
+        self.stack_limit = None
+        if self.recursive:
+            intptr = ir.IntType(64 if triple.startswith(("x86_64", "aarch64", "arm64", "wasm64", "riscv64",
+                                                          "powerpc64", "s390x")) else 32)
+            self.stack_limit = ir.GlobalVariable(self.module, intptr, rt.STACK_LIMIT_GLOBAL)
+            self.stack_limit.linkage = "internal"
+            self.stack_limit.initializer = ir.Constant(intptr, 0)
 
     def run(self) -> ir.Module:
         for name, func in self.source.functions.items():
@@ -236,6 +296,7 @@ class ModuleLowering:
         entry = ir.Function(self.module, fnty, func.name)
         b = ir.IRBuilder(entry.append_basic_block("entry"))
         b.store(I32(0), self.error_code)
+        emit_stack_limit(b, self.module)
         args = []
         for arg, p in zip(entry.args, func.params):
             arg.name = p.name
@@ -312,6 +373,8 @@ class FunctionLowering:
     def run(self) -> None:
         for arg, p in zip(self.fn.args, self.func.params):
             self.b.store(arg, self.slot(p))
+        if self.func.name in self.owner.recursive:
+            self.check_stack()
         body = self.fn.append_basic_block("body")
         self.b.branch(body)
         self.b.position_at_end(body)
@@ -321,6 +384,13 @@ class FunctionLowering:
                 self.b.ret_void()
             else:
                 self.fault(rt.VALUE, f"{self.func.name}() reached its end without returning a value")
+
+    def check_stack(self) -> None:
+        limit = self.owner.stack_limit
+        marker = self.b.alloca(I8, name="stack.marker")
+        here = self.b.ptrtoint(marker, limit.value_type)
+        self.fail_if(self.b.icmp_unsigned("<", here, self.b.load(limit, typ=limit.value_type)), rt.RECURSION,
+                     "maximum recursion depth exceeded (the compiled code used its native stack budget)")
 
     def slot(self, var: n.Variable) -> ir.AllocaInstr:
         key = id(var)
@@ -1168,4 +1238,7 @@ _INTRINSICS: dict[str, Callable[[FunctionLowering, n.Intrinsic, list], ir.Value]
 }
 """Intrinsic name → its lowering (a table, not a chain of ifs)."""
 
-__all__ = ["OVERFLOW_MODES", "abi_type", "constant", "fallible_functions", "impl_name", "llvm_type", "lower_module"]
+__all__ = [
+    "OVERFLOW_MODES", "abi_type", "constant", "emit_stack_limit", "fallible_functions", "impl_name", "llvm_type",
+    "lower_module", "recursive_functions",
+]

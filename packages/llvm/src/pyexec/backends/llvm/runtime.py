@@ -18,17 +18,23 @@ ZERO_DIVISION = 1
 OVERFLOW = 2
 VALUE = 3
 ASSERTION = 4
+RECURSION = 5
 
 ERROR_KINDS: dict[int, str] = {
     ZERO_DIVISION: "ZeroDivisionError",
     OVERFLOW: "OverflowError",
     VALUE: "ValueError",
     ASSERTION: "AssertionError",
+    RECURSION: "RecursionError",
 }
 """Error code → the Python exception class it stands for (0 means no error)."""
 
 ERROR_CODE_GLOBAL = "pyexec.error.code"
 ERROR_MESSAGE_GLOBAL = "pyexec.error.message"
+STACK_LIMIT_GLOBAL = "pyexec.stack.limit"
+STACK_BUDGET = 1 << 20
+"""Bytes of native stack recursive compiled code may use below its entry point before it raises
+RecursionError (instead of overflowing the stack and crashing the process)."""
 
 EXTERNAL_FUNCTIONS: dict[str, tuple[str, tuple[str, ...]]] = {
     # name: (C return type, C parameter types) — every target must define the ones a module uses

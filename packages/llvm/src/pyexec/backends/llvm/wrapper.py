@@ -18,7 +18,7 @@ from __future__ import annotations
 from llvmlite import ir
 
 from pyexec.backends.llvm import runtime as rt
-from pyexec.backends.llvm.lower import F64, I32, I64, PTR, impl_name, llvm_type
+from pyexec.backends.llvm.lower import F64, I32, I64, PTR, emit_stack_limit, impl_name, llvm_type
 from pyexec.frontend.ir import nodes as n
 from pyexec.frontend.ir.types import NoneT, ScalarT
 
@@ -96,6 +96,7 @@ def _entry(api: _CApi, func: n.Function, fallible: bool) -> str:
     for p in func.params:
         obj = b.load(b.gep(args, [I64(p.index)], source_etype=PTR), typ=PTR, name=f"{p.name}.obj")
         values.append(_unbox(api, b, obj, p, func.name))
+    emit_stack_limit(b, module)
     result = b.call(module.get_global(impl_name(func.name)), values)
     if fallible:
         code_ptr = module.get_global(rt.ERROR_CODE_GLOBAL)
