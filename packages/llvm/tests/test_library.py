@@ -1,0 +1,120 @@
+"""``compile_llvm``: the three files, the header, symbol names, and C callers (skipped without a C compiler)."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import textwrap
+
+import pytest
+
+from pyexec.backends.llvm import CCompilerError, InvalidSymbolNameError, compile_llvm
+from pyexec.backends.llvm.cnames import check_symbol
+from pyexec.backends.llvm.library import find_c_compiler
+
+needs_cc = pytest.mark.skipif(shutil.which("cc") is None and shutil.which("gcc") is None,
+                              reason="no C compiler (cc/gcc) on this machine")
+
+
+def multiply(x: int, y: int) -> int:
+    return x * y
+
+
+def safe_div(a: int, b: int) -> int:
+    """Floor division."""
+    return a // b
+
+
+def ratio(a: float, b: float) -> float:
+    return a / b
+
+
+def is_small(x: int) -> bool:
+    return x < 10
+
+
+def rotate(z: complex) -> complex:
+    return z * 1j
+
+
+@needs_cc
+def test_writes_object_library_and_header(tmp_path):
+    files = compile_llvm(multiply, "multiply", tmp_path)
+    assert set(files) == {"object", "library", "header"}
+    assert all(p.exists() for p in files.values())
+    assert files["library"].suffix == ".so"
+    header = files["header"].read_text()
+    for text in ("#ifndef PYEXEC_MULTIPLY_H", 'extern "C"', "#include <stdint.h>", "#include <stdbool.h>",
+                 "int64_t multiply(int64_t x, int64_t y);", "int32_t multiply_last_error(void);",
+                 "const char *multiply_last_error_message(void);", "#define MULTIPLY_ZERO_DIVISION_ERROR 1"):
+        assert text in header
+
+
+@needs_cc
+def test_c_program_uses_functions_and_the_error_status(tmp_path):
+    files = compile_llvm([safe_div, ratio, is_small, rotate], "mathlib", tmp_path, opt=3)
+    (tmp_path / "main.c").write_text(textwrap.dedent("""
+        #include <stdio.h>
+        #include <complex.h>
+        #include "mathlib.h"
+        int main(void) {
+            printf("%lld\\n", (long long)safe_div(-7, 2));
+            safe_div(1, 0);
+            printf("%d %s\\n", mathlib_last_error(), mathlib_last_error_message());
+            long long q = (long long)safe_div(9, 3);
+            printf("%lld %d\\n", q, mathlib_last_error());
+            printf("%g %d\\n", ratio(1.0, 4.0), is_small(3));
+            ratio(1.0, 0.0);
+            printf("%d %s\\n", mathlib_last_error(), mathlib_last_error_message());
+            double _Complex z = rotate(1.0 + 2.0 * I);
+            printf("%g %g\\n", creal(z), cimag(z));
+            return 0;
+        }
+    """))
+    exe = tmp_path / "main"
+    subprocess.run([find_c_compiler()[0], str(tmp_path / "main.c"), "-I", str(tmp_path), str(files["object"]), "-lm",
+                    "-o", str(exe)], check=True, capture_output=True)
+    out = subprocess.run([str(exe)], capture_output=True, text=True, check=True).stdout.splitlines()
+    assert out == ["-4", "1 integer division or modulo by zero", "3 0", "0.25 1", "1 float division by zero",
+                   "-2 1"]
+
+
+@needs_cc
+def test_c_caller_gets_python_formatting_from_print(tmp_path):
+    def report(x: float, n: int, ok: bool) -> None:
+        print("x =", x, n, ok, x * 1e20, -0.0 * x)
+
+    files = compile_llvm(report, "report", tmp_path)
+    (tmp_path / "main.c").write_text('#include "report.h"\nint main(void){report(0.1, -3, 1); return 0;}\n')
+    exe = tmp_path / "main"
+    subprocess.run([find_c_compiler()[0], str(tmp_path / "main.c"), "-I", str(tmp_path), str(files["object"]), "-lm",
+                    "-o", str(exe)], check=True, capture_output=True)
+    out = subprocess.run([str(exe)], capture_output=True, text=True, check=True).stdout
+    assert out == f"x = 0.1 -3 True {0.1 * 1e20!r} {-0.0 * 0.1!r}\n"
+
+
+@pytest.mark.parametrize("name", ["int", "class", "printf", "pyexec_x", "main"])
+def test_names_that_cannot_be_c_symbols_are_refused_with_a_hint(name):
+    with pytest.raises(InvalidSymbolNameError, match="rename"):
+        check_symbol(name)
+
+
+@needs_cc
+def test_function_named_like_libc_is_refused(tmp_path):
+    def sqrt(x: float) -> float:
+        return x
+
+    with pytest.raises(InvalidSymbolNameError, match="C standard library"):
+        compile_llvm(sqrt, "lib", tmp_path)
+
+
+def test_missing_c_compiler_is_named_in_the_error(monkeypatch, tmp_path):
+    monkeypatch.setenv("CC", "/nonexistent/cc-for-pyexec")
+    with pytest.raises(CCompilerError, match="no C compiler found"):
+        compile_llvm(multiply, "multiply", tmp_path)
+
+
+def test_broken_c_compiler_is_reported(monkeypatch, tmp_path):
+    monkeypatch.setenv("CC", "false")
+    with pytest.raises(CCompilerError, match="broken"):
+        compile_llvm(multiply, "multiply", tmp_path)
