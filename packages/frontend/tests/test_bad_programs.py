@@ -84,3 +84,11 @@ def test_every_error_class_is_a_compile_error() -> None:
     for cls in (fe.UnsupportedSyntaxError, fe.CompileTypeError, fe.CompileNameError, fe.SourceUnavailableError):
         assert issubclass(cls, fe.CompileError)
     assert not issubclass(fe.IRVerifyError, fe.CompileError)
+
+
+@pytest.mark.parametrize("title", ["pyexec type used without importing it", "pyexec type cast without importing it"])
+def test_a_pyexec_type_used_without_import_says_how_to_import_it(title: str) -> None:
+    source = next(c[1] for c in CASES if c[0] == title)
+    with pytest.raises(fe.CompileNameError) as info:
+        fe.analyze_source(source, "bad.py")
+    assert info.value.hint is not None and info.value.hint.startswith("import it first: from pyexec import ")

@@ -10,8 +10,8 @@ Example:
     ...                        source_line="    n = 0.5", hint="use int(...)")
     >>> print(err)
     f.py:3:5: error: cannot assign a float to 'n' (an int)
-        n = 0.5
-        ^
+            n = 0.5
+            ^
     hint: use int(...)
 """
 

@@ -28,9 +28,12 @@ def _binding(node: ast.expr, src: FunctionSource) -> Binding | None:
     if isinstance(node, ast.Name):
         found = src.env.lookup(node.id)
         if found is None:
-            close = difflib.get_close_matches(node.id, [*BY_NAME, *src.env.names()], n=1)
-            raise src.error(CompileNameError, node, f"name '{node.id}' is not defined",
-                            f"did you mean '{close[0]}'?" if close else None)
+            if node.id in BY_NAME:
+                hint: str | None = f"import it first: from pyexec import {node.id}"
+            else:
+                close = difflib.get_close_matches(node.id, [*BY_NAME, *src.env.names()], n=1)
+                hint = f"did you mean '{close[0]}'?" if close else None
+            raise src.error(CompileNameError, node, f"name '{node.id}' is not defined", hint)
         return found
     if isinstance(node, ast.Attribute):
         base = _binding(node.value, src)

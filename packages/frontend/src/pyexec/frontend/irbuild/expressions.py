@@ -5,7 +5,7 @@ statement half (:mod:`pyexec.frontend.irbuild.statements`) owns locals and contr
 
 Example:
     >>> from pyexec.frontend import analyze_source, print_function
-    >>> m = analyze_source("def f(x: int8) -> int8:\\n    return x * 2\\n")
+    >>> m = analyze_source("from pyexec import int8\\ndef f(x: int8) -> int8:\\n    return x * 2\\n")
     >>> print(print_function(m.functions["f"]).splitlines()[1])
         return mul<int8>(x, 2:int8)
 """
@@ -193,6 +193,8 @@ class ExpressionBuilder:
         return self.convert(e, t, node)
 
     def suggest(self, name: str, candidates: Sequence[str]) -> str | None:
+        if name in BY_NAME and name not in candidates:
+            return f"import it first: from pyexec import {name}"
         close = difflib.get_close_matches(name, list(dict.fromkeys(candidates)), n=1)
         return f"did you mean '{close[0]}'?" if close else None
 
