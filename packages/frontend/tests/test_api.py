@@ -222,3 +222,9 @@ def test_compile_error_renders_file_line_caret_and_hint() -> None:
         "               ^\n"
         "hint: did you mean 'count'?"
     )
+
+
+def test_star_import_of_math_in_a_file_read_statically() -> None:
+    module = fe.analyze_source("from math import *\ndef f(x: float) -> float:\n    return sqrt(x) + pi\n", "s.py")
+    fe.verify_module(module)
+    assert "math.sqrt<float64>(x)" in fe.print_module(module)

@@ -249,6 +249,8 @@ class StaticGlobals(Globals):
             return out
         if isinstance(stmt, ast.ImportFrom):
             module = stmt.module or ""
+            if module == "math" and any(a.name == "*" for a in stmt.names):
+                return [(n, MathFunctionBinding(n)) for n in dir(math) if not n.startswith("_")]
             return [(a.asname or a.name, self._from_import(module, a.name)) for a in stmt.names]
         if isinstance(stmt, (ast.Assign, ast.AnnAssign)):
             targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
