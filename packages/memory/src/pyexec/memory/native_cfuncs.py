@@ -1,10 +1,13 @@
 """The Numba ``@cfunc`` bodies of the native heap paths (see ``native_paths``, which binds them).
 
 Each is a CPython ``METH_FASTCALL | METH_KEYWORDS`` function: ``(self, args, nargs, kwnames)``, where
-``self`` is the state tuple ``(free_for_size, live, base_address, python_method, memory, id(int),
-id(None))``. Every ``PyObject *`` is carried as an ``intp``. Anything off the common path — keywords,
-a non-``int`` argument, an empty free list, a large block, a refcount that would reach 0, any misuse —
-calls ``python_method`` with the same arguments, which does the full checks.
+``self`` is the state tuple ``(free_table, live, constants, python_method, memory)``: ``free_table`` a
+tuple of the free list for each small size (index = size), ``live`` the live-block dict, ``constants``
+a bytes object of three int64 (heap base address, ``id(int)``, ``id(None)``). Every ``PyObject *`` is
+carried as an ``intp``. Tuple items, list size and items, and bytes data are read at the offsets that
+``native_paths`` verifies for the running interpreter before it binds these functions. Anything off the
+common path — keywords, a non-``int`` argument, an empty free list, a large block, a refcount that
+would reach 0, any misuse — calls ``python_method`` with the same arguments, which does the full checks.
 
 Importing this module imports Numba and compiles (or loads from Numba's cache) the four functions.
 
@@ -18,7 +21,7 @@ from __future__ import annotations
 
 from llvmlite import ir
 from numba import cfunc, types
-from numba.extending import intrinsic
+from numba.extending import intrinsic, register_jitable
 
 _OBJ = types.intp
 _SIZE = types.intp
@@ -36,6 +39,7 @@ _C_API = {
     "PyObject_Vectorcall": _OBJ(_OBJ, _OBJ, types.uintp, _OBJ),
     "Py_IncRef": types.void(_OBJ),
     "Py_DecRef": types.void(_OBJ),
+    "PyErr_Clear": types.void(),
 }
 dict_get = types.ExternalFunction("PyDict_GetItem", _C_API["PyDict_GetItem"])
 dict_set = types.ExternalFunction("PyDict_SetItem", _C_API["PyDict_SetItem"])
@@ -50,9 +54,16 @@ rich_compare_bool = types.ExternalFunction("PyObject_RichCompareBool", _C_API["P
 vectorcall = types.ExternalFunction("PyObject_Vectorcall", _C_API["PyObject_Vectorcall"])
 py_incref = types.ExternalFunction("Py_IncRef", _C_API["Py_IncRef"])
 py_decref = types.ExternalFunction("Py_DecRef", _C_API["Py_DecRef"])
+err_clear = types.ExternalFunction("PyErr_Clear", _C_API["PyErr_Clear"])
 
-FREE_FOR_SIZE, LIVE, BASE, PYTHON_METHOD, MEMORY, INT_TYPE, NONE = range(7)
+FREE_TABLE, LIVE, CONSTANTS, PYTHON_METHOD, MEMORY = range(5)
 """Slots of the state tuple."""
+BASE, INT_TYPE, NONE = range(3)
+"""Slots of the constants."""
+TUPLE_ITEMS = 24  # offsetof(PyTupleObject, ob_item)
+LIST_SIZE, LIST_ITEMS = 16, 24  # offsetof(PyListObject, ob_base.ob_size), offsetof(PyListObject, ob_item)
+BYTES_DATA = 32  # offsetof(PyBytesObject, ob_sval)
+SMALL_MAX = 2048
 _PY_EQ = 2
 _INT32_MAX = 2147483647
 
@@ -102,52 +113,79 @@ def store32(typingctx, address, value):
 _SIGNATURE = _OBJ(_OBJ, _OBJ, _SIZE, _OBJ)
 
 
+@register_jitable
+def item(container, index):
+    """Item ``index`` of a tuple (borrowed)."""
+    return load64(container + TUPLE_ITEMS + 8 * index)
+
+
+@register_jitable
+def constant(state, index):
+    """Constant ``index`` of the state."""
+    return load64(item(state, CONSTANTS) + BYTES_DATA + 8 * index)
+
+
+@register_jitable
+def small_size(obj):
+    """The value of an int object if it is a small block size (0..2048), else -1 (with no error set)."""
+    value = as_int64(obj)
+    if value == -1:
+        err_clear()  # -1 may mean "too large for int64"; that is just not a small size
+    if 0 <= value <= SMALL_MAX:
+        return value
+    return -1
+
+
+@register_jitable
+def return_none(state):
+    none = constant(state, NONE)
+    py_incref(none)
+    return none
+
+
 @cfunc(_SIGNATURE, cache=True)
 def alloc_path(state, args, nargs, kwnames):
     """``alloc(size)`` from a non-empty free list; header: refcount 0, raw, size."""
     if nargs == 1 and kwnames == 0:
-        int_type = as_int64(tuple_get(state, INT_TYPE))
-        size = load64(args)
-        if load64(size + 8) == int_type:
-            free = dict_get(tuple_get(state, FREE_FOR_SIZE), size)
-            if free != 0:
-                n = list_size(free)
-                # Only an exact int is turned into an address here; anything else takes the Python path.
-                if n > 0 and load64(list_get(free, n - 1) + 8) == int_type:
-                    ptr = list_get(free, n - 1)
-                    py_incref(ptr)
-                    if list_set_slice(free, n - 1, n, 0) == 0:
-                        if dict_set(tuple_get(state, LIVE), ptr, size) == 0:
-                            base = as_int64(tuple_get(state, BASE))
-                            store64(base + as_int64(ptr) - 8, as_int64(size) << 48)
-                            return ptr
-                        list_append(free, ptr)  # could not record it: put it back and report the error
-                    py_decref(ptr)
-                    return 0
-    return vectorcall(tuple_get(state, PYTHON_METHOD), args, nargs, kwnames)
+        int_type = constant(state, INT_TYPE)
+        size_obj = load64(args)
+        if load64(size_obj + 8) == int_type:
+            size = small_size(size_obj)
+            if size >= 0:
+                free = item(item(state, FREE_TABLE), size)
+                n = load64(free + LIST_SIZE)
+                if n > 0:
+                    ptr = load64(load64(free + LIST_ITEMS) + 8 * (n - 1))
+                    # Only an exact int is turned into an address here; anything else takes the Python path.
+                    if load64(ptr + 8) == int_type:
+                        if dict_set(item(state, LIVE), ptr, size_obj) != 0:
+                            return 0  # nothing changed; the error is set
+                        # Pop: the list's reference to ``ptr`` becomes the one returned.
+                        store64(free + LIST_SIZE, n - 1)
+                        store64(constant(state, BASE) + as_int64(ptr) - 8, size << 48)
+                        return ptr
+    return vectorcall(item(state, PYTHON_METHOD), args, nargs, kwnames)
 
 
 @cfunc(_SIGNATURE, cache=True)
 def free_path(state, args, nargs, kwnames):
     """``free(ptr, size)`` of a live small raw block allocated with exactly ``size``."""
     if nargs == 2 and kwnames == 0:
-        int_type = as_int64(tuple_get(state, INT_TYPE))
+        int_type = constant(state, INT_TYPE)
         ptr = load64(args)
-        size = load64(args + 8)
-        if load64(ptr + 8) == int_type and load64(size + 8) == int_type:
-            live = tuple_get(state, LIVE)
+        size_obj = load64(args + 8)
+        if load64(ptr + 8) == int_type and load64(size_obj + 8) == int_type:
+            live = item(state, LIVE)
             record = dict_get(live, ptr)
             # A raw block's record is its size, so equal means: live, raw, and the right size.
-            if record != 0 and load64(record + 8) == int_type and rich_compare_bool(record, size, _PY_EQ) == 1:
-                slots = dict_get(tuple_get(state, FREE_FOR_SIZE), record)
-                if slots != 0:  # small; large sizes are not in the table
-                    if list_append(slots, ptr) != 0:
+            if record != 0 and load64(record + 8) == int_type:
+                size = small_size(size_obj)
+                if size >= 0 and as_int64(record) == size:
+                    if list_append(item(item(state, FREE_TABLE), size), ptr) != 0:
                         return 0
                     dict_del(live, ptr)
-                    none = as_int64(tuple_get(state, NONE))
-                    py_incref(none)
-                    return none
-    return vectorcall(tuple_get(state, PYTHON_METHOD), args, nargs, kwnames)
+                    return return_none(state)
+    return vectorcall(item(state, PYTHON_METHOD), args, nargs, kwnames)
 
 
 @cfunc(_SIGNATURE, cache=True)
@@ -155,15 +193,13 @@ def incref_path(state, args, nargs, kwnames):
     """``incref(ptr)`` of a live block whose refcount is in range."""
     if nargs == 1 and kwnames == 0:
         ptr = load64(args)
-        if load64(ptr + 8) == as_int64(tuple_get(state, INT_TYPE)) and dict_get(tuple_get(state, LIVE), ptr) != 0:
-            address = as_int64(tuple_get(state, BASE)) + as_int64(ptr) - 8
+        if load64(ptr + 8) == constant(state, INT_TYPE) and dict_get(item(state, LIVE), ptr) != 0:
+            address = constant(state, BASE) + as_int64(ptr) - 8
             count = load32(address)
             if 0 <= count < _INT32_MAX:
                 store32(address, count + 1)
-                none = as_int64(tuple_get(state, NONE))
-                py_incref(none)
-                return none
-    return vectorcall(tuple_get(state, PYTHON_METHOD), args, nargs, kwnames)
+                return return_none(state)
+    return vectorcall(item(state, PYTHON_METHOD), args, nargs, kwnames)
 
 
 @cfunc(_SIGNATURE, cache=True)
@@ -171,15 +207,13 @@ def decref_path(state, args, nargs, kwnames):
     """``decref(ptr)`` of a live block whose refcount stays above 0 (reaching 0 frees: Python does that)."""
     if nargs == 1 and kwnames == 0:
         ptr = load64(args)
-        if load64(ptr + 8) == as_int64(tuple_get(state, INT_TYPE)) and dict_get(tuple_get(state, LIVE), ptr) != 0:
-            address = as_int64(tuple_get(state, BASE)) + as_int64(ptr) - 8
+        if load64(ptr + 8) == constant(state, INT_TYPE) and dict_get(item(state, LIVE), ptr) != 0:
+            address = constant(state, BASE) + as_int64(ptr) - 8
             count = load32(address)
             if count > 1:
                 store32(address, count - 1)
-                none = as_int64(tuple_get(state, NONE))
-                py_incref(none)
-                return none
-    return vectorcall(tuple_get(state, PYTHON_METHOD), args, nargs, kwnames)
+                return return_none(state)
+    return vectorcall(item(state, PYTHON_METHOD), args, nargs, kwnames)
 
 
 ADDRESSES = {

@@ -52,6 +52,20 @@ def _layout_problem() -> str | None:
     for sample in (12345, None, "x"):
         if ctypes.c_void_p.from_address(id(sample) + 8).value != id(type(sample)):
             return "this CPython does not keep an object's type at offset 8"
+    # The offsets native_cfuncs reads: tuple items, list size and items, bytes data.
+    first, second, third = object(), object(), object()
+    pair = (first, second)
+    if ctypes.c_void_p.from_address(id(pair) + 24 + 8).value != id(second):
+        return "this CPython lays tuples out differently"
+    trio = [first, second, third]
+    items = ctypes.c_void_p.from_address(id(trio) + 24).value or 0
+    if ctypes.c_ssize_t.from_address(id(trio) + 16).value != 3 or (
+        ctypes.c_void_p.from_address(items + 16).value != id(third)
+    ):
+        return "this CPython lays lists out differently"
+    data = struct.pack("<3q", 1, -2, 3)
+    if ctypes.string_at(id(data) + 32, len(data)) != data:
+        return "this CPython lays bytes out differently"
     return None
 
 
@@ -119,12 +133,14 @@ def bind_native_paths(
     addresses, problem = _compiled()
     if problem is not None:
         return {}
+    free_table = tuple(free_for_size[size] for size in range(len(free_for_size)))
+    constants = struct.pack("<3q", base_address, id(int), id(None))
     bound = {}
     for name, address in addresses.items():
         if name not in _METHOD_DEFS:
             doc = (python_methods[name].__doc__ or "").strip()
             text = f"{_TEXT_SIGNATURES[name]}\n--\n\n{doc}".encode()
             _METHOD_DEFS[name] = _PyMethodDef(name.encode(), address, _METH_FASTCALL_KEYWORDS, text)
-        state = (free_for_size, live, base_address, python_methods[name], memory, id(int), id(None))
+        state = (free_table, live, constants, python_methods[name], memory)
         bound[name] = _new_builtin(ctypes.byref(_METHOD_DEFS[name]), state, None)
     return bound
