@@ -99,3 +99,20 @@ def test_headers_follow_the_buffer_when_wasm_memory_is_copied_by_growth():
     wmm.grow_memory(1)  # the owned buffer is a new array now
     q = wmm.alloc(48)
     assert q == p and header_size_field(wmm.memory, q) == 48
+
+
+def test_native_constants_agree_with_the_allocator_and_layout():
+    from pyexec.memory import allocator, layout, native_cfuncs
+
+    assert native_cfuncs._TAG_SHIFT == allocator._TAG_SHIFT
+    assert native_cfuncs._FIRST_OWNER_TAG == layout.TAG_LIST
+    assert native_cfuncs.SMALL_MAX == layout.SMALL_MAX
+
+
+def test_last_decref_of_a_string_or_array_frees_it_and_lists_still_free_their_storage():
+    mm = MemoryManager(8192)
+    s, a, lst = mm.alloc_string("abc"), mm.alloc_array(3), mm.alloc_list(4)
+    for ptr in (s, a, lst):
+        assert mm.decref(ptr) is None
+    assert mm.live_blocks() == {} and mm.get_usage()[0] == 0
+    assert mm.alloc_string("xyz") == s  # the slot went back to its free list

@@ -64,6 +64,9 @@ TUPLE_ITEMS = 24  # offsetof(PyTupleObject, ob_item)
 LIST_SIZE, LIST_ITEMS = 16, 24  # offsetof(PyListObject, ob_base.ob_size), offsetof(PyListObject, ob_item)
 BYTES_DATA = 32  # offsetof(PyBytesObject, ob_sval)
 SMALL_MAX = 2048
+_TAG_SHIFT = 40  # a live record is size | tag << 40 (see allocator)
+_SIZE_MASK = (1 << _TAG_SHIFT) - 1
+_FIRST_OWNER_TAG = 3  # TAG_LIST: lists, dicts and storage own or are storage
 _PY_EQ = 2
 _INT32_MAX = 2147483647
 
@@ -204,15 +207,30 @@ def incref_path(state, args, nargs, kwnames):
 
 @cfunc(_SIGNATURE, cache=True)
 def decref_path(state, args, nargs, kwnames):
-    """``decref(ptr)`` of a live block whose refcount stays above 0 (reaching 0 frees: Python does that)."""
+    """``decref(ptr)`` of a live block; at 0 a small raw block, array or string is freed here too.
+
+    Lists and dicts (which own storage), large blocks and misuse go to the Python method.
+    """
     if nargs == 1 and kwnames == 0:
+        int_type = constant(state, INT_TYPE)
         ptr = load64(args)
-        if load64(ptr + 8) == constant(state, INT_TYPE) and dict_get(item(state, LIVE), ptr) != 0:
+        live = item(state, LIVE)
+        record = dict_get(live, ptr) if load64(ptr + 8) == int_type else 0
+        if record != 0:
             address = constant(state, BASE) + as_int64(ptr) - 8
             count = load32(address)
             if count > 1:
                 store32(address, count - 1)
                 return return_none(state)
+            if count == 1 and load64(record + 8) == int_type:
+                value = as_int64(record)
+                size = value & _SIZE_MASK
+                if value >> _TAG_SHIFT < _FIRST_OWNER_TAG and size <= SMALL_MAX:
+                    if list_append(item(item(state, FREE_TABLE), size), ptr) != 0:
+                        return 0
+                    store32(address, 0)
+                    dict_del(live, ptr)
+                    return return_none(state)
     return vectorcall(item(state, PYTHON_METHOD), args, nargs, kwnames)
 
 
