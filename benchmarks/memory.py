@@ -7,9 +7,9 @@
 The seed's allocator is the ``MemoryManager`` of the published ``pyexec-compiler==0.1.1``, installed with
 uv into a throwaway virtual environment (its import name is read from the installed files) and timed in
 a subprocess by the same timing code, in the same run. Ours (with and without its native paths) and
-the seed's run alternately, one
-repetition each per round, so that load from other jobs on the machine falls on both alike; the table
-gives the medians. If the seed cannot be installed, the table says so.
+the seed's run alternately, one repetition each per round, so that load from other jobs on the machine
+falls on all alike. Each figure is the CPU time of the timing process (wall time is inflated by other
+jobs on a shared machine); the table gives the medians. If the seed cannot be installed, it says so.
 """
 
 from __future__ import annotations
@@ -38,9 +38,9 @@ def per_op(body):
     times = []
     for _ in range(REPEAT):
         gc.disable()
-        start = time.perf_counter()
+        start = time.process_time()
         body(N)
-        times.append(time.perf_counter() - start)
+        times.append(time.process_time() - start)
         gc.enable()
     return statistics.median(times) / N * 1e9
 
