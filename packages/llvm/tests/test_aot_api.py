@@ -149,3 +149,17 @@ def test_call_overhead_path_is_a_native_vectorcall():
     assert not inspect.isfunction(add)
     assert callable(add)
     assert add(*(3, 4)) == operator.add(3, 4)
+
+
+@aot
+def depth(n: int) -> int:
+    if n == 0:
+        return 0
+    return depth(n - 1) + 1
+
+
+def test_runaway_recursion_raises_recursion_error_instead_of_crashing():
+    assert depth(10_000) == 10_000
+    with pytest.raises(RecursionError):
+        depth(10**9)
+    assert depth(5) == 5

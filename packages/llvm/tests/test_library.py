@@ -118,3 +118,24 @@ def test_broken_c_compiler_is_reported(monkeypatch, tmp_path):
     monkeypatch.setenv("CC", "false")
     with pytest.raises(CCompilerError, match="broken"):
         compile_llvm(multiply, "multiply", tmp_path)
+
+
+def depth(n: int) -> int:
+    if n == 0:
+        return 0
+    return depth(n - 1) + 1
+
+
+@needs_cc
+def test_c_caller_gets_recursion_error_status_instead_of_a_crash(tmp_path):
+    files = compile_llvm(depth, "deep", tmp_path)
+    (tmp_path / "main.c").write_text('#include <stdio.h>\n#include "deep.h"\nint main(void){'
+                                     'long long a = depth(1000); int e1 = deep_last_error();'
+                                     'depth(1000000000); int e2 = deep_last_error();'
+                                     'long long b = depth(7); printf("%lld %d %d %lld %d\\n", a, e1, e2, b,'
+                                     ' deep_last_error()); return 0;}\n')
+    exe = tmp_path / "main"
+    subprocess.run([find_c_compiler()[0], str(tmp_path / "main.c"), "-I", str(tmp_path), str(files["object"]), "-lm",
+                    "-o", str(exe)], check=True, capture_output=True)
+    out = subprocess.run([str(exe)], capture_output=True, text=True, check=True).stdout
+    assert out == "1000 0 5 7 0\n"

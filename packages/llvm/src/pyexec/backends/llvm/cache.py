@@ -1,10 +1,11 @@
 """The disk cache of compiled object code for ``aot``.
 
-Key: a SHA-256 of the typed IR (its full ``repr``: the source locations, the types and every callee), the root
-functions, the options (opt, overflow), the target (triple, CPU, features), and the pyexec,
-llvmlite and LLVM versions. Each entry is ``<key>.o`` holding a header line (a magic, the key, a
-SHA-256 of the payload) and the object code; writes go to a temporary file renamed into place
-(atomic). An entry whose header does not match is ignored (and rebuilt), never loaded.
+Key: a SHA-256 of the typed IR (its full ``repr``: the source locations, the types and every
+callee), the root functions, the options (opt, overflow), the target (triple, CPU, features), and
+the pyexec, Python (the wrapper uses its C API), llvmlite and LLVM versions. Each entry is
+``<key>.o`` holding a header line (a magic, the key, a SHA-256 of the payload) and the object
+code; writes go to a temporary file renamed into place (atomic). An entry whose header does not
+match is ignored (and rebuilt), never loaded.
 
 Location: ``$PYEXEC_CACHE_DIR`` if set, else ``$XDG_CACHE_HOME/pyexec/native``, else
 ``~/.cache/pyexec/native``. ``PYEXEC_NO_CACHE=1`` disables it.
@@ -19,6 +20,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import sys
 import tempfile
 from pathlib import Path
 
@@ -49,7 +51,7 @@ def cache_key(module: n.Module, roots: list[str], *, opt: int, overflow: str, ta
     """The cache key of a native module (hex SHA-256)."""
     h = hashlib.sha256()
     for part in (_MAGIC.decode(), repr(sorted(module.functions.items())), ",".join(roots), f"O{opt}", overflow, target,
-                 PYEXEC_VERSION, llvmlite.__version__, ".".join(map(str, llvm.llvm_version_info))):
+                 PYEXEC_VERSION, sys.version, llvmlite.__version__, ".".join(map(str, llvm.llvm_version_info))):
         h.update(part.encode("utf-8"))
         h.update(b"\0")
     return h.hexdigest()

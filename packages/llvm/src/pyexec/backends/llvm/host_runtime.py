@@ -25,8 +25,8 @@ C_API_FUNCTIONS = (
     "PyErr_SetString", "PyObject_GetAttrString", "PyObject_Vectorcall",
 )
 C_API_DATA = (
-    "PyFloat_Type", "_Py_NoneStruct", "PyExc_ZeroDivisionError", "PyExc_OverflowError", "PyExc_ValueError",
-    "PyExc_AssertionError",
+    "PyFloat_Type", "PyLong_Type", "_Py_NoneStruct", "PyExc_ZeroDivisionError", "PyExc_OverflowError",
+    "PyExc_ValueError", "PyExc_AssertionError", "PyExc_RecursionError",
 )
 
 
@@ -77,6 +77,9 @@ def register_symbols() -> None:
         llvm.add_symbol(name, symbol_address(name))
     for name in C_API_DATA:
         llvm.add_symbol(name, symbol_address(name, data=True))
+    libc = ctypes.CDLL(None)
+    for name in ("_setjmp", "longjmp"):
+        llvm.add_symbol(name, ctypes.cast(getattr(libc, name), ctypes.c_void_p).value)
     for name, (proto, fn) in _CALLBACKS.items():
         callback = proto(fn)
         _keep_alive.append(callback)

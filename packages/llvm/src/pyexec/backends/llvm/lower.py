@@ -151,7 +151,8 @@ def _faults_locally(node: object, checked_ints: bool) -> bool:
 def fallible_functions(module: n.Module, overflow: str = "check") -> set[str]:
     """Names of the functions that may set the error state (directly or through a call).
 
-    Callers of the others skip the error check after the call, so a recursive ``fib`` in
+    Running out of stack is not among these faults: it unwinds straight to the entry point
+    (:func:`guarded_call`). Callers of the others skip the error check after the call, so a recursive ``fib`` in
     wrapping mode pays nothing for the error state.
 
     Example:
@@ -173,7 +174,7 @@ def fallible_functions(module: n.Module, overflow: str = "check") -> set[str]:
         # a function that may reach its end without a return reports that as a fault
         falls_off = not isinstance(func.return_type, NoneT) and not (func.body and isinstance(func.body[-1], n.Return))
         local[name], calls[name] = faults or falls_off, callees
-    result = {name for name, f in local.items() if f} | recursive_functions(module)
+    result = {name for name, f in local.items() if f}
     changed = True
     while changed:
         changed = False
@@ -218,22 +219,65 @@ def recursive_functions(module: n.Module) -> set[str]:
     return result
 
 
-def emit_stack_limit(b: ir.IRBuilder, module: ir.Module) -> None:
-    """At an entry point: let recursion below this frame use :data:`runtime.STACK_BUDGET` bytes.
+JMP_BUF_BYTES = 512
+"""Room for the C library's ``jmp_buf`` (glibc: 200 bytes on x86-64, 312 on aarch64)."""
 
-    Entry points (the C-ABI entries, the in-process wrapper) call this before the body.
+
+def guarded_call(b: ir.IRBuilder, module: ir.Module, fn: ir.Function, args: list[ir.Value]) -> ir.Value:
+    """Call ``fn`` from an entry point, so that running out of stack below it returns here.
+
+    In a module with recursive functions (and a stack guard: not on wasm, where exhausting the
+    stack traps safely), the entry sets the stack budget and a ``_setjmp`` point; a recursive
+    function past the budget sets RecursionError and ``longjmp``s back (no frame holds anything to
+    release). The result is then 0 and the error state says why. Otherwise a plain call.
     """
     limit = module.globals.get(rt.STACK_LIMIT_GLOBAL)
-    if limit is None:
-        return
+    jmpbuf = module.globals.get(STACK_JMPBUF_GLOBAL)
+    if limit is None or jmpbuf is None:
+        return b.call(fn, args)
     intptr = limit.value_type
     with b.goto_entry_block():
         marker = b.alloca(I8, name="stack.marker")
+        buf = b.alloca(ir.ArrayType(I8, JMP_BUF_BYTES), name="stack.jmpbuf")
+        buf.align = 16
+    old_limit = b.load(limit, typ=intptr)
+    old_buf = b.load(jmpbuf, typ=PTR)
     here = b.ptrtoint(marker, intptr)
     budget = ir.Constant(intptr, rt.STACK_BUDGET)
     # a stack that starts less than the budget above address 0 cannot underflow the subtraction
-    floor = b.select(b.icmp_unsigned(">", here, budget), b.sub(here, budget), ir.Constant(intptr, 0))
-    b.store(floor, limit)
+    fresh = b.select(b.icmp_unsigned(">", here, budget), b.sub(here, budget), ir.Constant(intptr, 1))
+    # a nested entry (compiled code → Python → compiled code) keeps the outermost budget
+    b.store(b.select(b.icmp_unsigned("==", old_limit, ir.Constant(intptr, 0)), fresh, old_limit), limit)
+    b.store(buf, jmpbuf)
+    setjmp = module.globals.get("_setjmp")
+    if setjmp is None:
+        setjmp = ir.Function(module, ir.FunctionType(I32, [PTR]), "_setjmp")
+        setjmp.attributes.add("returns_twice")
+    jumped = b.call(setjmp, [buf])
+    call_block = b.append_basic_block("guarded.call")
+    escaped_block = b.append_basic_block("guarded.escaped")
+    done = b.append_basic_block("guarded.done")
+    b.cbranch(b.icmp_signed("==", jumped, I32(0)), call_block, escaped_block)
+    b.position_at_end(call_block)
+    result = b.call(fn, args)
+    b.store(old_limit, limit)
+    b.store(old_buf, jmpbuf)
+    b.branch(done)
+    b.position_at_end(escaped_block)
+    b.store(old_limit, limit)
+    b.store(old_buf, jmpbuf)
+    b.branch(done)
+    b.position_at_end(done)
+    if isinstance(fn.function_type.return_type, ir.VoidType):
+        return result
+    phi = b.phi(fn.function_type.return_type)
+    phi.add_incoming(result, call_block)
+    phi.add_incoming(ir.Constant(fn.function_type.return_type, None), escaped_block)
+    return phi
+
+
+STACK_JMPBUF_GLOBAL = "pyexec.stack.jmpbuf"
+STACK_OVERFLOW_FUNCTION = "pyexec.stack.overflow"
 
 
 # --- the module ----------------------------------------------------------------------------------
@@ -262,14 +306,19 @@ class ModuleLowering:
         self.error_message.linkage = "internal"
         self.error_message.initializer = ir.Constant(PTR, None)
         self.functions: dict[str, ir.Function] = {}
-        self.recursive = recursive_functions(module)
+        # wasm traps safely when its stack runs out; elsewhere recursive code checks a budget
+        self.recursive = set() if triple.startswith("wasm") else recursive_functions(module)
         self.stack_limit = None
         if self.recursive:
-            intptr = ir.IntType(64 if triple.startswith(("x86_64", "aarch64", "arm64", "wasm64", "riscv64",
-                                                          "powerpc64", "s390x")) else 32)
+            intptr = ir.IntType(64 if triple.startswith(("x86_64", "aarch64", "arm64", "riscv64", "powerpc64",
+                                                          "s390x")) else 32)
             self.stack_limit = ir.GlobalVariable(self.module, intptr, rt.STACK_LIMIT_GLOBAL)
             self.stack_limit.linkage = "internal"
             self.stack_limit.initializer = ir.Constant(intptr, 0)
+            jmpbuf = ir.GlobalVariable(self.module, PTR, STACK_JMPBUF_GLOBAL)
+            jmpbuf.linkage = "internal"
+            jmpbuf.initializer = ir.Constant(PTR, None)
+            self._stack_overflow_function(jmpbuf)
 
     def run(self) -> ir.Module:
         for name, func in self.source.functions.items():
@@ -286,6 +335,21 @@ class ModuleLowering:
         self._error_api()
         return self.module
 
+    def _stack_overflow_function(self, jmpbuf: ir.GlobalVariable) -> None:
+        fn = ir.Function(self.module, ir.FunctionType(ir.VoidType(), []), STACK_OVERFLOW_FUNCTION)
+        fn.linkage = "internal"
+        fn.attributes.add("noinline")
+        fn.attributes.add("cold")
+        fn.attributes.add("noreturn")
+        b = ir.IRBuilder(fn.append_basic_block("entry"))
+        b.store(I32(rt.RECURSION), self.error_code)
+        b.store(self.cstring("maximum recursion depth exceeded (the compiled code used its native stack budget)"),
+                self.error_message)
+        longjmp = ir.Function(self.module, ir.FunctionType(ir.VoidType(), [PTR, I32]), "longjmp")
+        longjmp.attributes.add("noreturn")
+        b.call(longjmp, [b.load(jmpbuf, typ=PTR), I32(1)])
+        b.unreachable()
+
     def _abi(self, t: ScalarT | NoneT) -> ir.Type:
         if self.packed_complex64 and isinstance(t, ScalarT) and t.is_complex and t.bits == 64:
             return ir.VectorType(F32, 2)
@@ -296,7 +360,6 @@ class ModuleLowering:
         entry = ir.Function(self.module, fnty, func.name)
         b = ir.IRBuilder(entry.append_basic_block("entry"))
         b.store(I32(0), self.error_code)
-        emit_stack_limit(b, self.module)
         args = []
         for arg, p in zip(entry.args, func.params):
             arg.name = p.name
@@ -306,7 +369,7 @@ class ModuleLowering:
                 pair = b.insert_value(ir.Constant(llvm_type(p.type), ir.Undefined), b.extract_element(arg, I32(0)), 0)
                 arg = b.insert_value(pair, b.extract_element(arg, I32(1)), 1)
             args.append(arg)
-        result = b.call(self.functions[func.name], args)
+        result = guarded_call(b, self.module, self.functions[func.name], args)
         if isinstance(func.return_type, NoneT):
             b.ret_void()
         elif func.return_type.is_bool:
@@ -387,10 +450,11 @@ class FunctionLowering:
 
     def check_stack(self) -> None:
         limit = self.owner.stack_limit
-        marker = self.b.alloca(I8, name="stack.marker")
-        here = self.b.ptrtoint(marker, limit.value_type)
-        self.fail_if(self.b.icmp_unsigned("<", here, self.b.load(limit, typ=limit.value_type)), rt.RECURSION,
-                     "maximum recursion depth exceeded (the compiled code used its native stack budget)")
+        here = self.b.ptrtoint(self.b.call(self.owner.external("llvm.frameaddress.p0", PTR, [I32]), [I32(0)]),
+                               limit.value_type)
+        with self.b.if_then(self.b.icmp_unsigned("<", here, self.b.load(limit, typ=limit.value_type)), likely=False):
+            self.b.call(self.owner.module.get_global(STACK_OVERFLOW_FUNCTION), [])
+            self.b.unreachable()
 
     def slot(self, var: n.Variable) -> ir.AllocaInstr:
         key = id(var)
@@ -1239,6 +1303,6 @@ _INTRINSICS: dict[str, Callable[[FunctionLowering, n.Intrinsic, list], ir.Value]
 """Intrinsic name → its lowering (a table, not a chain of ifs)."""
 
 __all__ = [
-    "OVERFLOW_MODES", "abi_type", "constant", "emit_stack_limit", "fallible_functions", "impl_name", "llvm_type",
+    "OVERFLOW_MODES", "abi_type", "constant", "fallible_functions", "guarded_call", "impl_name", "llvm_type",
     "lower_module", "recursive_functions",
 ]

@@ -15,10 +15,12 @@ Example:
 
 from __future__ import annotations
 
+import sys
+
 from llvmlite import ir
 
 from pyexec.backends.llvm import runtime as rt
-from pyexec.backends.llvm.lower import F64, I32, I64, PTR, emit_stack_limit, impl_name, llvm_type
+from pyexec.backends.llvm.lower import F64, I32, I64, PTR, guarded_call, impl_name, llvm_type
 from pyexec.frontend.ir import nodes as n
 from pyexec.frontend.ir.types import NoneT, ScalarT
 
@@ -26,6 +28,8 @@ _EXCEPTIONS = {code: f"PyExc_{name}" for code, name in rt.ERROR_KINDS.items()}
 _VECTORCALL_ARGUMENTS_OFFSET = 1 << 63
 _FLOAT_VALUE_OFFSET = 16  # PyFloatObject.ob_fval after ob_refcnt and ob_type (64-bit CPython)
 _TYPE_OFFSET = 8
+_LONG_SIZE_OFFSET = 16  # CPython 3.11 PyLongObject: ob_size (sign and digit count), then 30-bit digits
+_LONG_DIGIT_OFFSET = 24
 
 
 def vectorcall_name(name: str) -> str:
@@ -96,9 +100,8 @@ def _entry(api: _CApi, func: n.Function, fallible: bool) -> str:
     for p in func.params:
         obj = b.load(b.gep(args, [I64(p.index)], source_etype=PTR), typ=PTR, name=f"{p.name}.obj")
         values.append(_unbox(api, b, obj, p, func.name))
-    emit_stack_limit(b, module)
-    result = b.call(module.get_global(impl_name(func.name)), values)
-    if fallible:
+    result = guarded_call(b, module, module.get_global(impl_name(func.name)), values)
+    if fallible or module.globals.get(rt.STACK_LIMIT_GLOBAL) is not None:
         code_ptr = module.get_global(rt.ERROR_CODE_GLOBAL)
         code = b.load(code_ptr, typ=I32)
         with b.if_then(b.icmp_signed("!=", code, I32(0)), likely=False):
@@ -157,8 +160,7 @@ def _unbox(api: _CApi, b: ir.IRBuilder, obj: ir.Value, p: n.Param, fname: str) -
         v = b.call(api.fn("PyLong_AsUnsignedLongLong", I64, [PTR]), [obj])
         _fail_if_error(api, b, b.icmp_signed("==", v, I64(-1)))
         return v
-    v = b.call(api.fn("PyLong_AsLongLong", I64, [PTR]), [obj])
-    _fail_if_error(api, b, b.icmp_signed("==", v, I64(-1)))
+    v = _unbox_int64(api, b, obj)
     if t.bits < 64:
         lo, hi = t.info.min_value, t.info.max_value
         out = b.or_(b.icmp_signed("<", v, I64(lo)), b.icmp_signed(">", v, I64(hi)))
@@ -169,6 +171,32 @@ def _unbox(api: _CApi, b: ir.IRBuilder, obj: ir.Value, p: n.Param, fname: str) -
             b.ret(ir.Constant(PTR, None))
         return b.trunc(v, llvm_type(t))
     return v
+
+
+def _unbox_int64(api: _CApi, b: ir.IRBuilder, obj: ir.Value) -> ir.Value:
+    """``PyLong_AsLongLong``, with CPython 3.11's one-digit ints (|v| < 2**30) read inline."""
+    if sys.version_info[:2] != (3, 11):
+        v = b.call(api.fn("PyLong_AsLongLong", I64, [PTR]), [obj])
+        _fail_if_error(api, b, b.icmp_signed("==", v, I64(-1)))
+        return v
+    i8 = ir.IntType(8)
+    ob_type = b.load(b.gep(obj, [I64(_TYPE_OFFSET)], source_etype=i8), typ=PTR)
+    size = b.load(b.gep(obj, [I64(_LONG_SIZE_OFFSET)], source_etype=i8), typ=I64)
+    compact = b.and_(b.icmp_unsigned("==", ob_type, api.data("PyLong_Type")),
+                     b.icmp_unsigned("<=", b.add(size, I64(1)), I64(2)))
+    with b.if_else(compact, likely=True) as (then, otherwise):
+        with then:
+            digit = b.load(b.gep(obj, [I64(_LONG_DIGIT_OFFSET)], source_etype=i8), typ=I32)
+            direct = b.mul(size, b.zext(digit, I64))
+            direct_block = b.block
+        with otherwise:
+            converted = b.call(api.fn("PyLong_AsLongLong", I64, [PTR]), [obj])
+            _fail_if_error(api, b, b.icmp_signed("==", converted, I64(-1)))
+            converted_block = b.block
+    value = b.phi(I64)
+    value.add_incoming(direct, direct_block)
+    value.add_incoming(converted, converted_block)
+    return value
 
 
 def _box(api: _CApi, b: ir.IRBuilder, v: ir.Value, t: ScalarT | NoneT) -> ir.Value:
