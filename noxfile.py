@@ -36,12 +36,22 @@ nox.options.reuse_existing_virtualenvs = True
 # --- the workspace as data (scripts/workspace.py) -------------------------------------------
 
 sys.path.insert(0, str(ROOT / "scripts"))
-from workspace import PACKAGES, local_closure, pyproject  # noqa: E402
+from workspace import DIST_TO_PACKAGE, PACKAGES, local_closure, pyproject, requirement_name  # noqa: E402
 
 
-def test_requirements(package: str) -> list[str]:
-    """The package's ``[dependency-groups] test`` list (pytest, hypothesis, …)."""
-    return pyproject(package).get("dependency-groups", {}).get("test", ["pytest", "hypothesis"])
+def test_requirements(package: str, group: str = "test") -> tuple[list[str], list[str]]:
+    """The package's ``[dependency-groups] <group>`` list, split into (sibling packages, others).
+
+    A sibling named there (for example the meta-package ``pyexec``) is installed from this repository,
+    never from PyPI, where ``pyexec`` is an unrelated project.
+    """
+    requirements = pyproject(package).get("dependency-groups", {}).get(group, ["pytest", "hypothesis"])
+    siblings: list[str] = []
+    for req in requirements:
+        if requirement_name(req) in DIST_TO_PACKAGE:
+            siblings += [p for p in local_closure(DIST_TO_PACKAGE[requirement_name(req)]) if p not in siblings]
+    others = [r for r in requirements if requirement_name(r) not in DIST_TO_PACKAGE]
+    return siblings, others
 
 
 def install_editable(session: nox.Session, packages: list[str]) -> None:
@@ -74,8 +84,9 @@ def system_packages(session: nox.Session, commands_to_packages: dict[str, str]) 
 @nox.parametrize("package", PACKAGES)
 def tests(session: nox.Session, package: str) -> None:
     """Run one package's tests with only that package, its siblings and its declared deps."""
-    install_editable(session, local_closure(package))
-    session.install(*test_requirements(package))
+    siblings, others = test_requirements(package)
+    install_editable(session, [*local_closure(package), *(p for p in siblings if p not in local_closure(package))])
+    session.install(*others)
     session.run("pytest", "-q", str(PACKAGES_DIR / package / "tests"), *session.posargs)
 
 
@@ -84,7 +95,7 @@ def integration(session: nox.Session) -> None:
     """Run integration_tests/ against the whole toolkit (the meta-package and every backend)."""
     system_packages(session, {"chromium": "chromium", "chromedriver": "chromium-driver", "wasm2wat": "wabt"})
     install_editable(session, local_closure("pyexec"))
-    session.install(*pyproject("pyexec").get("dependency-groups", {}).get("integration", ["pytest", "hypothesis"]))
+    session.install(*test_requirements("pyexec", "integration")[1])
     session.run("pytest", "-q", str(ROOT / "integration_tests"), *session.posargs)
 
 
