@@ -219,6 +219,39 @@ def recursive_functions(module: n.Module) -> set[str]:
     return result
 
 
+def guarded_functions(module: n.Module, overflow: str = "check", triple: str = "") -> set[str]:
+    """Functions whose entry points set an unwind point (``_setjmp``): they recurse, or call a
+    function that may fault. A fault below such an entry ``longjmp``s straight back to it, so call
+    sites inside compiled code never test the error state. None on wasm (no ``setjmp`` there:
+    call sites test the error state instead).
+
+    Example:
+        >>> guarded_functions(n.Module({}))
+        set()
+    """
+    if triple.startswith("wasm"):
+        return set()
+    fallible = fallible_functions(module, overflow)
+    recursive = recursive_functions(module)
+    return {name for name, f in module.functions.items() if name in recursive or _callees(f) & fallible}
+
+
+def entry_call(b: ir.IRBuilder, module: ir.Module, fn: ir.Function, args: list[ir.Value], guarded: bool) -> ir.Value:
+    """How an entry point calls a body: through :func:`guarded_call` when ``guarded``; otherwise
+    plainly, with the unwind point cleared meanwhile (a fault there returns with the error set, and
+    must not jump to an outer entry's frame when Python code re-enters the module)."""
+    if guarded:
+        return guarded_call(b, module, fn, args)
+    jmpbuf = module.globals.get(STACK_JMPBUF_GLOBAL)
+    if jmpbuf is None:
+        return b.call(fn, args)
+    outer = b.load(jmpbuf, typ=PTR)
+    b.store(ir.Constant(PTR, None), jmpbuf)
+    result = b.call(fn, args)
+    b.store(outer, jmpbuf)
+    return result
+
+
 JMP_BUF_BYTES = 512
 """Room for the C library's ``jmp_buf`` (glibc: 200 bytes on x86-64, 312 on aarch64)."""
 
@@ -277,6 +310,7 @@ def guarded_call(b: ir.IRBuilder, module: ir.Module, fn: ir.Function, args: list
 
 
 STACK_JMPBUF_GLOBAL = "pyexec.stack.jmpbuf"
+RAISE_FUNCTION = "pyexec.raise"
 STACK_OVERFLOW_FUNCTION = "pyexec.stack.overflow"
 
 
@@ -306,10 +340,14 @@ class ModuleLowering:
         self.error_message.linkage = "internal"
         self.error_message.initializer = ir.Constant(PTR, None)
         self.functions: dict[str, ir.Function] = {}
-        # wasm traps safely when its stack runs out; elsewhere recursive code checks a budget
-        self.recursive = set() if triple.startswith("wasm") else recursive_functions(module)
+        # wasm traps safely when its stack runs out; elsewhere recursive code checks a budget, and
+        # faults under a guarded entry unwind to it with longjmp (no error tests at call sites)
+        self.unwind = not triple.startswith("wasm")
+        self.recursive = recursive_functions(module) if self.unwind else set()
+        self.guarded = guarded_functions(module, overflow, triple)
         self.stack_limit = None
-        if self.recursive:
+        self.raise_function: ir.Function | None = None
+        if self.guarded:
             intptr = ir.IntType(64 if triple.startswith(("x86_64", "aarch64", "arm64", "riscv64", "powerpc64",
                                                           "s390x")) else 32)
             self.stack_limit = ir.GlobalVariable(self.module, intptr, rt.STACK_LIMIT_GLOBAL)
@@ -318,7 +356,8 @@ class ModuleLowering:
             jmpbuf = ir.GlobalVariable(self.module, PTR, STACK_JMPBUF_GLOBAL)
             jmpbuf.linkage = "internal"
             jmpbuf.initializer = ir.Constant(PTR, None)
-            self._stack_overflow_function(jmpbuf)
+            self.raise_function = self._raise_function(jmpbuf)
+            self._stack_overflow_function()
 
     def run(self) -> ir.Module:
         for name, func in self.source.functions.items():
@@ -335,20 +374,33 @@ class ModuleLowering:
         self._error_api()
         return self.module
 
-    def _stack_overflow_function(self, jmpbuf: ir.GlobalVariable) -> None:
+    def _raise_function(self, jmpbuf: ir.GlobalVariable) -> ir.Function:
+        """``pyexec.raise(code, message)``: set the error state; unwind to the entry if it set a point."""
+        fn = ir.Function(self.module, ir.FunctionType(ir.VoidType(), [I32, PTR]), RAISE_FUNCTION)
+        fn.linkage = "internal"
+        fn.attributes.add("noinline")
+        fn.attributes.add("cold")
+        b = ir.IRBuilder(fn.append_basic_block("entry"))
+        b.store(fn.args[0], self.error_code)
+        b.store(fn.args[1], self.error_message)
+        buf = b.load(jmpbuf, typ=PTR)
+        with b.if_then(b.icmp_unsigned("!=", buf, ir.Constant(PTR, None))):
+            longjmp = ir.Function(self.module, ir.FunctionType(ir.VoidType(), [PTR, I32]), "longjmp")
+            longjmp.attributes.add("noreturn")
+            b.call(longjmp, [buf, I32(1)])
+            b.unreachable()
+        b.ret_void()
+        return fn
+
+    def _stack_overflow_function(self) -> None:
         fn = ir.Function(self.module, ir.FunctionType(ir.VoidType(), []), STACK_OVERFLOW_FUNCTION)
         fn.linkage = "internal"
         fn.attributes.add("noinline")
         fn.attributes.add("cold")
-        fn.attributes.add("noreturn")
         b = ir.IRBuilder(fn.append_basic_block("entry"))
-        b.store(I32(rt.RECURSION), self.error_code)
-        b.store(self.cstring("maximum recursion depth exceeded (the compiled code used its native stack budget)"),
-                self.error_message)
-        longjmp = ir.Function(self.module, ir.FunctionType(ir.VoidType(), [PTR, I32]), "longjmp")
-        longjmp.attributes.add("noreturn")
-        b.call(longjmp, [b.load(jmpbuf, typ=PTR), I32(1)])
-        b.unreachable()
+        msg = self.cstring("maximum recursion depth exceeded (the compiled code used its native stack budget)")
+        b.call(self.raise_function, [I32(rt.RECURSION), msg])
+        b.ret_void()
 
     def _abi(self, t: ScalarT | NoneT) -> ir.Type:
         if self.packed_complex64 and isinstance(t, ScalarT) and t.is_complex and t.bits == 64:
@@ -369,7 +421,7 @@ class ModuleLowering:
                 pair = b.insert_value(ir.Constant(llvm_type(p.type), ir.Undefined), b.extract_element(arg, I32(0)), 0)
                 arg = b.insert_value(pair, b.extract_element(arg, I32(1)), 1)
             args.append(arg)
-        result = guarded_call(b, self.module, self.functions[func.name], args)
+        result = entry_call(b, self.module, self.functions[func.name], args, func.name in self.guarded)
         if isinstance(func.return_type, NoneT):
             b.ret_void()
         elif func.return_type.is_bool:
@@ -454,7 +506,7 @@ class FunctionLowering:
                                limit.value_type)
         with self.b.if_then(self.b.icmp_unsigned("<", here, self.b.load(limit, typ=limit.value_type)), likely=False):
             self.b.call(self.owner.module.get_global(STACK_OVERFLOW_FUNCTION), [])
-            self.b.unreachable()
+            self.return_zero()
 
     def slot(self, var: n.Variable) -> ir.AllocaInstr:
         key = id(var)
@@ -468,9 +520,13 @@ class FunctionLowering:
         return self.fn.append_basic_block(name)
 
     def fault(self, kind: int, message: str) -> None:
-        """Set the error state and return from the function (the current block ends here)."""
-        self.b.store(I32(kind), self.owner.error_code)
-        self.b.store(self.owner.cstring(message), self.owner.error_message)
+        """Set the error state and return from the function (the current block ends here), or unwind
+        to a guarded entry point when one is active."""
+        if self.owner.raise_function is not None:
+            self.b.call(self.owner.raise_function, [I32(kind), self.owner.cstring(message)])
+        else:
+            self.b.store(I32(kind), self.owner.error_code)
+            self.b.store(self.owner.cstring(message), self.owner.error_message)
         self.return_zero()
 
     def return_zero(self) -> None:
@@ -661,7 +717,8 @@ class FunctionLowering:
         if callee is None:
             raise NativeBuildError(f"{e.loc}: call of {e.callee!r}, which is not a function of the module")
         result = self.b.call(callee, [self.expr(a) for a in e.args])
-        if e.callee in self.owner.fallible:
+        # with unwinding, a fault below this call never returns here (see guarded_functions)
+        if e.callee in self.owner.fallible and not self.owner.guarded:
             failed = self.b.icmp_signed("!=", self.b.load(self.owner.error_code, typ=I32), I32(0))
             with self.b.if_then(failed, likely=False):
                 self.return_zero()
@@ -1303,6 +1360,6 @@ _INTRINSICS: dict[str, Callable[[FunctionLowering, n.Intrinsic, list], ir.Value]
 """Intrinsic name → its lowering (a table, not a chain of ifs)."""
 
 __all__ = [
-    "OVERFLOW_MODES", "abi_type", "constant", "fallible_functions", "guarded_call", "impl_name", "llvm_type",
-    "lower_module", "recursive_functions",
+    "OVERFLOW_MODES", "abi_type", "constant", "entry_call", "fallible_functions", "guarded_call", "guarded_functions",
+    "impl_name", "llvm_type", "lower_module", "recursive_functions",
 ]

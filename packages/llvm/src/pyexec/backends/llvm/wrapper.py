@@ -20,7 +20,7 @@ import sys
 from llvmlite import ir
 
 from pyexec.backends.llvm import runtime as rt
-from pyexec.backends.llvm.lower import F64, I32, I64, PTR, guarded_call, impl_name, llvm_type
+from pyexec.backends.llvm.lower import F64, I32, I64, PTR, entry_call, impl_name, llvm_type
 from pyexec.frontend.ir import nodes as n
 from pyexec.frontend.ir.types import NoneT, ScalarT
 
@@ -65,7 +65,8 @@ class _CApi:
         return g
 
 
-def add_vectorcall_entries(module: ir.Module, functions: list[n.Function], fallible: set[str]) -> list[str]:
+def add_vectorcall_entries(module: ir.Module, functions: list[n.Function], fallible: set[str],
+                           guarded: set[str] | None = None) -> list[str]:
     """Add a vectorcall entry for each of ``functions`` to a lowered ``module``; return their symbols.
 
     Example:
@@ -73,10 +74,11 @@ def add_vectorcall_entries(module: ir.Module, functions: list[n.Function], falli
         []
     """
     api = _CApi(module)
-    return [_entry(api, func, func.name in fallible) for func in functions]
+    guarded = guarded or set()
+    return [_entry(api, func, func.name in fallible, func.name in guarded) for func in functions]
 
 
-def _entry(api: _CApi, func: n.Function, fallible: bool) -> str:
+def _entry(api: _CApi, func: n.Function, fallible: bool, guarded: bool) -> str:
     module = api.module
     name = vectorcall_name(func.name)
     fn = ir.Function(module, ir.FunctionType(PTR, [PTR, PTR, I64, PTR]), name)
@@ -100,8 +102,8 @@ def _entry(api: _CApi, func: n.Function, fallible: bool) -> str:
     for p in func.params:
         obj = b.load(b.gep(args, [I64(p.index)], source_etype=PTR), typ=PTR, name=f"{p.name}.obj")
         values.append(_unbox(api, b, obj, p, func.name))
-    result = guarded_call(b, module, module.get_global(impl_name(func.name)), values)
-    if fallible or module.globals.get(rt.STACK_LIMIT_GLOBAL) is not None:
+    result = entry_call(b, module, module.get_global(impl_name(func.name)), values, guarded)
+    if fallible or guarded:
         code_ptr = module.get_global(rt.ERROR_CODE_GLOBAL)
         code = b.load(code_ptr, typ=I32)
         with b.if_then(b.icmp_signed("!=", code, I32(0)), likely=False):
