@@ -414,3 +414,34 @@ def test_function_without_return_on_some_path_reports_value_error():
     assert f(1) == 1
     with pytest.raises(ValueError, match="without returning"):
         f(-1)
+
+
+def _caller_of_faulting_callee():
+    """outer(d) = inner(d) * 2 + 1, where inner(d) = 10 // d: the fault is below a call."""
+    d = param("d", t.INT, 0)
+    loc = d.loc
+    inner = function("inner", [d], t.INT, [ret(n.BinOp("floordiv", const(10, t.INT), name(d), t.INT, loc))])
+    e = param("e", t.INT, 0)
+    outer_body = [ret(n.BinOp("add", n.BinOp("mul", call("inner", [name(e)], t.INT), const(2, t.INT), t.INT, loc),
+                              const(1, t.INT), t.INT, loc))]
+    return module(inner, function("outer", [e], t.INT, outer_body))
+
+
+def test_fault_in_a_callee_unwinds_to_the_python_caller():
+    f = load_ir(_caller_of_faulting_callee(), "outer")
+    assert f(5) == 5
+    with pytest.raises(ZeroDivisionError):
+        f(0)
+    assert f(2) == 11
+
+
+def test_wasm_lowering_tests_the_error_state_at_call_sites_instead_of_unwinding():
+    from pyexec.backends.llvm import lower_module
+
+    text = str(lower_module(_caller_of_faulting_callee(), triple="wasm32-unknown-unknown", data_layout=""))
+    assert "_setjmp" not in text and "longjmp" not in text
+    outer = text[text.index('define internal i64 @"pyexec.impl.outer"'):]
+    after_call = outer.split('call i64 @"pyexec.impl.inner"', 1)[1]
+    assert '@"pyexec.error.code"' in after_call.split("\n")[1]  # the next instruction reads the error code
+    host = str(lower_module(_caller_of_faulting_callee(), triple="x86_64-unknown-linux-gnu", data_layout=""))
+    assert "_setjmp" in host
