@@ -143,7 +143,7 @@ class CompiledFunction(ctypes.c_void_p):
             >>> from pyexec.backends.llvm import aot
             >>> def one() -> int:
             ...     return 1
-            >>> aot(one).compile()(  )
+            >>> aot(one).compile()()
             1
         """
         with self._lock:
