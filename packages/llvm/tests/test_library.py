@@ -6,11 +6,13 @@ import shutil
 import subprocess
 import textwrap
 
+import numpy
 import pytest
 
 from pyexec.backends.llvm import CCompilerError, InvalidSymbolNameError, compile_llvm
 from pyexec.backends.llvm.cnames import check_symbol
 from pyexec.backends.llvm.library import find_c_compiler
+from pyexec.types import float32, uint64
 
 needs_cc = pytest.mark.skipif(shutil.which("cc") is None and shutil.which("gcc") is None,
                               reason="no C compiler (cc/gcc) on this machine")
@@ -139,3 +141,38 @@ def test_c_caller_gets_recursion_error_status_instead_of_a_crash(tmp_path):
                     "-o", str(exe)], check=True, capture_output=True)
     out = subprocess.run([str(exe)], capture_output=True, text=True, check=True).stdout
     assert out == "1000 0 5 7 0\n"
+
+
+def show_values(x: float, y: float32, z: complex, k: uint64) -> None:
+    print(x, y, z, k, round(x, 2), round(x * 1000.0, -2), sep="|")
+
+
+@needs_cc
+def test_c_runtime_formats_and_rounds_like_cpython(tmp_path):
+    files = compile_llvm(show_values, "showlib", tmp_path)
+    cases = [(0.1, 0.1, 1 + 2j, 2**64 - 1), (2.675, 1e-5, -0.0 - 3j, 0), (1e22, 3.4e38, 0j, 7),
+             (-0.0, -2.5, complex(1.5, -0.0), 1), (123.456, 16777217.0, complex(1e16, 1e-7), 42),
+             (float("inf"), float("nan"), complex(float("nan"), float("inf")), 3)]
+    calls = "".join(f"show_values({_c_double(x)}, (float){_c_double(y)}, {_c_complex(z)}, {k}ULL);"
+                    for x, y, z, k in cases)
+    (tmp_path / "main.c").write_text("#include <math.h>\n#include <complex.h>\n#include \"showlib.h\"\n"
+                                     f"int main(void){{{calls} return 0;}}\n")
+    exe = tmp_path / "main"
+    subprocess.run([find_c_compiler()[0], str(tmp_path / "main.c"), "-I", str(tmp_path), str(files["object"]), "-lm",
+                    "-o", str(exe)], check=True, capture_output=True)
+    out = subprocess.run([str(exe)], capture_output=True, text=True, check=True).stdout.splitlines()
+    expected = ["|".join([str(x), str(numpy.float32(y)), str(z), str(k), str(round(x, 2)), str(round(x * 1000.0, -2))])
+                for x, y, z, k in cases]
+    assert out == expected
+
+
+def _c_double(x: float) -> str:
+    if x != x:
+        return "NAN"
+    if x in (float("inf"), float("-inf")):
+        return "INFINITY" if x > 0 else "-INFINITY"
+    return repr(x) if x != 0 or str(x)[0] != "-" else "-0.0"
+
+
+def _c_complex(z: complex) -> str:
+    return f"CMPLX({_c_double(z.real)}, {_c_double(z.imag)})"

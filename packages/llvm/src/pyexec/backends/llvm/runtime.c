@@ -2,7 +2,8 @@
  *
  * Linked into every <base>.o / <base>.so that compile_llvm writes. Output goes to C's stdout
  * (buffered like printf), formatted as CPython's str() would: floats as the shortest repr that
- * round-trips ("0.1", "1e+16", "-0.0", "inf", "nan"), complex as "(1+2j)", bools as True/False.
+ * round-trips ("0.1", "1e+16", "-0.0", "inf", "nan"), float32 as NumPy prints it (shortest digits
+ * that round-trip as float32, exponent from 1e6), complex as "(1+2j)", bools as True/False.
  * Symbols are hidden, so two pyexec libraries in one program do not clash.
  */
 #include <math.h>
@@ -44,7 +45,8 @@ static void format_float(double x, int is_float32, int add_dot_0, char *out) {
     if (signbit(x)) *o++ = '-';
     int nd = (int)strlen(digits);
     int decpt = e + 1;
-    if (decpt <= -4 || decpt > 16) {
+    /* CPython switches to exponent notation at 1e16; NumPy's float32 at 1e6 */
+    if (decpt <= -4 || decpt > (is_float32 ? 6 : 16)) {
         *o++ = digits[0];
         if (nd > 1) { *o++ = '.'; memcpy(o, digits + 1, nd - 1); o += nd - 1; }
         sprintf(o, "e%c%02d", e < 0 ? '-' : '+', e < 0 ? -e : e);
