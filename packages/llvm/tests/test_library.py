@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import ctypes
+import math
 import shutil
 import subprocess
 import textwrap
 
 import numpy
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from pyexec.backends.llvm import CCompilerError, InvalidSymbolNameError, compile_llvm
 from pyexec.backends.llvm.cnames import check_symbol
@@ -176,3 +180,29 @@ def _c_double(x: float) -> str:
 
 def _c_complex(z: complex) -> str:
     return f"CMPLX({_c_double(z.real)}, {_c_double(z.imag)})"
+
+
+def rounded(x: float, n: int) -> float:
+    return round(x, n)
+
+
+@needs_cc
+@settings(max_examples=300, deadline=None)
+@given(x=st.one_of(st.floats(allow_nan=False, allow_infinity=False), st.floats(-1e6, 1e6),
+                   st.sampled_from([2.675, 0.5, 1.5, 2.5, -0.5, 0.125, 1e300, 5e-324, 123456.789])),
+       n=st.integers(-20, 20))
+def test_c_runtime_round_ndigits_matches_cpython(rounded_library, x, n):
+    got = rounded_library(x, n)
+    want = round(x, n)
+    assert got == want and math.copysign(1.0, got) == math.copysign(1.0, want)
+
+
+@pytest.fixture(scope="module")
+def rounded_library(tmp_path_factory):
+    out = tmp_path_factory.mktemp("rounded")
+    files = compile_llvm(rounded, "roundlib", out)
+    lib = ctypes.CDLL(str(files["library"]))
+    fn = lib.rounded
+    fn.restype = ctypes.c_double
+    fn.argtypes = [ctypes.c_double, ctypes.c_int64]
+    return fn
