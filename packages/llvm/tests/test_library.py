@@ -206,3 +206,35 @@ def rounded_library(tmp_path_factory):
     fn.restype = ctypes.c_double
     fn.argtypes = [ctypes.c_double, ctypes.c_int64]
     return fn
+
+
+@needs_cc
+def test_error_status_is_per_thread(tmp_path):
+    files = compile_llvm(safe_div, "threaded", tmp_path)
+    (tmp_path / "main.c").write_text(textwrap.dedent("""
+        #include <pthread.h>
+        #include <stdio.h>
+        #include "threaded.h"
+
+        static int seen[2];
+        static void *worker(void *arg) {
+            long id = (long)arg;
+            for (int i = 0; i < 200000; i++) {
+                safe_div(10, id == 0 ? 0 : 2);           /* thread 0 faults, thread 1 does not */
+                int e = threaded_last_error();
+                if (e != (id == 0 ? THREADED_ZERO_DIVISION_ERROR : THREADED_OK)) { seen[id] = 1; }
+            }
+            return NULL;
+        }
+        int main(void) {
+            pthread_t t[2];
+            for (long i = 0; i < 2; i++) pthread_create(&t[i], NULL, worker, (void *)i);
+            for (int i = 0; i < 2; i++) pthread_join(t[i], NULL);
+            printf("%d %d\\n", seen[0], seen[1]);
+            return 0;
+        }
+    """))
+    exe = tmp_path / "main"
+    subprocess.run([find_c_compiler()[0], str(tmp_path / "main.c"), "-I", str(tmp_path), str(files["object"]), "-lm",
+                    "-pthread", "-o", str(exe)], check=True, capture_output=True)
+    assert subprocess.run([str(exe)], capture_output=True, text=True, check=True).stdout == "0 0\n"

@@ -100,7 +100,7 @@ def build_library(module: n.Module, exports: list[str], base_name: str, output_d
     tm = file_target_machine(opt, cpu)
     lowered = lower_module(module, triple=tm.triple, data_layout=str(tm.target_data), overflow=overflow,
                            error_prefix=base_name, exports=exports)
-    llmod = optimize(parse(str(lowered)), tm, opt)
+    llmod = optimize(parse(thread_local_state(str(lowered))), tm, opt)
     paths = {
         "object": out / f"{base_name}.o",
         "library": out / f"{base_name}{shared_library_suffix()}",
@@ -138,6 +138,25 @@ def _link_alias(library: Path, alias: Path) -> None:
         alias.symlink_to(library.name)
     except OSError:
         shutil.copyfile(library, alias)
+
+
+_STATE_GLOBALS = (rt.ERROR_CODE_GLOBAL, rt.ERROR_MESSAGE_GLOBAL, rt.STACK_LIMIT_GLOBAL, "pyexec.stack.jmpbuf")
+
+
+def thread_local_state(ir_text: str) -> str:
+    """Make the error state (and the stack guard) one per thread in a library's IR.
+
+    C programs may call a library from several threads; each then sees its own error status.
+    (In process, calls run under the GIL, one at a time, and MCJIT keeps plain globals.)
+
+    Example:
+        >>> thread_local_state('@"pyexec.error.code" = internal global i32 0')
+        '@"pyexec.error.code" = internal thread_local(initialexec) global i32 0'
+    """
+    for name in _STATE_GLOBALS:
+        plain = f'@"{name}" = internal global'
+        ir_text = ir_text.replace(plain, f'@"{name}" = internal thread_local(initialexec) global')
+    return ir_text
 
 
 def find_c_compiler() -> list[str]:
