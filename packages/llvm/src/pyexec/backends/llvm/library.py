@@ -253,7 +253,7 @@ def c_header(module: n.Module, exports: list[str], base_name: str) -> str:
         lines.append(f"{_c_type(func.return_type)} {name}({params});")
     lines += [
         "",
-        "/* Error status. Each call of a function above clears it; after a call, "
+        "/* Error status (one per thread). Each call of a function above clears it; after a call, "
         f"{base_name}_last_error() is",
         f" * {up}_OK (0) if the call succeeded, else the code of the Python exception it raised (the",
         " * function's return value is then 0 and meaningless), and "

@@ -207,15 +207,15 @@ def recursive_functions(module: n.Module) -> set[str]:
     result = set()
     for start in graph:
         seen: set[str] = set()
-        todo = list(graph[start])
-        while todo:
-            name = todo.pop()
+        pending = list(graph[start])
+        while pending:
+            name = pending.pop()
             if name == start:
                 result.add(start)
                 break
             if name not in seen:
                 seen.add(name)
-                todo.extend(graph[name])
+                pending.extend(graph[name])
     return result
 
 
