@@ -113,3 +113,9 @@ def test_demo_quick_agrees_with_cpython_on_every_backend():
     if shutil.which("node"):
         assert "wasm in Node: agrees with CPython" in out.stdout
     assert "DISAGREES" not in out.stdout and "FAILED" not in out.stdout
+
+
+def test_cli_reference_page_is_up_to_date():
+    script = Path(__file__).resolve().parent.parent / "scripts" / "cli_reference.py"
+    out = subprocess.run([sys.executable, str(script), "--check"], capture_output=True, text=True)
+    assert out.returncode == 0, out.stdout + out.stderr
