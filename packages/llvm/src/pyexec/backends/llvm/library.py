@@ -140,7 +140,8 @@ def _link_alias(library: Path, alias: Path) -> None:
         shutil.copyfile(library, alias)
 
 
-_STATE_GLOBALS = (rt.ERROR_CODE_GLOBAL, rt.ERROR_MESSAGE_GLOBAL, rt.STACK_LIMIT_GLOBAL, "pyexec.stack.jmpbuf")
+_STATE_GLOBALS = (rt.ERROR_CODE_GLOBAL, rt.ERROR_MESSAGE_GLOBAL, rt.STACK_LIMIT_GLOBAL, "pyexec.stack.jmpbuf",
+                  "pyexec.stack.depth")
 
 
 def thread_local_state(ir_text: str) -> str:

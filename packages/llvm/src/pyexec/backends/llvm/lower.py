@@ -174,7 +174,8 @@ def fallible_functions(module: n.Module, overflow: str = "check") -> set[str]:
         # a function that may reach its end without a return reports that as a fault
         falls_off = not isinstance(func.return_type, NoneT) and not (func.body and isinstance(func.body[-1], n.Return))
         local[name], calls[name] = faults or falls_off, callees
-    result = {name for name, f in local.items() if f}
+    # recursion past the depth limit is a fault (RecursionError)
+    result = {name for name, f in local.items() if f} | recursive_functions(module)
     changed = True
     while changed:
         changed = False
@@ -275,6 +276,8 @@ def guarded_call(b: ir.IRBuilder, module: ir.Module, fn: ir.Function, args: list
         buf.align = 16
     old_limit = b.load(limit, typ=intptr)
     old_buf = b.load(jmpbuf, typ=PTR)
+    depth = module.globals.get(STACK_DEPTH_GLOBAL)
+    old_depth = b.load(depth, typ=I32) if depth is not None else None
     here = b.ptrtoint(marker, intptr)
     budget = ir.Constant(intptr, rt.STACK_BUDGET)
     # a stack that starts less than the budget above address 0 cannot underflow the subtraction
@@ -299,6 +302,8 @@ def guarded_call(b: ir.IRBuilder, module: ir.Module, fn: ir.Function, args: list
     b.position_at_end(escaped_block)
     b.store(old_limit, limit)
     b.store(old_buf, jmpbuf)
+    if depth is not None:
+        b.store(old_depth, depth)  # the frames longjmp skipped did not give their levels back
     b.branch(done)
     b.position_at_end(done)
     if isinstance(fn.function_type.return_type, ir.VoidType):
@@ -310,6 +315,7 @@ def guarded_call(b: ir.IRBuilder, module: ir.Module, fn: ir.Function, args: list
 
 
 STACK_JMPBUF_GLOBAL = "pyexec.stack.jmpbuf"
+STACK_DEPTH_GLOBAL = "pyexec.stack.depth"
 RAISE_FUNCTION = "pyexec.raise"
 STACK_OVERFLOW_FUNCTION = "pyexec.stack.overflow"
 
@@ -343,11 +349,19 @@ class ModuleLowering:
         # wasm traps safely when its stack runs out; elsewhere recursive code checks a budget, and
         # faults under a guarded entry unwind to it with longjmp (no error tests at call sites)
         self.unwind = not triple.startswith("wasm")
-        self.recursive = recursive_functions(module) if self.unwind else set()
+        self.recursive = recursive_functions(module)
+        self.depth = None
+        if self.recursive and not self.unwind:
+            # wasm: the call depth, a side effect LLVM must keep, so a recursion is never turned into a
+            # loop that runs forever where Python raises RecursionError (the host keeps its recursion
+            # fast with a frame-address check instead; see docs/backends/native.md)
+            self.depth = ir.GlobalVariable(self.module, I32, STACK_DEPTH_GLOBAL)
+            self.depth.linkage = "internal"
+            self.depth.initializer = I32(0)
         self.guarded = guarded_functions(module, overflow, triple)
         self.stack_limit = None
         self.raise_function: ir.Function | None = None
-        if self.guarded:
+        if self.guarded and self.unwind:
             intptr = ir.IntType(64 if triple.startswith(("x86_64", "aarch64", "arm64", "riscv64", "powerpc64",
                                                           "s390x")) else 32)
             self.stack_limit = ir.GlobalVariable(self.module, intptr, rt.STACK_LIMIT_GLOBAL)
@@ -412,6 +426,8 @@ class ModuleLowering:
         entry = ir.Function(self.module, fnty, func.name)
         b = ir.IRBuilder(entry.append_basic_block("entry"))
         b.store(I32(0), self.error_code)
+        if self.depth is not None:
+            b.store(I32(0), self.depth)  # also recovers the count after a wasm stack-exhaustion trap
         args = []
         for arg, p in zip(entry.args, func.params):
             arg.name = p.name
@@ -488,17 +504,35 @@ class FunctionLowering:
     def run(self) -> None:
         for arg, p in zip(self.fn.args, self.func.params):
             self.b.store(arg, self.slot(p))
+        self.depth_at_entry = None
         if self.func.name in self.owner.recursive:
-            self.check_stack()
+            if self.owner.depth is not None:
+                self.check_depth()
+            if self.owner.stack_limit is not None:
+                self.check_stack()
         body = self.fn.append_basic_block("body")
         self.b.branch(body)
         self.b.position_at_end(body)
         self.stmts(self.func.body)
         if not self.b.block.is_terminated:
             if isinstance(self.func.return_type, NoneT):
+                self.leave()
                 self.b.ret_void()
             else:
                 self.fault(rt.VALUE, f"{self.func.name}() reached its end without returning a value")
+
+    def check_depth(self) -> None:
+        depth = self.owner.depth
+        d = self.b.load(depth, typ=I32, name="depth")
+        with self.b.if_then(self.b.icmp_signed(">=", d, I32(rt.DEPTH_LIMIT)), likely=False):
+            self.fault(rt.RECURSION, "maximum recursion depth exceeded")
+        self.b.store(self.b.add(d, I32(1)), depth)
+        self.depth_at_entry = d
+
+    def leave(self) -> None:
+        """Before a return: a recursive function gives back its level of the call depth."""
+        if self.depth_at_entry is not None:
+            self.b.store(self.depth_at_entry, self.owner.depth)
 
     def check_stack(self) -> None:
         limit = self.owner.stack_limit
@@ -530,6 +564,7 @@ class FunctionLowering:
         self.return_zero()
 
     def return_zero(self) -> None:
+        self.leave()
         rt_ = self.fn.function_type.return_type
         if isinstance(rt_, ir.VoidType):
             self.b.ret_void()
@@ -563,9 +598,12 @@ class FunctionLowering:
 
     def stmt_Return(self, s: n.Return) -> None:
         if s.value is None:
+            self.leave()
             self.b.ret_void()
         else:
-            self.b.ret(self.expr(s.value))
+            value = self.expr(s.value)
+            self.leave()
+            self.b.ret(value)
         self.after_terminator()
 
     def stmt_If(self, s: n.If) -> None:

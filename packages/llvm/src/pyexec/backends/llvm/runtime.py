@@ -32,6 +32,9 @@ ERROR_KINDS: dict[int, str] = {
 ERROR_CODE_GLOBAL = "pyexec.error.code"
 ERROR_MESSAGE_GLOBAL = "pyexec.error.message"
 STACK_LIMIT_GLOBAL = "pyexec.stack.limit"
+DEPTH_LIMIT = 100_000
+"""Nested calls of recursive compiled functions allowed before RecursionError on wasm (which has no
+frame-address check; its engine also traps when its own stack runs out)."""
 STACK_BUDGET = 1 << 20
 """Bytes of native stack recursive compiled code may use below its entry point before it raises
 RecursionError (instead of overflowing the stack and crashing the process)."""
