@@ -12,6 +12,9 @@ from __future__ import annotations
 import argparse
 import importlib
 import importlib.util
+import sys
+from pathlib import Path
+from typing import Any
 
 TARGETS = {
     "native": "compile with pyexec's LLVM backend to <name>.o, <name>.so and <name>.h",
@@ -43,6 +46,10 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
                         help="optimisation level (default 2)")
     parser.add_argument("-o", "--output", dest="output", default=None,
                         help="output directory (native, wasm) or executable path (exe)")
+    if {"native", "wasm"} & set(targets):
+        parser.add_argument("--overflow", choices=["check", "wrap"], default="check",
+                            help="native/wasm: Python int raises OverflowError outside int64 (check, default) "
+                            "or wraps like int64 (wrap)")
     for target in targets:
         module = importlib.import_module(f"pyexec.cli.build_{target}")
         if hasattr(module, "add_arguments"):
@@ -53,3 +60,34 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     module = importlib.import_module(f"pyexec.cli.build_{args.target}")
     return int(module.run(args) or 0)
+
+
+class BuildInputError(Exception):
+    """The file to build is missing (exit status 2: a usage problem, not a compile error)."""
+
+
+def analyze_for_build(args: argparse.Namespace) -> tuple[Path, Any, list[str]]:
+    """The file, its typed IR module (read, not executed) and the functions to build.
+
+    The functions are those named with ``-f``, else every top-level function whose name does not
+    start with ``_`` (every function, if all do). Shared by the native and wasm targets.
+
+    Example:
+        >>> file, module, names = analyze_for_build(args)  # doctest: +SKIP
+    """
+    from pyexec.frontend import analyze_file
+
+    file = Path(args.file)
+    if not file.is_file():
+        raise BuildInputError(f"{file} does not exist (give the path of a Python file)")
+    module = analyze_file(file, args.functions or None)
+    names = list(args.functions or [])
+    if not names:
+        names = [name for name in module.functions if not name.startswith("_")] or list(module.functions)
+    return file, module, names
+
+
+def fail(message: str, status: int = 1) -> int:
+    """Print ``pyexec build: <message>`` on stderr and return the exit status."""
+    print(f"pyexec build: {message}", file=sys.stderr)
+    return status
