@@ -75,6 +75,8 @@ def headline(repeat: int) -> tuple[list[str], dict[str, dict[str, float]]]:
              "| CPython (time) | " + " | ".join(f"{reference.seconds[n] * 1000:,.1f} ms" for n in names) + " | — |"]
     ratios: dict[str, dict[str, float]] = {}
     for row in rows[1:]:
+        if row.skipped and "--with-exe" in row.skipped:
+            continue  # the executable's build takes minutes: benchmarks/jit.py --nuitka measures it
         if row.skipped or row.failed or not row.seconds:
             reason = row.skipped or row.failed
             table.append(f"| {row.backend} | " + " | ".join("—" for _ in names) + f" | {reason} |")
@@ -148,7 +150,9 @@ def main(argv: list[str]) -> int:
         "",
         "Speed-up over CPython of `fibonacci(30)`, `count_primes(300000)` (calling `is_prime`) and "
         "`mandelbrot_area(300, 200)`, each backend's result checked equal to CPython's "
-        "(the `pyexec demo` table). Wasm in wasmtime includes the ~20 µs cost of a call from Python.",
+        "(the `pyexec demo` table). Wasm in wasmtime includes the cost of a call from Python (a few µs). "
+        "The Nuitka executable is left out here: its build takes minutes (`python benchmarks/jit.py --nuitka`; "
+        "figures in [Executables](../backends/nuitka.md)).",
         "",
         *table,
         "",
