@@ -10,8 +10,6 @@ from __future__ import annotations
 import functools
 import http.server
 import shutil
-import subprocess
-import sys
 import tempfile
 import threading
 from collections.abc import Iterator
@@ -27,54 +25,6 @@ pytestmark = [
                        reason="chromium and chromedriver are not installed (apt-get install chromium chromium-driver)"),
 ]
 
-BUILD_SCRIPT = '''
-from pyexec import wasm, wasm_multi
-
-def square(x: int) -> int:
-    return x * x
-
-def fibonacci(n: int) -> int:
-    if n <= 1:
-        return n
-    a: int = 0
-    b: int = 1
-    for i in range(2, n + 1):
-        temp: int = a + b
-        a = b
-        b = temp
-    return b
-
-def add(a: int, b: int) -> int:
-    return a + b
-
-def subtract(a: int, b: int) -> int:
-    return a - b
-
-def multiply(a: int, b: int) -> int:
-    return a * b
-
-def divide(a: int, b: int) -> int:
-    return a // b
-
-def clamp(value: int, min_val: int, max_val: int) -> int:
-    if value < min_val:
-        return min_val
-    if value > max_val:
-        return max_val
-    return value
-
-def lerp(a: int, b: int, t: int) -> int:
-    return a + ((b - a) * t) // 100
-
-def collision(x1: int, y1: int, w1: int, h1: int,
-               x2: int, y2: int, w2: int, h2: int) -> bool:
-    return not (x1 + w1 < x2 or x2 + w2 < x1 or y1 + h1 < y2 or y2 + h2 < y1)
-
-wasm(square, "square.wasm")
-wasm(fibonacci, "fib.wasm", optimize=3)
-wasm_multi([add, subtract, multiply, divide], "math.wasm")
-wasm_multi([clamp, lerp, collision], "game.wasm")
-'''
 
 
 class _Handler(http.server.SimpleHTTPRequestHandler):
@@ -88,12 +38,8 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    root = tmp_path_factory.mktemp("wasm_site")
-    script = root / "build_pages.py"
-    script.write_text(BUILD_SCRIPT)
-    done = subprocess.run([sys.executable, str(script)], cwd=root, capture_output=True, text=True, timeout=300)
-    assert done.returncode == 0, done.stderr
+def site(seed_wasm_build) -> Iterator[str]:
+    root = seed_wasm_build[0]  # the pages the seed's WASM examples generate (conftest.py)
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Handler, directory=str(root)))
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
