@@ -64,17 +64,35 @@ def install_editable(session: nox.Session, packages: list[str]) -> None:
 
 
 def system_packages(session: nox.Session, commands_to_packages: dict[str, str]) -> None:
-    """Install Debian packages for commands that tests need, when missing (CI runs as root)."""
+    """Install Debian packages for commands that tests need, only in CI or on an explicit opt-in.
+
+    A developer's ``python3 dev.py test`` never changes their system: outside CI (``CI=true``) this
+    installs nothing unless ``PYEXEC_INSTALL_SYSTEM_PACKAGES=1``, and the tests that need the command skip
+    with the reason. Even then it never upgrades an installed package: when apt's dry run would upgrade
+    anything, it installs nothing and says which packages it would have touched.
+    """
     missing = {cmd: pkg for cmd, pkg in commands_to_packages.items() if shutil.which(cmd) is None}
     if not missing:
         return
+    wanted = sorted(set(missing.values()))
+    opted_in = os.environ.get("CI") == "true" or os.environ.get("PYEXEC_INSTALL_SYSTEM_PACKAGES") == "1"
+    if not opted_in:
+        session.warn(f"not installing Debian packages {wanted} (only in CI, or with "
+                     "PYEXEC_INSTALL_SYSTEM_PACKAGES=1); the tests that need them skip")
+        return
     if shutil.which("apt-get") is None or os.geteuid() != 0:
-        wanted = sorted(set(missing.values()))
         session.warn(f"cannot install {wanted}: needs root and apt-get; the tests that need them skip")
         return
-    session.run("apt-get", "update", "-qq", external=True)
     env = {"DEBIAN_FRONTEND": "noninteractive"}
-    session.run("apt-get", "install", "-y", "-qq", *sorted(set(missing.values())), external=True, env=env)
+    session.run("apt-get", "update", "-qq", external=True)
+    options = ["-y", "-qq", "--no-install-recommends", "--no-upgrade"]
+    plan = session.run("apt-get", "install", "-s", *options, *wanted, external=True, env=env, silent=True)
+    upgrades = [line.split()[1] for line in (plan or "").splitlines() if line.startswith("Inst ") and " [" in line]
+    if upgrades:
+        session.warn(f"not installing {wanted}: apt would upgrade installed packages {upgrades}; "
+                     "the tests that need them skip")
+        return
+    session.run("apt-get", "install", *options, *wanted, external=True, env=env)
 
 
 # --- sessions ------------------------------------------------------------------------------
@@ -93,7 +111,7 @@ def tests(session: nox.Session, package: str) -> None:
 @nox.session(python=PYTHON)
 def integration(session: nox.Session) -> None:
     """Run integration_tests/ against the whole toolkit (the meta-package and every backend)."""
-    system_packages(session, {"chromium": "chromium", "chromedriver": "chromium-driver", "wasm2wat": "wabt"})
+    system_packages(session, {"chromium": "chromium", "chromedriver": "chromium-driver"})
     install_editable(session, local_closure("pyexec"))
     session.install(*test_requirements("pyexec", "integration")[1])
     session.run("pytest", "-q", str(ROOT / "integration_tests"), *session.posargs)

@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from pyexec.cli.explain import wasm2wat_path
+
 EXAMPLE = textwrap.dedent('''
     def fibonacci(n: int) -> int:
         """The n-th Fibonacci number."""
@@ -71,8 +73,8 @@ def test_build_help_offers_every_target():
     ],
 )
 def test_explain_shows_each_stage(example_file, stage, expected):
-    if stage == "wat" and shutil.which("wasm2wat") is None:
-        pytest.skip("wabt's wasm2wat is not installed (the integration nox session installs it)")
+    if stage == "wat" and wasm2wat_path() is None:
+        pytest.skip("WABT's wasm2wat is not installed (the integration session installs pyexec[wat])")
     out = pyexec("explain", f"{example_file}::fibonacci", "--stage", stage)
     assert out.returncode == 0, out.stderr
     assert expected in out.stdout

