@@ -16,7 +16,7 @@ import importlib
 import sys
 from collections.abc import Sequence
 
-SUBCOMMANDS = ["build", "demo", "explain"]
+SUBCOMMANDS = ["build", "check", "demo", "explain"]
 """Modules of this package that each define one subcommand (those not yet written are skipped)."""
 
 

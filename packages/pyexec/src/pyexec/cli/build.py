@@ -75,12 +75,21 @@ def analyze_for_build(args: argparse.Namespace) -> tuple[Path, Any, list[str]]:
     Example:
         >>> file, module, names = analyze_for_build(args)  # doctest: +SKIP
     """
-    from pyexec.frontend import analyze_file
+    from pyexec.frontend import CompileError, analyze_file
 
     file = Path(args.file)
     if not file.is_file():
         raise BuildInputError(f"{file} does not exist (give the path of a Python file)")
-    module = analyze_file(file, args.functions or None)
+    try:
+        module = analyze_file(file, args.functions or None)
+    except CompileError as exc:
+        if args.functions:
+            raise
+        # Every top-level function was taken: say how to build only the ones that compile.
+        more = (f"build only the functions you need with -f NAME (`pyexec check {file}` lists every "
+                "function that would not compile)")
+        raise type(exc)(exc.message, file=exc.file, line=exc.line, col=exc.col, source_line=exc.source_line,
+                        hint=f"{exc.hint}; or {more}" if exc.hint else more) from None
     names = list(args.functions or [])
     if not names:
         names = [name for name in module.functions if not name.startswith("_")] or list(module.functions)
