@@ -2,6 +2,7 @@
 """The two commands of pyexec's README, and a door to every nox session.
 
     python3 dev.py demo        compile one example set with every backend and print the table
+                               (its options follow: python3 dev.py demo --quick --with-exe)
     python3 dev.py test        run every check CI runs (nox -s ci)
     python3 dev.py -s NAME     any nox session (nox's own arguments pass through)
 
@@ -41,6 +42,17 @@ def ensure_tools() -> Path:
     return python
 
 
+def nox_arguments(argv: list[str]) -> list[str]:
+    """nox's command line for dev.py's: a shortcut's own options become its session's posargs.
+
+    Example: ``nox_arguments(["demo", "--with-exe"])`` -> ``["-s", "demo", "--", "--with-exe"]``.
+    """
+    if argv[0] not in SHORTCUTS:
+        return argv
+    rest = argv[1:]
+    return SHORTCUTS[argv[0]] + (["--", *rest] if rest and rest[0] != "--" else rest)
+
+
 def main(argv: list[str]) -> int:
     if sys.version_info < (3, 10):  # noqa: UP036 - dev.py may be run by any python3 on PATH
         print("pyexec needs Python 3.10 or newer", file=sys.stderr)
@@ -48,7 +60,8 @@ def main(argv: list[str]) -> int:
     if not argv or argv[0] in ("-h", "--help"):
         print(__doc__)
         return 0 if argv else 2
-    nox_args = SHORTCUTS.get(argv[0], argv[:1]) + argv[1:]
+    nox_args = nox_arguments(argv)
+
     python = ensure_tools()
     env = dict(os.environ)
     # nox finds uv next to itself; put the tools venv first on PATH for the sessions' tools too.

@@ -87,7 +87,9 @@ def system_packages(session: nox.Session, commands_to_packages: dict[str, str]) 
     session.run("apt-get", "update", "-qq", external=True)
     options = ["-y", "-qq", "--no-install-recommends", "--no-upgrade"]
     plan = session.run("apt-get", "install", "-s", *options, *wanted, external=True, env=env, silent=True)
-    upgrades = [line.split()[1] for line in (plan or "").splitlines() if line.startswith("Inst ") and " [" in line]
+    # apt's dry run prints "Inst NAME [OLD] (NEW ...)" for an upgrade, "Inst NAME (NEW ...)" for a new package.
+    upgrades = [words[1] for words in map(str.split, (plan or "").splitlines())
+                if len(words) > 2 and words[0] == "Inst" and words[2].startswith("[")]
     if upgrades:
         session.warn(f"not installing {wanted}: apt would upgrade installed packages {upgrades}; "
                      "the tests that need them skip")

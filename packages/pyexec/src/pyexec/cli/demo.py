@@ -379,7 +379,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 def main(args: argparse.Namespace) -> int:
     from rich.console import Console
 
-    console = Console()
+    # Piped, rich would cut the table to 80 columns; a file or a CI log has room for the whole table.
+    console = Console() if sys.stdout.isatty() else Console(width=160)
     console.print("[bold]pyexec demo[/]: fibonacci, count_primes (is_prime), mandelbrot_area with every backend")
     rows = run_demo(with_exe=args.with_exe, quick=args.quick, repeat=max(1, args.repeat), console=console)
     examples = dict(demo_examples.EXAMPLES) if not args.quick else {

@@ -203,13 +203,22 @@ def main(args: argparse.Namespace) -> int:
         errors.print(f"pyexec explain: expected FILE.py::FUNC, got {args.target!r}", markup=False)
         return 2
     stages = [args.stage] if args.stage else STAGES
+    request = Request(Path(file), function, args.opt, args.overflow)
+    try:
+        stage_ast(request)  # an unreadable file or a missing function: say so before any heading
+    except ExplainError as exc:
+        errors.print(f"pyexec explain: {exc}", markup=False)
+        return 1
+    except SyntaxError as exc:
+        errors.print(f"{file}:{exc.lineno}:{exc.offset}: error: invalid Python syntax: {exc.msg}", markup=False)
+        return 1
     status = 0
     for stage in stages:
         producer, lexer, heading = RENDERERS[stage]
         if len(stages) > 1:
             console.print(Rule(f"{stage}: {heading}"))
         try:
-            text = producer(Request(Path(file), function, args.opt, args.overflow))
+            text = producer(request)
         except ExplainError as exc:
             errors.print(f"pyexec explain: {exc}", markup=False)
             status = 1
