@@ -29,6 +29,10 @@ DIST_DIR = ROOT / "dist"
 PYTHON = f"{sys.version_info.major}.{sys.version_info.minor}"
 
 nox.options.default_venv_backend = "uv"
+# The compat sessions take other Pythons from this machine (pyenv's, if it has them), never from a download.
+os.environ.setdefault("UV_PYTHON_DOWNLOADS", "never")
+_PYENV_BINS = sorted(Path(os.environ.get("PYENV_ROOT", Path.home() / ".pyenv")).glob("versions/3.1[0-9].*/bin"))
+os.environ["PATH"] = os.pathsep.join([os.environ.get("PATH", ""), *map(str, _PYENV_BINS)])
 nox.options.sessions = ["lint", "tests", "integration", "isolated", "docs"]
 nox.options.reuse_existing_virtualenvs = True
 
@@ -108,6 +112,17 @@ def tests(session: nox.Session, package: str) -> None:
     install_editable(session, [*local_closure(package), *(p for p in siblings if p not in local_closure(package))])
     session.install(*others)
     session.run("pytest", "-q", str(PACKAGES_DIR / package / "tests"), *session.posargs)
+
+
+OTHER_PYTHONS = ["3.10", "3.12", "3.13"]
+"""The Pythons besides PYTHON that every distribution accepts (requires-python >= 3.10, up to 3.13)."""
+
+
+@nox.session(python=OTHER_PYTHONS)
+@nox.parametrize("package", PACKAGES)
+def compat(session: nox.Session, package: str) -> None:
+    """One package's tests on another supported Python: ``nox -s "compat-3.12(package='llvm')"``."""
+    tests(session, package)
 
 
 @nox.session(python=PYTHON)

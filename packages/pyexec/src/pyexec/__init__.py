@@ -41,6 +41,7 @@ _OPTIONAL_EXPORTS: dict[str, tuple[str, str]] = {
     "MemoryManager": ("pyexec.memory", "pyexec-memory"),
     "WasmMemoryManager": ("pyexec.wasm_memory", "pyexec-memory"),
     "compile": ("pyexec.mode", "pyexec"),
+    "explain": ("pyexec.explanation", "pyexec"),
 }
 
 _ATTR_ALIASES: dict[str, str] = {"load_wasm": "load"}

@@ -3,10 +3,11 @@
 Reads the file (never executes it) and analyses, as ``PYEXEC_MODE=production`` would, every function
 that pyexec's own compiler would be asked to compile: those decorated with ``compile`` or ``aot`` (any
 spelling: ``@pyexec.compile``, ``@aot(opt=3)``, ...) and those passed to ``aot``, ``compile``,
-``compile_llvm``, ``wasm`` or ``wasm_multi`` at the top level of the module. ``-f`` names functions
-instead; with neither, every top-level function is checked. Each function is analysed on its own, so
-one unsupported function does not hide the diagnostics of the others: every diagnostic is printed, and
-the exit status is 1 when there is any (2 for a file that cannot be read).
+``compile_llvm``, ``wasm`` or ``wasm_multi`` at the top level of the module (for a ``.ipynb`` file, of
+its code cells). ``-f`` names functions instead; with neither, every top-level function is checked.
+Each function is analysed on its own, so one unsupported function does not hide the diagnostics of the
+others: every diagnostic is printed, and the exit status is 1 when there is any (2 for a file that
+cannot be read).
 
 Example:
     $ pyexec check shapes.py
@@ -85,16 +86,22 @@ def read_source(file: Path) -> str:
 
 def run(args: argparse.Namespace) -> int:
     """Check the functions; print one line per function that checks and every diagnostic."""
+    from pyexec.cli.notebook import NotebookCode, is_notebook
     from pyexec.frontend import CompileError, analyze_source
 
     file = Path(args.file)
     if file.is_dir():
         return _fail(f"{file} is a directory; give the path of a Python file", 2)
+    notebook = None
     try:
-        text = read_source(file)
+        if is_notebook(file):
+            notebook = NotebookCode.read(file)
+            text = notebook.text
+        else:
+            text = read_source(file)
     except FileNotFoundError:
         return _fail(f"{file} does not exist (give the path of a Python file)", 2)
-    except (OSError, UnicodeDecodeError, SyntaxError) as exc:
+    except (OSError, UnicodeDecodeError, SyntaxError, ValueError) as exc:
         return _fail(f"cannot read {file}: {exc}", 2)
     try:
         tree = ast.parse(text, filename=str(file))
@@ -118,7 +125,7 @@ def run(args: argparse.Namespace) -> int:
         try:
             analyze_source(text, str(file), [name] if name else None)
         except CompileError as exc:
-            message = str(exc)
+            message = str(notebook.relocate(exc, file) if notebook else exc)
             if message not in reported:  # a callee's error shows once, not under each caller
                 reported.add(message)
                 print(message, file=sys.stderr)

@@ -11,7 +11,8 @@ Stages, in the order the compiler runs them:
 - ``wat``: the WebAssembly module as text (needs WABT's ``wasm2wat``: ``pip install 'pyexec[wat]'``).
 
 Without ``--stage`` every stage is shown, one after another, under headings. Output is coloured on
-a terminal and plain text when piped. The file is read, not executed.
+a terminal and plain text when piped. The file is read, not executed; a Jupyter notebook (``.ipynb``)
+is read as its code cells. In a notebook or the REPL, ``pyexec.explain(func)`` shows the same stages.
 
 Example:
     $ pyexec explain examples.py::fibonacci --stage ir
@@ -30,6 +31,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from pyexec.cli.notebook import NotebookCode, is_notebook
+
 STAGES = ["ast", "ir", "llvm", "llvm-opt", "asm", "wasm", "wat"]
 
 
@@ -39,25 +42,52 @@ class ExplainError(Exception):
 
 @dataclass
 class Request:
+    """One function to explain: ``function`` in ``file`` (read, not run), or the live function ``func``."""
+
     file: Path
     function: str
     opt: int
     overflow: str
+    func: Callable[..., object] | None = None
 
     def source(self) -> str:
+        if self.func is not None:
+            import inspect
+            import textwrap
+
+            from pyexec.frontend.source import unwrap
+
+            try:
+                return textwrap.dedent(inspect.getsource(unwrap(self.func)))
+            except (OSError, TypeError) as exc:
+                raise ExplainError(f"the source of {self.function!r} is not available: {exc}") from None
         try:
+            if is_notebook(self.file):
+                return NotebookCode.read(self.file).text
             return self.file.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
+        except (OSError, UnicodeDecodeError, ValueError) as exc:
             raise ExplainError(f"cannot read {self.file}: {exc}") from None
 
     def ir_module(self):  # -> pyexec.frontend.ir.nodes.Module
-        from pyexec.frontend import analyze_file
+        from pyexec.frontend import CompileError, analyze_file, analyze_functions, analyze_source
 
+        if self.func is not None:
+            return analyze_functions([self.func])
+        if is_notebook(self.file):
+            notebook = NotebookCode.read(self.file)
+            try:
+                return analyze_source(notebook.text, str(self.file), [self.function])
+            except CompileError as exc:
+                raise notebook.relocate(exc, self.file) from None
         return analyze_file(self.file, [self.function])
 
 
 def stage_ast(req: Request) -> str:
     tree = ast.parse(req.source(), filename=str(req.file))
+    if req.func is not None:  # the source is the function alone, decorators included
+        tree.body = [node for node in tree.body if isinstance(node, ast.FunctionDef)]
+        for node in tree.body:
+            node.decorator_list = []
     defs = {node.name: node for node in tree.body if isinstance(node, ast.FunctionDef)}
     if req.function not in defs:
         known = ", ".join(defs) or "none"
