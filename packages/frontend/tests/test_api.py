@@ -97,10 +97,57 @@ def test_a_non_number_global_is_a_clear_error() -> None:
     assert info.value.file == __file__
 
 
-def test_a_closure_is_rejected_with_a_hint() -> None:
+def test_a_closed_over_number_is_frozen_as_a_constant() -> None:
+    module = fe.analyze_functions([make_closure()])
+    assert "add<int>(x, 3:int)" in fe.print_module(module)
+
+
+def test_a_closed_over_function_and_math_function_are_callees() -> None:
+    def factory():
+        root = math.sqrt
+
+        def twice(x: float) -> float:
+            return 2.0 * x
+
+        def f(x: float) -> float:
+            return twice(root(x))
+
+        return f
+
+    module = fe.analyze_functions([factory()])
+    assert set(module.functions) == {"f", "twice"}
+
+
+def test_a_closed_over_object_is_refused_with_the_reason() -> None:
+    def factory():
+        xs = [1, 2]
+
+        def f(x: int) -> int:
+            return x + xs
+
+        return f
+
     with pytest.raises(fe.UnsupportedSyntaxError) as info:
-        fe.analyze_functions([make_closure()])
-    assert "closure" in info.value.message and info.value.hint
+        fe.analyze_functions([factory()])
+    assert "'xs' is a list from the enclosing function" in info.value.message
+    assert "pass it as a parameter" in info.value.message
+
+
+def test_an_unassigned_cell_is_refused_with_the_reason() -> None:
+    def factory():
+        def f(x: int) -> int:
+            return x + later
+
+        module_or_error = None
+        try:
+            fe.analyze_functions([f])
+        except fe.UnsupportedSyntaxError as exc:
+            module_or_error = exc
+        later = 1  # noqa: F841 - assigned after the compile, on purpose
+        return module_or_error
+
+    error = factory()
+    assert error is not None and "not assigned yet" in error.message
 
 
 def test_exec_defined_function_has_no_source() -> None:

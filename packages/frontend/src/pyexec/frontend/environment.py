@@ -204,6 +204,47 @@ class LiveGlobals(Globals):
         return [n for n in self.namespace if not n.startswith("__")] + sorted(SUBSET_BUILTINS)
 
 
+UNASSIGNED = object()
+"""The value of a closure cell that the enclosing function has not assigned yet."""
+
+
+class ClosureGlobals(Globals):
+    """A nested function's free variables, frozen when it is compiled, then its module's globals.
+
+    As in Numba, a cell holding a number, a scalar type, ``math`` or one of its functions, or another
+    function is a compile-time constant: compiled code never sees a later rebinding. Any other value
+    (a list, an object) could change under the compiled code, so using it is refused with that reason.
+
+    Example:
+        >>> env = ClosureGlobals({"scale": 3, "xs": [1]}, LiveGlobals({}))
+        >>> env.lookup("scale"), env.lookup("xs").description.split(";")[0]
+        (ConstBinding(value=3, type_name=None), 'a list from the enclosing function')
+    """
+
+    def __init__(self, cells: Mapping[str, object], outer: Globals) -> None:
+        self.cells = dict(cells)
+        self.outer = outer
+
+    def lookup(self, name: str) -> Binding | None:
+        if name not in self.cells:
+            return self.outer.lookup(name)
+        value = self.cells[name]
+        if value is UNASSIGNED:
+            return OtherBinding("a variable of the enclosing function that is not assigned yet when this "
+                                "function is compiled; assign it before the first call")
+        binding = classify(value)
+        if isinstance(binding, OtherBinding):
+            return OtherBinding(f"{binding.description} from the enclosing function; compiled code freezes only "
+                                "numbers, scalar types, math functions and functions (pass it as a parameter)")
+        return binding
+
+    def attribute(self, module: ModuleBinding, attr: str) -> Binding | None:
+        return self.outer.attribute(module, attr)
+
+    def names(self) -> list[str]:
+        return list(self.cells) + self.outer.names()
+
+
 @dataclass(frozen=True)
 class StaticModule:
     """A module imported by a file read statically (``numpy``, ``pyexec``, ``pyexec.types``)."""

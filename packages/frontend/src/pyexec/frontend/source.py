@@ -17,7 +17,14 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from pyexec.frontend.diagnostics import CompileError, SourceUnavailableError, UnsupportedSyntaxError
-from pyexec.frontend.environment import ChainedGlobals, Globals, LiveGlobals, StaticGlobals
+from pyexec.frontend.environment import (
+    UNASSIGNED,
+    ChainedGlobals,
+    ClosureGlobals,
+    Globals,
+    LiveGlobals,
+    StaticGlobals,
+)
 from pyexec.frontend.ir.nodes import Loc
 
 
@@ -199,14 +206,35 @@ def source_of_function(func: object) -> FunctionSource:
             f"'{label}' is not a plain 'def' function", file=file, line=first_line,
             hint="compiled functions are plain 'def' functions",
         )
-    if code.co_freevars:
-        names = ", ".join(code.co_freevars)
-        raise located_error(
-            UnsupportedSyntaxError, Loc(file, node.lineno + line_offset, node.col_offset), lines,
-            f"function '{label}' is a closure (it uses {names} from an enclosing function)",
-            "make those values module-level constants or parameters; closures need @pyexec.jit",
-        )
-    return FunctionSource(
-        original.__name__, node, file, lines, LiveGlobals(original.__globals__),
-        line_offset=line_offset, key=original,
-    )
+    env: Globals = LiveGlobals(original.__globals__)
+    # Free variables are frozen at compile time (as in Numba); their values reach the IR as constants
+    # and callees, so they are part of the cache key like the rest of the code. Names used only in
+    # annotations were evaluated in the enclosing scope when the def ran: Python kept their values.
+    frozen = _annotation_values(node, original, original.__globals__)
+    frozen.update(zip(code.co_freevars, map(_cell_value, original.__closure__ or ())))
+    if frozen:
+        env = ClosureGlobals(frozen, env)
+    return FunctionSource(original.__name__, node, file, lines, env, line_offset=line_offset, key=original)
+
+
+def _annotation_values(node: ast.FunctionDef, func: object, module_globals: Mapping[str, object]) -> dict[str, object]:
+    """``{name: value}`` for annotations written as a bare name that the module's globals lack
+    (``int32`` imported inside the enclosing function), from the function's ``__annotations__``."""
+    annotations = getattr(func, "__annotations__", None) or {}
+    args = node.args
+    named = [(a.arg, a.annotation) for a in [*args.posonlyargs, *args.args, *args.kwonlyargs]]
+    named.append(("return", node.returns))
+    values: dict[str, object] = {}
+    for key, annotation in named:
+        if isinstance(annotation, ast.Name) and annotation.id not in module_globals:
+            value = annotations.get(key)
+            if value is not None and not isinstance(value, str):
+                values[annotation.id] = value
+    return values
+
+
+def _cell_value(cell: object) -> object:
+    try:
+        return cell.cell_contents  # type: ignore[attr-defined]
+    except ValueError:  # an empty cell: the enclosing function has not assigned the variable yet
+        return UNASSIGNED

@@ -305,6 +305,8 @@ class ExpressionBuilder:
         if isinstance(binding, (ModuleBinding, MathModuleBinding)):
             raise self.error(UnsupportedSyntaxError, node, f"the module '{label}' cannot be used as a value", JIT_HINT)
         assert isinstance(binding, OtherBinding)
+        if "enclosing function" in binding.description:  # a closure cell: its description gives the reason
+            raise self.error(UnsupportedSyntaxError, node, f"'{label}' is {binding.description}", JIT_HINT)
         raise self.error(
             UnsupportedSyntaxError, node,
             f"the global '{label}' is {binding.description}; compiled code reads only numbers (int, float, bool, "
