@@ -143,7 +143,7 @@ def test_an_unassigned_cell_is_refused_with_the_reason() -> None:
             fe.analyze_functions([f])
         except fe.UnsupportedSyntaxError as exc:
             module_or_error = exc
-        later = 1  # noqa: F841 - assigned after the compile, on purpose
+        later = 1  # assigned after the compile, on purpose
         return module_or_error
 
     error = factory()
