@@ -5,13 +5,16 @@ from __future__ import annotations
 
 import ast
 import importlib.util
+import sys
 from pathlib import Path
 
 import pytest
 
 import pyexec.frontend as fe
 
-MODULES = ["colorsys", "bisect", "heapq", "statistics", "calendar", "datetime", "textwrap", "random", "string"]
+# Python 3.12 moved datetime's pure-Python code to _pydatetime (datetime.py only imports it).
+DATETIME = "datetime" if sys.version_info < (3, 12) else "_pydatetime"
+MODULES = ["colorsys", "bisect", "heapq", "statistics", "calendar", DATETIME, "textwrap", "random", "string"]
 
 
 def _path(name: str) -> Path:
