@@ -37,8 +37,9 @@ def mutations(rng: random.Random, entry: bytes, other: bytes) -> tuple[str, byte
     """One mutated entry and the name of the mutation."""
     head, _, payload = entry.partition(b"\n")
     other_head, _, other_payload = other.partition(b"\n")
-    kind = rng.choice(["bitflip", "bitflip-payload", "bitflip-header", "truncate", "extend", "random", "random-same-size",
-                       "swap-entry", "swap-payload", "swap-header", "rekey", "splice", "zero-range"])
+    kind = rng.choice(["bitflip", "bitflip-payload", "bitflip-header", "truncate", "extend", "random",
+                       "random-same-size", "swap-entry", "swap-payload", "swap-header", "rekey", "splice",
+                       "zero-range"])
     data = bytearray(entry)
     if kind == "bitflip":
         for _ in range(rng.randint(1, 8)):

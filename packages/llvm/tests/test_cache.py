@@ -103,7 +103,8 @@ ADD1 = textwrap.dedent("""
 """)
 
 
-def _run_add1(tmp_path: Path, cache_dir: Path, body: str = "x + 1", module: str = "adders") -> subprocess.CompletedProcess:
+def _run_add1(tmp_path: Path, cache_dir: Path, body: str = "x + 1",
+              module: str = "adders") -> subprocess.CompletedProcess:
     (tmp_path / f"{module}.py").write_text(f"def add1(x: int) -> int:\n    return {body}\n")
     script = tmp_path / f"run_{module}.py"
     script.write_text(ADD1.format(dir=str(tmp_path), module=module))

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
+import pyexec.backends.nuitka.cache
 from pyexec.backends.nuitka import MissingPrerequisiteError, NuitkaBuildError, aot_compile, cache_root
 from pyexec.backends.nuitka import executable_build as build
-import pyexec.backends.nuitka.cache
 from pyexec.backends.nuitka.cache import CacheWarning, cache_key
 from pyexec.backends.nuitka.cache import load_executable as cache_load
 from pyexec.backends.nuitka.cache import store_executable as cache_store

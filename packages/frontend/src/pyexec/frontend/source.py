@@ -82,18 +82,18 @@ def read_source_file(path: str | os.PathLike[str]) -> str:
 
     file = os.fspath(path)
     if os.path.isdir(file):
-        raise CompileError(f"{file} is a directory, not a Python file", file=file, line=1,
+        raise CompileError("it is a directory, not a Python file", file=file, line=1,
                            hint="give the path of a .py file")
     try:
         with open(file, "rb") as fh:
             data = fh.read()
     except OSError as err:
-        raise CompileError(f"cannot read {file}: {err.strerror or err}", file=file, line=1,
+        raise CompileError(f"it cannot be read: {err.strerror or err}", file=file, line=1,
                            hint="check the path and the file's permissions") from None
     try:
         return importlib.util.decode_source(data)
     except SyntaxError as err:  # an unknown or inconsistent coding declaration (raised by tokenize)
-        raise CompileError(f"cannot decode {file}: {err.msg if hasattr(err, 'msg') else err}", file=file,
+        raise CompileError(f"it cannot be decoded: {err.msg}", file=file,
                            line=err.lineno or 1, hint="declare an encoding Python knows, or save the file as UTF-8",
                            ) from None
     except (UnicodeDecodeError, LookupError) as err:
@@ -101,7 +101,7 @@ def read_source_file(path: str | os.PathLike[str]) -> str:
         line = data[:start].count(b"\n") + 1
         encoding = getattr(err, "encoding", "its declared encoding")
         raise CompileError(
-            f"cannot decode {file}: byte {data[start:start + 1]!r} on line {line} is not valid {encoding}",
+            f"it cannot be decoded: byte {data[start:start + 1]!r} on line {line} is not valid {encoding}",
             file=file, line=line,
             hint="save the file as UTF-8, or declare its encoding on line 1 or 2 (# -*- coding: latin-1 -*-)",
         ) from None

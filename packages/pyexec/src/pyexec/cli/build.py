@@ -63,7 +63,38 @@ def run(args: argparse.Namespace) -> int:
 
 
 class BuildInputError(Exception):
-    """The file to build is missing (exit status 2: a usage problem, not a compile error)."""
+    """The file to build is missing or not a file (exit status 2: a usage problem, not a compile error)."""
+
+
+def input_file_problem(file: Path) -> str | None:
+    """What is wrong with ``file`` as the Python file to build (None if it is a readable file).
+
+    Example:
+        >>> input_file_problem(Path("/"))
+        '/ is a directory, not a Python file (give the path of a .py file)'
+    """
+    if file.is_dir():
+        return f"{file} is a directory, not a Python file (give the path of a .py file)"
+    if not file.exists():
+        return f"{file} does not exist (give the path of a Python file)"
+    if not file.is_file():
+        return f"{file} is not a regular file (give the path of a .py file)"
+    return None
+
+
+def output_problem(output: Path, exc: OSError) -> str:
+    """A one-line message for an output directory that cannot be written, saying what to do.
+
+    Example:
+        >>> output_problem(Path("out"), FileExistsError(17, "File exists", "out"))
+        'error: cannot write to out: out exists and is not a directory (remove it or choose another directory with -o)'
+    """
+    blocker = next((p for p in (output, *output.parents) if p.exists() and not p.is_dir()), None)
+    if blocker is not None:
+        return (f"error: cannot write to {output}: {blocker} exists and is not a directory "
+                "(remove it or choose another directory with -o)")
+    where = exc.filename or output
+    return f"error: cannot write to {output}: {where}: {exc.strerror or exc} (choose a writable directory with -o)"
 
 
 def analyze_for_build(args: argparse.Namespace) -> tuple[Path, Any, list[str]]:
@@ -78,8 +109,9 @@ def analyze_for_build(args: argparse.Namespace) -> tuple[Path, Any, list[str]]:
     from pyexec.frontend import analyze_file
 
     file = Path(args.file)
-    if not file.is_file():
-        raise BuildInputError(f"{file} does not exist (give the path of a Python file)")
+    problem = input_file_problem(file)
+    if problem:
+        raise BuildInputError(problem)
     module = analyze_file(file, args.functions or None)
     names = list(args.functions or [])
     if not names:

@@ -45,10 +45,9 @@ class Request:
     overflow: str
 
     def source(self) -> str:
-        try:
-            return self.file.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            raise ExplainError(f"cannot read {self.file}: {exc}") from None
+        from pyexec.frontend.source import read_source_file
+
+        return read_source_file(self.file)  # as CPython reads it: a BOM, a coding declaration
 
     def ir_module(self):  # -> pyexec.frontend.ir.nodes.Module
         from pyexec.frontend import analyze_file
@@ -57,7 +56,9 @@ class Request:
 
 
 def stage_ast(req: Request) -> str:
-    tree = ast.parse(req.source(), filename=str(req.file))
+    from pyexec.frontend.source import parse
+
+    tree = parse(req.source(), str(req.file))  # a syntax error is a CompileError, shown without a traceback
     defs = {node.name: node for node in tree.body if isinstance(node, ast.FunctionDef)}
     if req.function not in defs:
         known = ", ".join(defs) or "none"
@@ -196,7 +197,7 @@ def main(args: argparse.Namespace) -> int:
         try:
             text = producer(Request(Path(file), function, args.opt, args.overflow))
         except ExplainError as exc:
-            errors.print(f"pyexec explain: {exc}", markup=False)
+            errors.print(f"pyexec explain: {exc}", markup=False, soft_wrap=True)
             status = 1
             if len(stages) == 1 or stage in ("ast", "ir"):
                 return status
@@ -205,7 +206,7 @@ def main(args: argparse.Namespace) -> int:
             from pyexec.frontend import CompileError
 
             if isinstance(exc, CompileError):
-                errors.print(str(exc), markup=False, highlight=False)
+                errors.print(str(exc), markup=False, highlight=False, soft_wrap=True)
                 return 1
             raise
         if console.is_terminal:
