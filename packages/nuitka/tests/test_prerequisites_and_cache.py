@@ -10,7 +10,13 @@ from pathlib import Path
 import pytest
 
 import pyexec.backends.nuitka.cache
-from pyexec.backends.nuitka import MissingPrerequisiteError, NuitkaBuildError, aot_compile, cache_root
+from pyexec.backends.nuitka import (
+    ExecutableBuildError,
+    MissingPrerequisiteError,
+    NuitkaBuildError,
+    aot_compile,
+    cache_root,
+)
 from pyexec.backends.nuitka import executable_build as build
 from pyexec.backends.nuitka.cache import CacheWarning, cache_key
 from pyexec.backends.nuitka.cache import load_executable as cache_load
@@ -234,3 +240,11 @@ def test_nuitka_runs_with_no_input_so_it_can_never_be_told_yes_to_a_download(tmp
     assert (tmp_path / "build.log").read_text().splitlines()[-1] == "''"
     target = build.locate_function(word_count)
     assert not any("download" in option for option in build.nuitka_options(target))
+
+
+def test_an_output_path_that_cannot_be_written_is_a_build_error_naming_it(cache_dir, tmp_path, monkeypatch):
+    assert cache_store(_key_of(word_count), EXE_NAME, SCRIPT) is not None
+    monkeypatch.setattr(build, "run_nuitka", no_nuitka)
+    (tmp_path / "file").write_text("in the way")
+    with pytest.raises(ExecutableBuildError, match=r"cannot write the executable to .*file.*choose a writable path"):
+        aot_compile(word_count, tmp_path / "file" / "wc")
