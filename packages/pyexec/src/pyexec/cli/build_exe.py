@@ -54,9 +54,12 @@ def _load_module(file: Path) -> ModuleType:
         raise _ModuleProblem(f"{where}: invalid Python syntax: {exc.msg} (fix the syntax error; the file must be "
                              "valid Python)") from None
     except Exception as exc:  # the user's top-level code failed: report it, not pyexec's traceback
-        raise _ModuleProblem(f"importing {file} failed: {type(exc).__name__}: {exc} (its top-level code runs "
+        message = " ".join(str(exc).split())  # one line, whatever the exception's text
+        raise _ModuleProblem(f"importing {file} failed: {type(exc).__name__}: {message} (its top-level code runs "
                              "when it is built for --target exe; fix the error)") from None
     return module
+
+
 def _function(module: ModuleType, name: str, file: Path) -> object:
     func = getattr(module, name, None)
     if func is None or not callable(func):
