@@ -264,3 +264,41 @@ def test_keys_that_are_not_hex_are_refused_before_touching_the_disk(tmp_path, mo
     assert cache.store("../escape", b"payload") is None
     assert cache.load("../escape") is None
     assert not (tmp_path / "cache").exists() and not (tmp_path / "escape.o").exists()
+
+
+def test_threads_racing_on_a_fresh_cache_agree_on_one_secret_and_every_entry(tmp_path, monkeypatch):
+    import threading
+
+    monkeypatch.setenv("PYEXEC_CACHE_DIR", str(tmp_path / "cache"))
+    barrier = threading.Barrier(8)
+    results: dict[int, bytes | None] = {}
+
+    def worker(i: int) -> None:
+        barrier.wait()
+        cache.store(f"k{i % 2}", f"payload {i % 2}".encode())
+        results[i] = cache.load(f"k{i % 2}")
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert results == {i: f"payload {i % 2}".encode() for i in range(8)}
+    assert sorted(p.name for p in (tmp_path / "cache").iterdir()) == ["k0.o", "k1.o", cache.KEY_FILE]
+
+
+def test_processes_racing_on_a_fresh_cache_all_compute_the_right_value(tmp_path):
+    cache_dir = tmp_path / "cache"
+    (tmp_path / "adders.py").write_text("def add1(x: int) -> int:\n    return x + 1\n")
+    script = tmp_path / "run.py"
+    script.write_text(ADD1.format(dir=str(tmp_path), module="adders"))
+    environ = {**os.environ, "PYEXEC_CACHE_DIR": str(cache_dir)}
+    environ.pop("PYEXEC_NO_CACHE", None)
+    procs = [subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                              env=environ) for _ in range(4)]
+    outputs = [p.communicate(timeout=120) for p in procs]
+    assert [p.returncode for p in procs] == [0] * 4, outputs
+    assert all(out.split()[0] == "21" for out, _ in outputs)
+    assert sorted(p.name for p in cache_dir.iterdir() if p.suffix != ".o") == [cache.KEY_FILE]
+    assert len(list(cache_dir.glob("*.o"))) == 1
+    assert _run_add1(tmp_path, cache_dir).stdout.split() == ["21", "True"]
