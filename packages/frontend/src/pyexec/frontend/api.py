@@ -96,11 +96,7 @@ def analyze_file(path: str | os.PathLike[str], names: Sequence[str] | None = Non
         >>> list(analyze_file(p).functions)
         ['f']
     """
+    from pyexec.frontend.source import read_source_file
+
     file = os.fspath(path)
-    try:
-        with open(file, encoding="utf-8") as fh:
-            text = fh.read()
-    except (OSError, UnicodeDecodeError) as err:
-        raise CompileError(f"cannot read {file}: {err}", file=file,
-                           hint="check the path and that it is a UTF-8 Python file") from None
-    return analyze_source(text, file, names)
+    return analyze_source(read_source_file(file), file, names)

@@ -13,6 +13,7 @@ Example:
 from __future__ import annotations
 
 import ast
+import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -68,6 +69,49 @@ def located_error(
     """
     source_line = lines[loc.line - 1] if 0 < loc.line <= len(lines) else None
     return cls(message, file=loc.file, line=loc.line, col=loc.col, source_line=source_line, hint=hint)
+
+
+def read_source_file(path: str | os.PathLike[str]) -> str:
+    """The text of a Python file, decoded as CPython decodes a module it imports.
+
+    A UTF-8 BOM and a PEP 263 coding declaration (``# -*- coding: latin-1 -*-``) are honoured and
+    newlines become ``\\n`` (:func:`importlib.util.decode_source`). A missing file, a directory or
+    bytes that are not valid in the file's encoding raise :class:`CompileError` saying what to do.
+
+    Example:
+        >>> import tempfile, pathlib
+        >>> p = pathlib.Path(tempfile.mkdtemp()) / "m.py"
+        >>> _ = p.write_bytes("# -*- coding: latin-1 -*-\\ns = 'caf\\u00e9'\\n".encode("latin-1"))
+        >>> read_source_file(p).splitlines()[1]
+        "s = 'café'"
+    """
+    import importlib.util
+
+    file = os.fspath(path)
+    if os.path.isdir(file):
+        raise CompileError("it is a directory, not a Python file", file=file, line=1,
+                           hint="give the path of a .py file")
+    try:
+        with open(file, "rb") as fh:
+            data = fh.read()
+    except OSError as err:
+        raise CompileError(f"it cannot be read: {err.strerror or err}", file=file, line=1,
+                           hint="check the path and the file's permissions") from None
+    try:
+        return importlib.util.decode_source(data)
+    except SyntaxError as err:  # an unknown or inconsistent coding declaration (raised by tokenize)
+        raise CompileError(f"it cannot be decoded: {err.msg}", file=file,
+                           line=err.lineno or 1, hint="declare an encoding Python knows, or save the file as UTF-8",
+                           ) from None
+    except (UnicodeDecodeError, LookupError) as err:
+        start = getattr(err, "start", 0)
+        line = data[:start].count(b"\n") + 1
+        encoding = getattr(err, "encoding", "its declared encoding")
+        raise CompileError(
+            f"it cannot be decoded: byte {data[start:start + 1]!r} on line {line} is not valid {encoding}",
+            file=file, line=line,
+            hint="save the file as UTF-8, or declare its encoding on line 1 or 2 (# -*- coding: latin-1 -*-)",
+        ) from None
 
 
 def parse(text: str, filename: str) -> ast.Module:

@@ -36,6 +36,12 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         help="compile functions of a Python file to native libraries, WebAssembly or an executable",
         description="Compile functions of a Python file. Targets: "
         + "; ".join(f"{t}: {h}" for t, h in targets.items()),
+        epilog="The file is read as CPython reads a module it imports (a UTF-8 BOM, a coding declaration "
+        "and any line endings are fine). Exit status: 0 built; 1 the build failed (a compile error; for exe a "
+        "syntax error or failing top-level code in the module; an output that cannot be written: read-only, "
+        "or a file in the way); 2 a usage problem (a missing file, a directory given as the file). Errors are "
+        "one line on stderr naming the file and what to do (compile errors add the source line), never a "
+        "traceback.",
     )
     parser.add_argument("file", help="the Python file that defines the functions")
     parser.add_argument("--target", "-t", required=True, choices=sorted(targets), help="what to build")
@@ -63,7 +69,38 @@ def run(args: argparse.Namespace) -> int:
 
 
 class BuildInputError(Exception):
-    """The file to build is missing (exit status 2: a usage problem, not a compile error)."""
+    """The file to build is missing or not a file (exit status 2: a usage problem, not a compile error)."""
+
+
+def input_file_problem(file: Path) -> str | None:
+    """What is wrong with ``file`` as the Python file to build (None if it is a readable file).
+
+    Example:
+        >>> input_file_problem(Path("/"))
+        '/ is a directory, not a Python file (give the path of a .py file)'
+    """
+    if file.is_dir():
+        return f"{file} is a directory, not a Python file (give the path of a .py file)"
+    if not file.exists():
+        return f"{file} does not exist (give the path of a Python file)"
+    if not file.is_file():
+        return f"{file} is not a regular file (give the path of a .py file)"
+    return None
+
+
+def output_problem(output: Path, exc: OSError) -> str:
+    """A one-line message for an output directory that cannot be written, saying what to do.
+
+    Example:
+        >>> output_problem(Path("out"), FileExistsError(17, "File exists", "out"))
+        'error: cannot write to out: out exists and is not a directory (remove it or choose another directory with -o)'
+    """
+    blocker = next((p for p in (output, *output.parents) if p.exists() and not p.is_dir()), None)
+    if blocker is not None:
+        return (f"error: cannot write to {output}: {blocker} exists and is not a directory "
+                "(remove it or choose another directory with -o)")
+    where = exc.filename or output
+    return f"error: cannot write to {output}: {where}: {exc.strerror or exc} (choose a writable directory with -o)"
 
 
 def analyze_for_build(args: argparse.Namespace) -> tuple[Path, Any, list[str]]:
@@ -78,8 +115,9 @@ def analyze_for_build(args: argparse.Namespace) -> tuple[Path, Any, list[str]]:
     from pyexec.frontend import CompileError, analyze_file
 
     file = Path(args.file)
-    if not file.is_file():
-        raise BuildInputError(f"{file} does not exist (give the path of a Python file)")
+    problem = input_file_problem(file)
+    if problem:
+        raise BuildInputError(problem)
     try:
         module = analyze_file(file, args.functions or None)
     except CompileError as exc:

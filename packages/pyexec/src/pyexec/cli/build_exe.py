@@ -25,9 +25,16 @@ class _UsageProblem(Exception):
     """A problem with the command line or the file, reported as ``pyexec build: error: ...`` (status 2)."""
 
 
+class _ModuleProblem(Exception):
+    """The user's module does not import (a syntax error, an exception at top level): status 1."""
+
+
 def _load_module(file: Path) -> ModuleType:
-    if not file.is_file():
-        raise _UsageProblem(f"{file} does not exist (give the path of a Python file)")
+    from pyexec.cli.build import input_file_problem
+
+    problem = input_file_problem(file)
+    if problem:
+        raise _UsageProblem(problem)
     if file.suffix != ".py":
         raise _UsageProblem(f"{file} is not a .py file")
     name = file.stem
@@ -40,7 +47,16 @@ def _load_module(file: Path) -> ModuleType:
     module = importlib.util.module_from_spec(spec)
     sys.path.insert(0, str(file.parent))
     sys.modules[name] = module
-    spec.loader.exec_module(module)
+    try:
+        spec.loader.exec_module(module)  # the module's own loader: a BOM and coding declarations work as in CPython
+    except SyntaxError as exc:
+        where = f"{exc.filename or file}:{exc.lineno or 0}:{exc.offset or 0}"
+        raise _ModuleProblem(f"{where}: invalid Python syntax: {exc.msg} (fix the syntax error; the file must be "
+                             "valid Python)") from None
+    except Exception as exc:  # the user's top-level code failed: report it, not pyexec's traceback
+        message = " ".join(str(exc).split())  # one line, whatever the exception's text
+        raise _ModuleProblem(f"importing {file} failed: {type(exc).__name__}: {message} (its top-level code runs "
+                             "when it is built for --target exe; fix the error)") from None
     return module
 
 
@@ -65,6 +81,9 @@ def run(args: argparse.Namespace) -> int:
     except _UsageProblem as exc:
         print(f"pyexec build: error: {exc}", file=sys.stderr)
         return 2
+    except _ModuleProblem as exc:
+        print(f"pyexec build: error: {exc}", file=sys.stderr)
+        return 1
     output = args.output if args.output else Path.cwd() / args.functions[0]
     try:
         path = aot_compile(func, output, show_progress=True)

@@ -22,7 +22,7 @@ def run(args: argparse.Namespace) -> int:
     """Build the three files; 0 on success, 1 on a compile or build error (a message, no traceback)."""
     from pyexec.backends.llvm.errors import NativeError
     from pyexec.backends.llvm.library import build_library
-    from pyexec.cli.build import BuildInputError, analyze_for_build, fail
+    from pyexec.cli.build import BuildInputError, analyze_for_build, fail, output_problem
     from pyexec.frontend import CompileError
 
     output = Path(args.output) if args.output else Path.cwd()
@@ -38,6 +38,8 @@ def run(args: argparse.Namespace) -> int:
         return fail(str(exc))
     except NativeError as exc:
         return fail(f"error: {exc}")
+    except OSError as exc:  # a read-only output directory, or a file where a directory should be
+        return fail(output_problem(output, exc))
     for key in ("object", "library", "header"):
         print(files[key])
     return 0

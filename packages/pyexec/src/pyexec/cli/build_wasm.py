@@ -22,7 +22,7 @@ from pathlib import Path
 def run(args: argparse.Namespace) -> int:
     """Build the four files; 0 on success, 1 on a compile or build error (a message, no traceback)."""
     from pyexec.backends.wasm import LinkError, WasmBuildError, compile_ir_module, write_outputs
-    from pyexec.cli.build import BuildInputError, analyze_for_build, fail
+    from pyexec.cli.build import BuildInputError, analyze_for_build, fail, output_problem
     from pyexec.frontend import CompileError
 
     output = Path(args.output) if args.output else Path.cwd()
@@ -37,7 +37,7 @@ def run(args: argparse.Namespace) -> int:
     except (WasmBuildError, LinkError) as exc:
         return fail(f"error: {exc}")
     except OSError as exc:
-        return fail(f"error: cannot write to {output}: {exc.strerror}")
+        return fail(output_problem(output, exc))
     for key in ("wasm", "js", "dts", "html"):
         print(files[key])
     return 0

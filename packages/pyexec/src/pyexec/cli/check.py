@@ -77,17 +77,11 @@ def marked_functions(tree: ast.Module) -> list[str]:
     return [name for name in defs if name in chosen]
 
 
-def read_source(file: Path) -> str:
-    """The file's text decoded as CPython decodes a module (BOM, coding declaration, UTF-8 default)."""
-    import importlib.util
-
-    return importlib.util.decode_source(file.read_bytes())
-
-
 def run(args: argparse.Namespace) -> int:
     """Check the functions; print one line per function that checks and every diagnostic."""
     from pyexec.cli.notebook import NotebookCode, is_notebook
     from pyexec.frontend import CompileError, analyze_source
+    from pyexec.frontend.source import read_source_file
 
     file = Path(args.file)
     if file.is_dir():
@@ -97,12 +91,15 @@ def run(args: argparse.Namespace) -> int:
         if is_notebook(file):
             notebook = NotebookCode.read(file)
             text = notebook.text
+        elif not file.exists():
+            return _fail(f"{file} does not exist (give the path of a Python file)", 2)
         else:
-            text = read_source(file)
-    except FileNotFoundError:
-        return _fail(f"{file} does not exist (give the path of a Python file)", 2)
-    except (OSError, UnicodeDecodeError, SyntaxError, ValueError) as exc:
+            text = read_source_file(file)
+    except (OSError, ValueError) as exc:
         return _fail(f"cannot read {file}: {exc}", 2)
+    except CompileError as exc:  # bytes that the file's encoding refuses
+        print(exc, file=sys.stderr)
+        return 2
     try:
         tree = ast.parse(text, filename=str(file))
     except SyntaxError:

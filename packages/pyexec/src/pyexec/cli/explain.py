@@ -61,12 +61,14 @@ class Request:
                 return textwrap.dedent(inspect.getsource(unwrap(self.func)))
             except (OSError, TypeError) as exc:
                 raise ExplainError(f"the source of {self.function!r} is not available: {exc}") from None
-        try:
-            if is_notebook(self.file):
+        if is_notebook(self.file):
+            try:
                 return NotebookCode.read(self.file).text
-            return self.file.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError, ValueError) as exc:
-            raise ExplainError(f"cannot read {self.file}: {exc}") from None
+            except (OSError, ValueError) as exc:
+                raise ExplainError(f"cannot read {self.file}: {exc}") from None
+        from pyexec.frontend.source import read_source_file
+
+        return read_source_file(self.file)  # as CPython reads it: a BOM, a coding declaration
 
     def ir_module(self):  # -> pyexec.frontend.ir.nodes.Module
         from pyexec.frontend import CompileError, analyze_file, analyze_functions, analyze_source
@@ -83,7 +85,9 @@ class Request:
 
 
 def stage_ast(req: Request) -> str:
-    tree = ast.parse(req.source(), filename=str(req.file))
+    from pyexec.frontend.source import parse
+
+    tree = parse(req.source(), str(req.file))  # a syntax error is a CompileError, shown without a traceback
     if req.func is not None:  # the source is the function alone, decorators included
         tree.body = [node for node in tree.body if isinstance(node, ast.FunctionDef)]
         for node in tree.body:
@@ -234,13 +238,15 @@ def main(args: argparse.Namespace) -> int:
         return 2
     stages = [args.stage] if args.stage else STAGES
     request = Request(Path(file), function, args.opt, args.overflow)
+    from pyexec.frontend import CompileError
+
     try:
         stage_ast(request)  # an unreadable file or a missing function: say so before any heading
     except ExplainError as exc:
-        errors.print(f"pyexec explain: {exc}", markup=False)
+        errors.print(f"pyexec explain: {exc}", markup=False, soft_wrap=True)
         return 1
-    except SyntaxError as exc:
-        errors.print(f"{file}:{exc.lineno}:{exc.offset}: error: invalid Python syntax: {exc.msg}", markup=False)
+    except CompileError as exc:  # a syntax error, a directory, bytes the file's encoding refuses
+        errors.print(str(exc), markup=False, highlight=False, soft_wrap=True)
         return 1
     status = 0
     for stage in stages:
@@ -250,18 +256,14 @@ def main(args: argparse.Namespace) -> int:
         try:
             text = producer(request)
         except ExplainError as exc:
-            errors.print(f"pyexec explain: {exc}", markup=False)
+            errors.print(f"pyexec explain: {exc}", markup=False, soft_wrap=True)
             status = 1
             if len(stages) == 1 or stage in ("ast", "ir"):
                 return status
             continue
-        except Exception as exc:
-            from pyexec.frontend import CompileError
-
-            if isinstance(exc, CompileError):
-                errors.print(str(exc), markup=False, highlight=False)
-                return 1
-            raise
+        except CompileError as exc:
+            errors.print(str(exc), markup=False, highlight=False, soft_wrap=True)
+            return 1
         if console.is_terminal:
             console.print(Syntax(text, lexer, theme="ansi_dark", word_wrap=False, background_color="default"))
         else:

@@ -17,7 +17,6 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import stat
 import subprocess
 import sys
 import tempfile
@@ -27,9 +26,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from pyexec.backends.nuitka.cache import cache_key, cache_root
+from pyexec.backends.nuitka.cache import cache_key, load_executable, private_root, store_executable, write_atomic
 from pyexec.backends.nuitka.command_line import command_line_spec
-from pyexec.backends.nuitka.errors import NuitkaBuildError
+from pyexec.backends.nuitka.errors import ExecutableBuildError, NuitkaBuildError
 from pyexec.backends.nuitka.function_target import FunctionTarget, locate_function
 from pyexec.backends.nuitka.launcher import launcher_source
 from pyexec.backends.nuitka.prerequisites import check_prerequisites
@@ -107,12 +106,14 @@ def run_nuitka(command: list[str], env: dict[str, str], cwd: Path, log_path: Pat
         )
 
 
-def _install(built: Path, destination: Path) -> None:
-    destination.parent.mkdir(parents=True, exist_ok=True)
-    partial = destination.with_name(destination.name + ".partial")
-    shutil.copy2(built, partial)
-    partial.chmod(partial.stat().st_mode | stat.S_IXUSR | stat.S_IXGRP | stat.S_IXOTH)
-    os.replace(partial, destination)
+def _install(data: bytes, destination: Path) -> None:
+    """Write the executable's bytes (those that were verified, not a file that could change since) in place."""
+    try:
+        destination.parent.mkdir(parents=True, exist_ok=True)
+        write_atomic(destination, data, 0o755)
+    except OSError as exc:
+        raise ExecutableBuildError(f"cannot write the executable to {destination}: {exc.strerror or exc} "
+                                   "(choose a writable path with the output argument)") from None
 
 
 def aot_compile(func: Callable[..., Any], output: str | os.PathLike[str], show_progress: bool = False) -> Path:
@@ -136,21 +137,20 @@ def aot_compile(func: Callable[..., Any], output: str | os.PathLike[str], show_p
     version = nuitka_version()
     key = cache_key(launcher=source, module_name=target.module_name, module_source=target.module_file.read_bytes(),
                     nuitka_version=version, nuitka_options=options)
-    root = cache_root()
-    entry = root / key
     built_name = target.function_name + (".exe" if sys.platform == "win32" else "")
-    cached = entry / built_name
-    if cached.is_file():
+    cached = load_executable(key, built_name)
+    if cached is not None:
         _install(cached, destination)
-        _say(show_progress, f"{destination} is up to date (cached build {entry})")
+        _say(show_progress, f"{destination} is up to date (cached build {key})")
         return destination
 
     env = check_prerequisites(dict(os.environ))
     env["NUITKA_UPDATE_CHECK"] = "never"  # no release check over the network
     env["PYTHONPATH"] = os.pathsep.join(p for p in (str(target.root), env.get("PYTHONPATH", "")) if p)
-    root.mkdir(parents=True, exist_ok=True)
+    root = private_root(create=True)  # None: an unsafe or unwritable cache, so build in a private temp folder
+    log_dir = root if root is not None else Path(tempfile.mkdtemp(prefix="pyexec-nuitka-log-"))
     started = time.perf_counter()
-    with tempfile.TemporaryDirectory(prefix="build-", dir=root) as work_dir:
+    with tempfile.TemporaryDirectory(prefix="build-", dir=root) as work_dir:  # removed even if the build fails
         work = Path(work_dir)
         launcher = work / LAUNCHER_NAME
         launcher.write_text(source, encoding="utf-8")
@@ -158,15 +158,18 @@ def aot_compile(func: Callable[..., Any], output: str | os.PathLike[str], show_p
                    f"--output-filename={built_name}", str(launcher)]
         _say(show_progress, f"building {destination.name} from {target.module_name}.{target.function_name} "
                             f"with Nuitka {version} (this takes a few minutes)")
-        log_path = root / f"{key}.log"
+        log_path = log_dir / f"{key}.log"
         run_nuitka(command, env, work, log_path, show_progress)
         built = work / "out" / built_name
         if not built.is_file():
             raise NuitkaBuildError(f"Nuitka reported success but {built} does not exist (log: {log_path})",
                                    returncode=0, log_tail="", log_path=str(log_path))
-        entry.mkdir(parents=True, exist_ok=True)
-        _install(built, cached)
-    _install(cached, destination)
+        data = built.read_bytes()
+    if root is not None:
+        store_executable(key, built_name, data)
+    else:
+        shutil.rmtree(log_dir, ignore_errors=True)  # kept only when the build fails, for its message
+    _install(data, destination)
     size = destination.stat().st_size / 1e6
     _say(show_progress, f"built {destination} ({size:.1f} MB) in {time.perf_counter() - started:.0f} s")
     return destination
