@@ -8,8 +8,8 @@ itself, so these paths are compiled with Numba (``@cfunc``) against CPython's C 
 dict that the Python code uses, so the two stay one allocator. They find the buffer through a cell that
 the manager updates when it grows or moves, and step aside while a Python method holds the manager's
 lock, so a builtin taken once stays right across ``grow_memory``, ``reset`` and threads. Anything off
-the common path (a new slab, a large block, a misuse, a NumPy integer argument) is handed, with the same arguments, to the
-Python method, which does every check and raises the documented errors.
+the common path (a new slab, a large block, a misuse, a NumPy integer argument) is handed, with the
+same arguments, to the Python method, which does every check and raises the documented errors.
 
 The native paths are used only on 64-bit CPython whose object layout was verified at load time; on
 anything else the Python methods serve alone (``native_paths_unavailable()`` says why).
