@@ -1,0 +1,284 @@
+"""Bound methods taken early, growth, reset, threads and argument types: the heap stays right.
+
+Each case that could crash the interpreter if the heap were wrong (a native path writing through a
+stale buffer, two threads racing through the bookkeeping) runs in a child process, so that a signal is
+a failed test with the child's output, not the end of the test run.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+
+import numpy as np
+import pytest
+
+from pyexec.memory import MemoryManager, ObjectTypeError
+from pyexec.wasm_memory import WasmMemoryManager
+
+NATIVE = pytest.mark.parametrize("native", [True, False], ids=["native", "python"])
+
+
+def run_child(code: str, timeout: float = 180) -> str:
+    """Run ``code`` in a fresh interpreter; fail with its output unless it exits 0 (a signal is a failure)."""
+    proc = subprocess.run(
+        [sys.executable, "-X", "faulthandler", "-c", textwrap.dedent(code)],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+    assert proc.returncode == 0, (
+        f"the child exited with {proc.returncode} (negative: killed by that signal)\n"
+        f"--- stdout\n{proc.stdout[-3000:]}\n--- stderr\n{proc.stderr[-3000:]}"
+    )
+    return proc.stdout
+
+
+CHILD_PRELUDE = """
+import numpy as np
+from pyexec.memory import MemoryManager
+from pyexec.memory.layout import block_footprint
+from pyexec.wasm_memory import WasmMemoryManager
+
+def header_size(heap, ptr):
+    return int(heap.memory[ptr - 2 : ptr].view(np.uint16)[0])
+
+def check_usage(heap):
+    used, _ = heap.get_usage()
+    assert used == sum(block_footprint(s) for s in heap.live_blocks().values()), (used, heap.live_blocks())
+"""
+
+
+# --- bound methods taken before grow_memory and reset ---------------------------------------
+
+
+@NATIVE
+@pytest.mark.parametrize("in_place", [True, False], ids=["reserved", "copying"])
+def test_methods_bound_before_grow_memory_act_on_the_grown_heap(native, in_place):
+    run_child(
+        CHILD_PRELUDE
+        + f"""
+import pyexec.wasm_memory.linear_memory as linear_memory
+if not {in_place}:
+    linear_memory._reserve = lambda nbytes: None  # the fallback: growing copies into a new buffer
+wmm = WasmMemoryManager(initial_pages=2, native_paths={native})
+assert wmm.native_paths == {native} or not {native}
+assert wmm._linear.in_place == {in_place}
+alloc, free, incref, decref = wmm.alloc, wmm.free, wmm.incref, wmm.decref
+s = wmm.alloc_string("hello")
+assert wmm.grow_memory(1)
+incref(s)  # the issue's case: the increment used to land in the old buffer
+assert wmm.refcount(s) == 2, wmm.refcount(s)
+decref(s)
+assert wmm.refcount(s) == 1 and wmm.read_string(s) == "hello"
+p = alloc(64)
+assert p != s and header_size(wmm, p) == 64 and wmm.block_size(p) == 64
+incref(p); incref(p); decref(p)
+assert wmm.refcount(p) == 1
+decref(p)  # 1 -> 0 frees it
+assert set(wmm.live_blocks()) == {{s}}
+before = wmm.memory
+assert wmm.grow_memory(2000)  # about 125 MiB: new slabs land far past the old buffer's end
+small = [alloc(64) for _ in range(3000)]
+large = [alloc(5000) for _ in range(40)]
+ptrs = small + large
+assert 0 not in ptrs and len(set(ptrs)) == len(ptrs)
+assert max(ptrs) > before.size
+for q in small:
+    assert header_size(wmm, q) == 64
+check_usage(wmm)
+for q in small[::2]:
+    free(q, 64)
+refcounted = small[1::2] + large
+for q in refcounted:
+    incref(q)
+assert all(wmm.refcount(q) == 1 for q in refcounted)
+check_usage(wmm)
+for q in refcounted:
+    decref(q)  # 1 -> 0 frees it
+assert set(wmm.live_blocks()) == {{s}}
+check_usage(wmm)
+if {in_place}:
+    # The bytes did not move: an array taken before the grow still sees (and shares) them.
+    wmm.memory[s + 4] = ord("j")
+    assert before[s + 4] == ord("j") and wmm.read_string(s) == "jello"
+print("ok")
+"""
+    )
+
+
+@NATIVE
+@pytest.mark.parametrize("kind", ["MemoryManager", "WasmMemoryManager"])
+def test_methods_bound_before_reset_never_hand_out_a_live_block(native, kind):
+    run_child(
+        CHILD_PRELUDE
+        + f"""
+heap = {kind}(64 * 1024, native_paths={native}) if "{kind}" == "MemoryManager" else {kind}(
+    initial_pages=2, native_paths={native})
+alloc, free, incref, decref = heap.alloc, heap.free, heap.incref, heap.decref
+old = [heap.alloc(64) for _ in range(5)] + [heap.alloc_string("x" * 40)]
+heap.reset()
+mine = [heap.alloc(64) for _ in range(3)]
+hoisted = [alloc(64) for _ in range(200)]
+both = mine + hoisted
+assert len(set(both)) == len(both), "a block was handed out twice"
+assert heap.live_blocks() == {{p: 64 for p in both}}
+check_usage(heap)
+for p in hoisted:
+    incref(p)
+for p in hoisted:
+    decref(p)  # 1 -> 0: freed through the bound method, into the heap's current free lists
+for p in mine:
+    free(p, 64)
+assert heap.live_blocks() == {{}} and heap.get_usage()[0] == 0
+# And the Python-visible free lists are the ones the bound methods fill: the next alloc reuses.
+q = alloc(64)
+assert heap.alloc(64) != q and q in heap.live_blocks()
+print("ok")
+"""
+    )
+
+
+# --- threads --------------------------------------------------------------------------------
+
+THREADS_CHILD = """
+import sys, threading
+sys.setswitchinterval(1e-5)  # switch threads as often as CPython allows: races show up quickly
+threading.stack_size(256 * 1024)  # small stacks are part of every runtime test
+N_THREADS, ROUNDS = {threads}, {rounds}
+heap = {make}
+hoisted = heap.alloc, heap.free, heap.incref, heap.decref
+errors = []
+kept = {{}}
+start = threading.Barrier(N_THREADS)
+
+def work(tid):
+    try:
+        alloc, free, incref, decref = hoisted if tid % 2 else (heap.alloc, heap.free, heap.incref, heap.decref)
+        start.wait()
+        mine = []
+        for r in range(ROUNDS):
+            size = (16, 64, 200, 3000)[(tid + r) % 4]
+            p = alloc(size)
+            assert p, "heap full"
+            heap.memory[p : p + min(size, 8)] = tid + 1  # a thread's mark, checked before release
+            incref(p); incref(p); decref(p)  # refcount 0 -> 2 -> 1
+            mine.append((p, size))
+            if r % 3 == 2:
+                q, qsize = mine.pop(0)
+                assert (heap.memory[q : q + min(qsize, 8)] == tid + 1).all(), "another thread wrote into my block"
+                decref(q)  # 1 -> 0: freed
+            if r % 5 == 4:
+                raw = alloc(size)  # refcount 0: released with free
+                heap.memory[raw : raw + min(size, 8)] = 200 + tid
+                assert (heap.memory[raw : raw + min(size, 8)] == 200 + tid).all(), "another thread wrote into my block"
+                free(raw, size)
+            if {grows} and r % 25 == 0:
+                assert heap.grow_memory(1)
+            if r % 7 == 0:
+                s = heap.alloc_string("t%d" % tid)
+                assert heap.read_string(s) == "t%d" % tid
+                heap.decref(s)
+        for q, qsize in mine:
+            assert (heap.memory[q : q + min(qsize, 8)] == tid + 1).all(), "another thread wrote into my block"
+            assert heap.refcount(q) == 1
+        kept[tid] = mine
+    except BaseException as exc:
+        errors.append(repr(exc))
+        start.abort()
+
+threads = [threading.Thread(target=work, args=(t,)) for t in range(N_THREADS)]
+for t in threads: t.start()
+for t in threads: t.join()
+assert not errors, errors
+every = [p for mine in kept.values() for p, _ in mine]
+assert len(set(every)) == len(every), "a block was handed out twice"
+assert heap.live_blocks() == {{p: s for mine in kept.values() for p, s in mine}}
+check_usage(heap)
+for mine in kept.values():
+    for p, size in mine:
+        heap.decref(p)
+assert heap.live_blocks() == {{}} and heap.get_usage()[0] == 0
+print("ok")
+"""
+
+
+@NATIVE
+@pytest.mark.parametrize("threads", [2, 8])
+@pytest.mark.parametrize("kind", ["MemoryManager", "WasmMemoryManager"])
+def test_threads_alloc_free_incref_decref_and_grow_concurrently_without_losing_a_block(native, threads, kind):
+    make = (
+        f"MemoryManager(4 * 1024 * 1024, native_paths={native})"
+        if kind == "MemoryManager"
+        else f"WasmMemoryManager(initial_pages=2, native_paths={native})"
+    )
+    code = THREADS_CHILD.format(threads=threads, rounds=300, make=make, grows=kind == "WasmMemoryManager")
+    run_child(CHILD_PRELUDE + code)
+
+
+# --- argument types -------------------------------------------------------------------------
+
+NOT_INTS = [64.0, True, np.True_, np.float64(64.0), "64", None]
+HEAPS = {
+    "native": lambda: MemoryManager(8192),
+    "python": lambda: MemoryManager(8192, native_paths=False),
+    "debug": lambda: MemoryManager(8192, debug=True),
+    "wasm": lambda: WasmMemoryManager(initial_pages=2),
+}
+
+
+@pytest.fixture(params=sorted(HEAPS))
+def heap(request):
+    return HEAPS[request.param]()
+
+
+@pytest.mark.parametrize("bad", NOT_INTS, ids=repr)
+def test_sizes_that_are_not_ints_are_type_errors_everywhere(heap, bad):
+    p = heap.alloc(64)
+    operations = (heap.alloc, lambda size: heap.free(p, size), heap.alloc_array, heap.alloc_list, heap.alloc_dict)
+    for operation in operations:
+        with pytest.raises(TypeError, match="must be an int"):
+            operation(bad)
+    assert heap.live_blocks() == {p: 64} and heap.refcount(p) == 0
+
+
+@pytest.mark.parametrize("bad", NOT_INTS, ids=repr)
+def test_pointers_that_are_not_ints_are_type_errors_everywhere(heap, bad):
+    p = heap.alloc(1)
+    heap.incref(p)
+    operations = (heap.incref, heap.decref, heap.refcount, heap.block_size, lambda ptr: heap.free(ptr, 1))
+    for operation in operations:
+        with pytest.raises(TypeError, match="pointer is an int"):
+            operation(bad)
+    assert heap.live_blocks() == {p: 1} and heap.refcount(p) == 1
+
+
+def test_free_with_true_for_size_one_is_refused_not_taken_for_one(heap):
+    p = heap.alloc(1)
+    with pytest.raises(TypeError, match="free size must be an int, got bool"):
+        heap.free(p, True)
+    heap.free(p, 1)
+    assert heap.live_blocks() == {}
+
+
+@pytest.mark.parametrize("numpy_int", [np.int64, np.int32, np.uint32])
+def test_numpy_integers_are_accepted_and_stored_as_ints(heap, numpy_int):
+    p = heap.alloc(numpy_int(64))
+    assert type(p) is int and all(type(k) is int for k in heap.live_blocks())
+    heap.incref(numpy_int(p))
+    heap.incref(numpy_int(p))
+    heap.decref(numpy_int(p))
+    assert heap.refcount(numpy_int(p)) == 1 and heap.block_size(numpy_int(p)) == 64
+    heap.decref(numpy_int(p))
+    q = heap.alloc(64)
+    heap.free(numpy_int(q), numpy_int(64))
+    assert heap.live_blocks() == {}
+
+
+def test_storage_pointers_are_still_refused_after_the_type_checks():
+    mm = MemoryManager(8192)
+    lst = mm.alloc_list(4)
+    storage = int(mm.memory[lst + 16 : lst + 24].view(np.int64)[0])
+    with pytest.raises(ObjectTypeError):
+        mm.free(np.int64(storage), 32)
