@@ -282,3 +282,27 @@ def test_storage_pointers_are_still_refused_after_the_type_checks():
     storage = int(mm.memory[lst + 16 : lst + 24].view(np.int64)[0])
     with pytest.raises(ObjectTypeError):
         mm.free(np.int64(storage), 32)
+
+
+def test_an_array_over_an_instances_memory_keeps_that_memory_alive():
+    pytest.importorskip("wasmtime", reason="wasmtime (the wasm extra) is not installed")
+    run_child(
+        """
+import gc
+import wasmtime
+from pyexec.wasm_memory import WasmMemoryManager
+
+def handed_out():
+    store = wasmtime.Store()
+    memory = wasmtime.Memory(store, wasmtime.MemoryType(wasmtime.Limits(2, 16)))
+    wmm = WasmMemoryManager.from_wasm_memory(memory, store)
+    return wmm.memory, wmm.alloc_string("kept")
+
+view, p = handed_out()  # the manager, the memory and the store are gone from Python's view
+gc.collect()
+churn = [bytearray(1 << 20) for _ in range(64)]
+assert bytes(view[p + 4 : p + 8]) == b"kept"
+view[p + 4] = ord("K")
+print("ok")
+"""
+    )

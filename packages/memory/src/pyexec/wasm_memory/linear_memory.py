@@ -142,12 +142,17 @@ class ExportedLinearMemory:
         return ctypes.cast(self._memory.data_ptr(self._store), ctypes.c_void_p).value or 0  # type: ignore[attr-defined]
 
     def array(self) -> np.ndarray:
-        """A ``uint8`` array over the instance's memory as it is now (valid until it next grows)."""
+        """A ``uint8`` array over the instance's memory as it is now (its bytes stay put when it grows).
+
+        The array keeps the memory and its store alive, so it never points at freed memory, even when
+        it outlives the manager that handed it out.
+        """
         length = int(self._memory.data_len(self._store))  # type: ignore[attr-defined]
         if length == 0:
             return np.zeros(0, dtype=np.uint8)
-        pointer = ctypes.cast(self._memory.data_ptr(self._store), ctypes.POINTER(ctypes.c_uint8))  # type: ignore[attr-defined]
-        return np.ctypeslib.as_array(pointer, shape=(length,))
+        window = (ctypes.c_uint8 * length).from_address(self.address())
+        window._owner = (self._memory, self._store)  # type: ignore[attr-defined]
+        return np.frombuffer(window, dtype=np.uint8)
 
     def grow(self, delta: int) -> bool:
         """Add ``delta`` pages; False if the memory's maximum (or wasm32's 4 GiB) forbids it.
