@@ -112,13 +112,14 @@ def locked(method: _Method) -> _Method:
 
     @functools.wraps(method)
     def under_lock(self, *args, **kwargs):  # type: ignore[no-untyped-def]
-        with self._lock:
-            busy = self._busy
-            busy.append(None)
-            try:
-                return method(self, *args, **kwargs)
-            finally:
-                busy.pop()
+        self._lock.acquire()  # explicit calls, not ``with``: half the cost, paid by every heap operation
+        busy = self._busy
+        busy.append(None)
+        try:
+            return method(self, *args, **kwargs)
+        finally:
+            busy.pop()
+            self._lock.release()
 
     return under_lock  # type: ignore[return-value]
 
@@ -253,19 +254,21 @@ class SlabAllocator:
         """
         if type(size) is not int:
             size = _as_int(size, "alloc size")
-        with self._lock:
-            busy = self._busy
-            busy.append(None)
-            try:
-                free = self._free_for_size.get(size)  # None: negative or large
-                if free:
-                    ptr = free.pop()
-                    self._live[ptr] = size
-                    self._u64[(ptr >> 3) - 1] = _RAW_HEADERS[size]
-                    return ptr
-                return self._allocate(size, TAG_RAW)
-            finally:
-                busy.pop()
+        # The heap's lock, as in ``locked`` (inlined: ``with`` costs twice as much as these calls).
+        self._lock.acquire()
+        busy = self._busy
+        busy.append(None)
+        try:
+            free = self._free_for_size.get(size)  # None: negative or large
+            if free:
+                ptr = free.pop()
+                self._live[ptr] = size
+                self._u64[(ptr >> 3) - 1] = _RAW_HEADERS[size]
+                return ptr
+            return self._allocate(size, TAG_RAW)
+        finally:
+            busy.pop()
+            self._lock.release()
 
     def free(self, ptr: int, size: int) -> None:
         """Free the block at ``ptr``; ``size`` must be the size it was allocated with.
@@ -281,18 +284,20 @@ class SlabAllocator:
         """
         if type(ptr) is not int or type(size) is not int:
             ptr, size = _as_pointer(ptr, "free"), _as_int(size, "free size")
-        with self._lock:
-            busy = self._busy
-            busy.append(None)
-            try:
-                # A raw block's record is its size, so one comparison checks liveness, kind and size at once.
-                if self._live.get(ptr) == size and size <= SMALL_MAX:
-                    del self._live[ptr]
-                    self._free_for_size[size].append(ptr)
-                    return
-                self._free_checked(ptr, size)
-            finally:
-                busy.pop()
+        # The heap's lock, as in ``locked`` (inlined: ``with`` costs twice as much as these calls).
+        self._lock.acquire()
+        busy = self._busy
+        busy.append(None)
+        try:
+            # A raw block's record is its size, so one comparison checks liveness, kind and size at once.
+            if self._live.get(ptr) == size and size <= SMALL_MAX:
+                del self._live[ptr]
+                self._free_for_size[size].append(ptr)
+                return
+            self._free_checked(ptr, size)
+        finally:
+            busy.pop()
+            self._lock.release()
 
     def incref(self, ptr: int) -> None:
         """Add one to the block's refcount.
@@ -305,19 +310,21 @@ class SlabAllocator:
         """
         if type(ptr) is not int:
             ptr = _as_pointer(ptr, "incref")
-        with self._lock:
-            busy = self._busy
-            busy.append(None)
-            try:
-                if ptr in self._live:
-                    index = (ptr >> 2) - 2
-                    count = self._i32[index]
-                    if 0 <= count < INT32_MAX:
-                        self._i32[index] = count + 1
-                        return
-                self._refcount_misuse(ptr, "incref")
-            finally:
-                busy.pop()
+        # The heap's lock, as in ``locked`` (inlined: ``with`` costs twice as much as these calls).
+        self._lock.acquire()
+        busy = self._busy
+        busy.append(None)
+        try:
+            if ptr in self._live:
+                index = (ptr >> 2) - 2
+                count = self._i32[index]
+                if 0 <= count < INT32_MAX:
+                    self._i32[index] = count + 1
+                    return
+            self._refcount_misuse(ptr, "incref")
+        finally:
+            busy.pop()
+            self._lock.release()
 
     def decref(self, ptr: int) -> None:
         """Take one from the block's refcount; at zero the block (and what a list or dict owns) is freed.
@@ -330,30 +337,32 @@ class SlabAllocator:
         """
         if type(ptr) is not int:
             ptr = _as_pointer(ptr, "decref")
-        with self._lock:
-            busy = self._busy
-            busy.append(None)
-            try:
-                record = self._live.get(ptr)
-                if record is not None:
-                    index = (ptr >> 2) - 2
-                    count = self._i32[index]
-                    if count > 1:
-                        self._i32[index] = count - 1
+        # The heap's lock, as in ``locked`` (inlined: ``with`` costs twice as much as these calls).
+        self._lock.acquire()
+        busy = self._busy
+        busy.append(None)
+        try:
+            record = self._live.get(ptr)
+            if record is not None:
+                index = (ptr >> 2) - 2
+                count = self._i32[index]
+                if count > 1:
+                    self._i32[index] = count - 1
+                    return
+                if count == 1:
+                    self._i32[index] = 0
+                    size = record & _SIZE_MASK
+                    if record < _OWNER_RECORDS and size <= SMALL_MAX and not self._debug:
+                        # A small raw block, array or string owns nothing: free it here, as free() does.
+                        del self._live[ptr]
+                        self._free_for_size[size].append(ptr)
                         return
-                    if count == 1:
-                        self._i32[index] = 0
-                        size = record & _SIZE_MASK
-                        if record < _OWNER_RECORDS and size <= SMALL_MAX and not self._debug:
-                            # A small raw block, array or string owns nothing: free it here, as free() does.
-                            del self._live[ptr]
-                            self._free_for_size[size].append(ptr)
-                            return
-                        self._release(ptr, record)
-                        return
-                self._refcount_misuse(ptr, "decref")
-            finally:
-                busy.pop()
+                    self._release(ptr, record)
+                    return
+            self._refcount_misuse(ptr, "decref")
+        finally:
+            busy.pop()
+            self._lock.release()
 
     @locked
     def _alloc_debug(self, size: int) -> int:

@@ -116,7 +116,6 @@ class MemoryManager(SlabAllocator):
 
     # --- strings -------------------------------------------------------------------------
 
-    @locked
     def alloc_string(self, s: str) -> int:
         """Store ``s`` as UTF-8 (int32 byte length, the bytes, a NUL); refcount 1. 0 if the heap is full.
 
@@ -133,21 +132,29 @@ class MemoryManager(SlabAllocator):
         except UnicodeEncodeError as exc:
             raise ValueError(f"alloc_string: the string cannot be encoded as UTF-8 ({exc.reason})") from None
         n = len(data)
-        size = STRING_DATA_OFFSET + n + 1
-        if size <= SMALL_MAX and not self._debug:
-            free = self._free_for_size[size]
-            if free:  # the common case, inlined: a free slot of the right class
-                ptr = free.pop()
-                self._live[ptr] = size | _STRING_RECORD
-                self._u64[(ptr >> 3) - 1] = _STRING_HEADERS[size]
-                self._u8[ptr : ptr + size] = _pack_int32(n) + data + b"\0"
-                return ptr
         if n > INT32_MAX - STRING_DATA_OFFSET - 1:
             raise ValueError(f"alloc_string: {n} bytes is more than an int32 length can hold")
-        ptr = self._place(size, TAG_STRING)
-        if ptr:
-            self._u8[ptr : ptr + size] = _pack_int32(n) + data + b"\0"
-        return ptr
+        size = STRING_DATA_OFFSET + n + 1
+        contents = _pack_int32(n) + data + b"\0"
+        self._lock.acquire()  # the heap's lock, inlined as in SlabAllocator.alloc (a hot path)
+        busy = self._busy
+        busy.append(None)
+        try:
+            if size <= SMALL_MAX and not self._debug:
+                free = self._free_for_size[size]
+                if free:  # the common case, inlined: a free slot of the right class
+                    ptr = free.pop()
+                    self._live[ptr] = size | _STRING_RECORD
+                    self._u64[(ptr >> 3) - 1] = _STRING_HEADERS[size]
+                    self._u8[ptr : ptr + size] = contents
+                    return ptr
+            ptr = self._place(size, TAG_STRING)
+            if ptr:
+                self._u8[ptr : ptr + size] = contents
+            return ptr
+        finally:
+            busy.pop()
+            self._lock.release()
 
     @locked
     def read_string(self, ptr: int) -> str:
