@@ -91,6 +91,8 @@ class MemoryManager(SlabAllocator):
     coalesces freed space. Misuse (double free, wrong size, refcount below zero, a pointer that is not a
     live block) raises an exception from ``pyexec.memory.errors``. ``debug=True`` poisons freed memory.
     ``native_paths=False`` keeps ``alloc``/``free``/``incref``/``decref`` in Python (see ``native_paths``).
+    Threads may share a manager: every method holds its lock (docs/memory.md, Threads, says what that
+    covers). Pointers and sizes are ``int`` or NumPy integers; a bool or a float is a ``TypeError``.
 
     Example:
         >>> from pyexec.memory import MemoryManager, write_i64, read_i64
