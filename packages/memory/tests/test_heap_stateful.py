@@ -1,12 +1,17 @@
 """Random interleavings of every heap operation, checked against a model after each step.
 
 After every step: no two live blocks overlap, ``get_usage`` is exact, every block's contents are
-what was last written, and each misuse raised its exception and changed nothing.
+what was last written, and each misuse raised its exception and changed nothing. ``alloc``, ``free``,
+``incref`` and ``decref`` are called either on the heap or through the bound methods taken when it was
+made, across ``reset`` (and, for wasm memory, ``grow_memory``): both must act on the heap as it is now.
 """
 
 from __future__ import annotations
 
 import itertools
+import os
+import subprocess
+import sys
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -26,6 +31,7 @@ from pyexec.memory import (
     write_i64,
 )
 from pyexec.memory.layout import SMALL_MAX, align_up, block_footprint, size_class_of
+from pyexec.wasm_memory import WasmMemoryManager
 
 HEAP = 128 * 1024
 SIZES = st.sampled_from([0, 1, 8, 15, 16, 17, 63, 64, 200, 1000, 2047, 2048, 2049, 3000, 9000, 30000])
@@ -52,11 +58,23 @@ def extent(ptr: int, size: int) -> tuple[int, int]:
 class HeapMachine(RuleBasedStateMachine):
     def __init__(self) -> None:
         super().__init__()
-        self.mm = MemoryManager(HEAP)
+        self.mm = self.make_heap()
+        self.heap_start = 0
+        # Taken once, before any reset or grow: they must keep working on the heap as it becomes.
+        self.hoisted = {name: getattr(self.mm, name) for name in ("alloc", "free", "incref", "decref")}
         self.blocks: dict[int, Block] = {}
         self.freed: set[int] = set()
 
+    def make_heap(self) -> MemoryManager:
+        return MemoryManager(HEAP)
+
+    def total(self) -> int:
+        return HEAP
+
     # --- helpers -----------------------------------------------------------------------
+
+    def op(self, name: str, hoisted: bool):
+        return self.hoisted[name] if hoisted else getattr(self.mm, name)
 
     def pick(self, data, kind: str | None = None) -> int | None:
         ptrs = sorted(p for p, b in self.blocks.items() if kind is None or b.kind == kind)
@@ -74,9 +92,9 @@ class HeapMachine(RuleBasedStateMachine):
 
     # --- allocation ----------------------------------------------------------------------
 
-    @rule(size=SIZES, fill=st.integers(0, 255))
-    def alloc(self, size, fill):
-        ptr = self.mm.alloc(size)
+    @rule(size=SIZES, fill=st.integers(0, 255), hoisted=st.booleans())
+    def alloc(self, size, fill, hoisted):
+        ptr = self.op("alloc", hoisted)(size)
         if ptr:
             self.mm.memory[ptr : ptr + size] = fill
             self.added(ptr, Block("raw", size, 0, fill=fill))
@@ -106,39 +124,45 @@ class HeapMachine(RuleBasedStateMachine):
 
     # --- release -------------------------------------------------------------------------
 
-    @rule(data=st.data())
-    def free(self, data):
+    @rule(data=st.data(), hoisted=st.booleans())
+    def free(self, data, hoisted):
         ptr = self.pick(data)
         if ptr is not None:
-            self.mm.free(ptr, self.blocks[ptr].size)
+            self.op("free", hoisted)(ptr, self.blocks[ptr].size)
             self.gone(ptr)
 
-    @rule(data=st.data())
-    def incref(self, data):
+    @rule(data=st.data(), hoisted=st.booleans())
+    def incref(self, data, hoisted):
         ptr = self.pick(data)
         if ptr is not None:
-            self.mm.incref(ptr)
+            self.op("incref", hoisted)(ptr)
             self.blocks[ptr].refcount += 1
 
-    @rule(data=st.data())
-    def decref(self, data):
+    @rule(data=st.data(), hoisted=st.booleans())
+    def decref(self, data, hoisted):
         ptr = self.pick(data)
         if ptr is None:
             return
         block = self.blocks[ptr]
         if block.refcount == 0:
             with pytest.raises(RefcountError):
-                self.mm.decref(ptr)
+                self.op("decref", hoisted)(ptr)
             return
         if block.kind == "dict":
             self.mm.decref_dict(ptr)
         elif block.kind == "list":
             self.mm.decref_list_auto(ptr)
         else:
-            self.mm.decref(ptr)
+            self.op("decref", hoisted)(ptr)
         block.refcount -= 1
         if block.refcount == 0:
             self.gone(ptr)
+
+    @rule()
+    def reset(self):
+        self.mm.reset()
+        self.blocks.clear()
+        self.freed.clear()
 
     # --- object operations ---------------------------------------------------------------
 
@@ -238,8 +262,10 @@ class HeapMachine(RuleBasedStateMachine):
             with pytest.raises(ObjectTypeError):
                 self.mm.list_append(ptr, 1)
 
-    @rule(ptr=st.sampled_from([0, 3, -8, HEAP, 2**40]))
+    @rule(ptr=st.sampled_from([0, 3, -8, "heap end", 2**40]))
     def never_a_block(self, ptr):
+        if ptr == "heap end":
+            ptr = self.heap_start + self.mm.get_usage()[1]
         with pytest.raises(InvalidPointerError):
             self.mm.free(ptr, 16)
         with pytest.raises(InvalidPointerError):
@@ -261,12 +287,13 @@ class HeapMachine(RuleBasedStateMachine):
         spans = sorted(extent(p, s) for p, s in self.mm.live_blocks().items())
         for (_, end), (start, _) in itertools.pairwise(spans):
             assert end <= start
-        assert all(0 <= lo and hi <= HEAP for lo, hi in spans)
+        heap_end = self.heap_start + self.mm.get_usage()[1]
+        assert all(self.heap_start <= lo and hi <= heap_end for lo, hi in spans)
 
     @invariant()
     def usage_is_exact(self):
         used, total = self.mm.get_usage()
-        assert total == HEAP
+        assert total == self.total()
         assert used == sum(block_footprint(s) for s in self.mm.live_blocks().values())
 
     @invariant()
@@ -299,9 +326,8 @@ test_heap_state_machine = HeapMachine.TestCase
 class DebugHeapMachine(HeapMachine):
     """The same interleavings with debug mode on: poisoning must not change any behaviour."""
 
-    def __init__(self) -> None:
-        super().__init__()
-        self.mm = MemoryManager(HEAP, debug=True)
+    def make_heap(self) -> MemoryManager:
+        return MemoryManager(HEAP, debug=True)
 
 
 DebugHeapMachine.TestCase.settings = settings(
@@ -313,12 +339,53 @@ test_debug_heap_state_machine = DebugHeapMachine.TestCase
 class PythonPathsHeapMachine(HeapMachine):
     """The same interleavings with the native paths off: the Python methods alone."""
 
-    def __init__(self) -> None:
-        super().__init__()
-        self.mm = MemoryManager(HEAP, native_paths=False)
+    def make_heap(self) -> MemoryManager:
+        return MemoryManager(HEAP, native_paths=False)
 
 
 PythonPathsHeapMachine.TestCase.settings = settings(
     max_examples=25, stateful_step_count=30, deadline=None, suppress_health_check=[HealthCheck.too_slow]
 )
 test_python_paths_heap_state_machine = PythonPathsHeapMachine.TestCase
+
+
+class WasmHeapMachine(HeapMachine):
+    """The same interleavings in wasm linear memory, which also grows: pointers and bound methods survive."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.heap_start = 65536
+
+    def make_heap(self) -> MemoryManager:
+        return WasmMemoryManager(initial_pages=3)  # 128 KiB of heap above the 64 KiB reserved for the stack
+
+    def total(self) -> int:
+        return self.mm.pages * 65536 - self.heap_start
+
+    @precondition(lambda self: self.mm.pages < 12)
+    @rule(pages=st.integers(0, 3))
+    def grow_memory(self, pages):
+        before = self.mm.pages
+        assert self.mm.grow_memory(pages)
+        assert self.mm.pages == before + pages
+
+
+WasmHeapMachine.TestCase.settings = settings(
+    max_examples=20, stateful_step_count=30, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+
+if os.environ.get("PYEXEC_MEMORY_CHILD") == "wasm-machine":
+    test_wasm_heap_state_machine = WasmHeapMachine.TestCase
+else:
+
+    def test_wasm_heap_state_machine_in_a_child_process():
+        # Bound methods across grow_memory: if the native paths ever wrote through a stale buffer
+        # again, that would be a segfault; in a child it is a failed test with the child's output.
+        proc = subprocess.run(
+            [sys.executable, "-X", "faulthandler", "-m", "pytest", "-q", "-p", "no:cacheprovider", __file__,
+             "-k", "test_wasm_heap_state_machine"],
+            capture_output=True, text=True, timeout=600, env={**os.environ, "PYEXEC_MEMORY_CHILD": "wasm-machine"},
+        )
+        assert proc.returncode == 0 and " passed" in proc.stdout, (
+            f"exit {proc.returncode}\n{proc.stdout[-4000:]}\n{proc.stderr[-2000:]}"
+        )

@@ -83,7 +83,7 @@ def test_text_signatures_match_the_python_methods():
     assert "Allocate" in mm.alloc.__doc__
 
 
-def test_reset_rebinds_the_native_paths_to_the_new_records():
+def test_reset_clears_the_records_the_native_paths_are_bound_to():
     mm = MemoryManager(8192)
     p = mm.alloc(64)
     mm.reset()

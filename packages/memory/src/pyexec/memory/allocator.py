@@ -17,7 +17,12 @@ Example:
 
 from __future__ import annotations
 
+import functools
+import operator
 import sys
+import threading
+from collections.abc import Callable
+from typing import TypeVar
 
 import numpy as np
 
@@ -66,9 +71,57 @@ POISON_BYTE = 0xDD
 
 
 def _is_int(value: object) -> bool:
+    """True for what the heap takes as a pointer or a size: an ``int`` or a NumPy integer.
+
+    Not a bool (``True`` is not a size, nor NumPy's ``bool_``) and not a float, not even ``64.0``:
+    the same rule in every method, native paths and Python paths alike.
+    """
     if type(value) is int:
         return True
     return isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_))
+
+
+def _as_int(value: object, what: str) -> int:
+    """``value`` as an exact ``int`` if ``_is_int`` accepts it; else ``TypeError`` naming ``what``."""
+    if type(value) is int:
+        return value
+    if not _is_int(value):
+        raise TypeError(f"{what} must be an int, got {type(value).__name__} {value!r}")
+    return operator.index(value)  # type: ignore[arg-type]
+
+
+def _as_pointer(value: object, operation: str) -> int:
+    """``value`` as an exact ``int`` pointer; else ``TypeError`` saying ``operation`` takes an int."""
+    if type(value) is int:
+        return value
+    if not _is_int(value):
+        raise TypeError(f"{operation}: a pointer is an int, got {type(value).__name__} {value!r}")
+    return operator.index(value)  # type: ignore[arg-type]
+
+
+_Method = TypeVar("_Method", bound=Callable[..., object])
+
+
+def locked(method: _Method) -> _Method:
+    """Run ``method`` holding the heap's lock, marked busy so that the native paths wait for it.
+
+    Every public operation of a heap goes through its one ``RLock``; the native paths take no lock
+    (they run whole under the GIL) but leave the work to the Python method, which waits, while
+    the busy marker says another operation is half done.
+    """
+
+    @functools.wraps(method)
+    def under_lock(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        self._lock.acquire()  # explicit calls, not ``with``: half the cost, paid by every heap operation
+        busy = self._busy
+        busy.append(None)
+        try:
+            return method(self, *args, **kwargs)
+        finally:
+            busy.pop()
+            self._lock.release()
+
+    return under_lock  # type: ignore[return-value]
 
 
 class SlabAllocator:
@@ -93,14 +146,27 @@ class SlabAllocator:
         # Debug mode needs the checked paths, which poison; the native paths only take the common case.
         self._use_native_paths = bool(native_paths) and not self._debug
         self._heap_start = heap_start
+        # One lock for every public operation (reentrant: objects' methods call decref and each other).
+        # ``_busy`` is non-empty while an operation holds it: the native paths then leave the call to
+        # the Python method, which waits for the lock, instead of reading half-changed state.
+        self._lock = threading.RLock()
+        self._busy: list[None] = []
+        # The containers that the native paths are bound to live as long as the heap: reset() clears
+        # them in place, so a bound method taken before a reset still sees the heap as it is.
         self._live: dict[int, int] = {}
+        self._free: list[list[int]] = [[] for _ in SIZE_CLASSES]
+        self._index_free_lists()
+        # The buffer's address and usable length, read by the native paths on every call: _bind()
+        # updates them when the buffer moves or grows, so no bound method keeps a stale buffer.
+        self._buffer_cell = np.zeros(2, dtype=np.int64)
         self._bind(memory)
         self._heap_end = self._usable_end()
         self._clear()
         if self._debug:
             # The fast paths skip poisoning; in debug mode the checked general paths replace them.
-            self.alloc = self._alloc_checked  # type: ignore[method-assign]
-            self.free = self._free_checked  # type: ignore[method-assign]
+            self.alloc = self._alloc_debug  # type: ignore[method-assign]
+            self.free = self._free_debug  # type: ignore[method-assign]
+        self._install_native_paths()
 
     @property
     def native_paths(self) -> bool:
@@ -114,17 +180,15 @@ class SlabAllocator:
         return "alloc" in self.__dict__ and not self._debug
 
     def _install_native_paths(self) -> None:
-        """(Re)bind the native builtins to the current containers and buffer, when enabled."""
-        if not self._use_native_paths or not hasattr(self, "_free_for_size"):
+        """Bind the native builtins, once, to the heap's containers, buffer cell and lock marker."""
+        if not self._use_native_paths:
             return
         from pyexec.memory.native_paths import bind_native_paths
 
         python_methods = {
             name: getattr(SlabAllocator, name).__get__(self) for name in ("alloc", "free", "incref", "decref")
         }
-        builtins = bind_native_paths(
-            python_methods, self._free_for_size, self._live, self.memory, self.memory.ctypes.data
-        )
+        builtins = bind_native_paths(python_methods, self._free_for_size, self._live, self._buffer_cell, self._busy)
         self.__dict__.update(builtins)
 
     # --- the buffer ----------------------------------------------------------------------
@@ -142,7 +206,9 @@ class SlabAllocator:
         self._i32 = words.cast("i")
         self._i64 = words.cast("q")
         self._u64 = words.cast("Q")
-        self._install_native_paths()  # the header stores follow the buffer
+        # Last, so that the native paths never see the new address with the old length or the reverse
+        # (they run under the GIL; this is two stores with no Python code in between that could switch).
+        self._buffer_cell[:] = (memory.ctypes.data, memory.size & ~7)
 
     def _usable_end(self) -> int:
         return self.memory.size & ~7
@@ -152,11 +218,11 @@ class SlabAllocator:
         return self._heap_end - self._heap_start
 
     def _clear(self) -> None:
-        self._live: dict[int, int] = {}
+        self._live.clear()
+        for free in self._free:
+            free.clear()
         self._storage: dict[int, int] = {}
         self._owner: dict[int, int] = {}
-        self._free: list[list[int]] = [[] for _ in SIZE_CLASSES]
-        self._index_free_lists()
         self._class_slots = [0] * len(SIZE_CLASSES)
         self._slabs: dict[int, tuple[int, int]] = {}
         self._chunk_size: dict[int, int] = {}
@@ -167,7 +233,6 @@ class SlabAllocator:
             self._add_chunk(self._heap_start, self._heap_end - self._heap_start)
         if self._debug:
             self.memory[self._heap_start : self._heap_end] = POISON_BYTE
-        self._install_native_paths()  # new containers: rebind
 
     def _index_free_lists(self) -> None:
         # Size → its class's free list (the same list objects): saves the fast paths one lookup.
@@ -187,17 +252,23 @@ class SlabAllocator:
             >>> mm = MemoryManager(4096)
             >>> p = mm.alloc(64); mm.free(p, 64)
         """
+        if type(size) is not int:
+            size = _as_int(size, "alloc size")
+        # The heap's lock, as in ``locked`` (inlined: ``with`` costs twice as much as these calls).
+        self._lock.acquire()
+        busy = self._busy
+        busy.append(None)
         try:
-            free = self._free_for_size[size]  # KeyError: negative or large; TypeError: unhashable
-            header = _RAW_HEADERS[size]  # TypeError: a float such as 64.0, caught before any change
-        except (KeyError, TypeError):
+            free = self._free_for_size.get(size)  # None: negative or large
+            if free:
+                ptr = free.pop()
+                self._live[ptr] = size
+                self._u64[(ptr >> 3) - 1] = _RAW_HEADERS[size]
+                return ptr
             return self._allocate(size, TAG_RAW)
-        if free:
-            ptr = free.pop()
-            self._live[ptr] = size
-            self._u64[(ptr >> 3) - 1] = header
-            return ptr
-        return self._allocate(size, TAG_RAW)
+        finally:
+            busy.pop()
+            self._lock.release()
 
     def free(self, ptr: int, size: int) -> None:
         """Free the block at ``ptr``; ``size`` must be the size it was allocated with.
@@ -211,21 +282,22 @@ class SlabAllocator:
             >>> p = mm.alloc(128); mm.free(p, 128); mm.get_usage()[0]
             0
         """
+        if type(ptr) is not int or type(size) is not int:
+            ptr, size = _as_pointer(ptr, "free"), _as_int(size, "free size")
+        # The heap's lock, as in ``locked`` (inlined: ``with`` costs twice as much as these calls).
+        self._lock.acquire()
+        busy = self._busy
+        busy.append(None)
         try:
-            # ``| 0`` refuses a float such as 8.0, which would otherwise find the block at 8.
-            record = self._live.pop(ptr | 0, None)
-        except TypeError:
-            record = None
-        # A raw block's record is its size, so one comparison checks liveness, kind and size at once.
-        if record == size:
-            try:
-                self._free_for_size[record].append(ptr)
+            # A raw block's record is its size, so one comparison checks liveness, kind and size at once.
+            if self._live.get(ptr) == size and size <= SMALL_MAX:
+                del self._live[ptr]
+                self._free_for_size[size].append(ptr)
                 return
-            except KeyError:  # a large block
-                pass
-        if record is not None:
-            self._live[ptr] = record
-        self._free_checked(ptr, size)
+            self._free_checked(ptr, size)
+        finally:
+            busy.pop()
+            self._lock.release()
 
     def incref(self, ptr: int) -> None:
         """Add one to the block's refcount.
@@ -236,16 +308,23 @@ class SlabAllocator:
             >>> p = mm.alloc(64); mm.incref(p); mm.refcount(p)
             1
         """
+        if type(ptr) is not int:
+            ptr = _as_pointer(ptr, "incref")
+        # The heap's lock, as in ``locked`` (inlined: ``with`` costs twice as much as these calls).
+        self._lock.acquire()
+        busy = self._busy
+        busy.append(None)
         try:
             if ptr in self._live:
-                index = (ptr >> 2) - 2  # TypeError for a float that equals a live pointer
+                index = (ptr >> 2) - 2
                 count = self._i32[index]
-                if count < INT32_MAX:
+                if 0 <= count < INT32_MAX:
                     self._i32[index] = count + 1
                     return
-        except TypeError:
-            pass
-        self._refcount_misuse(ptr, "incref")
+            self._refcount_misuse(ptr, "incref")
+        finally:
+            busy.pop()
+            self._lock.release()
 
     def decref(self, ptr: int) -> None:
         """Take one from the block's refcount; at zero the block (and what a list or dict owns) is freed.
@@ -256,28 +335,46 @@ class SlabAllocator:
             >>> p = mm.alloc_string("hi"); mm.decref(p); mm.get_usage()[0]
             0
         """
+        if type(ptr) is not int:
+            ptr = _as_pointer(ptr, "decref")
+        # The heap's lock, as in ``locked`` (inlined: ``with`` costs twice as much as these calls).
+        self._lock.acquire()
+        busy = self._busy
+        busy.append(None)
         try:
-            record = self._live.get(ptr | 0)  # ``| 0``: a float such as 8.0 is not a pointer
-        except TypeError:
-            record = None
-        if record is not None:
-            index = (ptr >> 2) - 2
-            count = self._i32[index]
-            if count > 1:
-                self._i32[index] = count - 1
-                return
-            if count == 1:
-                self._i32[index] = 0
-                size = record & _SIZE_MASK
-                if record < _OWNER_RECORDS and size <= SMALL_MAX and not self._debug:
-                    # A small raw block, array or string owns nothing: free it here, as free() does.
-                    del self._live[ptr]
-                    self._free_for_size[size].append(ptr)
+            record = self._live.get(ptr)
+            if record is not None:
+                index = (ptr >> 2) - 2
+                count = self._i32[index]
+                if count > 1:
+                    self._i32[index] = count - 1
                     return
-                self._release(ptr, record)
-                return
-        self._refcount_misuse(ptr, "decref")
+                if count == 1:
+                    self._i32[index] = 0
+                    size = record & _SIZE_MASK
+                    if record < _OWNER_RECORDS and size <= SMALL_MAX and not self._debug:
+                        # A small raw block, array or string owns nothing: free it here, as free() does.
+                        del self._live[ptr]
+                        self._free_for_size[size].append(ptr)
+                        return
+                    self._release(ptr, record)
+                    return
+            self._refcount_misuse(ptr, "decref")
+        finally:
+            busy.pop()
+            self._lock.release()
 
+    @locked
+    def _alloc_debug(self, size: int) -> int:
+        """``alloc`` in debug mode: always the checked path, which verifies the poison of reused slots."""
+        return self._allocate(size, TAG_RAW)
+
+    @locked
+    def _free_debug(self, ptr: int, size: int) -> None:
+        """``free`` in debug mode: always the checked path, which poisons the freed block."""
+        self._free_checked(_as_pointer(ptr, "free"), _as_int(size, "free size"))
+
+    @locked
     def refcount(self, ptr: int) -> int:
         """The refcount of the live block at ``ptr``.
 
@@ -290,6 +387,7 @@ class SlabAllocator:
         self._record(ptr, "refcount")
         return int(self._i32[(ptr >> 2) - 2])
 
+    @locked
     def block_size(self, ptr: int) -> int:
         """The data size the live block at ``ptr`` was allocated with.
 
@@ -304,6 +402,7 @@ class SlabAllocator:
             record = self._record(ptr, "block_size")
         return record & _SIZE_MASK
 
+    @locked
     def get_usage(self) -> tuple[int, int]:
         """``(used, total)`` bytes: used counts each live block's header and size-class rounding.
 
@@ -318,6 +417,7 @@ class SlabAllocator:
             used += (self._class_slots[index] - len(self._free[index])) * stride
         return used, self._heap_end - self._heap_start
 
+    @locked
     def reset(self) -> None:
         """Forget every block: all pointers become invalid; no destructor runs.
 
@@ -331,6 +431,7 @@ class SlabAllocator:
             self.memory[self._heap_start : self._heap_end] = 0
         self._clear()
 
+    @locked
     def live_blocks(self) -> dict[int, int]:
         """Every live block (objects' storage included) as ``{ptr: data size}``, for checks and leak hunts.
 
@@ -361,9 +462,6 @@ class SlabAllocator:
                 f"can hold at most {self._size_limit()}; create a larger memory manager"
             )
         return size
-
-    def _alloc_checked(self, size: int) -> int:
-        return self._allocate(size, TAG_RAW)
 
     def _allocate(self, size: int, tag: int) -> int:
         """Check ``size``, then allocate a block with header ``tag``; 0 when the heap is full."""

@@ -20,7 +20,7 @@ import struct
 
 import numpy as np
 
-from pyexec.memory.allocator import _SIZE_MASK, _TAG_SHIFT, SlabAllocator, _is_int
+from pyexec.memory.allocator import _SIZE_MASK, _TAG_SHIFT, SlabAllocator, _is_int, locked
 from pyexec.memory.errors import HeapExhaustedError, InvalidPointerError, ObjectTypeError
 from pyexec.memory.layout import (
     ARRAY_DATA_OFFSET,
@@ -91,6 +91,8 @@ class MemoryManager(SlabAllocator):
     coalesces freed space. Misuse (double free, wrong size, refcount below zero, a pointer that is not a
     live block) raises an exception from ``pyexec.memory.errors``. ``debug=True`` poisons freed memory.
     ``native_paths=False`` keeps ``alloc``/``free``/``incref``/``decref`` in Python (see ``native_paths``).
+    Threads may share a manager: every method holds its lock (docs/memory.md, Threads, says what that
+    covers). Pointers and sizes are ``int`` or NumPy integers; a bool or a float is a ``TypeError``.
 
     Example:
         >>> from pyexec.memory import MemoryManager, write_i64, read_i64
@@ -109,6 +111,7 @@ class MemoryManager(SlabAllocator):
             raise ValueError(f"MemoryManager size must be a multiple of 8 and at least {MIN_SIZE} bytes, got {size}")
         super().__init__(np.zeros(size, dtype=np.uint8), heap_start=0, debug=debug, native_paths=native_paths)
 
+    @locked
     def __repr__(self) -> str:
         used, total = self.get_usage()
         return f"<{type(self).__name__} {used}/{total} bytes used, {len(self._live)} live objects>"
@@ -131,22 +134,31 @@ class MemoryManager(SlabAllocator):
         except UnicodeEncodeError as exc:
             raise ValueError(f"alloc_string: the string cannot be encoded as UTF-8 ({exc.reason})") from None
         n = len(data)
-        size = STRING_DATA_OFFSET + n + 1
-        if size <= SMALL_MAX and not self._debug:
-            free = self._free_for_size[size]
-            if free:  # the common case, inlined: a free slot of the right class
-                ptr = free.pop()
-                self._live[ptr] = size | _STRING_RECORD
-                self._u64[(ptr >> 3) - 1] = _STRING_HEADERS[size]
-                self._u8[ptr : ptr + size] = _pack_int32(n) + data + b"\0"
-                return ptr
         if n > INT32_MAX - STRING_DATA_OFFSET - 1:
             raise ValueError(f"alloc_string: {n} bytes is more than an int32 length can hold")
-        ptr = self._place(size, TAG_STRING)
-        if ptr:
-            self._u8[ptr : ptr + size] = _pack_int32(n) + data + b"\0"
-        return ptr
+        size = STRING_DATA_OFFSET + n + 1
+        contents = _pack_int32(n) + data + b"\0"
+        self._lock.acquire()  # the heap's lock, inlined as in SlabAllocator.alloc (a hot path)
+        busy = self._busy
+        busy.append(None)
+        try:
+            if size <= SMALL_MAX and not self._debug:
+                free = self._free_for_size[size]
+                if free:  # the common case, inlined: a free slot of the right class
+                    ptr = free.pop()
+                    self._live[ptr] = size | _STRING_RECORD
+                    self._u64[(ptr >> 3) - 1] = _STRING_HEADERS[size]
+                    self._u8[ptr : ptr + size] = contents
+                    return ptr
+            ptr = self._place(size, TAG_STRING)
+            if ptr:
+                self._u8[ptr : ptr + size] = contents
+            return ptr
+        finally:
+            busy.pop()
+            self._lock.release()
 
+    @locked
     def read_string(self, ptr: int) -> str:
         """The ``str`` stored at ``ptr`` by ``alloc_string``.
 
@@ -167,6 +179,7 @@ class MemoryManager(SlabAllocator):
 
     # --- arrays --------------------------------------------------------------------------
 
+    @locked
     def alloc_array(self, length: int, elem_size: int = 8) -> int:
         """A fixed array of ``length`` zeroed elements: int32 length, int32 capacity, then the elements.
 
@@ -190,6 +203,7 @@ class MemoryManager(SlabAllocator):
             self.memory[ptr + ARRAY_DATA_OFFSET : ptr + ARRAY_DATA_OFFSET + length * elem_size] = 0
         return ptr
 
+    @locked
     def array_len(self, ptr: int) -> int:
         """The length of the array at ``ptr``.
 
@@ -203,6 +217,7 @@ class MemoryManager(SlabAllocator):
 
     # --- lists ---------------------------------------------------------------------------
 
+    @locked
     def alloc_list(self, capacity: int = 8, elem_size: int = 8) -> int:
         """An empty growable list of signed ints of ``elem_size`` bytes (1, 2, 4 or 8); refcount 1.
 
@@ -233,6 +248,7 @@ class MemoryManager(SlabAllocator):
         self._i64[(ptr >> 3) + 2] = items
         return ptr
 
+    @locked
     def list_len(self, ptr: int) -> int:
         """The number of elements in the list.
 
@@ -244,6 +260,7 @@ class MemoryManager(SlabAllocator):
         self._expect(ptr, TAG_LIST, "list_len")
         return int(self._i32[ptr >> 2])
 
+    @locked
     def list_append(self, ptr: int, value: int) -> None:
         """Append ``value``; the list's storage doubles when full (the list pointer does not change).
 
@@ -266,6 +283,7 @@ class MemoryManager(SlabAllocator):
         self._u8[at : at + elem_size] = data
         self._i32[base] = length + 1
 
+    @locked
     def list_get(self, ptr: int, index: int) -> int:
         """Element ``index`` (negative counts from the end, as in Python); ``IndexError`` out of range.
 
@@ -277,6 +295,7 @@ class MemoryManager(SlabAllocator):
         at, elem_size = self._element_at(ptr, index, "list_get")
         return int.from_bytes(self._u8[at : at + elem_size], "little", signed=True)
 
+    @locked
     def list_set(self, ptr: int, index: int, value: int) -> None:
         """Replace element ``index`` (negative counts from the end); ``IndexError`` out of range.
 
@@ -288,6 +307,7 @@ class MemoryManager(SlabAllocator):
         at, elem_size = self._element_at(ptr, index, "list_set")
         self._u8[at : at + elem_size] = self._element_bytes(value, elem_size)
 
+    @locked
     def decref_list_auto(self, ptr: int) -> None:
         """``decref`` a list; at zero its element storage and the list itself are freed.
 
@@ -343,6 +363,7 @@ class MemoryManager(SlabAllocator):
 
     # --- dicts ---------------------------------------------------------------------------
 
+    @locked
     def alloc_dict(self, capacity: int = 16) -> int:
         """An empty int64 → int64 hash map with at least ``capacity`` slots (a power of two); refcount 1.
 
@@ -373,6 +394,7 @@ class MemoryManager(SlabAllocator):
         self._i64[(ptr >> 3) + 2] = table
         return ptr
 
+    @locked
     def dict_len(self, ptr: int) -> int:
         """The number of keys in the dict.
 
@@ -384,6 +406,7 @@ class MemoryManager(SlabAllocator):
         self._expect(ptr, TAG_DICT, "dict_len")
         return int(self._i32[ptr >> 2])
 
+    @locked
     def dict_set(self, ptr: int, key: int, value: int) -> None:
         """``d[key] = value`` for int64 key and value; the table grows (and the old one is freed) as needed.
 
@@ -416,6 +439,7 @@ class MemoryManager(SlabAllocator):
         if not reuses_tombstone:
             self._i32[base + 2] = filled + 1
 
+    @locked
     def dict_get(self, ptr: int, key: int, default: object = _MISSING) -> int:
         """``d[key]``: ``KeyError`` if absent, unless a ``default`` is given.
 
@@ -434,6 +458,7 @@ class MemoryManager(SlabAllocator):
         table = int(self._i64[(ptr >> 3) + 2])
         return int(self._i64[(table + slot * DICT_BUCKET_SIZE + 8) >> 3])
 
+    @locked
     def dict_contains(self, ptr: int, key: int) -> bool:
         """``key in d``.
 
@@ -445,6 +470,7 @@ class MemoryManager(SlabAllocator):
         self._expect(ptr, TAG_DICT, "dict_contains")
         return self._dict_find(ptr, _int64(key, "dict key"))[0] >= 0
 
+    @locked
     def dict_delete(self, ptr: int, key: int) -> None:
         """``del d[key]``: ``KeyError`` if absent. The slot becomes a tombstone, reused by later inserts.
 
@@ -463,6 +489,7 @@ class MemoryManager(SlabAllocator):
         self._u8[table + capacity * DICT_BUCKET_SIZE + slot] = DICT_SLOT_DELETED
         self._i32[base] -= 1
 
+    @locked
     def dict_items(self, ptr: int) -> list[tuple[int, int]]:
         """Every ``(key, value)`` pair, in slot order.
 
@@ -481,6 +508,7 @@ class MemoryManager(SlabAllocator):
                 pairs.append((int(self._i64[at]), int(self._i64[at + 1])))
         return pairs
 
+    @locked
     def decref_dict(self, ptr: int) -> None:
         """``decref`` a dict; at zero its table and the dict itself are freed.
 

@@ -1,13 +1,17 @@
 """The Numba ``@cfunc`` bodies of the native heap paths (see ``native_paths``, which binds them).
 
 Each is a CPython ``METH_FASTCALL | METH_KEYWORDS`` function: ``(self, args, nargs, kwnames)``, where
-``self`` is the state tuple ``(free_table, live, constants, python_method, memory)``: ``free_table`` a
-tuple of the free list for each small size (index = size), ``live`` the live-block dict, ``constants``
-a bytes object of three int64 (heap base address, ``id(int)``, ``id(None)``). Every ``PyObject *`` is
-carried as an ``intp``. Tuple items, list size and items, and bytes data are read at the offsets that
+``self`` is the state tuple ``(free_table, live, constants, python_method, buffer_cell, busy)``:
+``free_table`` a tuple of the free list for each small size (index = size), ``live`` the live-block
+dict, ``constants`` a bytes object of three int64 (the address of the heap's buffer cell, ``id(int)``,
+``id(None)``), ``buffer_cell`` the int64 pair (buffer address, usable length) that the heap updates
+whenever its buffer moves or grows (read on every call, so a bound builtin never writes to a stale
+buffer), ``busy`` the heap's list that is non-empty while a Python method holds the heap's lock (then
+every call goes to the Python method, which waits for the lock). Every ``PyObject *`` is carried as an
+``intp``. Tuple items, list size and items, and bytes data are read at the offsets that
 ``native_paths`` verifies for the running interpreter before it binds these functions. Anything off the
 common path — keywords, a non-``int`` argument, an empty free list, a large block, a refcount that
-would reach 0, any misuse — calls ``python_method`` with the same arguments, which does the full checks.
+would reach 0, a busy heap, any misuse — calls ``python_method`` with the same arguments, which does the full checks.
 
 Importing this module imports Numba and compiles (or loads from Numba's cache) the four functions.
 
@@ -56,9 +60,9 @@ py_incref = types.ExternalFunction("Py_IncRef", _C_API["Py_IncRef"])
 py_decref = types.ExternalFunction("Py_DecRef", _C_API["Py_DecRef"])
 err_clear = types.ExternalFunction("PyErr_Clear", _C_API["PyErr_Clear"])
 
-FREE_TABLE, LIVE, CONSTANTS, PYTHON_METHOD, MEMORY = range(5)
+FREE_TABLE, LIVE, CONSTANTS, PYTHON_METHOD, BUFFER_CELL, BUSY = range(6)
 """Slots of the state tuple."""
-BASE, INT_TYPE, NONE = range(3)
+CELL, INT_TYPE, NONE = range(3)
 """Slots of the constants."""
 TUPLE_ITEMS = 24  # offsetof(PyTupleObject, ob_item)
 LIST_SIZE, LIST_ITEMS = 16, 24  # offsetof(PyListObject, ob_base.ob_size), offsetof(PyListObject, ob_item)
@@ -129,6 +133,21 @@ def constant(state, index):
 
 
 @register_jitable
+def idle(state):
+    """True when no Python method of the heap is half way through an operation (its busy list is empty)."""
+    return load64(item(state, BUSY) + LIST_SIZE) == 0
+
+
+@register_jitable
+def header_address(state, ptr_value):
+    """The host address of the 8-byte header before heap offset ``ptr_value``, or 0 if outside the buffer."""
+    cell = constant(state, CELL)
+    if 8 <= ptr_value <= load64(cell + 8):
+        return load64(cell) + ptr_value - 8
+    return 0
+
+
+@register_jitable
 def small_size(obj):
     """The value of an int object if it is a small block size (0..2048), else -1 (with no error set)."""
     value = as_int64(obj)
@@ -149,7 +168,7 @@ def return_none(state):
 @cfunc(_SIGNATURE, cache=True)
 def alloc_path(state, args, nargs, kwnames):
     """``alloc(size)`` from a non-empty free list; header: refcount 0, raw, size."""
-    if nargs == 1 and kwnames == 0:
+    if nargs == 1 and kwnames == 0 and idle(state):
         int_type = constant(state, INT_TYPE)
         size_obj = load64(args)
         if load64(size_obj + 8) == int_type:
@@ -160,12 +179,13 @@ def alloc_path(state, args, nargs, kwnames):
                 if n > 0:
                     ptr = load64(load64(free + LIST_ITEMS) + 8 * (n - 1))
                     # Only an exact int is turned into an address here; anything else takes the Python path.
-                    if load64(ptr + 8) == int_type:
+                    header = header_address(state, as_int64(ptr)) if load64(ptr + 8) == int_type else 0
+                    if header != 0:
                         if dict_set(item(state, LIVE), ptr, size_obj) != 0:
                             return 0  # nothing changed; the error is set
                         # Pop: the list's reference to ``ptr`` becomes the one returned.
                         store64(free + LIST_SIZE, n - 1)
-                        store64(constant(state, BASE) + as_int64(ptr) - 8, size << 48)
+                        store64(header, size << 48)
                         return ptr
     return vectorcall(item(state, PYTHON_METHOD), args, nargs, kwnames)
 
@@ -173,7 +193,7 @@ def alloc_path(state, args, nargs, kwnames):
 @cfunc(_SIGNATURE, cache=True)
 def free_path(state, args, nargs, kwnames):
     """``free(ptr, size)`` of a live small raw block allocated with exactly ``size``."""
-    if nargs == 2 and kwnames == 0:
+    if nargs == 2 and kwnames == 0 and idle(state):
         int_type = constant(state, INT_TYPE)
         ptr = load64(args)
         size_obj = load64(args + 8)
@@ -194,11 +214,11 @@ def free_path(state, args, nargs, kwnames):
 @cfunc(_SIGNATURE, cache=True)
 def incref_path(state, args, nargs, kwnames):
     """``incref(ptr)`` of a live block whose refcount is in range."""
-    if nargs == 1 and kwnames == 0:
+    if nargs == 1 and kwnames == 0 and idle(state):
         ptr = load64(args)
         if load64(ptr + 8) == constant(state, INT_TYPE) and dict_get(item(state, LIVE), ptr) != 0:
-            address = constant(state, BASE) + as_int64(ptr) - 8
-            count = load32(address)
+            address = header_address(state, as_int64(ptr))
+            count = load32(address) if address != 0 else -1
             if 0 <= count < _INT32_MAX:
                 store32(address, count + 1)
                 return return_none(state)
@@ -211,13 +231,13 @@ def decref_path(state, args, nargs, kwnames):
 
     Lists and dicts (which own storage), large blocks and misuse go to the Python method.
     """
-    if nargs == 1 and kwnames == 0:
+    if nargs == 1 and kwnames == 0 and idle(state):
         int_type = constant(state, INT_TYPE)
         ptr = load64(args)
         live = item(state, LIVE)
         record = dict_get(live, ptr) if load64(ptr + 8) == int_type else 0
-        if record != 0:
-            address = constant(state, BASE) + as_int64(ptr) - 8
+        address = header_address(state, as_int64(ptr)) if record != 0 else 0
+        if address != 0:
             count = load32(address)
             if count > 1:
                 store32(address, count - 1)

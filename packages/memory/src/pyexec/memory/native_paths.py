@@ -5,9 +5,11 @@ size class; a live raw block freed with its size; a refcount above 1) that is a 
 operations plus one header store. In Python the interpreter's dispatch costs several times the work
 itself, so these paths are compiled with Numba (``@cfunc``) against CPython's C API and exposed as
 ``METH_FASTCALL`` builtins bound to the manager's own containers: the same free lists and live-block
-dict that the Python code uses, so the two stay one allocator. Anything off the common path (a new
-slab, a large block, a misuse, a NumPy integer argument) is handed, with the same arguments, to the
-Python method, which does every check and raises the documented errors.
+dict that the Python code uses, so the two stay one allocator. They find the buffer through a cell that
+the manager updates when it grows or moves, and step aside while a Python method holds the manager's
+lock, so a builtin taken once stays right across ``grow_memory``, ``reset`` and threads. Anything off
+the common path (a new slab, a large block, a misuse, a NumPy integer argument) is handed, with the
+same arguments, to the Python method, which does every check and raises the documented errors.
 
 The native paths are used only on 64-bit CPython whose object layout was verified at load time; on
 anything else the Python methods serve alone (``native_paths_unavailable()`` says why).
@@ -28,6 +30,8 @@ import sys
 from collections.abc import Callable
 from functools import cache
 from pathlib import Path
+
+import numpy as np
 
 _METH_FASTCALL_KEYWORDS = 0x0080 | 0x0002
 
@@ -117,13 +121,17 @@ def bind_native_paths(
     python_methods: dict[str, Callable[..., object]],
     free_for_size: dict[int, list[int]],
     live: dict[int, int],
-    memory: object,
-    base_address: int,
+    buffer_cell: np.ndarray,
+    busy: list[None],
 ) -> dict[str, Callable[..., object]]:
-    """Builtins for ``alloc``/``free``/``incref``/``decref`` over these containers and memory; {} if unavailable.
+    """Builtins for ``alloc``/``free``/``incref``/``decref`` over these containers; {} if unavailable.
 
-    ``python_methods`` are the checked Python methods each builtin falls back to; ``memory`` is kept
-    alive by the builtins, whose header stores go to ``base_address`` + offset.
+    ``python_methods`` are the checked Python methods each builtin falls back to (they also keep the
+    heap, and so its buffer, alive). ``buffer_cell`` is an int64 array ``[buffer address, usable
+    length]`` that the heap keeps current: the builtins read it on every call, so they follow a buffer
+    that grows or moves. ``busy`` is non-empty while a Python method holds the heap's lock; the builtins
+    then hand the call to that Python method, which waits for the lock. The containers must live as
+    long as the heap (it clears them in place rather than replacing them).
 
     Example:
         >>> from pyexec.memory import MemoryManager
@@ -133,14 +141,16 @@ def bind_native_paths(
     addresses, problem = _compiled()
     if problem is not None:
         return {}
+    if buffer_cell.dtype != np.int64 or buffer_cell.shape != (2,) or not buffer_cell.flags.c_contiguous:
+        raise TypeError("buffer_cell must be a contiguous int64 array of two items (address, length)")
     free_table = tuple(free_for_size[size] for size in range(len(free_for_size)))
-    constants = struct.pack("<3q", base_address, id(int), id(None))
+    constants = struct.pack("<3q", buffer_cell.ctypes.data, id(int), id(None))
     bound = {}
     for name, address in addresses.items():
         if name not in _METHOD_DEFS:
             doc = (python_methods[name].__doc__ or "").strip()
             text = f"{_TEXT_SIGNATURES[name]}\n--\n\n{doc}".encode()
             _METHOD_DEFS[name] = _PyMethodDef(name.encode(), address, _METH_FASTCALL_KEYWORDS, text)
-        state = (free_table, live, constants, python_methods[name], memory)
+        state = (free_table, live, constants, python_methods[name], buffer_cell, busy)
         bound[name] = _new_builtin(ctypes.byref(_METHOD_DEFS[name]), state, None)
     return bound

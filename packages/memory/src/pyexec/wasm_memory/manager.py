@@ -14,7 +14,7 @@ Example:
 
 from __future__ import annotations
 
-from pyexec.memory.allocator import POISON_BYTE, SlabAllocator, _is_int
+from pyexec.memory.allocator import POISON_BYTE, SlabAllocator, _is_int, locked
 from pyexec.memory.manager import MemoryManager
 from pyexec.wasm_memory.constants import DEFAULT_INITIAL_PAGES, HEAP_START, MAX_PAGES, WASM_PAGE_SIZE
 from pyexec.wasm_memory.linear_memory import ExportedLinearMemory, OwnedLinearMemory
@@ -108,6 +108,7 @@ class WasmMemoryManager(MemoryManager):
         """The most pages this memory may grow to (65,536 = 4 GiB unless the memory sets a lower maximum)."""
         return self._linear.maximum_pages
 
+    @locked
     def grow_memory(self, pages: int) -> bool:
         """Add ``pages`` pages of 64 KiB; True on success. Pointers stay valid; re-read ``.memory`` after.
 
@@ -126,6 +127,7 @@ class WasmMemoryManager(MemoryManager):
         self.sync()
         return True
 
+    @locked
     def sync(self) -> None:
         """Adopt pages the instance added itself (its ``memory.grow``) and follow the memory if it moved.
 
