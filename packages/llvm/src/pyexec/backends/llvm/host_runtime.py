@@ -73,10 +73,12 @@ def symbol_address(name: str, data: bool = False) -> int:
 @functools.cache
 def register_symbols() -> None:
     """Make the C API and the print runtime resolvable by MCJIT (once per process)."""
+    from pyexec.backends.llvm.wrapper import capi_symbol
+
     for name in C_API_FUNCTIONS:
-        llvm.add_symbol(name, symbol_address(name))
+        llvm.add_symbol(capi_symbol(name), symbol_address(name))
     for name in C_API_DATA:
-        llvm.add_symbol(name, symbol_address(name, data=True))
+        llvm.add_symbol(capi_symbol(name), symbol_address(name, data=True))
     libc = ctypes.CDLL(None)
     for name in ("_setjmp", "longjmp"):
         llvm.add_symbol(name, ctypes.cast(getattr(libc, name), ctypes.c_void_p).value)

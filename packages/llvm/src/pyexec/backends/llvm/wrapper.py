@@ -37,21 +37,31 @@ def vectorcall_name(name: str) -> str:
     return f"pyexec.vc.{name}"
 
 
+def capi_symbol(name: str) -> str:
+    """The symbol under which the wrapper refers to a C-API function or variable ``name``.
+
+    Private names: llvmlite's symbol table is one per process, and other users of it bind the
+    C names to something else (Numba binds ``PyExc_ZeroDivisionError`` to the class object
+    itself, not to the C variable that points to it).
+    """
+    return f"pyexec.capi.{name}"
+
+
 class _CApi:
     def __init__(self, module: ir.Module) -> None:
         self.module = module
 
     def fn(self, name: str, ret: ir.Type, args: list[ir.Type]) -> ir.Function:
-        existing = self.module.globals.get(name)
+        existing = self.module.globals.get(capi_symbol(name))
         if existing is not None:
             return existing
-        return ir.Function(self.module, ir.FunctionType(ret, args), name)
+        return ir.Function(self.module, ir.FunctionType(ret, args), capi_symbol(name))
 
     def data(self, name: str) -> ir.GlobalVariable:
-        existing = self.module.globals.get(name)
+        existing = self.module.globals.get(capi_symbol(name))
         if existing is not None:
             return existing
-        g = ir.GlobalVariable(self.module, I64, name)
+        g = ir.GlobalVariable(self.module, I64, capi_symbol(name))
         g.linkage = "external"
         return g
 
