@@ -21,6 +21,9 @@ import textwrap
 
 import pytest
 
+from pyexec.backends.llvm import aot
+from pyexec.types import uint64
+
 _PRELUDE = """
 import sys, threading
 from pyexec.backends.llvm import aot
@@ -114,3 +117,47 @@ def test_the_machine_code_address_cannot_be_overwritten():
     print(f(3, 4))
     """)
     assert out.split() == ["5", "AttributeError", "TypeError", "7"]
+
+
+# --- argument conversion and int ** negative ---------------------------------------------------------
+
+
+def _uint64_identity(x: uint64) -> uint64:
+    return x
+
+
+def _int_pow(a: int, b: int) -> int:
+    return a ** b
+
+
+class _Index:
+    def __index__(self) -> int:
+        return 41
+
+
+def test_uint64_parameters_accept_numpy_integers_bool_and_index_objects_like_other_widths():
+    import numpy as np
+
+    f = aot(_uint64_identity, cache=False)
+    assert [f(v) for v in (np.uint64(2**64 - 1), np.int8(3), True, _Index(), 7)] == [2**64 - 1, 3, 1, 41, 7]
+    with pytest.raises(OverflowError):
+        f(-1)
+    with pytest.raises(TypeError, match="cannot be interpreted as an integer"):
+        f(1.5)
+
+
+def test_zero_to_a_negative_int_power_raises_zero_division_error_like_cpython():
+    f = aot(_int_pow, cache=False)
+    with pytest.raises(ZeroDivisionError, match="0.0 cannot be raised to a negative power"):
+        f(0, -1)
+    with pytest.raises(ValueError):
+        f(2, -1)  # CPython gives 0.5: documented, the result type would not be int
+    assert f(0, 0) == 1 and f(-3, 3) == -27
+
+
+def test_wasm_lowering_shares_the_zero_division_error_of_zero_to_a_negative_power():
+    from pyexec.backends.llvm import lower_module
+    from pyexec.frontend import analyze_functions
+
+    text = str(lower_module(analyze_functions([_int_pow]), triple="wasm32-unknown-unknown", data_layout=""))
+    assert "0.0 cannot be raised to a negative power" in text

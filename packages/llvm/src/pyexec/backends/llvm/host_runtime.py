@@ -22,7 +22,7 @@ C_API_FUNCTIONS = (
     "PyLong_AsLongLong", "PyLong_AsUnsignedLongLong", "PyFloat_AsDouble", "PyObject_IsTrue",
     "PyComplex_AsCComplex", "PyErr_Occurred", "PyLong_FromLongLong", "PyLong_FromUnsignedLongLong",
     "PyFloat_FromDouble", "PyBool_FromLong", "PyComplex_FromDoubles", "Py_IncRef", "Py_DecRef",
-    "PyErr_SetString", "PyObject_GetAttrString", "PyObject_Vectorcall",
+    "PyErr_SetString", "PyObject_GetAttrString", "PyObject_Vectorcall", "PyNumber_Index",
 )
 C_API_DATA = (
     "PyFloat_Type", "PyLong_Type", "_Py_NoneStruct", "PyExc_ZeroDivisionError", "PyExc_OverflowError",

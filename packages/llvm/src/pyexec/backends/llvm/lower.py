@@ -964,10 +964,10 @@ class FunctionLowering:
         zero, one = ir.Constant(ty, 0), ir.Constant(ty, 1)
         if exp.type != ty:
             if exp_t.info.signed and not exp_t.is_bool:
-                self.fail_if(b.icmp_signed("<", exp, ir.Constant(exp.type, 0)), rt.VALUE, _NEGATIVE_POW)
+                self.refuse_negative_exponent(base, exp, t)
             exp = self.int_resize(exp, exp_t, ty) if exp.type.width <= ty.width else self.clamp_exponent(exp, ty)
         elif exp_t.info.signed and not exp_t.is_bool:
-            self.fail_if(b.icmp_signed("<", exp, zero), rt.VALUE, _NEGATIVE_POW)
+            self.refuse_negative_exponent(base, exp, t)
         mul = (lambda x, y: self.checked_arith("mul", x, y)) if t.checked and self.checked else b.mul
         pre = b.block
         head, odd_block, square_block, latch, done = (
@@ -1006,6 +1006,16 @@ class FunctionLowering:
         b.branch(head)
         b.position_at_end(done)
         return result
+
+    def refuse_negative_exponent(self, base: ir.Value, exp: ir.Value, t: ScalarT) -> None:
+        """``int ** negative``: Python's ``int`` raises ZeroDivisionError for a zero base, as CPython
+        does (``0 ** -1``), and ValueError otherwise (CPython would return a float); the fixed-width
+        types raise ValueError like NumPy's scalars."""
+        negative = self.b.icmp_signed("<", exp, ir.Constant(exp.type, 0))
+        if t.checked:
+            zero_base = self.b.icmp_unsigned("==", base, ir.Constant(base.type, 0))
+            self.fail_if(self.b.and_(negative, zero_base), rt.ZERO_DIVISION, "0.0 cannot be raised to a negative power")
+        self.fail_if(negative, rt.VALUE, _NEGATIVE_POW)
 
     def clamp_exponent(self, exp: ir.Value, ty: ir.IntType) -> ir.Value:
         """Narrow a wider exponent: values past the narrow type's range behave like its maximum bit count."""

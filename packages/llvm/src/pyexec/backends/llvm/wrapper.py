@@ -169,7 +169,13 @@ def _unbox(api: _CApi, b: ir.IRBuilder, obj: ir.Value, p: n.Param, fname: str) -
         return b.insert_value(v, im, 1)
     # integers
     if t.kind == "uint" and t.bits == 64:
-        v = b.call(api.fn("PyLong_AsUnsignedLongLong", I64, [PTR]), [obj])
+        # PyLong_AsUnsignedLongLong takes only ints: go through __index__ first, as every other
+        # width does (NumPy integers, bool and __index__ objects are accepted alike)
+        index = b.call(api.fn("PyNumber_Index", PTR, [PTR]), [obj])
+        with b.if_then(b.icmp_unsigned("==", index, ir.Constant(PTR, None)), likely=False):
+            b.ret(ir.Constant(PTR, None))
+        v = b.call(api.fn("PyLong_AsUnsignedLongLong", I64, [PTR]), [index])
+        b.call(api.fn("Py_DecRef", ir.VoidType(), [PTR]), [index])
         _fail_if_error(api, b, b.icmp_signed("==", v, I64(-1)))
         return v
     v = _unbox_int64(api, b, obj)
