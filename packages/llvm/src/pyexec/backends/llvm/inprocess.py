@@ -33,7 +33,7 @@ import llvmlite.binding as llvm
 
 from pyexec.backends.llvm import cache as disk_cache
 from pyexec.backends.llvm.errors import NativeBuildError, NativeError
-from pyexec.backends.llvm.host_runtime import register_symbols
+from pyexec.backends.llvm.host_runtime import install_interrupt_hook
 from pyexec.backends.llvm.lower import OVERFLOW_MODES, fallible_functions, guarded_functions, lower_module
 from pyexec.backends.llvm.optimize import check_opt, host_target_machine, optimize, parse
 from pyexec.backends.llvm.wrapper import add_vectorcall_entries, vectorcall_name
@@ -69,14 +69,15 @@ def build_native_module(module: n.Module, roots: list[str], *, opt: int = 2, ove
     check_opt(opt)
     if overflow not in OVERFLOW_MODES:
         raise NativeBuildError(f"overflow must be 'check' or 'wrap', not {overflow!r}")
-    register_symbols()
+    install_interrupt_hook()  # registers the runtime's symbols too
     tm = host_target_machine(opt)
 
     def lowered() -> str:
         lowered_module = lower_module(module, triple=tm.triple, data_layout=str(tm.target_data), overflow=overflow,
-                                      entry_points=False)
+                                      entry_points=False, python_runtime=True)
         add_vectorcall_entries(lowered_module, [module.functions[r] for r in roots],
-                               fallible_functions(module, overflow), guarded_functions(module, overflow, tm.triple))
+                               fallible_functions(module, overflow, python_runtime=True),
+                               guarded_functions(module, overflow, tm.triple, python_runtime=True))
         return str(lowered_module)
 
     key = disk_cache.cache_key(module, roots, opt=opt, overflow=overflow, target=tm.triple + llvm.get_host_cpu_name()

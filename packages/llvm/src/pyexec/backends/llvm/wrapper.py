@@ -20,7 +20,8 @@ import sys
 from llvmlite import ir
 
 from pyexec.backends.llvm import runtime as rt
-from pyexec.backends.llvm.lower import F64, I32, I64, PTR, entry_call, impl_name, llvm_type
+from pyexec.backends.llvm.lower import (F64, I32, I64, PTR, STATE_CODE, STATE_MESSAGE, entry_call, impl_name, llvm_type,
+                                        state_field)
 from pyexec.frontend.ir import nodes as n
 from pyexec.frontend.ir.types import NoneT, ScalarT
 
@@ -112,16 +113,17 @@ def _entry(api: _CApi, func: n.Function, fallible: bool, guarded: bool) -> str:
     for p in func.params:
         obj = b.load(b.gep(args, [I64(p.index)], source_etype=PTR), typ=PTR, name=f"{p.name}.obj")
         values.append(_unbox(api, b, obj, p, func.name))
-    result = entry_call(b, module, module.get_global(impl_name(func.name)), values, guarded)
+    result, state = entry_call(b, module, module.get_global(impl_name(func.name)), values, guarded)
     if fallible or guarded:
-        code_ptr = module.get_global(rt.ERROR_CODE_GLOBAL)
-        code = b.load(code_ptr, typ=I32)
+        code = b.load(state_field(b, state, STATE_CODE), typ=I32)
         with b.if_then(b.icmp_signed("!=", code, I32(0)), likely=False):
+            # a Python exception raised under the call (print's write, a signal handler) is already set
+            with b.if_then(b.icmp_signed("==", code, I32(rt.PYTHON_EXCEPTION)), likely=False):
+                b.ret(ir.Constant(PTR, None))
             exc = ir.Constant(PTR, None)
             for c, sym in _EXCEPTIONS.items():
                 exc = b.select(b.icmp_signed("==", code, I32(c)), b.load(api.data(sym), typ=PTR), exc)
-            message = b.load(module.get_global(rt.ERROR_MESSAGE_GLOBAL), typ=PTR)
-            b.store(I32(0), code_ptr)
+            message = b.load(state_field(b, state, STATE_MESSAGE), typ=PTR)
             b.call(api.fn("PyErr_SetString", ir.VoidType(), [PTR, PTR]), [exc, message])
             b.ret(ir.Constant(PTR, None))
     b.ret(_box(api, b, result, func.return_type))
