@@ -161,3 +161,174 @@ def test_wasm_lowering_shares_the_zero_division_error_of_zero_to_a_negative_powe
 
     text = str(lower_module(analyze_functions([_int_pow]), triple="wasm32-unknown-unknown", data_layout=""))
     assert "0.0 cannot be raised to a negative power" in text
+
+
+# --- threads ----------------------------------------------------------------------------------------
+
+_THREADS = """
+import io
+
+sys.setswitchinterval(1e-6)  # switch threads as often as CPython allows, inside print and round too
+
+def work(n: int, k: int) -> float:
+    s = 0.0
+    for i in range(n):
+        s += round(i * 0.37, 2)
+        print(i, end="")
+    return s / (n - k)  # ZeroDivisionError when n == k
+
+def depth(n: int) -> int:
+    if n == 0:
+        return 0
+    print("", end="")
+    return 1 + depth(n - 1)
+
+cwork, cdepth = aot(work, cache=False), aot(depth, cache=False)
+sys.stdout, real_stdout = io.StringIO(), sys.stdout
+results = {{}}
+
+def run(t: int) -> None:
+    got = []
+    for rep in range(20):
+        n = 40 + t
+        try:
+            got.append(cwork(n, n if (t + rep) % 3 == 0 else -1))
+        except ZeroDivisionError:
+            got.append("zde")
+        got.append(cdepth(3000 + t))
+    results[t] = got
+
+threads = [threading.Thread(target=run, args=(t,)) for t in range({count})]
+for th in threads:
+    th.start()
+for th in threads:
+    th.join()
+expected = {{}}
+for t in range({count}):  # the same calls in Python (printing to the same sink)
+    expected[t] = []
+    for rep in range(20):
+        n = 40 + t
+        try:
+            expected[t].append(work(n, n if (t + rep) % 3 == 0 else -1))
+        except ZeroDivisionError:
+            expected[t].append("zde")
+        expected[t].append(3000 + t)
+sys.stdout = real_stdout
+for t in range({count}):
+    assert results[t] == expected[t], (t, results[t][:6], expected[t][:6])
+print("ok", len(results))
+"""
+
+
+@pytest.mark.parametrize("count", [2, 8])
+def test_threads_calling_functions_that_print_round_fault_and_recurse_each_see_their_own_state(count):
+    assert run_case(_THREADS.format(count=count), timeout=120).split() == ["ok", str(count)]
+
+
+# --- small stacks -------------------------------------------------------------------------------------
+
+_STACKS = """
+def deep(n: int) -> int:
+    if n == 0:
+        return 0
+    return 1 + deep(n - 1)
+
+cdeep = aot(deep, cache=False)
+outcomes = []
+
+def run() -> None:
+    try:
+        cdeep(10**8)
+        outcomes.append("returned")
+    except RecursionError:
+        outcomes.append("RecursionError")
+    outcomes.append(cdeep(500))  # a shallow call still works on that thread afterwards
+
+for kib in (256, 512, 1024, 8192):
+    threading.stack_size(kib * 1024)
+    th = threading.Thread(target=run)
+    th.start()
+    th.join()
+threading.stack_size(0)
+run()  # the main thread
+print(*outcomes)
+"""
+
+
+def test_runaway_recursion_raises_recursion_error_on_threads_with_small_stacks():
+    assert run_case(_STACKS).split() == ["RecursionError", "500"] * 5
+
+
+def test_runaway_recursion_raises_recursion_error_under_a_small_ulimit_stack():
+    if sys.platform == "win32":
+        pytest.skip("ulimit -s is a Unix limit")
+    import resource
+
+    def limit_stack() -> None:
+        resource.setrlimit(resource.RLIMIT_STACK, (512 * 1024, resource.getrlimit(resource.RLIMIT_STACK)[1]))
+
+    fd, path = tempfile.mkstemp(suffix=".py", prefix="pyexec_case_")
+    with os.fdopen(fd, "w") as f:
+        f.write(_PRELUDE + _STACKS)
+    try:
+        proc = subprocess.run([sys.executable, path], capture_output=True, text=True, timeout=60,
+                              preexec_fn=limit_stack)
+    finally:
+        os.unlink(path)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert proc.stdout.split() == ["RecursionError", "500"] * 5
+
+
+_PTHREAD_MAIN = r'''
+#include <pthread.h>
+#include <stdio.h>
+#include "deeplib.h"
+
+static void *run(void *arg) {
+    long *out = arg;
+    out[0] = deep(100000000);
+    out[1] = deeplib_last_error();
+    out[2] = deep(300);
+    out[3] = deeplib_last_error();
+    return NULL;
+}
+
+int main(void) {
+    long kib[] = {256, 512, 8192};
+    for (int i = 0; i < 3; i++) {
+        pthread_attr_t attr;
+        pthread_t t;
+        long out[4];
+        pthread_attr_init(&attr);
+        pthread_attr_setstacksize(&attr, kib[i] * 1024);
+        if (pthread_create(&t, &attr, run, out) != 0) return 2;
+        pthread_join(t, NULL);
+        printf("%ld %ld %ld %ld\n", out[0], out[1], out[2], out[3]);
+    }
+    return 0;
+}
+'''
+
+
+def _deep(n: int) -> int:
+    if n == 0:
+        return 0
+    return 1 + _deep(n - 1)
+
+
+def deep(n: int) -> int:
+    return _deep(n)
+
+
+@pytest.mark.skipif(shutil.which("gcc") is None and shutil.which("cc") is None, reason="no C compiler")
+def test_a_c_thread_with_a_small_stack_gets_recursion_error_from_a_compile_llvm_library(tmp_path):
+    from pyexec.backends.llvm import compile_llvm
+
+    files = compile_llvm(deep, "deeplib", output_dir=tmp_path)
+    (tmp_path / "main.c").write_text(_PTHREAD_MAIN)
+    cc = shutil.which("gcc") or shutil.which("cc")
+    subprocess.run([cc, "main.c", "-o", "main", "-I.", str(files["library"]), f"-Wl,-rpath,{tmp_path}", "-pthread"],
+                   cwd=tmp_path, check=True, capture_output=True)
+    proc = subprocess.run([str(tmp_path / "main")], capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, f"exit status {proc.returncode}: {proc.stderr}"
+    assert proc.stdout.splitlines() == ["0 5 300 0"] * 3  # 5: DEEPLIB_RECURSION_ERROR
