@@ -332,3 +332,110 @@ def test_a_c_thread_with_a_small_stack_gets_recursion_error_from_a_compile_llvm_
     proc = subprocess.run([str(tmp_path / "main")], capture_output=True, text=True, timeout=60)
     assert proc.returncode == 0, f"exit status {proc.returncode}: {proc.stderr}"
     assert proc.stdout.splitlines() == ["0 5 300 0"] * 3  # 5: DEEPLIB_RECURSION_ERROR
+
+
+# --- interrupts and exceptions from print --------------------------------------------------------------
+
+_SIGINT = """
+import os, signal, subprocess, time
+
+{func}
+
+f = aot({name}, cache=False)
+f({warm})  # compiled, and the hook installed, before the signal is on its way
+# the signal comes from another process: a Python timer thread could not run, since the compiled
+# call holds the GIL (as any C extension's call does)
+start = time.monotonic()
+subprocess.Popen(["sh", "-c", f"sleep 0.3; kill -INT {{os.getpid()}}"])
+try:
+    f({arg})
+    print("returned")
+except KeyboardInterrupt:
+    print("KeyboardInterrupt", time.monotonic() - start < 20)
+"""
+
+_SPIN = """
+def spin(n: int) -> int:
+    s = 0
+    i = 0
+    while i < n:
+        s = (s * 31 + i) % 1000003
+        i += 1
+    return s
+"""
+
+_FIB = """
+def fib(n: int) -> int:
+    if n < 2:
+        return n
+    return fib(n - 1) + fib(n - 2)
+"""
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="SIGINT from kill(1) is Unix only")
+@pytest.mark.parametrize(("func", "name", "warm", "arg"), [(_SPIN, "spin", 10, 10**15), (_FIB, "fib", 10, 200)],
+                         ids=["loop", "recursion"])
+def test_sigint_during_a_long_compiled_call_raises_keyboard_interrupt(func, name, warm, arg):
+    out = run_case(_SIGINT.format(func=func, name=name, warm=warm, arg=arg))
+    assert out.split() == ["KeyboardInterrupt", "True"]
+
+
+def test_an_exception_from_stdout_write_propagates_out_of_compiled_print():
+    out = run_case("""
+    class Pipe:
+        writes = 0
+
+        def write(self, text):
+            Pipe.writes += 1
+            if Pipe.writes == 5:
+                raise BrokenPipeError(32, "Broken pipe")
+            return len(text)
+
+    def chatty(n: int) -> int:
+        for i in range(n):
+            print(i)
+        return n
+
+    f = aot(chatty, cache=False)
+    real, sys.stdout = sys.stdout, Pipe()
+    try:
+        f(1000)
+        outcome = "returned"
+    except BrokenPipeError as e:
+        outcome = type(e).__name__
+    sys.stdout = real
+    print(outcome, Pipe.writes)
+    sys.stdout = None  # like print(): no stdout, no output and no error
+    f(3)
+    sys.stdout = real
+    print("done")
+    """)
+    assert out.split() == ["BrokenPipeError", "5", "done"]
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="SIGINT from kill(1) is Unix only")
+def test_sigint_while_compiled_code_prints_raises_keyboard_interrupt():
+    out = run_case("""
+    import io, os, subprocess
+
+    def chatty(n: int) -> int:
+        for i in range(n):
+            print(i)
+        return n
+
+    f = aot(chatty, cache=False)
+    real, sys.stdout = sys.stdout, io.StringIO()
+    f(1)
+    subprocess.Popen(["sh", "-c", f"sleep 0.3; kill -INT {os.getpid()}"])
+    try:
+        for _ in range(1000):
+            f(10**5)
+            sys.stdout.seek(0)
+            sys.stdout.truncate()
+        outcome = "returned"
+    except KeyboardInterrupt:
+        outcome = "KeyboardInterrupt"
+    sys.stdout = real
+    print(outcome)
+    """)
+    assert out.split() == ["KeyboardInterrupt"]

@@ -129,10 +129,10 @@ define i32 @pyexec_check_interrupt() {
   ret i32 %r
 }
 
-; the SIGINT hook: async-signal-safe (one store), then CPython's own handler
+; the SIGINT hook: CPython's own handler first (it marks the signal pending), then the flag, so a
+; compiled loop that sees the flag always finds the signal pending (async-signal-safe: one store)
 define void @"pyexec.sigint"(i32 %sig) {
 entry:
-  store atomic i32 1, ptr @"pyexec.interrupt.flag" monotonic, align 4
   %previous = load ptr, ptr @"pyexec.sigint.previous"
   %known = icmp ne ptr %previous, null
   br i1 %known, label %chain, label %done
@@ -140,6 +140,7 @@ chain:
   call void %previous(i32 %sig)
   br label %done
 done:
+  store atomic i32 1, ptr @"pyexec.interrupt.flag" release, align 4
   ret void
 }
 """
