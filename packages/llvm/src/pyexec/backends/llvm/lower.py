@@ -335,6 +335,8 @@ STACK_OVERFLOW_FUNCTION = "pyexec.stack.overflow"
 STACK_LIMIT_FUNCTION = "pyexec_stack_limit"
 INTERRUPT_FLAG_GLOBAL = "pyexec.interrupt.flag"
 INTERRUPTED_FUNCTION = "pyexec.interrupted"
+POLL_CHUNK = 1 << 16
+"""Iterations of a range loop between two interrupt polls (code inside CPython)."""
 
 
 # --- the module ----------------------------------------------------------------------------------
@@ -721,14 +723,8 @@ class FunctionLowering:
         pre = self.b.block
         head, body, latch, orelse, done = (self.new_block(x) for x in ("for.head", "for.body", "for.next",
                                                                         "for.else", "for.end"))
-        self.b.branch(head)
-        self.b.position_at_end(head)
-        index = self.b.phi(ty, name="for.index")
-        value = self.b.phi(ty, name=f"for.{s.var.name}")
-        index.add_incoming(zero, pre)
-        value.add_incoming(start, pre)
-        self.poll_interrupt()
-        self.b.cbranch(self.b.icmp_unsigned("<", index, count), body, orelse)
+        index, value, bound, exhausted = self.for_head(pre, head, orelse, count, start, ty, s.var.name)
+        self.b.cbranch(self.b.icmp_unsigned("<", index, bound), body, exhausted)
         self.b.position_at_end(body)
         self.b.store(value, self.slot(s.var))
         self.loops.append((latch, done))
@@ -745,6 +741,47 @@ class FunctionLowering:
         if not self.b.block.is_terminated:
             self.b.branch(done)
         self.b.position_at_end(done)
+
+    def for_head(self, pre: ir.Block, head: ir.Block, orelse: ir.Block, count: ir.Value, start: ir.Value,
+                 ty: ir.IntType, name: str) -> tuple[ir.PhiInstr, ir.PhiInstr, ir.Value, ir.Block]:
+        """The head of a range loop: its index and value phis, the bound the index runs to, and
+        where the head goes when it is reached.
+
+        With interrupt polls (code inside CPython), a loop over a 32- or 64-bit range runs in
+        chunks of :data:`POLL_CHUNK` iterations, polling once per chunk: the inner loop has no side
+        effect of its own, so LLVM still vectorises it or replaces it with a closed formula."""
+        b = self.b
+        chunked = self.owner.interrupt_flag is not None and ty.width >= 32
+        if not chunked:
+            self.poll_interrupt()  # once per loop entry (a narrow range is at most 65,536 iterations)
+            entry = b.block
+            b.branch(head)
+            b.position_at_end(head)
+            index, value = b.phi(ty, name="for.index"), b.phi(ty, name=f"for.{name}")
+            index.add_incoming(ir.Constant(ty, 0), entry)
+            value.add_incoming(start, entry)
+            return index, value, count, orelse
+        chunk, more = self.new_block("for.chunk"), self.new_block("for.chunk.next")
+        b.branch(chunk)
+        b.position_at_end(chunk)
+        chunk_index, chunk_value = b.phi(ty, name="for.chunk.index"), b.phi(ty, name="for.chunk.value")
+        chunk_index.add_incoming(ir.Constant(ty, 0), pre)
+        chunk_value.add_incoming(start, pre)
+        self.poll_interrupt()
+        left = b.sub(count, chunk_index)
+        size = b.select(b.icmp_unsigned("<", left, ir.Constant(ty, POLL_CHUNK)), left, ir.Constant(ty, POLL_CHUNK))
+        bound = b.add(chunk_index, size, name="for.chunk.end")
+        chunk_end = b.block
+        b.branch(head)
+        b.position_at_end(head)
+        index, value = b.phi(ty, name="for.index"), b.phi(ty, name=f"for.{name}")
+        index.add_incoming(chunk_index, chunk_end)
+        value.add_incoming(chunk_value, chunk_end)
+        with b.goto_block(more):
+            b.cbranch(b.icmp_unsigned("<", index, count), chunk, orelse)
+        chunk_index.add_incoming(index, more)
+        chunk_value.add_incoming(value, more)
+        return index, value, bound, more
 
     def stmt_Break(self, s: n.Break) -> None:
         self.b.branch(self.loops[-1][1])

@@ -20,8 +20,18 @@ import sys
 from llvmlite import ir
 
 from pyexec.backends.llvm import runtime as rt
-from pyexec.backends.llvm.lower import (F64, I32, I64, PTR, STATE_CODE, STATE_MESSAGE, entry_call, impl_name, llvm_type,
-                                        state_field)
+from pyexec.backends.llvm.lower import (
+    F64,
+    I32,
+    I64,
+    PTR,
+    STATE_CODE,
+    STATE_MESSAGE,
+    entry_call,
+    impl_name,
+    llvm_type,
+    state_field,
+)
 from pyexec.frontend.ir import nodes as n
 from pyexec.frontend.ir.types import NoneT, ScalarT
 
