@@ -320,14 +320,14 @@ def register_symbols() -> None:
 def install_interrupt_hook() -> bool:
     """Put pyexec's SIGINT hook in front of CPython's handler (again, if a later ``signal.signal``
     replaced it); returns whether it is in place. Only where CPython's handler is the one installed
-    (a Python-level handler, such as the default KeyboardInterrupt), and only from the main thread.
+    (a Python-level handler, such as the default one that raises KeyboardInterrupt).
 
     Example:
         >>> isinstance(install_interrupt_hook(), bool)
         True
     """
     register_symbols()
-    if threading.current_thread() is not threading.main_thread() or not callable(signal.getsignal(signal.SIGINT)):
+    if not callable(signal.getsignal(signal.SIGINT)):
         return False
     getsig, setsig = ctypes.pythonapi.PyOS_getsig, ctypes.pythonapi.PyOS_setsig
     getsig.restype = setsig.restype = ctypes.c_void_p
