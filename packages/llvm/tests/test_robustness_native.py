@@ -448,3 +448,39 @@ def test_sigint_while_compiled_code_prints_raises_keyboard_interrupt():
     print(outcome)
     """)
     assert out.split() == ["KeyboardInterrupt"]
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="SIGINT from kill(1) is Unix only")
+def test_a_python_sigint_handler_runs_during_a_compiled_loop_and_its_exception_propagates():
+    out = run_case("""
+    import os, signal, subprocess, time
+
+    def stop(signum, frame):
+        raise RuntimeError("stopped by handler")
+
+    signal.signal(signal.SIGINT, stop)
+
+    def spin(n: int) -> int:
+        s = 0
+        i = 0
+        while i < n:
+            s = (s * 31 + i) % 1000003
+            i += 1
+        return s
+
+    f = aot(spin, cache=False)
+    f(10)
+    subprocess.Popen(["sh", "-c", f"sleep 0.3; kill -INT {os.getpid()}"])
+    try:
+        f(10**15)
+    except RuntimeError as e:
+        print(e)
+    # with no compiled call running, Python handles SIGINT as usual
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        os.kill(os.getpid(), signal.SIGINT)
+        time.sleep(5)
+    except KeyboardInterrupt:
+        print("KeyboardInterrupt")
+    """)
+    assert out.splitlines() == ["stopped by handler", "KeyboardInterrupt"]

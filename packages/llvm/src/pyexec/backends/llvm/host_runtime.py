@@ -22,6 +22,7 @@ Example:
 
 from __future__ import annotations
 
+import atexit
 import ctypes
 import functools
 import signal
@@ -308,6 +309,8 @@ def register_symbols() -> None:
     module.verify()
     engine = llvm.create_mcjit_compiler(module, host_target_machine.__wrapped__(2))
     engine.finalize_object()
+    # the SIGINT hook and the printers must outlive every module at interpreter exit: never freed
+    ctypes.pythonapi.Py_IncRef(ctypes.py_object(engine))
     _host["engine"] = engine
     for name in [*_PRINTERS, "pyexec_check_interrupt", "pyexec_stack_limit", "pyexec.sigint"]:
         _host[name] = engine.get_function_address(name)
@@ -343,7 +346,18 @@ def install_interrupt_hook() -> bool:
         # the previous handler is stored before the hook goes in, so no signal finds it unset
         ctypes.c_void_p.from_address(_host["pyexec.sigint.previous"]).value = current
         setsig(signal.SIGINT, hook)
+        if not _host.get("atexit"):
+            _host["atexit"] = True
+            atexit.register(_remove_interrupt_hook)
     return True
+
+
+def _remove_interrupt_hook() -> None:
+    """At exit: give SIGINT back to CPython's handler, before the interpreter tears modules down."""
+    getsig, setsig = ctypes.pythonapi.PyOS_getsig, ctypes.pythonapi.PyOS_setsig
+    with _hook_lock:
+        if getsig(signal.SIGINT) == _host["pyexec.sigint"]:
+            setsig(signal.SIGINT, ctypes.c_void_p.from_address(_host["pyexec.sigint.previous"]).value)
 
 
 __all__ = ["C_API_DATA", "C_API_FUNCTIONS", "host_module_ir", "install_interrupt_hook", "register_symbols",
