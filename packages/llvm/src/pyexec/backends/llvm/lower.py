@@ -280,10 +280,9 @@ def entry_call(b: ir.IRBuilder, module: ir.Module, fn: ir.Function, args: list[i
     with b.goto_entry_block():
         state = b.alloca(STATE_TYPE, name="state")
         state.align = 16
+    # the message is read only with a non-zero code, and the limit only in modules with recursion
     b.store(I32(0), state_field(b, state, STATE_CODE))
-    b.store(ir.Constant(PTR, None), state_field(b, state, STATE_MESSAGE))
     b.store(ir.Constant(PTR, None), state_field(b, state, STATE_JMPBUF))
-    b.store(I64(0), state_field(b, state, STATE_LIMIT))
     limit_fn = module.globals.get(STACK_LIMIT_FUNCTION)
     if limit_fn is not None:
         frame = module.globals.get("llvm.frameaddress.p0") or ir.Function(
@@ -483,8 +482,10 @@ class ModuleLowering:
         result, state = entry_call(b, self.module, self.functions[func.name], args, func.name in self.guarded)
         if state is not None:
             # the C error API reads the module's (thread-local) error state after the call
-            b.store(b.load(state_field(b, state, STATE_CODE), typ=I32), self.error_code)
-            b.store(b.load(state_field(b, state, STATE_MESSAGE), typ=PTR), self.error_message)
+            code = b.load(state_field(b, state, STATE_CODE), typ=I32)
+            message = b.load(state_field(b, state, STATE_MESSAGE), typ=PTR)  # set with any non-zero code
+            b.store(code, self.error_code)
+            b.store(b.select(b.icmp_signed("==", code, I32(0)), ir.Constant(PTR, None), message), self.error_message)
         if isinstance(func.return_type, NoneT):
             b.ret_void()
         elif func.return_type.is_bool:
