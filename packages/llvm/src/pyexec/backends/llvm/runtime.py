@@ -59,22 +59,25 @@ EXTERNAL_FUNCTIONS: dict[str, tuple[str, tuple[str, ...]]] = {
     "pyexec_print_c64": ("void", ("float", "float")),
     "pyexec_print_str": ("void", ("const char *",)),
     "pyexec_round_ndigits": ("double", ("double", "int64_t")),
-    "pyexec_stack_limit": ("uint64_t", ("uint64_t",)),
 }
 """The runtime functions lowered code may call (besides libm), with their C signatures.
 
 ``pyexec_print_*`` write one value as CPython's ``str()`` would (floats as ``repr``);
 ``pyexec_print_str`` writes a NUL-terminated UTF-8 string; ``pyexec_round_ndigits`` is
 ``round(x, n)`` for a float ``x``, correctly rounded (half to even on the exact binary value).
-``pyexec_stack_limit(here)`` (native targets, modules with recursion) is the lowest stack address
-recursive code may reach on the calling thread, given an address ``here`` on its stack (cached per
-thread; ``here - STACK_BUDGET`` when the bounds are unknown).
-
 In process (``lower_module(python_runtime=True)``) the ``pyexec_print_*`` functions return an
 ``int32_t`` status instead (non-zero: a Python exception is set), and one more function exists:
 ``int32_t pyexec_check_interrupt(void)``, called when the interrupt flag (``pyexec.interrupt.flag``,
 an ``int32_t``) is set: it clears the flag and runs CPython's pending signal handlers (-1: one raised).
 """
+
+NATIVE_FUNCTIONS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "pyexec_stack_limit": ("uint64_t", ("uint64_t",)),
+}
+"""Runtime functions of native targets only (never wasm): ``pyexec_stack_limit(here)``, called by
+the entries of modules with recursion, is the lowest stack address recursive code may reach on the
+calling thread, given an address ``here`` on its stack (the thread's bounds are read once per
+thread; ``here - STACK_BUDGET`` when they are unknown)."""
 
 LIBM_FUNCTIONS = (
     "exp", "log", "log2", "log10", "log1p", "expm1", "sin", "cos", "tan", "asin", "acos", "atan",
