@@ -327,7 +327,6 @@ def guarded_call(b: ir.IRBuilder, module: ir.Module, fn: ir.Function, args: list
     return phi
 
 
-STACK_JMPBUF_GLOBAL = "pyexec.stack.jmpbuf"
 STACK_DEPTH_GLOBAL = "pyexec.stack.depth"
 RAISE_FUNCTION = "pyexec.raise"
 STACK_OVERFLOW_FUNCTION = "pyexec.stack.overflow"
@@ -1511,6 +1510,6 @@ _INTRINSICS: dict[str, Callable[[FunctionLowering, n.Intrinsic, list], ir.Value]
 """Intrinsic name → its lowering (a table, not a chain of ifs)."""
 
 __all__ = [
-    "OVERFLOW_MODES", "abi_type", "constant", "entry_call", "fallible_functions", "guarded_call", "guarded_functions",
-    "impl_name", "llvm_type", "lower_module", "recursive_functions",
+    "OVERFLOW_MODES", "STATE_TYPE", "abi_type", "constant", "entry_call", "fallible_functions", "guarded_call",
+    "guarded_functions", "impl_name", "llvm_type", "lower_module", "recursive_functions", "state_field",
 ]
