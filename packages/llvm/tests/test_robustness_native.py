@@ -63,38 +63,29 @@ def square(x: int) -> int:
 def twice(x):
     return 2 * x
 
-{func}
-
-print(aot(square, cache=False)(7), numba.njit(twice)(21))
-try:
-    aot({name}, cache=False)({arg})
-except {exc} as e:
-    print("raised", type(e).__name__)
-"""
-
-
-@needs_numba
-def test_division_by_zero_after_numba_compiled_raises_zero_division_error():
-    func = """
 def down(n: int) -> int:
     if n == 0:
         return 1 // n
     return 1 + down(n - 1)
-"""
-    out = run_case(_AFTER_NUMBA.format(func=func, name="down", arg=10, exc="ZeroDivisionError"))
-    assert out.split("\n")[:2] == ["49 42", "raised ZeroDivisionError"]
 
-
-@needs_numba
-def test_runaway_recursion_after_numba_compiled_raises_recursion_error():
-    func = """
 def deep(n: int) -> int:
     if n == 0:
         return 0
     return 1 + deep(n - 1)
+
+# the order that crashed: an aot compile, the process's first Numba compile, then new aot functions
+print(aot(square, cache=False)(7), numba.njit(twice)(21))
+for func, arg, exc in ((down, 10, ZeroDivisionError), (deep, 10**8, RecursionError)):
+    try:
+        aot(func, cache=False)(arg)
+    except exc as e:
+        print("raised", type(e).__name__)
 """
-    out = run_case(_AFTER_NUMBA.format(func=func, name="deep", arg=10**8, exc="RecursionError"))
-    assert out.split("\n")[:2] == ["49 42", "raised RecursionError"]
+
+
+@needs_numba
+def test_aot_functions_compiled_after_numba_raise_zero_division_and_recursion_errors():
+    assert run_case(_AFTER_NUMBA).splitlines() == ["49 42", "raised ZeroDivisionError", "raised RecursionError"]
 
 
 # --- the callable's machine-code address ---------------------------------------------------------
