@@ -475,3 +475,14 @@ def test_a_python_sigint_handler_runs_during_a_compiled_loop_and_its_exception_p
         print("KeyboardInterrupt")
     """)
     assert out.splitlines() == ["stopped by handler", "KeyboardInterrupt"]
+
+
+def test_on_a_stack_that_is_not_its_threads_the_recursion_limit_falls_back_to_1_mib_below_the_entry():
+    import ctypes
+
+    from pyexec.backends.llvm import host_runtime, runtime
+
+    host_runtime.register_symbols()
+    stack_limit = ctypes.CFUNCTYPE(ctypes.c_uint64, ctypes.c_uint64)(host_runtime._host["pyexec_stack_limit"])
+    here = ctypes.addressof(ctypes.create_string_buffer(64))  # a heap address, as on a foreign stack
+    assert stack_limit(here) == here - runtime.STACK_BUDGET
