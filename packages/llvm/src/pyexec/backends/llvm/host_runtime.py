@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import atexit
 import ctypes
-import functools
 import signal
 import sys
 import threading
@@ -280,6 +279,7 @@ def host_module_ir() -> str:
 _round_ndigits = ctypes.CFUNCTYPE(ctypes.c_double, ctypes.c_double, ctypes.c_int64)(lambda x, n: float(round(x, n)))
 _host: dict[str, object] = {}
 _hook_lock = threading.Lock()
+_register_lock = threading.Lock()
 
 
 def symbol_address(name: str, data: bool = False) -> int:
@@ -289,9 +289,16 @@ def symbol_address(name: str, data: bool = False) -> int:
     return ctypes.cast(getattr(ctypes.pythonapi, name), ctypes.c_void_p).value
 
 
-@functools.cache
 def register_symbols() -> None:
-    """Make the C API and the in-process runtime resolvable by MCJIT (once per process)."""
+    """Make the C API and the in-process runtime resolvable by MCJIT (once per process; threads
+    compiling their first functions at the same time wait for one another)."""
+    with _register_lock:
+        if "ready" not in _host:
+            _register_symbols()
+            _host["ready"] = True
+
+
+def _register_symbols() -> None:
     from pyexec.backends.llvm.optimize import host_target_machine
     from pyexec.backends.llvm.wrapper import capi_symbol
 
