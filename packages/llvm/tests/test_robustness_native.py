@@ -486,3 +486,42 @@ def test_on_a_stack_that_is_not_its_threads_the_recursion_limit_falls_back_to_1_
     stack_limit = ctypes.CFUNCTYPE(ctypes.c_uint64, ctypes.c_uint64)(host_runtime._host["pyexec_stack_limit"])
     here = ctypes.addressof(ctypes.create_string_buffer(64))  # a heap address, as on a foreign stack
     assert stack_limit(here) == here - runtime.STACK_BUDGET
+
+
+def test_threads_compiling_the_first_functions_of_the_process_at_once_all_work():
+    out = run_case("""
+    def f0(n: int) -> int:
+        return 1 // n
+
+    def f1(n: int) -> int:
+        if n == 0:
+            return 1 // n
+        return f1(n - 1) + 1
+
+    def f2(n: int) -> int:
+        s = 0
+        for i in range(n):
+            s += i
+        return s // (n - 2)
+
+    def f3(n: int) -> int:
+        print("", end="")
+        return 1 // (n - 3)
+
+    funcs = [f0, f1, f2, f3] * 2
+    results = []
+
+    def run(k: int) -> None:
+        try:
+            aot(funcs[k], cache=False)(k % 4)
+        except ZeroDivisionError:
+            results.append(k)
+
+    threads = [threading.Thread(target=run, args=(k,)) for k in range(8)]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    print(sorted(results))
+    """)
+    assert out.strip() == "[0, 1, 2, 3, 4, 5, 6, 7]"
