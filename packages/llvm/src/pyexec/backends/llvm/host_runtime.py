@@ -13,7 +13,9 @@
 - ``pyexec_check_interrupt`` and the interrupt flag: a SIGINT hook, chained in front of CPython's
   own handler, sets the flag; compiled loops and recursive calls poll it and, when set, let CPython
   run its handlers (``PyErr_CheckSignals``), so Ctrl-C raises KeyboardInterrupt in the caller.
-- ``pyexec_round_ndigits``: CPython's ``round`` (a ctypes callback; it cannot fail).
+- ``pyexec_round_ndigits``: CPython's built-in ``round`` called through the C API (no Python
+  frame runs, so no signal handler can run, and be lost, inside it; it cannot fail for a float
+  and an int short of running out of memory, when it returns ``x``).
 
 Example:
     >>> from pyexec.backends.llvm.host_runtime import register_symbols
@@ -37,7 +39,7 @@ C_API_FUNCTIONS = (
     "PyComplex_AsCComplex", "PyErr_Occurred", "PyLong_FromLongLong", "PyLong_FromUnsignedLongLong",
     "PyFloat_FromDouble", "PyBool_FromLong", "PyComplex_FromDoubles", "Py_IncRef", "Py_DecRef",
     "PyErr_SetString", "PyObject_GetAttrString", "PyObject_Vectorcall", "PyNumber_Index",
-    "PyUnicode_FromString", "PyErr_CheckSignals",
+    "PyUnicode_FromString", "PyErr_CheckSignals", "PyErr_Clear",
 )
 C_API_DATA = (
     "PyFloat_Type", "PyLong_Type", "_Py_NoneStruct", "PyExc_ZeroDivisionError", "PyExc_OverflowError",
@@ -97,6 +99,43 @@ declare ptr @"pyexec.capi.PyUnicode_FromString"(ptr)
 declare ptr @"pyexec.capi.PyObject_Vectorcall"(ptr, ptr, i64, ptr)
 declare void @"pyexec.capi.Py_DecRef"(ptr)
 declare i32 @"pyexec.capi.PyErr_CheckSignals"()
+declare void @"pyexec.capi.PyErr_Clear"()
+declare double @"pyexec.capi.PyFloat_AsDouble"(ptr)
+"""
+
+
+def _round_ir() -> str:
+    """``pyexec_round_ndigits(x, n)``: ``round(float(x), int(n))`` by the built-in, through the C API."""
+    import builtins
+
+    round_builtin = f"inttoptr (i64 {id(builtins.round)} to ptr)"
+    return f"""
+define double @pyexec_round_ndigits(double %x, i64 %n) {{
+entry:
+  %args = alloca [2 x ptr]
+  %fx = call ptr @"pyexec.capi.PyFloat_FromDouble"(double %x)
+  %ln = call ptr @"pyexec.capi.PyLong_FromLongLong"(i64 %n)
+  %nx = icmp eq ptr %fx, null
+  %nn = icmp eq ptr %ln, null
+  %none = or i1 %nx, %nn
+  br i1 %none, label %failed, label %call
+call:
+  %a1 = getelementptr [2 x ptr], ptr %args, i64 0, i64 1
+  store ptr %fx, ptr %args
+  store ptr %ln, ptr %a1
+  %r = call ptr @"pyexec.capi.PyObject_Vectorcall"(ptr {round_builtin}, ptr %args, i64 2, ptr null)
+  call void @"pyexec.capi.Py_DecRef"(ptr %fx)
+  call void @"pyexec.capi.Py_DecRef"(ptr %ln)
+  %raised = icmp eq ptr %r, null
+  br i1 %raised, label %failed, label %ok
+ok:
+  %v = call double @"pyexec.capi.PyFloat_AsDouble"(ptr %r)
+  call void @"pyexec.capi.Py_DecRef"(ptr %r)
+  ret double %v
+failed:
+  call void @"pyexec.capi.PyErr_Clear"()
+  ret double %x
+}}
 """
 
 _WRITE = """
@@ -268,7 +307,7 @@ def _stack_limit_ir() -> str:
 def host_module_ir() -> str:
     """The LLVM IR of the in-process runtime functions (for this process: it embeds the writers'
     addresses and the pthread keys)."""
-    parts = [_DECLARATIONS, _WRITE, _INTERRUPTS, _stack_limit_ir()]
+    parts = [_DECLARATIONS, _WRITE, _INTERRUPTS, _stack_limit_ir(), _round_ir()]
     for name, (params, box, writer) in _PRINTERS.items():
         parts.append(f'define i32 @{name}({params}) {{\n{_WIDEN.get(name, "")}  %o = {box}\n'
                      f'  %s = call i32 @"pyexec.host.write"(ptr %o, ptr inttoptr (i64 {id(_WRITERS[writer])} to ptr))\n'
@@ -276,7 +315,6 @@ def host_module_ir() -> str:
     return "\n".join(parts)
 
 
-_round_ndigits = ctypes.CFUNCTYPE(ctypes.c_double, ctypes.c_double, ctypes.c_int64)(lambda x, n: float(round(x, n)))
 _host: dict[str, object] = {}
 _hook_lock = threading.Lock()
 _register_lock = threading.Lock()
@@ -309,7 +347,6 @@ def _register_symbols() -> None:
     libc = ctypes.CDLL(None)
     for name in ("_setjmp", "longjmp"):
         llvm.add_symbol(name, ctypes.cast(getattr(libc, name), ctypes.c_void_p).value)
-    llvm.add_symbol("pyexec_round_ndigits", ctypes.cast(_round_ndigits, ctypes.c_void_p).value)
     tm = host_target_machine(2)
     module = llvm.parse_assembly(host_module_ir())
     module.triple = tm.triple
@@ -319,7 +356,7 @@ def _register_symbols() -> None:
     # the SIGINT hook and the printers must outlive every module at interpreter exit: never freed
     ctypes.pythonapi.Py_IncRef(ctypes.py_object(engine))
     _host["engine"] = engine
-    for name in [*_PRINTERS, "pyexec_check_interrupt", "pyexec_stack_limit", "pyexec.sigint"]:
+    for name in [*_PRINTERS, "pyexec_check_interrupt", "pyexec_stack_limit", "pyexec_round_ndigits", "pyexec.sigint"]:
         _host[name] = engine.get_function_address(name)
         llvm.add_symbol(name, _host[name])
     for name in ("pyexec.interrupt.flag", "pyexec.sigint.previous"):
