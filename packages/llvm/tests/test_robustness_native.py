@@ -18,6 +18,7 @@ import subprocess
 import sys
 import tempfile
 import textwrap
+from collections.abc import Callable
 
 import pytest
 
@@ -30,17 +31,18 @@ from pyexec.backends.llvm import aot
 """
 
 
-def run_case(code: str, *, timeout: float = 60, env: dict[str, str] | None = None) -> str:
+def run_case(code: str, *, timeout: float = 60, preexec_fn: Callable[[], None] | None = None) -> str:
     """Run ``code`` in a fresh interpreter; fail on a signal or a non-zero exit; return its stdout.
 
     The code is a file, not ``-c``: the frontend reads a function's source from its file.
+    ``preexec_fn`` runs in the child before Python starts (to set a resource limit).
     """
     fd, path = tempfile.mkstemp(suffix=".py", prefix="pyexec_case_")
     with os.fdopen(fd, "w") as f:
         f.write(_PRELUDE + textwrap.dedent(code))
     try:
         proc = subprocess.run([sys.executable, path], capture_output=True, text=True, timeout=timeout,
-                              env={**os.environ, **(env or {})})
+                              preexec_fn=preexec_fn)
     finally:
         os.unlink(path)
     if proc.returncode < 0:
@@ -258,16 +260,7 @@ def test_runaway_recursion_raises_recursion_error_under_a_small_ulimit_stack():
     def limit_stack() -> None:
         resource.setrlimit(resource.RLIMIT_STACK, (512 * 1024, resource.getrlimit(resource.RLIMIT_STACK)[1]))
 
-    fd, path = tempfile.mkstemp(suffix=".py", prefix="pyexec_case_")
-    with os.fdopen(fd, "w") as f:
-        f.write(_PRELUDE + _STACKS)
-    try:
-        proc = subprocess.run([sys.executable, path], capture_output=True, text=True, timeout=60,
-                              preexec_fn=limit_stack)
-    finally:
-        os.unlink(path)
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    assert proc.stdout.split() == ["RecursionError", "500"] * 5
+    assert run_case(_STACKS, preexec_fn=limit_stack).split() == ["RecursionError", "500"] * 5
 
 
 _PTHREAD_MAIN = r'''
