@@ -30,8 +30,7 @@ def load_ir(module: n.Module, root: str = "f", **options: Any) -> Callable[..., 
         [inspect.Parameter(p.name, inspect.Parameter.POSITIONAL_OR_KEYWORD) for p in func.params]
     )
     compiled = CompiledFunction(template, opt=options.get("opt", 2), overflow=options.get("overflow", "check"))
-    compiled._native = native
-    compiled.value = native.entries[root]
+    compiled._attach(native, root)
     return compiled
 
 

@@ -33,13 +33,16 @@ import llvmlite.binding as llvm
 
 from pyexec.backends.llvm import cache as disk_cache
 from pyexec.backends.llvm.errors import NativeBuildError, NativeError
-from pyexec.backends.llvm.host_runtime import register_symbols
+from pyexec.backends.llvm.host_runtime import install_interrupt_hook
 from pyexec.backends.llvm.lower import OVERFLOW_MODES, fallible_functions, guarded_functions, lower_module
 from pyexec.backends.llvm.optimize import check_opt, host_target_machine, optimize, parse
 from pyexec.backends.llvm.wrapper import add_vectorcall_entries, vectorcall_name
 from pyexec.frontend.ir import nodes as n
 
 _PY_TPFLAGS_HAVE_VECTORCALL = 1 << 11
+HOST_ABI = "+host-abi-2"
+"""Part of the cache key: the names and contract by which cached object code links to this process
+(bumped when they change, so object code of an older contract is never loaded)."""
 
 
 @dataclass
@@ -66,18 +69,19 @@ def build_native_module(module: n.Module, roots: list[str], *, opt: int = 2, ove
     check_opt(opt)
     if overflow not in OVERFLOW_MODES:
         raise NativeBuildError(f"overflow must be 'check' or 'wrap', not {overflow!r}")
-    register_symbols()
+    install_interrupt_hook()  # registers the runtime's symbols too
     tm = host_target_machine(opt)
 
     def lowered() -> str:
         lowered_module = lower_module(module, triple=tm.triple, data_layout=str(tm.target_data), overflow=overflow,
-                                      entry_points=False)
+                                      entry_points=False, python_runtime=True)
         add_vectorcall_entries(lowered_module, [module.functions[r] for r in roots],
-                               fallible_functions(module, overflow), guarded_functions(module, overflow, tm.triple))
+                               fallible_functions(module, overflow, python_runtime=True),
+                               guarded_functions(module, overflow, tm.triple, python_runtime=True))
         return str(lowered_module)
 
     key = disk_cache.cache_key(module, roots, opt=opt, overflow=overflow, target=tm.triple + llvm.get_host_cpu_name()
-                               + llvm.get_host_cpu_features().flatten())
+                               + llvm.get_host_cpu_features().flatten() + HOST_ABI)
     obj = disk_cache.load(key) if use_cache else None
     from_cache = obj is not None
     optimized_text = None
@@ -155,9 +159,27 @@ class CompiledFunction(ctypes.c_void_p):
                 native = build_native_module(module, [name], opt=self._options["opt"],
                                              overflow=self._options["overflow"], use_cache=self._options["cache"])
                 self._ir_module = module
-                self._native = native
-                self.value = native.entries[name]
+                self._attach(native, name)
         return self
+
+    def _attach(self, native: NativeModule, name: str) -> None:
+        """Point the vectorcall slot at ``name``'s entry in ``native`` (kept alive by ``self``)."""
+        self._native = native
+        _SET_POINTER(self, native.entries[name])
+
+    @property
+    def value(self) -> int | None:
+        """The address of the machine code (read-only: writing it would let any Python code crash
+        the process on the next call)."""
+        return _GET_POINTER(self)
+
+    @value.setter
+    def value(self, _: object) -> None:
+        raise AttributeError("the machine-code address of a pyexec.aot function is read-only")
+
+    def __reduce__(self) -> Any:
+        raise TypeError(f"cannot pickle or copy {self!r}: it holds machine code of this process; "
+                        "pickle the original function (its __wrapped__) instead")
 
     def inspect_llvm(self, optimized: bool = False) -> str:
         """The LLVM IR of the function's native module, before or after optimisation.
@@ -197,6 +219,10 @@ class CompiledFunction(ctypes.c_void_p):
     def from_cache(self) -> bool:
         """Whether the machine code came from the disk cache (``False`` before the first call)."""
         return self._native is not None and self._native.from_cache
+
+
+_GET_POINTER = ctypes.c_void_p.value.__get__
+_SET_POINTER = ctypes.c_void_p.value.__set__
 
 
 def _binder_like(func: Callable[..., Any]) -> Callable[..., tuple]:

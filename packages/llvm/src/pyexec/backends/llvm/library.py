@@ -121,7 +121,7 @@ def build_library(module: n.Module, exports: list[str], base_name: str, output_d
         if objcopy:
             _run([objcopy, "--localize-hidden", str(combined)], "localising the runtime's symbols")
         shutil.copyfile(combined, paths["object"])
-        _run([*compiler, "-shared", "-o", str(paths["library"]), str(paths["object"]), "-lm"],
+        _run([*compiler, "-shared", "-o", str(paths["library"]), str(paths["object"]), "-lm", "-pthread"],
              "linking the shared library")
     _link_alias(paths["library"], out / f"lib{base_name}{shared_library_suffix()}")
     paths["header"].write_text(c_header(module, exports, base_name))
@@ -140,15 +140,14 @@ def _link_alias(library: Path, alias: Path) -> None:
         shutil.copyfile(library, alias)
 
 
-_STATE_GLOBALS = (rt.ERROR_CODE_GLOBAL, rt.ERROR_MESSAGE_GLOBAL, rt.STACK_LIMIT_GLOBAL, "pyexec.stack.jmpbuf",
-                  "pyexec.stack.depth")
+_STATE_GLOBALS = (rt.ERROR_CODE_GLOBAL, rt.ERROR_MESSAGE_GLOBAL)
 
 
 def thread_local_state(ir_text: str) -> str:
-    """Make the error state (and the stack guard) one per thread in a library's IR.
+    """Make the error status that the C error API reads one per thread in a library's IR.
 
     C programs may call a library from several threads; each then sees its own error status.
-    (In process, calls run under the GIL, one at a time, and MCJIT keeps plain globals.)
+    (The state of a running call, unwind point and stack limit included, is on the call's stack.)
 
     Example:
         >>> thread_local_state('@"pyexec.error.code" = internal global i32 0')

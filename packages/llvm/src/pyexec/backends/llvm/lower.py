@@ -88,12 +88,16 @@ def lower_module(
     error_prefix: str = "pyexec",
     entry_points: bool = True,
     exports: list[str] | None = None,
+    python_runtime: bool = False,
 ) -> ir.Module:
     """Lower a typed IR module to an LLVM IR module for ``triple``.
 
     ``overflow="check"`` makes Python's ``int`` raise OverflowError outside int64 (the default);
     ``"wrap"`` makes it wrap like int64. ``error_prefix`` names the error-state getters.
     ``entry_points`` adds the C-ABI entries, for the functions in ``exports`` (default: all).
+    ``python_runtime`` is for code that runs inside CPython (``aot``): the ``pyexec_print_*``
+    functions return a status (non-zero: a Python exception is set, such as one raised by
+    ``sys.stdout.write``), and loops and recursive calls poll a flag for KeyboardInterrupt.
 
     Example:
         >>> from pyexec.frontend.ir import nodes as n, types as t
@@ -108,7 +112,8 @@ def lower_module(
     for name in names:
         if name not in module.functions:
             raise NativeBuildError(f"cannot export {name!r}: the module has no such function")
-    return ModuleLowering(module, triple, data_layout, overflow, error_prefix, names if entry_points else []).run()
+    return ModuleLowering(module, triple, data_layout, overflow, error_prefix, names if entry_points else [],
+                          python_runtime).run()
 
 
 # --- which functions can fault -------------------------------------------------------------------
@@ -122,10 +127,12 @@ def _children(node: object) -> Iterator[object]:
             yield value
 
 
-def _faults_locally(node: object, checked_ints: bool) -> bool:
+def _faults_locally(node: object, checked_ints: bool, python_runtime: bool = False) -> bool:
     """Whether this one node (not its children) may set the error state."""
     if isinstance(node, (n.Assert,)):
         return True
+    if python_runtime and isinstance(node, (n.Print, n.While, n.ForRange)):
+        return True  # print may raise (sys.stdout.write); a loop polls for KeyboardInterrupt
     if isinstance(node, n.ForRange):
         return not (isinstance(node.step, n.Const) and node.step.value != 0)
     if isinstance(node, n.BinOp):
@@ -148,12 +155,13 @@ def _faults_locally(node: object, checked_ints: bool) -> bool:
     return False
 
 
-def fallible_functions(module: n.Module, overflow: str = "check") -> set[str]:
+def fallible_functions(module: n.Module, overflow: str = "check", python_runtime: bool = False) -> set[str]:
     """Names of the functions that may set the error state (directly or through a call).
 
     Running out of stack is not among these faults: it unwinds straight to the entry point
     (:func:`guarded_call`). Callers of the others skip the error check after the call, so a recursive ``fib`` in
-    wrapping mode pays nothing for the error state.
+    wrapping mode pays nothing for the error state. With ``python_runtime`` (code running inside
+    CPython, see :func:`lower_module`) loops and ``print`` may raise too.
 
     Example:
         >>> fallible_functions(n.Module({}))
@@ -169,7 +177,7 @@ def fallible_functions(module: n.Module, overflow: str = "check") -> set[str]:
             node = stack.pop()
             if isinstance(node, n.Call):
                 callees.add(node.callee)
-            faults = faults or _faults_locally(node, checked)
+            faults = faults or _faults_locally(node, checked, python_runtime)
             stack.extend(_children(node))
         # a function that may reach its end without a return reports that as a fault
         falls_off = not isinstance(func.return_type, NoneT) and not (func.body and isinstance(func.body[-1], n.Return))
@@ -220,7 +228,8 @@ def recursive_functions(module: n.Module) -> set[str]:
     return result
 
 
-def guarded_functions(module: n.Module, overflow: str = "check", triple: str = "") -> set[str]:
+def guarded_functions(module: n.Module, overflow: str = "check", triple: str = "",
+                      python_runtime: bool = False) -> set[str]:
     """Functions whose entry points set an unwind point (``_setjmp``): they recurse, or call a
     function that may fault. A fault below such an entry ``longjmp``s straight back to it, so call
     sites inside compiled code never test the error state. None on wasm (no ``setjmp`` there:
@@ -232,59 +241,69 @@ def guarded_functions(module: n.Module, overflow: str = "check", triple: str = "
     """
     if triple.startswith("wasm"):
         return set()
-    fallible = fallible_functions(module, overflow)
+    fallible = fallible_functions(module, overflow, python_runtime)
     recursive = recursive_functions(module)
     return {name for name, f in module.functions.items() if name in recursive or _callees(f) & fallible}
 
 
-def entry_call(b: ir.IRBuilder, module: ir.Module, fn: ir.Function, args: list[ir.Value], guarded: bool) -> ir.Value:
-    """How an entry point calls a body: through :func:`guarded_call` when ``guarded``; otherwise
-    plainly, with the unwind point cleared meanwhile (a fault there returns with the error set, and
-    must not jump to an outer entry's frame when Python code re-enters the module)."""
-    if guarded:
-        return guarded_call(b, module, fn, args)
-    jmpbuf = module.globals.get(STACK_JMPBUF_GLOBAL)
-    if jmpbuf is None:
-        return b.call(fn, args)
-    outer = b.load(jmpbuf, typ=PTR)
-    b.store(ir.Constant(PTR, None), jmpbuf)
-    result = b.call(fn, args)
-    b.store(outer, jmpbuf)
-    return result
-
-
 JMP_BUF_BYTES = 512
 """Room for the C library's ``jmp_buf`` (glibc: 200 bytes on x86-64, 312 on aarch64)."""
+STATE_TYPE = ir.LiteralStructType([I32, PTR, PTR, I64, ir.ArrayType(I8, JMP_BUF_BYTES)])
+"""The per-call state of native code: error code, error message, the entry's unwind point (a
+pointer to a ``jmp_buf``, or null), the stack limit (an address; 0: none), and the room for the
+``jmp_buf`` itself. The entry point allocates it on its own stack and passes it to every body as a
+hidden first argument, so nothing mutable is global and threads (and nested calls: compiled code →
+Python → compiled code) never share it. The ``jmp_buf`` lives inside the state so that ``_setjmp``
+sees the state escape: LLVM then reloads it after a ``longjmp`` instead of assuming the values
+stored before ``_setjmp``."""
+STATE_CODE, STATE_MESSAGE, STATE_JMPBUF, STATE_LIMIT, STATE_JMPBUF_ROOM = range(5)
+STATE_ARG = "pyexec.state"
 
 
-def guarded_call(b: ir.IRBuilder, module: ir.Module, fn: ir.Function, args: list[ir.Value]) -> ir.Value:
-    """Call ``fn`` from an entry point, so that running out of stack below it returns here.
+def state_field(b: ir.IRBuilder, state: ir.Value, index: int) -> ir.Value:
+    """A pointer to one field of the per-call state (:data:`STATE_TYPE`)."""
+    if state.type.is_opaque:
+        return b.gep(state, [I32(0), I32(index)], inbounds=True, source_etype=STATE_TYPE)
+    return b.gep(state, [I32(0), I32(index)], inbounds=True)
 
-    In a module with recursive functions (and a stack guard: not on wasm, where exhausting the
-    stack traps safely), the entry sets the stack budget and a ``_setjmp`` point; a recursive
-    function past the budget sets RecursionError and ``longjmp``s back (no frame holds anything to
-    release). The result is then 0 and the error state says why. Otherwise a plain call.
-    """
-    limit = module.globals.get(rt.STACK_LIMIT_GLOBAL)
-    jmpbuf = module.globals.get(STACK_JMPBUF_GLOBAL)
-    if limit is None or jmpbuf is None:
-        return b.call(fn, args)
-    intptr = limit.value_type
+
+def entry_call(b: ir.IRBuilder, module: ir.Module, fn: ir.Function, args: list[ir.Value],
+               guarded: bool) -> tuple[ir.Value, ir.Value | None]:
+    """How an entry point calls a body; returns the result and the per-call state (``None`` on wasm,
+    whose bodies report through the error globals).
+
+    Native: a fresh state (no error; the stack limit of this thread when the module recurses),
+    then :func:`guarded_call` when ``guarded``, otherwise a plain call (a fault there returns with
+    the error set in the state)."""
+    if not fn.args or fn.args[0].name != STATE_ARG:
+        return b.call(fn, args), None
     with b.goto_entry_block():
-        marker = b.alloca(I8, name="stack.marker")
-        buf = b.alloca(ir.ArrayType(I8, JMP_BUF_BYTES), name="stack.jmpbuf")
-        buf.align = 16
-    old_limit = b.load(limit, typ=intptr)
-    old_buf = b.load(jmpbuf, typ=PTR)
-    depth = module.globals.get(STACK_DEPTH_GLOBAL)
-    old_depth = b.load(depth, typ=I32) if depth is not None else None
-    here = b.ptrtoint(marker, intptr)
-    budget = ir.Constant(intptr, rt.STACK_BUDGET)
-    # a stack that starts less than the budget above address 0 cannot underflow the subtraction
-    fresh = b.select(b.icmp_unsigned(">", here, budget), b.sub(here, budget), ir.Constant(intptr, 1))
-    # a nested entry (compiled code → Python → compiled code) keeps the outermost budget
-    b.store(b.select(b.icmp_unsigned("==", old_limit, ir.Constant(intptr, 0)), fresh, old_limit), limit)
-    b.store(buf, jmpbuf)
+        state = b.alloca(STATE_TYPE, name="state")
+        state.align = 16
+    # the message is read only with a non-zero code, and the limit only in modules with recursion
+    b.store(I32(0), state_field(b, state, STATE_CODE))
+    b.store(ir.Constant(PTR, None), state_field(b, state, STATE_JMPBUF))
+    limit_fn = module.globals.get(STACK_LIMIT_FUNCTION)
+    if limit_fn is not None:
+        frame = module.globals.get("llvm.frameaddress.p0") or ir.Function(
+            module, ir.FunctionType(PTR, [I32]), "llvm.frameaddress.p0")
+        here = b.ptrtoint(b.call(frame, [I32(0)]), I64)
+        b.store(b.call(limit_fn, [here]), state_field(b, state, STATE_LIMIT))
+    if guarded:
+        return guarded_call(b, module, fn, [state, *args], state), state
+    return b.call(fn, [state, *args]), state
+
+
+def guarded_call(b: ir.IRBuilder, module: ir.Module, fn: ir.Function, args: list[ir.Value],
+                 state: ir.Value) -> ir.Value:
+    """Call ``fn`` from an entry point with an unwind point (``_setjmp``) in ``state``.
+
+    A fault below (an error, or running past the stack limit in a recursive function) sets the
+    error in the state and ``longjmp``s back here (no frame holds anything to release): the result
+    is then 0 and the state says why.
+    """
+    buf = state_field(b, state, STATE_JMPBUF_ROOM)
+    b.store(b.bitcast(buf, PTR), state_field(b, state, STATE_JMPBUF))
     setjmp = module.globals.get("_setjmp")
     if setjmp is None:
         setjmp = ir.Function(module, ir.FunctionType(I32, [PTR]), "_setjmp")
@@ -296,14 +315,8 @@ def guarded_call(b: ir.IRBuilder, module: ir.Module, fn: ir.Function, args: list
     b.cbranch(b.icmp_signed("==", jumped, I32(0)), call_block, escaped_block)
     b.position_at_end(call_block)
     result = b.call(fn, args)
-    b.store(old_limit, limit)
-    b.store(old_buf, jmpbuf)
     b.branch(done)
     b.position_at_end(escaped_block)
-    b.store(old_limit, limit)
-    b.store(old_buf, jmpbuf)
-    if depth is not None:
-        b.store(old_depth, depth)  # the frames longjmp skipped did not give their levels back
     b.branch(done)
     b.position_at_end(done)
     if isinstance(fn.function_type.return_type, ir.VoidType):
@@ -314,10 +327,14 @@ def guarded_call(b: ir.IRBuilder, module: ir.Module, fn: ir.Function, args: list
     return phi
 
 
-STACK_JMPBUF_GLOBAL = "pyexec.stack.jmpbuf"
 STACK_DEPTH_GLOBAL = "pyexec.stack.depth"
 RAISE_FUNCTION = "pyexec.raise"
 STACK_OVERFLOW_FUNCTION = "pyexec.stack.overflow"
+STACK_LIMIT_FUNCTION = "pyexec_stack_limit"
+INTERRUPT_FLAG_GLOBAL = "pyexec.interrupt.flag"
+INTERRUPTED_FUNCTION = "pyexec.interrupted"
+POLL_CHUNK = 1 << 16
+"""Iterations of a range loop between two interrupt polls (code inside CPython)."""
 
 
 # --- the module ----------------------------------------------------------------------------------
@@ -327,7 +344,7 @@ class ModuleLowering:
     """Lowers every function of a module; holds what functions share (error state, strings, externals)."""
 
     def __init__(self, module: n.Module, triple: str, data_layout: str, overflow: str, error_prefix: str,
-                 exports: list[str]) -> None:
+                 exports: list[str], python_runtime: bool = False) -> None:
         self.source = module
         self.overflow = overflow
         self.error_prefix = error_prefix
@@ -338,7 +355,8 @@ class ModuleLowering:
         self.module.triple = triple
         self.module.data_layout = data_layout
         self._strings: dict[str, ir.GlobalVariable] = {}
-        self.fallible = fallible_functions(module, overflow)
+        self.python_runtime = python_runtime
+        self.fallible = fallible_functions(module, overflow, python_runtime)
         self.error_code = ir.GlobalVariable(self.module, I32, rt.ERROR_CODE_GLOBAL)
         self.error_code.linkage = "internal"
         self.error_code.initializer = I32(0)
@@ -358,27 +376,33 @@ class ModuleLowering:
             self.depth = ir.GlobalVariable(self.module, I32, STACK_DEPTH_GLOBAL)
             self.depth.linkage = "internal"
             self.depth.initializer = I32(0)
-        self.guarded = guarded_functions(module, overflow, triple)
-        self.stack_limit = None
+        self.guarded = guarded_functions(module, overflow, triple, python_runtime)
         self.raise_function: ir.Function | None = None
-        if self.guarded and self.unwind:
-            intptr = ir.IntType(64 if triple.startswith(("x86_64", "aarch64", "arm64", "riscv64", "powerpc64",
-                                                          "s390x")) else 32)
-            self.stack_limit = ir.GlobalVariable(self.module, intptr, rt.STACK_LIMIT_GLOBAL)
-            self.stack_limit.linkage = "internal"
-            self.stack_limit.initializer = ir.Constant(intptr, 0)
-            jmpbuf = ir.GlobalVariable(self.module, PTR, STACK_JMPBUF_GLOBAL)
-            jmpbuf.linkage = "internal"
-            jmpbuf.initializer = ir.Constant(PTR, None)
-            self.raise_function = self._raise_function(jmpbuf)
-            self._stack_overflow_function()
+        self.interrupt_flag: ir.GlobalVariable | None = None
+        if self.unwind:
+            # native: the error state, the unwind point and the stack limit are per call (STATE_TYPE)
+            self.raise_function = self._raise_function()
+            if self.recursive:
+                self._stack_overflow_function()
+                ir.Function(self.module, ir.FunctionType(I64, [I64]), STACK_LIMIT_FUNCTION)
+            if python_runtime:
+                self.interrupt_flag = ir.GlobalVariable(self.module, I32, INTERRUPT_FLAG_GLOBAL)
+                self.interrupt_flag.linkage = "external"
+                self._interrupted_function()
+
+    def body_args(self, fn: ir.Function) -> list[ir.Argument]:
+        """A body's arguments that stand for the Python parameters (after the hidden state, if any)."""
+        return list(fn.args[1:]) if self.unwind else list(fn.args)
 
     def run(self) -> ir.Module:
         for name, func in self.source.functions.items():
-            fnty = ir.FunctionType(llvm_type(func.return_type), [llvm_type(p.type) for p in func.params])
+            hidden = [PTR] if self.unwind else []
+            fnty = ir.FunctionType(llvm_type(func.return_type), hidden + [llvm_type(p.type) for p in func.params])
             fn = ir.Function(self.module, fnty, impl_name(name))
             fn.linkage = "internal"
-            for arg, p in zip(fn.args, func.params):
+            if self.unwind:
+                fn.args[0].name = STATE_ARG
+            for arg, p in zip(self.body_args(fn), func.params):
                 arg.name = p.name
             self.functions[name] = fn
         for name, func in self.source.functions.items():
@@ -388,16 +412,18 @@ class ModuleLowering:
         self._error_api()
         return self.module
 
-    def _raise_function(self, jmpbuf: ir.GlobalVariable) -> ir.Function:
-        """``pyexec.raise(code, message)``: set the error state; unwind to the entry if it set a point."""
-        fn = ir.Function(self.module, ir.FunctionType(ir.VoidType(), [I32, PTR]), RAISE_FUNCTION)
+    def _raise_function(self) -> ir.Function:
+        """``pyexec.raise(state, code, message)``: set the error in the per-call state; unwind to the
+        entry if it set a point."""
+        fn = ir.Function(self.module, ir.FunctionType(ir.VoidType(), [PTR, I32, PTR]), RAISE_FUNCTION)
         fn.linkage = "internal"
         fn.attributes.add("noinline")
         fn.attributes.add("cold")
+        state, code, message = fn.args
         b = ir.IRBuilder(fn.append_basic_block("entry"))
-        b.store(fn.args[0], self.error_code)
-        b.store(fn.args[1], self.error_message)
-        buf = b.load(jmpbuf, typ=PTR)
+        b.store(code, state_field(b, state, STATE_CODE))
+        b.store(message, state_field(b, state, STATE_MESSAGE))
+        buf = b.load(state_field(b, state, STATE_JMPBUF), typ=PTR)
         with b.if_then(b.icmp_unsigned("!=", buf, ir.Constant(PTR, None))):
             longjmp = ir.Function(self.module, ir.FunctionType(ir.VoidType(), [PTR, I32]), "longjmp")
             longjmp.attributes.add("noreturn")
@@ -407,14 +433,29 @@ class ModuleLowering:
         return fn
 
     def _stack_overflow_function(self) -> None:
-        fn = ir.Function(self.module, ir.FunctionType(ir.VoidType(), []), STACK_OVERFLOW_FUNCTION)
+        fn = ir.Function(self.module, ir.FunctionType(ir.VoidType(), [PTR]), STACK_OVERFLOW_FUNCTION)
         fn.linkage = "internal"
         fn.attributes.add("noinline")
         fn.attributes.add("cold")
         b = ir.IRBuilder(fn.append_basic_block("entry"))
-        msg = self.cstring("maximum recursion depth exceeded (the compiled code used its native stack budget)")
-        b.call(self.raise_function, [I32(rt.RECURSION), msg])
+        msg = self.cstring("maximum recursion depth exceeded (the compiled code reached the end of its thread's stack)")
+        b.call(self.raise_function, [fn.args[0], I32(rt.RECURSION), msg])
         b.ret_void()
+
+    def _interrupted_function(self) -> None:
+        """``pyexec.interrupted(state) -> i1``: the cold path of a poll that found the flag set. The
+        host's ``pyexec_check_interrupt`` runs CPython's signal handlers; when one raised (such as
+        KeyboardInterrupt), the call ends with that exception."""
+        fn = ir.Function(self.module, ir.FunctionType(I1, [PTR]), INTERRUPTED_FUNCTION)
+        fn.linkage = "internal"
+        fn.attributes.add("noinline")
+        fn.attributes.add("cold")
+        b = ir.IRBuilder(fn.append_basic_block("entry"))
+        status = b.call(self.external("pyexec_check_interrupt", I32, []), [])
+        failed = b.icmp_signed("!=", status, I32(0))
+        with b.if_then(failed, likely=False):
+            b.call(self.raise_function, [fn.args[0], I32(rt.PYTHON_EXCEPTION), self.cstring("")])
+        b.ret(failed)
 
     def _abi(self, t: ScalarT | NoneT) -> ir.Type:
         if self.packed_complex64 and isinstance(t, ScalarT) and t.is_complex and t.bits == 64:
@@ -437,7 +478,13 @@ class ModuleLowering:
                 pair = b.insert_value(ir.Constant(llvm_type(p.type), ir.Undefined), b.extract_element(arg, I32(0)), 0)
                 arg = b.insert_value(pair, b.extract_element(arg, I32(1)), 1)
             args.append(arg)
-        result = entry_call(b, self.module, self.functions[func.name], args, func.name in self.guarded)
+        result, state = entry_call(b, self.module, self.functions[func.name], args, func.name in self.guarded)
+        if state is not None:
+            # the C error API reads the module's (thread-local) error state after the call
+            code = b.load(state_field(b, state, STATE_CODE), typ=I32)
+            message = b.load(state_field(b, state, STATE_MESSAGE), typ=PTR)  # set with any non-zero code
+            b.store(code, self.error_code)
+            b.store(b.select(b.icmp_signed("==", code, I32(0)), ir.Constant(PTR, None), message), self.error_message)
         if isinstance(func.return_type, NoneT):
             b.ret_void()
         elif func.return_type.is_bool:
@@ -498,18 +545,20 @@ class FunctionLowering:
         self.b = ir.IRBuilder(self.entry_block)
         self.slots: dict[int, ir.AllocaInstr] = {}
         self.loops: list[tuple[ir.Block, ir.Block]] = []  # (continue target, break target)
+        self.state = fn.args[0] if owner.unwind else None  # the per-call state (native; STATE_TYPE)
 
     # --- scaffolding -----------------------------------------------------------------------------
 
     def run(self) -> None:
-        for arg, p in zip(self.fn.args, self.func.params):
+        for arg, p in zip(self.owner.body_args(self.fn), self.func.params):
             self.b.store(arg, self.slot(p))
         self.depth_at_entry = None
         if self.func.name in self.owner.recursive:
             if self.owner.depth is not None:
                 self.check_depth()
-            if self.owner.stack_limit is not None:
+            if self.state is not None:
                 self.check_stack()
+            self.poll_interrupt()
         body = self.fn.append_basic_block("body")
         self.b.branch(body)
         self.b.position_at_end(body)
@@ -535,12 +584,23 @@ class FunctionLowering:
             self.b.store(self.depth_at_entry, self.owner.depth)
 
     def check_stack(self) -> None:
-        limit = self.owner.stack_limit
-        here = self.b.ptrtoint(self.b.call(self.owner.external("llvm.frameaddress.p0", PTR, [I32]), [I32(0)]),
-                               limit.value_type)
-        with self.b.if_then(self.b.icmp_unsigned("<", here, self.b.load(limit, typ=limit.value_type)), likely=False):
-            self.b.call(self.owner.module.get_global(STACK_OVERFLOW_FUNCTION), [])
+        limit = self.b.load(state_field(self.b, self.state, STATE_LIMIT), typ=I64, name="stack.limit")
+        here = self.b.ptrtoint(self.b.call(self.owner.external("llvm.frameaddress.p0", PTR, [I32]), [I32(0)]), I64)
+        with self.b.if_then(self.b.icmp_unsigned("<", here, limit), likely=False):
+            self.b.call(self.owner.module.get_global(STACK_OVERFLOW_FUNCTION), [self.state])
             self.return_zero()
+
+    def poll_interrupt(self) -> None:
+        """On loop heads and recursive entries (code run inside CPython): one relaxed load of the
+        process's interrupt flag, which pyexec's SIGINT hook sets; the cold path asks CPython."""
+        flag = self.owner.interrupt_flag
+        if flag is None:
+            return
+        pending = self.b.load_atomic(flag, "monotonic", 4, typ=I32, name="interrupt")
+        with self.b.if_then(self.b.icmp_signed("!=", pending, I32(0)), likely=False):
+            failed = self.b.call(self.owner.module.get_global(INTERRUPTED_FUNCTION), [self.state])
+            with self.b.if_then(failed, likely=False):
+                self.return_zero()
 
     def slot(self, var: n.Variable) -> ir.AllocaInstr:
         key = id(var)
@@ -557,7 +617,7 @@ class FunctionLowering:
         """Set the error state and return from the function (the current block ends here), or unwind
         to a guarded entry point when one is active."""
         if self.owner.raise_function is not None:
-            self.b.call(self.owner.raise_function, [I32(kind), self.owner.cstring(message)])
+            self.b.call(self.owner.raise_function, [self.state, I32(kind), self.owner.cstring(message)])
         else:
             self.b.store(I32(kind), self.owner.error_code)
             self.b.store(self.owner.cstring(message), self.owner.error_message)
@@ -622,6 +682,7 @@ class FunctionLowering:
                                                                  "while.end"))
         self.b.branch(test)
         self.b.position_at_end(test)
+        self.poll_interrupt()
         self.b.cbranch(self.expr(s.test), body, orelse)
         self.b.position_at_end(body)
         self.loops.append((test, done))
@@ -662,13 +723,8 @@ class FunctionLowering:
         pre = self.b.block
         head, body, latch, orelse, done = (self.new_block(x) for x in ("for.head", "for.body", "for.next",
                                                                         "for.else", "for.end"))
-        self.b.branch(head)
-        self.b.position_at_end(head)
-        index = self.b.phi(ty, name="for.index")
-        value = self.b.phi(ty, name=f"for.{s.var.name}")
-        index.add_incoming(zero, pre)
-        value.add_incoming(start, pre)
-        self.b.cbranch(self.b.icmp_unsigned("<", index, count), body, orelse)
+        index, value, bound, exhausted = self.for_head(pre, head, orelse, count, start, ty, s.var.name)
+        self.b.cbranch(self.b.icmp_unsigned("<", index, bound), body, exhausted)
         self.b.position_at_end(body)
         self.b.store(value, self.slot(s.var))
         self.loops.append((latch, done))
@@ -685,6 +741,47 @@ class FunctionLowering:
         if not self.b.block.is_terminated:
             self.b.branch(done)
         self.b.position_at_end(done)
+
+    def for_head(self, pre: ir.Block, head: ir.Block, orelse: ir.Block, count: ir.Value, start: ir.Value,
+                 ty: ir.IntType, name: str) -> tuple[ir.PhiInstr, ir.PhiInstr, ir.Value, ir.Block]:
+        """The head of a range loop: its index and value phis, the bound the index runs to, and
+        where the head goes when it is reached.
+
+        With interrupt polls (code inside CPython), a loop over a 32- or 64-bit range runs in
+        chunks of :data:`POLL_CHUNK` iterations, polling once per chunk: the inner loop has no side
+        effect of its own, so LLVM still vectorises it or replaces it with a closed formula."""
+        b = self.b
+        chunked = self.owner.interrupt_flag is not None and ty.width >= 32
+        if not chunked:
+            self.poll_interrupt()  # once per loop entry (a narrow range is at most 65,536 iterations)
+            entry = b.block
+            b.branch(head)
+            b.position_at_end(head)
+            index, value = b.phi(ty, name="for.index"), b.phi(ty, name=f"for.{name}")
+            index.add_incoming(ir.Constant(ty, 0), entry)
+            value.add_incoming(start, entry)
+            return index, value, count, orelse
+        chunk, more = self.new_block("for.chunk"), self.new_block("for.chunk.next")
+        b.branch(chunk)
+        b.position_at_end(chunk)
+        chunk_index, chunk_value = b.phi(ty, name="for.chunk.index"), b.phi(ty, name="for.chunk.value")
+        chunk_index.add_incoming(ir.Constant(ty, 0), pre)
+        chunk_value.add_incoming(start, pre)
+        self.poll_interrupt()
+        left = b.sub(count, chunk_index)
+        size = b.select(b.icmp_unsigned("<", left, ir.Constant(ty, POLL_CHUNK)), left, ir.Constant(ty, POLL_CHUNK))
+        bound = b.add(chunk_index, size, name="for.chunk.end")
+        chunk_end = b.block
+        b.branch(head)
+        b.position_at_end(head)
+        index, value = b.phi(ty, name="for.index"), b.phi(ty, name=f"for.{name}")
+        index.add_incoming(chunk_index, chunk_end)
+        value.add_incoming(chunk_value, chunk_end)
+        with b.goto_block(more):
+            b.cbranch(b.icmp_unsigned("<", index, count), chunk, orelse)
+        chunk_index.add_incoming(index, more)
+        chunk_value.add_incoming(value, more)
+        return index, value, bound, more
 
     def stmt_Break(self, s: n.Break) -> None:
         self.b.branch(self.loops[-1][1])
@@ -710,31 +807,34 @@ class FunctionLowering:
             self.print_text(s.end)
 
     def print_text(self, text: str) -> None:
-        fn = self.owner.external("pyexec_print_str", ir.VoidType(), [PTR])
-        self.b.call(fn, [self.owner.cstring(text)])
+        self.print_call("pyexec_print_str", [PTR], [self.owner.cstring(text)])
+
+    def print_call(self, name: str, types: list[ir.Type], args: list[ir.Value]) -> None:
+        """Call a ``pyexec_print_*`` function; with the Python runtime it returns a status, and a
+        non-zero one (an exception set by ``sys.stdout.write``) ends the call with that exception."""
+        if not self.owner.python_runtime:
+            self.b.call(self.owner.external(name, ir.VoidType(), types), args)
+            return
+        status = self.b.call(self.owner.external(name, I32, types), args)
+        self.fail_if(self.b.icmp_signed("!=", status, I32(0)), rt.PYTHON_EXCEPTION, "")
 
     def print_value(self, v: ir.Value, t: ScalarT) -> None:
-        ext = self.owner.external
-        void = ir.VoidType()
         if t.is_bool:
-            self.b.call(ext("pyexec_print_bool", void, [I32]), [self.b.zext(v, I32)])
+            self.print_call("pyexec_print_bool", [I32], [self.b.zext(v, I32)])
         elif t.is_integer:
             if t.info.signed:
-                v64 = self.b.sext(v, I64) if t.bits < 64 else v
-                self.b.call(ext("pyexec_print_i64", void, [I64]), [v64])
+                self.print_call("pyexec_print_i64", [I64], [self.b.sext(v, I64) if t.bits < 64 else v])
             else:
-                v64 = self.b.zext(v, I64) if t.bits < 64 else v
-                self.b.call(ext("pyexec_print_u64", void, [I64]), [v64])
+                self.print_call("pyexec_print_u64", [I64], [self.b.zext(v, I64) if t.bits < 64 else v])
         elif t.is_float:
             if t.bits == 32:
-                self.b.call(ext("pyexec_print_f32", void, [F32]), [v])
+                self.print_call("pyexec_print_f32", [F32], [v])
             else:
-                self.b.call(ext("pyexec_print_f64", void, [F64]), [v])
+                self.print_call("pyexec_print_f64", [F64], [v])
         else:
             part = F32 if t.bits == 64 else F64
             name = "pyexec_print_c64" if t.bits == 64 else "pyexec_print_c128"
-            self.b.call(ext(name, void, [part, part]),
-                        [self.b.extract_value(v, 0), self.b.extract_value(v, 1)])
+            self.print_call(name, [part, part], [self.b.extract_value(v, 0), self.b.extract_value(v, 1)])
 
     # --- expressions -----------------------------------------------------------------------------
 
@@ -754,10 +854,12 @@ class FunctionLowering:
         callee = self.owner.functions.get(e.callee)
         if callee is None:
             raise NativeBuildError(f"{e.loc}: call of {e.callee!r}, which is not a function of the module")
-        result = self.b.call(callee, [self.expr(a) for a in e.args])
+        hidden = [self.state] if self.state is not None else []
+        result = self.b.call(callee, hidden + [self.expr(a) for a in e.args])
         # with unwinding, a fault below this call never returns here (see guarded_functions)
         if e.callee in self.owner.fallible and not self.owner.guarded:
-            failed = self.b.icmp_signed("!=", self.b.load(self.owner.error_code, typ=I32), I32(0))
+            code = state_field(self.b, self.state, STATE_CODE) if self.state is not None else self.owner.error_code
+            failed = self.b.icmp_signed("!=", self.b.load(code, typ=I32), I32(0))
             with self.b.if_then(failed, likely=False):
                 self.return_zero()
         return result
@@ -964,10 +1066,10 @@ class FunctionLowering:
         zero, one = ir.Constant(ty, 0), ir.Constant(ty, 1)
         if exp.type != ty:
             if exp_t.info.signed and not exp_t.is_bool:
-                self.fail_if(b.icmp_signed("<", exp, ir.Constant(exp.type, 0)), rt.VALUE, _NEGATIVE_POW)
+                self.refuse_negative_exponent(base, exp, t)
             exp = self.int_resize(exp, exp_t, ty) if exp.type.width <= ty.width else self.clamp_exponent(exp, ty)
         elif exp_t.info.signed and not exp_t.is_bool:
-            self.fail_if(b.icmp_signed("<", exp, zero), rt.VALUE, _NEGATIVE_POW)
+            self.refuse_negative_exponent(base, exp, t)
         mul = (lambda x, y: self.checked_arith("mul", x, y)) if t.checked and self.checked else b.mul
         pre = b.block
         head, odd_block, square_block, latch, done = (
@@ -1006,6 +1108,16 @@ class FunctionLowering:
         b.branch(head)
         b.position_at_end(done)
         return result
+
+    def refuse_negative_exponent(self, base: ir.Value, exp: ir.Value, t: ScalarT) -> None:
+        """``int ** negative``: Python's ``int`` raises ZeroDivisionError for a zero base, as CPython
+        does (``0 ** -1``), and ValueError otherwise (CPython would return a float); the fixed-width
+        types raise ValueError like NumPy's scalars."""
+        negative = self.b.icmp_signed("<", exp, ir.Constant(exp.type, 0))
+        if t.checked:
+            zero_base = self.b.icmp_unsigned("==", base, ir.Constant(base.type, 0))
+            self.fail_if(self.b.and_(negative, zero_base), rt.ZERO_DIVISION, "0.0 cannot be raised to a negative power")
+        self.fail_if(negative, rt.VALUE, _NEGATIVE_POW)
 
     def clamp_exponent(self, exp: ir.Value, ty: ir.IntType) -> ir.Value:
         """Narrow a wider exponent: values past the narrow type's range behave like its maximum bit count."""
@@ -1398,6 +1510,6 @@ _INTRINSICS: dict[str, Callable[[FunctionLowering, n.Intrinsic, list], ir.Value]
 """Intrinsic name → its lowering (a table, not a chain of ifs)."""
 
 __all__ = [
-    "OVERFLOW_MODES", "abi_type", "constant", "entry_call", "fallible_functions", "guarded_call", "guarded_functions",
-    "impl_name", "llvm_type", "lower_module", "recursive_functions",
+    "OVERFLOW_MODES", "STATE_TYPE", "abi_type", "constant", "entry_call", "fallible_functions", "guarded_call",
+    "guarded_functions", "impl_name", "llvm_type", "lower_module", "recursive_functions", "state_field",
 ]

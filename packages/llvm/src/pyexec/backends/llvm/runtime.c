@@ -1,4 +1,5 @@
-/* pyexec native runtime for C callers: what lowered code calls for print() and round(x, n).
+/* pyexec native runtime for C callers: what lowered code calls for print(), round(x, n) and the
+ * stack limit of recursive code.
  *
  * Linked into every <base>.o / <base>.so that compile_llvm writes. Output goes to C's stdout
  * (buffered like printf), formatted as CPython's str() would: floats as the shortest repr that
@@ -6,7 +7,11 @@
  * that round-trip as float32, exponent from 1e6), complex as "(1+2j)", bools as True/False.
  * Symbols are hidden, so two pyexec libraries in one program do not clash.
  */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE /* pthread_getattr_np */
+#endif
 #include <math.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -121,4 +126,47 @@ PYEXEC_HIDDEN double pyexec_round_ndigits(double x, int64_t n) {
     }
     snprintf(buf, sizeof buf, "%.*e", (int)(significant - 1), x);
     return strtod(buf, NULL);
+}
+
+/* The lowest address recursive code may reach on the calling thread: the bottom of the thread's
+ * stack plus a reserve (an eighth of the stack, 16 KiB to 256 KiB) for what runs after the limit
+ * is hit. The bounds are read once per thread; `here` (an address on the caller's stack) detects a
+ * foreign stack (then, as when the bounds are unknown, the limit is 1 MiB below `here`). */
+#define PYEXEC_STACK_BUDGET (1u << 20)
+#define PYEXEC_RESERVE_MIN (16u << 10)
+#define PYEXEC_RESERVE_MAX (256u << 10)
+
+static void stack_bounds(uintptr_t *low, uintptr_t *high) {
+    *low = *high = 0;
+#if defined(__APPLE__)
+    pthread_t self = pthread_self();
+    *high = (uintptr_t)pthread_get_stackaddr_np(self);
+    *low = *high - (uintptr_t)pthread_get_stacksize_np(self);
+#elif defined(__linux__) || defined(__GLIBC__)
+    pthread_attr_t attr;
+    void *addr;
+    size_t size;
+    if (pthread_getattr_np(pthread_self(), &attr) != 0) return;
+    if (pthread_attr_getstack(&attr, &addr, &size) == 0) {
+        *low = (uintptr_t)addr;
+        *high = (uintptr_t)addr + size;
+    }
+    pthread_attr_destroy(&attr);
+#endif
+}
+
+PYEXEC_HIDDEN uint64_t pyexec_stack_limit(uint64_t here) {
+    static __thread uintptr_t low, high;
+    static __thread int known;
+    if (!known) {
+        stack_bounds(&low, &high);
+        known = 1;
+    }
+    if (low < here && here <= high) {
+        uintptr_t reserve = (high - low) / 8;
+        if (reserve < PYEXEC_RESERVE_MIN) reserve = PYEXEC_RESERVE_MIN;
+        if (reserve > PYEXEC_RESERVE_MAX) reserve = PYEXEC_RESERVE_MAX;
+        return low + reserve;
+    }
+    return here > PYEXEC_STACK_BUDGET ? here - PYEXEC_STACK_BUDGET : 1;
 }

@@ -1,8 +1,10 @@
 """The target-independent runtime contract of lowered code: error codes and external functions.
 
-Compiled code reports a fault by setting a module-level error state (a code and a message
-pointer) and returning; every target reads it back in its own way (the in-process wrapper raises
-the Python exception, the ``.so`` exposes ``<base>_last_error()``, the wasm glue throws). Output
+Compiled code reports a fault by setting an error state (a code and a message pointer) and
+returning; every target reads it back in its own way (the in-process wrapper raises the Python
+exception, the ``.so`` exposes ``<base>_last_error()``, the wasm glue throws). Native code keeps
+that state per call, on the entry point's stack (``lower.STATE_TYPE``), so threads never share it;
+wasm keeps it in two module globals. Output
 (``print``) and correctly rounded ``round(x, n)`` are calls of the external functions below, which
 each target provides.
 
@@ -19,6 +21,10 @@ OVERFLOW = 2
 VALUE = 3
 ASSERTION = 4
 RECURSION = 5
+PYTHON_EXCEPTION = 6
+"""In process only: a Python exception is already set (by ``sys.stdout.write`` in ``print``, or by
+a signal handler such as SIGINT's KeyboardInterrupt); the call ends with it. Not in ERROR_KINDS:
+C and wasm callers never see it."""
 
 ERROR_KINDS: dict[int, str] = {
     ZERO_DIVISION: "ZeroDivisionError",
@@ -31,13 +37,16 @@ ERROR_KINDS: dict[int, str] = {
 
 ERROR_CODE_GLOBAL = "pyexec.error.code"
 ERROR_MESSAGE_GLOBAL = "pyexec.error.message"
-STACK_LIMIT_GLOBAL = "pyexec.stack.limit"
 DEPTH_LIMIT = 100_000
 """Nested calls of recursive compiled functions allowed before RecursionError on wasm (which has no
 frame-address check; its engine also traps when its own stack runs out)."""
 STACK_BUDGET = 1 << 20
-"""Bytes of native stack recursive compiled code may use below its entry point before it raises
-RecursionError (instead of overflowing the stack and crashing the process)."""
+"""Native: the bytes of stack recursive compiled code may use below its entry point when the
+thread's stack bounds cannot be read (``pyexec_stack_limit``'s fallback). Normally the limit is the
+calling thread's real stack bottom plus a reserve (:data:`STACK_RESERVE_MIN` …
+:data:`STACK_RESERVE_MAX`, an eighth of the stack). wasm: part of the shadow stack's size."""
+STACK_RESERVE_MIN = 16 << 10
+STACK_RESERVE_MAX = 256 << 10
 
 EXTERNAL_FUNCTIONS: dict[str, tuple[str, tuple[str, ...]]] = {
     # name: (C return type, C parameter types) — every target must define the ones a module uses
@@ -56,7 +65,19 @@ EXTERNAL_FUNCTIONS: dict[str, tuple[str, tuple[str, ...]]] = {
 ``pyexec_print_*`` write one value as CPython's ``str()`` would (floats as ``repr``);
 ``pyexec_print_str`` writes a NUL-terminated UTF-8 string; ``pyexec_round_ndigits`` is
 ``round(x, n)`` for a float ``x``, correctly rounded (half to even on the exact binary value).
+In process (``lower_module(python_runtime=True)``) the ``pyexec_print_*`` functions return an
+``int32_t`` status instead (non-zero: a Python exception is set), and one more function exists:
+``int32_t pyexec_check_interrupt(void)``, called when the interrupt flag (``pyexec.interrupt.flag``,
+an ``int32_t``) is set: it clears the flag and runs CPython's pending signal handlers (-1: one raised).
 """
+
+NATIVE_FUNCTIONS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "pyexec_stack_limit": ("uint64_t", ("uint64_t",)),
+}
+"""Runtime functions of native targets only (never wasm): ``pyexec_stack_limit(here)``, called by
+the entries of modules with recursion, is the lowest stack address recursive code may reach on the
+calling thread, given an address ``here`` on its stack (the thread's bounds are read once per
+thread; ``here - STACK_BUDGET`` when they are unknown)."""
 
 LIBM_FUNCTIONS = (
     "exp", "log", "log2", "log10", "log1p", "expm1", "sin", "cos", "tan", "asin", "acos", "atan",

@@ -20,7 +20,18 @@ import sys
 from llvmlite import ir
 
 from pyexec.backends.llvm import runtime as rt
-from pyexec.backends.llvm.lower import F64, I32, I64, PTR, entry_call, impl_name, llvm_type
+from pyexec.backends.llvm.lower import (
+    F64,
+    I32,
+    I64,
+    PTR,
+    STATE_CODE,
+    STATE_MESSAGE,
+    entry_call,
+    impl_name,
+    llvm_type,
+    state_field,
+)
 from pyexec.frontend.ir import nodes as n
 from pyexec.frontend.ir.types import NoneT, ScalarT
 
@@ -37,21 +48,31 @@ def vectorcall_name(name: str) -> str:
     return f"pyexec.vc.{name}"
 
 
+def capi_symbol(name: str) -> str:
+    """The symbol under which the wrapper refers to a C-API function or variable ``name``.
+
+    Private names: llvmlite's symbol table is one per process, and other users of it bind the
+    C names to something else (Numba binds ``PyExc_ZeroDivisionError`` to the class object
+    itself, not to the C variable that points to it).
+    """
+    return f"pyexec.capi.{name}"
+
+
 class _CApi:
     def __init__(self, module: ir.Module) -> None:
         self.module = module
 
     def fn(self, name: str, ret: ir.Type, args: list[ir.Type]) -> ir.Function:
-        existing = self.module.globals.get(name)
+        existing = self.module.globals.get(capi_symbol(name))
         if existing is not None:
             return existing
-        return ir.Function(self.module, ir.FunctionType(ret, args), name)
+        return ir.Function(self.module, ir.FunctionType(ret, args), capi_symbol(name))
 
     def data(self, name: str) -> ir.GlobalVariable:
-        existing = self.module.globals.get(name)
+        existing = self.module.globals.get(capi_symbol(name))
         if existing is not None:
             return existing
-        g = ir.GlobalVariable(self.module, I64, name)
+        g = ir.GlobalVariable(self.module, I64, capi_symbol(name))
         g.linkage = "external"
         return g
 
@@ -102,16 +123,17 @@ def _entry(api: _CApi, func: n.Function, fallible: bool, guarded: bool) -> str:
     for p in func.params:
         obj = b.load(b.gep(args, [I64(p.index)], source_etype=PTR), typ=PTR, name=f"{p.name}.obj")
         values.append(_unbox(api, b, obj, p, func.name))
-    result = entry_call(b, module, module.get_global(impl_name(func.name)), values, guarded)
+    result, state = entry_call(b, module, module.get_global(impl_name(func.name)), values, guarded)
     if fallible or guarded:
-        code_ptr = module.get_global(rt.ERROR_CODE_GLOBAL)
-        code = b.load(code_ptr, typ=I32)
+        code = b.load(state_field(b, state, STATE_CODE), typ=I32)
         with b.if_then(b.icmp_signed("!=", code, I32(0)), likely=False):
+            # a Python exception raised under the call (print's write, a signal handler) is already set
+            with b.if_then(b.icmp_signed("==", code, I32(rt.PYTHON_EXCEPTION)), likely=False):
+                b.ret(ir.Constant(PTR, None))
             exc = ir.Constant(PTR, None)
             for c, sym in _EXCEPTIONS.items():
                 exc = b.select(b.icmp_signed("==", code, I32(c)), b.load(api.data(sym), typ=PTR), exc)
-            message = b.load(module.get_global(rt.ERROR_MESSAGE_GLOBAL), typ=PTR)
-            b.store(I32(0), code_ptr)
+            message = b.load(state_field(b, state, STATE_MESSAGE), typ=PTR)
             b.call(api.fn("PyErr_SetString", ir.VoidType(), [PTR, PTR]), [exc, message])
             b.ret(ir.Constant(PTR, None))
     b.ret(_box(api, b, result, func.return_type))
@@ -159,7 +181,13 @@ def _unbox(api: _CApi, b: ir.IRBuilder, obj: ir.Value, p: n.Param, fname: str) -
         return b.insert_value(v, im, 1)
     # integers
     if t.kind == "uint" and t.bits == 64:
-        v = b.call(api.fn("PyLong_AsUnsignedLongLong", I64, [PTR]), [obj])
+        # PyLong_AsUnsignedLongLong takes only ints: go through __index__ first, as every other
+        # width does (NumPy integers, bool and __index__ objects are accepted alike)
+        index = b.call(api.fn("PyNumber_Index", PTR, [PTR]), [obj])
+        with b.if_then(b.icmp_unsigned("==", index, ir.Constant(PTR, None)), likely=False):
+            b.ret(ir.Constant(PTR, None))
+        v = b.call(api.fn("PyLong_AsUnsignedLongLong", I64, [PTR]), [index])
+        b.call(api.fn("Py_DecRef", ir.VoidType(), [PTR]), [index])
         _fail_if_error(api, b, b.icmp_signed("==", v, I64(-1)))
         return v
     v = _unbox_int64(api, b, obj)
