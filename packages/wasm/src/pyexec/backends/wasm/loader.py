@@ -585,8 +585,8 @@ def _signatures_from_types(name: str, types: dict[str, Any], wasmtime: Any) -> l
     names = {"i64": "int64", "i32": "int32", "f32": "float32", "f64": "float64"}
     sigs = []
     for export, functype in types.items():
-        if not isinstance(functype, wasmtime.FuncType):
-            continue
+        if not isinstance(functype, wasmtime.FuncType) or export in (ERROR_CODE_EXPORT, ERROR_MESSAGE_EXPORT):
+            continue  # the runtime's own exports are checked where they are read
         params = [str(t) for t in functype.params]
         results = [str(t) for t in functype.results]
         if not set(params + results) <= _NUMERIC or len(results) > 1:
