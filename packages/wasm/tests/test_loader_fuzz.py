@@ -12,7 +12,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from wasm_fuzz import base_modules, case, fuzz  # noqa: E402
+from wasm_fuzz import base_modules, case, fuzz
 
 
 def test_mutations_are_deterministic_and_actually_change_the_module():

@@ -122,7 +122,7 @@ class Interrupts:
 
     def leave(self) -> None:
         """Mark the end of a main-thread wasm call; deliver a SIGINT that arrived during it."""
-        self._main_depth -= 1
+        self._main_depth = max(0, self._main_depth - 1)
         if self._main_depth == 0 and self._sigint:
             self._sigint = False
             self._wrapped(signal.SIGINT, None)

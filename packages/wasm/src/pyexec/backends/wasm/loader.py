@@ -437,18 +437,20 @@ class WasmModule:
         if self._owner == me:
             raise RuntimeError(f"{function.__name__}() was called from inside another call of the wasm module "
                                f"{self._name} (a module runs one call at a time)")
+        error: BaseException | None = None
         with self._lock:
-            self._owner = me
-            self._host_error = None
-            main = INTERRUPTS.enter()
-            error: BaseException | None = None
+            main = False
             try:
-                raw = function._call(*values)
-            except BaseException as exc:
-                error = self._translate_trap(exc, function.__name__)
-            else:
-                if function.signature.fallible:
-                    error = self._error_state()
+                self._owner = me
+                self._host_error = None
+                main = INTERRUPTS.enter()
+                try:
+                    raw = function._call(*values)
+                except BaseException as exc:
+                    error = self._translate_trap(exc, function.__name__)
+                else:
+                    if function.signature.fallible:
+                        error = self._error_state()
             finally:
                 self._owner = None
                 if main:
