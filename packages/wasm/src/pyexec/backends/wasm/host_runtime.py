@@ -141,9 +141,25 @@ def format_float32(x: float) -> str:
     target = struct.pack("<f", x)
     for digits in range(1, 10):
         text = f"{x:.{digits}g}"
-        if struct.pack("<f", float(text)) == target:
-            return repr(float(text))
+        try:
+            if struct.pack("<f", float(text)) == target:
+                return repr(float(text))
+        except OverflowError:  # a short decimal near FLT_MAX can round past it (3e+38 is fine, 3.4028236e+38 not)
+            continue
     return repr(float(x))
+
+
+def to_float32(x: float) -> float:
+    """``x`` rounded to a float32 as C's ``(float)`` cast does: beyond FLT_MAX it is an infinity.
+
+    Example:
+        >>> to_float32(1e39), to_float32(0.1)
+        (inf, 0.10000000149011612)
+    """
+    try:
+        return struct.unpack("<f", struct.pack("<f", x))[0]
+    except OverflowError:
+        return math.copysign(math.inf, x)
 
 
 def format_complex(re: float, im: float) -> str:

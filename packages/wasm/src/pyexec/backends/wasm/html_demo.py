@@ -2,6 +2,8 @@
 
 Element ids are stable so that tests (and users) can drive the page: ``<fn>-<param>`` for inputs,
 ``<fn>-run`` for buttons, ``<fn>-result`` for outputs, and ``#status`` says ``ready`` once loaded.
+Names are escaped for where they land: ``html.escape`` in text and attributes, :func:`js_string` inside
+the ``<script>`` (where character references are not decoded), percent-encoding in the glue's URL.
 
 Example:
     >>> from pyexec.backends.wasm.signature import ExportSignature
@@ -12,8 +14,8 @@ Example:
 from __future__ import annotations
 
 import html
-import json
 
+from pyexec.backends.wasm.js_glue import js_string, js_value, relative_url
 from pyexec.backends.wasm.signature import ExportSignature, scalar_info
 
 
@@ -45,7 +47,8 @@ def demo_html(stem: str, js_file: str, loader: str, signatures: list[ExportSigna
     <p>Result: <output id="{fn}-result"></output></p>
   </section>""")
     body = "\n".join(sections)
-    params = json.dumps({s.name: [p.name for p in s.params] for s in signatures})
+    # Pairs, not an object literal, so a function named __proto__ is listed like any other.
+    params = js_value([[s.name, [p.name for p in s.params]] for s in signatures])
     return f"""<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -66,7 +69,7 @@ def demo_html(stem: str, js_file: str, loader: str, signatures: list[ExportSigna
   <h2>print() output</h2>
   <pre id="log"></pre>
   <script type="module">
-    import {{ {loader} }} from "./{html.escape(js_file)}";
+    import {{ {loader} }} from {js_string(relative_url(js_file))};
     const PARAMS = {params};
     const status = document.getElementById("status");
     const log = document.getElementById("log");
@@ -87,12 +90,12 @@ def demo_html(stem: str, js_file: str, loader: str, signatures: list[ExportSigna
 
     try {{
       const module = await {loader}(undefined, {{ print: (line) => {{ log.textContent += line + "\\n"; }} }});
-      for (const [name, params] of Object.entries(PARAMS)) {{
+      for (const [name, params] of PARAMS) {{
         const output = document.getElementById(`${{name}}-result`);
         document.getElementById(`${{name}}-run`).addEventListener("click", () => {{
           try {{
             const args = params.map((p) => readInput(document.getElementById(`${{name}}-${{p}}`)));
-            const result = module[name](...args);
+            const result = module.functions[name](...args);
             output.textContent = typeof result === "boolean" ? (result ? "True" : "False") : String(result);
             output.className = "ok";
           }} catch (err) {{

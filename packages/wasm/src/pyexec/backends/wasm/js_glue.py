@@ -7,6 +7,12 @@ CPython's formatting, libm → ``Math``), and returns wrapped exports: ``int``/`
 accept a Number or a BigInt and are range-checked, results beyond 2^53 come back as exact BigInts
 (smaller ones as Numbers), and a fault becomes a JS ``Error`` named after the Python exception.
 
+User names never collide with the glue's own: the object ``load<Stem>()`` resolves to has no prototype,
+holds every function in ``functions`` and, beside ``memory``/``instance``/``functions``, each function
+whose name is not one of :data:`RESERVED_NAMES` (``then`` would make it a thenable that ``await``
+unwraps). Names from the file system reach the output only escaped for their context: JS string
+literals (:func:`js_string`), URLs (:func:`relative_url`), HTML (``html.escape``).
+
 Example:
     >>> "export async function loadSquare" in glue_js("square.wasm", [])
     True
@@ -16,9 +22,53 @@ from __future__ import annotations
 
 import json
 import re
+import urllib.parse
 
 from pyexec.backends.llvm.runtime import ERROR_KINDS
 from pyexec.backends.wasm.signature import ExportSignature, scalar_info
+
+RESERVED_NAMES = frozenset({"memory", "instance", "functions", "then"})
+"""Names on the loaded object that are the glue's own (or that ``await`` reads): a function with one of
+these names is only in ``functions``."""
+
+
+def js_string(text: str) -> str:
+    r"""A JavaScript string literal of ``text``, safe in a ``.js`` file and inside an HTML ``<script>``.
+
+    Non-ASCII (including U+2028/U+2029, which end lines in older JS), quotes, newlines and ``<``, ``>``,
+    ``&`` are escaped, so the literal can't end a ``<script>`` or a line.
+
+    Example:
+        >>> print(js_string("a</script>\u2028b"))
+        "a\u003c/script\u003e\u2028b"
+    """
+    return js_value(text)
+
+
+def js_value(value: object) -> str:
+    """``value`` (JSON data) as a JavaScript expression, escaped as :func:`js_string` escapes strings."""
+    literal = json.dumps(value, ensure_ascii=True)
+    return literal.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def relative_url(file_name: str) -> str:
+    """The URL of a file next to the referring one: ``./`` and the percent-encoded name (``#``, ``?``, ``%`` …).
+
+    Example:
+        >>> relative_url("a#b.wasm"), relative_url("x y.js")
+        ('./a%23b.wasm', './x%20y.js')
+    """
+    return "./" + urllib.parse.quote(file_name, safe="")
+
+
+def comment_text(text: str) -> str:
+    r"""``text`` for a ``//`` comment: what would end the line or the comment shown escaped.
+
+    Example:
+        >>> comment_text("a\nb")
+        'a\\nb'
+    """
+    return json.dumps(text, ensure_ascii=True)[1:-1]
 
 
 def loader_name(stem: str) -> str:
@@ -42,12 +92,17 @@ def js_type(type_name: str) -> dict[str, object]:
 
 
 def signature_table(signatures: list[ExportSignature]) -> str:
-    table = {
-        s.name: {"params": [[p.name, js_type(p.type)] for p in s.params], "result": js_type(s.result),
-                 "fallible": s.fallible}
+    """The exports' signatures as a JS array of ``[name, signature]`` pairs.
+
+    An array, not an object literal: in a literal, ``"__proto__": …`` sets the prototype instead of
+    adding a property.
+    """
+    table = [
+        [s.name, {"params": [[p.name, js_type(p.type)] for p in s.params], "result": js_type(s.result),
+                  "fallible": s.fallible}]
         for s in signatures
-    }
-    return json.dumps(table, indent=2)
+    ]
+    return json.dumps(table, indent=2, ensure_ascii=True)
 
 
 _RUNTIME = r"""
@@ -69,7 +124,8 @@ function isNode() {
 async function wasmBytesOrResponse(source) {
   if (source instanceof ArrayBuffer || ArrayBuffer.isView(source)) return source;
   if (typeof Response !== "undefined" && source instanceof Response) return source;
-  const url = source === undefined ? DEFAULT_URL : new URL(String(source), import.meta.url);
+  const url = source === undefined ? DEFAULT_URL
+    : source instanceof URL ? source : new URL(String(source), import.meta.url);
   if (url.protocol === "file:" && isNode()) {
     const { readFile } = await import("node:fs/promises");
     const { fileURLToPath } = await import("node:url");
@@ -209,12 +265,18 @@ function translateTrap(fn, err) {
   if (err instanceof RangeError && /call stack/i.test(text)) {
     return new PyexecError("RecursionError", `maximum recursion depth exceeded in ${fn}()`);
   }
-  if (/divide by zero|division by zero/i.test(text)) return new PyexecError("ZeroDivisionError", `${text} in ${fn}()`);
-  if (/integer overflow|unrepresentable|float unrepresentable/i.test(text)) {
-    return new PyexecError("OverflowError", `${text} in ${fn}()`);
+  if (!(err instanceof WebAssembly.RuntimeError)) return err;  // e.g. an exception from options.print
+  // The trap kinds the Python loader maps, in V8's, SpiderMonkey's and JavaScriptCore's words.
+  if (/stack overflow|call stack/i.test(text)) {
+    return new PyexecError("RecursionError", `maximum recursion depth exceeded in ${fn}()`);
   }
-  if (err instanceof WebAssembly.RuntimeError) return new PyexecError("RuntimeError", `${fn}() trapped: ${text}`);
-  return err;
+  if (/(divide|division|remainder|modulo) by zero/i.test(text)) {
+    return new PyexecError("ZeroDivisionError", "integer division or modulo by zero");
+  }
+  if (/integer overflow|unrepresentable|invalid conversion to integer|out of range/i.test(text)) {
+    return new PyexecError("OverflowError", `integer overflow in ${fn}()`);
+  }
+  return new PyexecError("RuntimeError", `${fn}() trapped in WebAssembly: ${text}`);
 }
 
 async function loadWith(source, signatures, options) {
@@ -260,9 +322,14 @@ async function loadWith(source, signatures, options) {
   const errorMessage = raw["error.message"] ? raw["error.message"].value : 0;
   const stackPointer = raw.__stack_pointer;
   const stackTop = stackPointer ? stackPointer.value : 0;
-  const api = { memory, instance };
-  for (const [name, sig] of Object.entries(signatures)) {
+  const flush = () => { if (line !== "") { const rest = line; line = ""; write(rest); } };
+  // No prototype, and names defined rather than assigned: `__proto__`, `constructor` or `toString` are
+  // plain functions here, and nothing a user names can replace `memory`, `instance` or `functions`.
+  const functions = Object.create(null);
+  const api = Object.create(null);
+  for (const [name, sig] of signatures) {
     const f = raw[name];
+    if (typeof f !== "function") throw new Error(`the module does not export the function ${name}`);
     const wrapped = (...args) => {
       if (args.length !== sig.params.length) {
         throw new TypeError(`${name}() takes ${sig.params.length} argument(s) (${args.length} given)`);
@@ -274,6 +341,8 @@ async function loadWith(source, signatures, options) {
       } catch (err) {
         if (stackPointer) stackPointer.value = stackTop;  // a trap skips the epilogues that restore it
         throw translateTrap(name, err);
+      } finally {
+        flush();  // print(x, end="") at the end of a call: deliver the partial line now
       }
       if (sig.fallible && errorCode) {
         const view = new DataView(memory.buffer);
@@ -286,9 +355,14 @@ async function loadWith(source, signatures, options) {
       return fromWasm(sig.result, result);
     };
     Object.defineProperty(wrapped, "name", { value: name });
-    api[name] = wrapped;
+    Object.defineProperty(functions, name, { value: wrapped, enumerable: true });
+    if (!RESERVED_NAMES.has(name)) Object.defineProperty(api, name, { value: wrapped, enumerable: true });
   }
-  return api;
+  Object.freeze(functions);
+  for (const [key, value] of [["memory", memory], ["instance", instance], ["functions", functions]]) {
+    Object.defineProperty(api, key, { value, enumerable: false });
+  }
+  return Object.freeze(api);
 }
 
 function roundAway(x) {
@@ -304,24 +378,27 @@ def glue_js(wasm_file: str, signatures: list[ExportSignature]) -> str:
     """The ES module that loads ``wasm_file`` (a path relative to the glue) and wraps its exports.
 
     Example:
-        >>> "new URL(\\"fib.wasm\\", import.meta.url)" in glue_js("fib.wasm", [])
+        >>> "new URL(\\"./fib.wasm\\", import.meta.url)" in glue_js("fib.wasm", [])
         True
     """
     stem = wasm_file.rsplit(".", 1)[0]
     name = loader_name(stem)
+    js_url = js_string(relative_url(stem + ".js"))
     header = (
-        f"// {stem}.js: generated by pyexec. ES module: `import {{ {name} }} from './{stem}.js'`.\n"
-        f"// Loads {wasm_file} in browsers (fetch) and in Node (from the file); wraps its exports.\n"
+        f"// {comment_text(stem)}.js: generated by pyexec. ES module: `import {{ {name} }} from {js_url}`.\n"
+        f"// Loads {comment_text(wasm_file)} in browsers (fetch) and in Node (from the file); wraps its exports.\n"
     )
     return (
         header
-        + f"const DEFAULT_URL = new URL({json.dumps(wasm_file)}, import.meta.url);\n"
+        + f"const DEFAULT_URL = new URL({js_string(relative_url(wasm_file))}, import.meta.url);\n"
         + f"const SIGNATURES = {signature_table(signatures)};\n"
         + f"const ERROR_KINDS = {json.dumps({str(k): v for k, v in ERROR_KINDS.items()})};\n"
+        + f"const RESERVED_NAMES = new Set({json.dumps(sorted(RESERVED_NAMES))});\n"
         + _RUNTIME
         + f"""
 /**
- * Load {wasm_file} and return its functions ({", ".join(s.name for s in signatures)}), plus `memory`.
+ * Load {comment_text(wasm_file)} and return its functions ({", ".join(s.name for s in signatures)}), plus
+ * `memory`, `instance` and `functions` (every function by name, also those named like these or `then`).
  * @param source optional URL, path (relative to this file), ArrayBuffer, typed array or Response
  * @param options optional {{ print(line) }} receiving the lines Python's print() writes
  */

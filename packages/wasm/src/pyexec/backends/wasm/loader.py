@@ -19,8 +19,9 @@ import builtins
 import ctypes
 import operator
 import os
-import struct
 import sys
+import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -35,9 +36,32 @@ from pyexec.backends.wasm.host_runtime import (
     format_float,
     format_float32,
     round_ndigits,
+    to_float32,
 )
-from pyexec.backends.wasm.signature import SECTION_NAME, ExportSignature, decode_signatures, scalar_info
-from pyexec.backends.wasm.wasm_binary import SECTION_CUSTOM, WasmFormatError, read_sections
+from pyexec.backends.wasm.interrupt import INTERRUPTS
+from pyexec.backends.wasm.signature import (
+    SECTION_NAME,
+    ExportSignature,
+    SignatureError,
+    decode_signatures,
+    scalar_info,
+)
+from pyexec.backends.wasm.wasm_binary import (
+    F32,
+    F64,
+    I32,
+    I64,
+    KIND_FUNCTION,
+    SECTION_CUSTOM,
+    SECTION_GLOBAL,
+    SECTION_IMPORT,
+    SECTION_TYPE,
+    VALTYPE_NAMES,
+    Reader,
+    Section,
+    WasmFormatError,
+    read_sections,
+)
 
 
 def _exception_class(name: str) -> type[Exception]:
@@ -47,7 +71,7 @@ def _exception_class(name: str) -> type[Exception]:
 
 
 class WasmLoadError(Exception):
-    """The file cannot be loaded: missing, not wasm, or needing imports the loader does not provide."""
+    """The file cannot be loaded: missing, not wasm, malformed, or needing imports the loader does not provide."""
 
 
 class WasmTrap(RuntimeError):
@@ -55,24 +79,35 @@ class WasmTrap(RuntimeError):
 
 
 _engine: Any = None
+_engine_lock = threading.Lock()
 
 
 def _get_engine() -> Any:
+    """The process's one engine, with epoch interruption on (Ctrl-C and the start function's time limit)."""
     global _engine
     import wasmtime
 
-    if _engine is None:
-        _engine = wasmtime.Engine()
+    with _engine_lock:
+        if _engine is None:
+            config = wasmtime.Config()
+            config.epoch_interruption = True
+            _engine = wasmtime.Engine(config)
+            INTERRUPTS.start(_engine)
     return _engine
 
 
 def _read_c_string(memory: Any, store: Any, address: int, limit: int = 1 << 16) -> str:
-    data = memory.read(store, address, min(address + limit, memory.data_len(store)))
+    """The NUL-terminated UTF-8 string at ``address``; empty when the address is outside linear memory."""
+    size = memory.data_len(store)
+    if not 0 <= address < size:
+        return ""
+    data = memory.read(store, address, min(address + limit, size))
     end = bytes(data).find(b"\0")
     return bytes(data[: end if end >= 0 else len(data)]).decode("utf-8", errors="replace")
 
 
 _KIND_FIELDS = {"i32": (0, "i32"), "i64": (1, "i64"), "f32": (2, "f32"), "f64": (3, "f64")}
+_NUMERIC = frozenset(_KIND_FIELDS)
 
 
 def _fast_caller(func: Any, store: Any, params: list[str], result: str | None) -> Callable[..., Any] | None:
@@ -81,19 +116,21 @@ def _fast_caller(func: Any, store: Any, params: list[str], result: str | None) -
     wasmtime-py's ``Func.__call__`` asks the engine for the function's type and wraps every argument in a
     ``Val`` on each call; for numeric signatures that is most of the ~30 µs a call costs. This caller
     fills the C value array itself. It uses wasmtime-py's ``_ffi`` bindings, so it is set up defensively:
-    when they are not as expected, the loader uses the public ``Func.__call__``.
+    when they are not as expected, the loader uses the public ``Func.__call__``. It reads traps itself
+    rather than through wasmtime-py's ``enter_wasm``, whose "last exception" is one global for all threads:
+    the loader keeps the exception a host function raised per module instead.
     """
     try:
-        from ctypes import byref
+        from ctypes import POINTER, byref
 
-        from wasmtime import WasmtimeError
+        from wasmtime import Trap, WasmtimeError
         from wasmtime import _ffi as ffi
-        from wasmtime._func import enter_wasm
 
         kinds = [_KIND_FIELDS[p] for p in params]
         result_kind = _KIND_FIELDS[result] if result else None
         params_type = ffi.wasmtime_val_t * len(kinds)
         results_type = ffi.wasmtime_val_t * (1 if result_kind else 0)
+        trap_type = POINTER(ffi.wasm_trap_t)
         raw_func = func._func
         call = ffi.wasmtime_func_call
         context = store._context
@@ -107,17 +144,19 @@ def _fast_caller(func: Any, store: Any, params: list[str], result: str | None) -
             slot.kind = kind
             setattr(slot.of, field, value)
         results = results_type()
-        with enter_wasm(store) as trap:
-            error = call(context(), byref(raw_func), array, n_params, results, n_results, trap)
-            if error:
-                raise WasmtimeError._from_ptr(error)
+        trap = trap_type()
+        error = call(context(), byref(raw_func), array, n_params, results, n_results, byref(trap))
+        if error:
+            raise WasmtimeError._from_ptr(error)
+        if trap:
+            raise Trap._from_ptr(trap)
         return getattr(results[0].of, result_kind[1]) if result_kind else None
 
     return fast
 
 
 class WasmFunction:
-    """One exported function, callable with Python numbers."""
+    """One exported function, callable with Python numbers, positionally or by parameter name."""
 
     def __init__(self, module: WasmModule, signature: ExportSignature, func: Any) -> None:
         self._module = module
@@ -127,26 +166,38 @@ class WasmFunction:
         self.__qualname__ = signature.name
         self.__doc__ = f"{signature.name}({', '.join(f'{p.name}: {p.type}' for p in signature.params)}) " \
                        f"-> {signature.result}, compiled to WebAssembly"
+        self._names = [p.name for p in signature.params]
         self._converters = [_argument_converter(signature.name, p.name, p.type) for p in signature.params]
         self._result = _result_converter(signature.result)
         store = module._store
         fast = _fast_caller(func, store, signature.wasm_params, signature.wasm_result)
         self._call = fast if fast is not None else (lambda *values: func(store, *values))
 
-    def __call__(self, *args: Any) -> Any:
-        sig = self.signature
-        if len(args) != len(self._converters):
-            raise TypeError(f"{sig.name}() takes {len(self._converters)} argument"
-                            f"{'' if len(self._converters) == 1 else 's'} ({len(args)} given)")
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        if kwargs or len(args) != len(self._converters):
+            args = self._bind(args, kwargs)
         values = [convert(a) for convert, a in zip(self._converters, args)]
-        module = self._module
-        try:
-            raw = self._call(*values)
-        except Exception as exc:
-            raise module._translate_trap(exc, sig.name) from None
-        if sig.fallible:
-            module._raise_error_state()
-        return self._result(raw)
+        return self._result(self._module._invoke(self, values))
+
+    def _bind(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> tuple[Any, ...]:
+        """Positional and keyword arguments in parameter order, refused with CPython's messages."""
+        name, names = self.signature.name, self._names
+        if len(args) > len(names):
+            raise TypeError(f"{name}() takes {len(names)} positional argument{'' if len(names) == 1 else 's'} "
+                            f"but {len(args)} {'was' if len(args) == 1 else 'were'} given")
+        bound = dict(zip(names, args))
+        for key, value in kwargs.items():
+            if key not in names:
+                raise TypeError(f"{name}() got an unexpected keyword argument {key!r}")
+            if key in bound:
+                raise TypeError(f"{name}() got multiple values for argument {key!r}")
+            bound[key] = value
+        missing = [n for n in names if n not in bound]
+        if missing:
+            listed = " and ".join(", ".join(repr(m) for m in missing).rsplit(", ", 1))
+            raise TypeError(f"{name}() missing {len(missing)} required positional argument"
+                            f"{'' if len(missing) == 1 else 's'}: {listed}")
+        return tuple(bound[n] for n in names)
 
     def __repr__(self) -> str:
         return f"<wasm function {self.signature}>"
@@ -156,9 +207,15 @@ def _argument_converter(function: str, name: str, type_name: str) -> Callable[[A
     info = scalar_info(type_name)
     if info.is_float:
         def to_float(value: Any) -> float:
-            if isinstance(value, complex) or isinstance(value, str):
-                raise TypeError(f"{function}() argument {name!r} must be a real number, not {type(value).__name__}")
-            return float(value)
+            # As the native backend (PyFloat_AsDouble): __float__ or __index__, never str/bytes parsing.
+            if isinstance(value, float):
+                return float(value)
+            kind = type(value)
+            if hasattr(kind, "__float__"):
+                return float(value)
+            if hasattr(kind, "__index__"):
+                return float(operator.index(value))
+            raise TypeError(f"{function}() argument {name!r} must be a real number, not {kind.__name__}")
         return to_float
     if info.is_bool:
         return lambda value: 1 if value else 0
@@ -198,56 +255,156 @@ def _result_converter(type_name: str) -> Callable[[Any], Any]:
     return lambda raw: raw & mask
 
 
-class WasmModule:
-    """A loaded module: one attribute per exported function (see :func:`load`)."""
+class _HostFailure(Exception):
+    """Raised by the loader's host functions after storing the real exception on the module."""
 
-    def __init__(self, wasm: bytes, name: str = "<wasm>") -> None:
+
+class WasmModule:
+    """A loaded module: one attribute per exported function (see :func:`load`).
+
+    Threads: a module is one wasmtime store (one linear memory, one stack pointer), so its calls run one
+    at a time: a lock serialises them, and other threads wait for it (their own Python code runs
+    meanwhile, and different modules run in parallel). A function called again from inside a call of the
+    same module (from a ``print`` redirected to Python code that calls it) raises RuntimeError.
+    """
+
+    def __init__(self, wasm: bytes, name: str = "<wasm>", *, start_timeout: float | None = 10.0) -> None:
         import wasmtime
 
         self._name = name
+        self._functions: dict[str, WasmFunction] = {}
+        self._lock = threading.Lock()
+        self._owner: int | None = None
+        self._host_error: BaseException | None = None
         try:
             sections = read_sections(wasm)
+            _check_value_types(sections)
         except WasmFormatError as exc:
             raise WasmLoadError(f"{name}: {exc}") from None
+        except (ValueError, IndexError) as exc:
+            raise WasmLoadError(f"{name}: not a valid WebAssembly module: {exc}") from None
         payload = next((s.payload for s in sections if s.id == SECTION_CUSTOM and s.name == SECTION_NAME), None)
         engine = _get_engine()
         try:
             module = wasmtime.Module(engine, wasm)
         except wasmtime.WasmtimeError as exc:
             raise WasmLoadError(f"{name}: not a valid WebAssembly module: {exc}") from None
+        signatures = self._signatures(module, payload, wasmtime)
         self._store = wasmtime.Store(engine)
+        self._deadline: float | None = None
+        self._on_deadline = INTERRUPTS.install(self._store, self._time_limit)
         linker = wasmtime.Linker(engine)
         for imp in module.imports:
             self._define_import(linker, imp, wasmtime)
-        try:
-            instance = linker.instantiate(self._store, module)
-        except (wasmtime.WasmtimeError, wasmtime.Trap) as exc:
-            raise WasmLoadError(f"{name}: cannot instantiate: {exc}") from None
+        instance = self._instantiate(linker, module, start_timeout, wasmtime)
         exports = instance.exports(self._store)
         self._memory = exports["memory"] if "memory" in exports else None
+        if self._memory is not None and not isinstance(self._memory, wasmtime.Memory):
+            raise WasmLoadError(f"{name}: the export 'memory' is not a linear memory")
         # The error state lives in linear memory: reading it there costs ~1 µs, a getter call ~10 µs.
-        self._error_code = exports[ERROR_CODE_EXPORT].value(self._store) if ERROR_CODE_EXPORT in exports else None
-        self._error_message = (exports[ERROR_MESSAGE_EXPORT].value(self._store)
-                               if ERROR_MESSAGE_EXPORT in exports else None)
+        self._error_code = self._address_global(exports, ERROR_CODE_EXPORT, wasmtime)
+        self._error_message = self._address_global(exports, ERROR_MESSAGE_EXPORT, wasmtime)
         self._stack_pointer = exports["__stack_pointer"] if "__stack_pointer" in exports else None
+        if self._stack_pointer is not None:
+            kind = self._stack_pointer.type(self._store) if isinstance(self._stack_pointer, wasmtime.Global) else None
+            if kind is None or str(kind.content) != "i32" or not kind.mutable:
+                raise WasmLoadError(f"{name}: the export '__stack_pointer' is not a mutable i32 global")
         self._stack_top = self._stack_pointer.value(self._store) if self._stack_pointer is not None else 0
-        signatures = decode_signatures(payload) if payload is not None else _signatures_from_types(module)
-        self._functions: dict[str, WasmFunction] = {}
         for sig in signatures:
             self._functions[sig.name] = WasmFunction(self, sig, exports[sig.name])
+
+    # --- checking what the file declares --------------------------------------------------------
+
+    def _signatures(self, module: Any, payload: bytes | None, wasmtime: Any) -> list[ExportSignature]:
+        """The exports' signatures, each checked against the function's real wasm type."""
+        types = {e.name: e.type for e in module.exports}
+        if payload is None:
+            return _signatures_from_types(self._name, types, wasmtime)
+        try:
+            signatures = decode_signatures(payload)
+        except UnicodeDecodeError:
+            raise WasmLoadError(f"{self._name}: the '{SECTION_NAME}' section is not UTF-8 text") from None
+        except SignatureError as exc:
+            raise WasmLoadError(f"{self._name}: the '{SECTION_NAME}' section is malformed: {exc}") from None
+        seen: set[str] = set()
+        for sig in signatures:
+            where = f"{self._name}: the '{SECTION_NAME}' section declares {sig.name}()"
+            if sig.name in seen:
+                raise WasmLoadError(f"{where} twice")
+            seen.add(sig.name)
+            functype = types.get(sig.name)
+            if not isinstance(functype, wasmtime.FuncType):
+                raise WasmLoadError(f"{where}, but the module exports no function of that name")
+            params = [str(t) for t in functype.params]
+            results = [str(t) for t in functype.results]
+            expected = (sig.wasm_params, [sig.wasm_result] if sig.wasm_result else [])
+            if (params, results) != expected:
+                raise WasmLoadError(f"{where} with wasm type {expected[0]} -> {expected[1]}, but the function "
+                                    f"has type {params} -> {results}")
+        return signatures
+
+    def _address_global(self, exports: Any, name: str, wasmtime: Any) -> int | None:
+        """The linear-memory address an exported i32 global holds, checked to leave room for an i32 there."""
+        if name not in exports:
+            return None
+        item = exports[name]
+        if not isinstance(item, wasmtime.Global) or str(item.type(self._store).content) != "i32":
+            raise WasmLoadError(f"{self._name}: the export {name!r} is not an i32 global")
+        if item.type(self._store).mutable:
+            raise WasmLoadError(f"{self._name}: the export {name!r} must be immutable (it holds an address)")
+        address = item.value(self._store) & 0xFFFFFFFF
+        size = self._memory.data_len(self._store) if self._memory is not None else 0
+        if address + 4 > size:
+            raise WasmLoadError(f"{self._name}: the export {name!r} holds address {address}, outside the "
+                                f"module's linear memory ({size} bytes)")
+        return address
+
+    def _instantiate(self, linker: Any, module: Any, start_timeout: float | None, wasmtime: Any) -> Any:
+        """Instantiate, stopping a start function that runs longer than ``start_timeout`` seconds."""
+        self._deadline = None if start_timeout is None else time.monotonic() + start_timeout
+        INTERRUPTS.begin_instantiation()
+        main = INTERRUPTS.enter()
+        try:
+            return linker.instantiate(self._store, module)
+        except (wasmtime.WasmtimeError, wasmtime.Trap) as exc:
+            if _interrupted_by(exc) == "timeout":
+                raise WasmLoadError(f"{self._name}: the start function did not return within {start_timeout} s "
+                                    "(pass start_timeout= to allow longer)") from None
+            if _interrupted_by(exc) == "KeyboardInterrupt":
+                raise KeyboardInterrupt from None
+            raise WasmLoadError(f"{self._name}: cannot instantiate: {exc}") from None
+        finally:
+            self._deadline = None
+            INTERRUPTS.end_instantiation()
+            if main:
+                INTERRUPTS.leave()
+
+    def _time_limit(self) -> str | None:
+        deadline = self._deadline
+        return "timeout" if deadline is not None and time.monotonic() > deadline else None
 
     # --- imports ------------------------------------------------------------------------------
 
     def _define_import(self, linker: Any, imp: Any, wasmtime: Any) -> None:
         name = imp.name
-        if imp.module != "env" or name not in HOST_FUNCTIONS:
+        if imp.module != "env" or name not in HOST_FUNCTIONS or not isinstance(imp.type, wasmtime.FuncType):
             raise WasmLoadError(f"{self._name}: the module imports {imp.module}.{name}, which pyexec's loader "
                                 "does not provide (only pyexec's runtime and libm functions)")
         params, results = HOST_FUNCTIONS[name]
         valtype = {"i32": wasmtime.ValType.i32(), "i64": wasmtime.ValType.i64(), "f32": wasmtime.ValType.f32(),
                    "f64": wasmtime.ValType.f64()}
         ftype = wasmtime.FuncType([valtype[p] for p in params], [valtype[r] for r in results])
-        linker.define_func("env", name, ftype, self._host_function(name))
+        linker.define_func("env", name, ftype, self._guarded(self._host_function(name)))
+
+    def _guarded(self, function: Callable[..., Any]) -> Callable[..., Any]:
+        """``function``, keeping any exception it raises on the module so the call re-raises that one."""
+        def host(*args: Any) -> Any:
+            try:
+                return function(*args)
+            except BaseException as exc:
+                self._host_error = exc
+                raise _HostFailure from None
+        return host
 
     def _host_function(self, name: str) -> Callable[..., Any]:
         out = sys.stdout
@@ -269,39 +426,69 @@ class WasmModule:
         if name in printers:
             return printers[name]
         if HOST_FUNCTIONS[name][0] and HOST_FUNCTIONS[name][0][0] == "f32":
-            def libm_f32(*args: float) -> float:
-                result = c_libm(name, *args)
-                try:
-                    struct.pack("<f", result)
-                except OverflowError:
-                    return float("inf") if result > 0 else float("-inf")
-                return result
-            return libm_f32
+            return lambda *args: to_float32(c_libm(name, *args))
         return lambda *args: c_libm(name, *args)
+
+    # --- calls ----------------------------------------------------------------------------------
+
+    def _invoke(self, function: WasmFunction, values: list[Any]) -> Any:
+        """Run ``function`` on converted arguments under the module's lock; its raw result, or the exception."""
+        me = threading.get_ident()
+        if self._owner == me:
+            raise RuntimeError(f"{function.__name__}() was called from inside another call of the wasm module "
+                               f"{self._name} (a module runs one call at a time)")
+        error: BaseException | None = None
+        with self._lock:
+            main = False
+            try:
+                self._owner = me
+                self._host_error = None
+                main = INTERRUPTS.enter()
+                try:
+                    raw = function._call(*values)
+                except BaseException as exc:
+                    error = self._translate_trap(exc, function.__name__)
+                else:
+                    if function.signature.fallible:
+                        error = self._error_state()
+            finally:
+                self._owner = None
+                if main:
+                    INTERRUPTS.leave()  # delivers a Ctrl-C that came during the call
+        if error is not None:
+            raise error
+        return raw
 
     # --- errors -------------------------------------------------------------------------------
 
-    def _raise_error_state(self) -> None:
+    def _error_state(self) -> Exception | None:
         if self._error_code is None or self._memory is None:
-            return
+            return None
         base = ctypes.cast(self._memory.data_ptr(self._store), ctypes.c_void_p).value or 0
-        code = ctypes.c_int32.from_address(base + self._error_code).value
+        code = ctypes.c_int32.from_address(base + self._error_code).value  # checked in bounds at load
         if not code:
-            return
+            return None
         kind = ERROR_KINDS.get(code, "RuntimeError")
         message = ""
         if self._error_message is not None:
             address = ctypes.c_uint32.from_address(base + self._error_message).value
             message = _read_c_string(self._memory, self._store, address) if address else ""
-        raise _exception_class(kind)(message)
+        return _exception_class(kind)(message)
 
-    def _translate_trap(self, exc: Exception, function: str) -> Exception:
+    def _translate_trap(self, exc: BaseException, function: str) -> BaseException:
         import wasmtime
 
+        host_error, self._host_error = self._host_error, None
+        if host_error is not None:  # a host function (print, libm) raised: that exception, unchanged
+            _forget_wasmtime_last_exception()
+            self._reset_stack_pointer()
+            return host_error
         if not isinstance(exc, (wasmtime.Trap, wasmtime.WasmtimeError)):
             return exc
-        if self._stack_pointer is not None:  # the trap skipped the epilogues that restore it
-            self._stack_pointer.set_value(self._store, self._stack_top)
+        self._reset_stack_pointer()
+        reason = _interrupted_by(exc)
+        if reason == "KeyboardInterrupt":
+            return KeyboardInterrupt()
         text = str(exc)
         code = getattr(exc, "trap_code", None)
         if code == wasmtime.TrapCode.STACK_OVERFLOW or "call stack exhausted" in text:
@@ -310,8 +497,11 @@ class WasmModule:
             return ZeroDivisionError("integer division or modulo by zero")
         if code == wasmtime.TrapCode.INTEGER_OVERFLOW or code == wasmtime.TrapCode.BAD_CONVERSION_TO_INTEGER:
             return OverflowError(f"integer overflow in {function}()")
-        first_line = text
-        return WasmTrap(f"{function}() trapped in WebAssembly: {first_line}")
+        return WasmTrap(f"{function}() trapped in WebAssembly: {text}")
+
+    def _reset_stack_pointer(self) -> None:
+        if self._stack_pointer is not None:  # a trap skips the epilogues that restore it
+            self._stack_pointer.set_value(self._store, self._stack_top)
 
     # --- access -------------------------------------------------------------------------------
 
@@ -319,7 +509,7 @@ class WasmModule:
         functions = self.__dict__.get("_functions", {})
         if name in functions:
             return functions[name]
-        raise AttributeError(f"the wasm module {self._name} has no function {name!r} "
+        raise AttributeError(f"the wasm module {self.__dict__.get('_name', '<wasm>')} has no function {name!r} "
                              f"(it exports: {', '.join(functions) or 'nothing'})")
 
     def __dir__(self) -> list[str]:
@@ -334,24 +524,88 @@ class WasmModule:
         return f"<wasm module {self._name}: {', '.join(map(str, (f.signature for f in self._functions.values())))}>"
 
 
-def _signatures_from_types(module: Any) -> list[ExportSignature]:
-    """Signatures of a module without pyexec's section, from its wasm types (i64 → int, f64 → float …)."""
-    import wasmtime
+_NUMERIC_CODES = frozenset((I32, I64, F32, F64))
 
+
+def _check_value_types(sections: list[Section]) -> None:
+    """Refuse, before wasmtime sees them, value types the loader does not handle (v128, references).
+
+    pyexec modules use only i32/i64/f32/f64 in their types, imports and globals; wasmtime's C API aborts the
+    process on some others (asking for a v128 function type panics), so they are refused here.
+    """
+    def valtype(reader: Reader, where: str) -> None:
+        code = reader.byte()
+        if code not in _NUMERIC_CODES:
+            raise WasmFormatError(f"{where} uses the value type {VALTYPE_NAMES.get(code, hex(code))}, which "
+                                  "pyexec's loader does not handle (only i32, i64, f32 and f64)")
+
+    for section in sections:
+        reader = Reader(section.payload)
+        if section.id == SECTION_TYPE:
+            for index in range(reader.u32()):
+                form = reader.byte()
+                if form != 0x60:
+                    raise WasmFormatError(f"type {index} is not a plain function type (form {form:#x})")
+                for _ in range(reader.u32()):
+                    valtype(reader, f"type {index}")
+                for _ in range(reader.u32()):
+                    valtype(reader, f"type {index}")
+        elif section.id == SECTION_IMPORT:
+            for _ in range(reader.u32()):
+                module, field, kind = reader.name(), reader.name(), reader.byte()
+                if kind != KIND_FUNCTION:
+                    raise WasmFormatError(f"the module imports {module}.{field}, which is not a function "
+                                          "(pyexec's loader provides only functions)")
+                reader.u32()
+        elif section.id == SECTION_GLOBAL:
+            for index in range(reader.u32()):
+                valtype(reader, f"global {index}")
+                reader.byte()
+                reader.const_expr()
+
+
+def _interrupted_by(exc: BaseException) -> str | None:
+    """``"KeyboardInterrupt"`` or ``"timeout"`` when the epoch callback stopped the wasm code, else None."""
+    lines = {line.strip() for line in str(exc).splitlines()}
+    return next((reason for reason in ("KeyboardInterrupt", "timeout") if reason in lines), None)
+
+
+def _forget_wasmtime_last_exception() -> None:
+    """wasmtime-py keeps a host function's exception in one global; ours were already taken per module."""
+    try:
+        from wasmtime import _func
+    except ImportError:
+        return
+    if isinstance(getattr(_func, "LAST_EXCEPTION", None), _HostFailure):
+        _func.LAST_EXCEPTION = None
+
+
+def _signatures_from_types(name: str, types: dict[str, Any], wasmtime: Any) -> list[ExportSignature]:
+    """Signatures of a module without pyexec's section, from its wasm types (i64 → int, f64 → float …)."""
     from pyexec.backends.wasm.signature import Param
 
     names = {"i64": "int64", "i32": "int32", "f32": "float32", "f64": "float64"}
     sigs = []
-    for exp in module.exports:
-        if isinstance(exp.type, wasmtime.FuncType):
-            params = tuple(Param(f"arg{i}", names[str(t)]) for i, t in enumerate(exp.type.params))
-            results = exp.type.results
-            sigs.append(ExportSignature(exp.name, params, names[str(results[0])] if results else "None"))
+    for export, functype in types.items():
+        if not isinstance(functype, wasmtime.FuncType) or export in (ERROR_CODE_EXPORT, ERROR_MESSAGE_EXPORT):
+            continue  # the runtime's own exports are checked where they are read
+        params = [str(t) for t in functype.params]
+        results = [str(t) for t in functype.results]
+        if not set(params + results) <= _NUMERIC or len(results) > 1:
+            raise WasmLoadError(f"{name}: the export {export!r} has type {params} -> {results}; the loader "
+                                "handles functions of i32/i64/f32/f64 with at most one result")
+        if not export.isidentifier():
+            raise WasmLoadError(f"{name}: the export name {export!r} is not a Python identifier")
+        sigs.append(ExportSignature(export, tuple(Param(f"arg{i}", names[t]) for i, t in enumerate(params)),
+                                    names[results[0]] if results else "None"))
     return sigs
 
 
-def load(path: str | os.PathLike[str] | bytes) -> WasmModule:
+def load(path: str | os.PathLike[str] | bytes, *, start_timeout: float | None = 10.0) -> WasmModule:
     """Load a ``.wasm`` file built by pyexec (or its bytes) into wasmtime; its functions become attributes.
+
+    A start function still running after ``start_timeout`` seconds is stopped (``WasmLoadError``; None
+    waits forever); Ctrl-C stops a long call or start function on the main thread (``KeyboardInterrupt``).
 
     Example:
         >>> fib = load("fib.wasm")          # doctest: +SKIP
@@ -359,8 +613,8 @@ def load(path: str | os.PathLike[str] | bytes) -> WasmModule:
         2880067194370816120
     """
     if isinstance(path, (bytes, bytearray)):
-        return WasmModule(bytes(path))
+        return WasmModule(bytes(path), start_timeout=start_timeout)
     file = Path(path)
     if not file.is_file():
         raise WasmLoadError(f"no such wasm file: {file}")
-    return WasmModule(file.read_bytes(), str(file))
+    return WasmModule(file.read_bytes(), str(file), start_timeout=start_timeout)

@@ -62,8 +62,17 @@ class ExportSignature:
         m = _LINE.match(line.strip())
         if m is None:
             raise SignatureError(f"malformed export signature {line!r}")
-        params = tuple(Param(*p.split(":", 1)) for p in m["params"].split(",") if p)
-        return cls(m["name"], params, m["result"], bool(m["fallible"]))
+        params = []
+        for text in m["params"].split(",") if m["params"] else []:
+            name, colon, type_name = text.partition(":")
+            if not colon or not name.isidentifier() or not _is_boundary_type(type_name):
+                raise SignatureError(f"malformed parameter {text!r} in export signature {line!r}")
+            params.append(Param(name, type_name))
+        if len({p.name for p in params}) != len(params):
+            raise SignatureError(f"repeated parameter name in export signature {line!r}")
+        if m["result"] != "None" and not _is_boundary_type(m["result"]):
+            raise SignatureError(f"unknown result type {m['result']!r} in export signature {line!r}")
+        return cls(m["name"], tuple(params), m["result"], bool(m["fallible"]))
 
     @property
     def wasm_params(self) -> list[str]:
@@ -72,6 +81,14 @@ class ExportSignature:
     @property
     def wasm_result(self) -> str | None:
         return None if self.result == "None" else scalar_info(self.result).wasm_type
+
+
+def _is_boundary_type(type_name: str) -> bool:
+    """A pyexec scalar type that crosses the wasm boundary as one value."""
+    try:
+        return scalar_info(type_name).wasm_type is not None
+    except KeyError:
+        return False
 
 
 def encode_signatures(signatures: list[ExportSignature]) -> bytes:
@@ -86,7 +103,7 @@ def decode_signatures(payload: bytes) -> list[ExportSignature]:
         >>> [str(s) for s in decode_signatures(b"f()->None")]
         ['f()->None']
     """
-    return [ExportSignature.parse(line) for line in payload.decode("utf-8").splitlines() if line.strip()]
+    return [ExportSignature.parse(line) for line in payload.decode("utf-8").split("\n") if line.strip()]
 
 
 def check_boundary_type(function: str, what: str, type_name: str) -> None:
