@@ -73,7 +73,8 @@ def find_glibc_source(explicit: str | None) -> Path:
         if candidate and Path(candidate).is_file():
             return Path(candidate)
     if os.environ.get("CI") == "true" and shutil.which("apt-get"):
-        subprocess.run(["apt-get", "install", "-y", "-q", "glibc-source"], check=True)
+        sudo = [] if os.geteuid() == 0 or not shutil.which("sudo") else ["sudo", "-n"]
+        subprocess.run([*sudo, "apt-get", "install", "-y", "-q", "glibc-source"], capture_output=True)
         if DEFAULT_GLIBC_SOURCE.is_file():
             return DEFAULT_GLIBC_SOURCE
     raise BuildError(
