@@ -36,6 +36,8 @@ HERE = Path(__file__).resolve().parent
 PACKAGE_DIR = HERE.parent / "src" / "pyexec" / "backends" / "wasm"
 OUTPUT = PACKAGE_DIR / "libm.bc"
 MANIFEST = PACKAGE_DIR / "libm.json"
+LICENSE = PACKAGE_DIR / "libm.COPYING.LIB"
+"""glibc's license (LGPL-2.1), which ships with the bitcode."""
 
 GLIBC_VERSION = "2.36"
 GLIBC_TARBALL_SHA256 = "95f0ed7a02f15857fe725c510e0e2cb9050fb7793bcde4cc72ddf8def40d5cf8"
@@ -101,8 +103,8 @@ def sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def build(glibc_tarball: Path) -> tuple[bytes, dict[str, object]]:
-    """Compile and link the libm; return the bitcode and its manifest."""
+def build(glibc_tarball: Path) -> tuple[bytes, dict[str, object], bytes]:
+    """Compile and link the libm; return the bitcode, its manifest and glibc's license text."""
     import llvmlite.binding as llvm
 
     digest = sha256(glibc_tarball)
@@ -120,6 +122,7 @@ def build(glibc_tarball: Path) -> tuple[bytes, dict[str, object]]:
         work.mkdir()
         prefix = f"glibc-{GLIBC_VERSION}/{DBL64}/"
         with tarfile.open(glibc_tarball) as tar:
+            license_text = tar.extractfile(f"glibc-{GLIBC_VERSION}/COPYING.LIB").read()  # type: ignore[union-attr]
             for member in tar.getmembers():
                 if member.name.startswith(prefix) and member.isfile() and "/" not in member.name[len(prefix):]:
                     (work / member.name[len(prefix):]).write_bytes(tar.extractfile(member).read())  # type: ignore[union-attr]
@@ -152,9 +155,9 @@ def build(glibc_tarball: Path) -> tuple[bytes, dict[str, object]]:
         "inputs_sha256": {str(p.relative_to(HERE)): sha256(p) for p in sorted(HERE.rglob("*"))
                           if p.is_file() and p.suffix in (".c", ".h")},
         "functions": list(PUBLIC), "bitcode_sha256": hashlib.sha256(bitcode).hexdigest(),
-        "license": "LGPL-2.1-or-later (glibc); see docs/backends/wasm.md",
+        "license": "LGPL-2.1-or-later (glibc): libm.COPYING.LIB; see docs/backends/wasm.md",
     }
-    return bitcode, manifest
+    return bitcode, manifest, license_text
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -163,7 +166,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--check", action="store_true", help="rebuild and compare with the shipped bitcode")
     args = parser.parse_args(argv)
     try:
-        bitcode, manifest = build(find_glibc_source(args.glibc_source))
+        bitcode, manifest, license_text = build(find_glibc_source(args.glibc_source))
     except BuildError as exc:
         print(f"build_libm: {exc}", file=sys.stderr)
         return 2
@@ -174,7 +177,8 @@ def main(argv: list[str] | None = None) -> int:
         return 0 if same else 1
     OUTPUT.write_bytes(bitcode)
     MANIFEST.write_text(json.dumps(manifest, indent=1) + "\n", encoding="utf-8")
-    print(f"wrote {OUTPUT} ({len(bitcode)} bytes) and {MANIFEST.name}")
+    LICENSE.write_bytes(license_text)
+    print(f"wrote {OUTPUT} ({len(bitcode)} bytes), {MANIFEST.name} and {LICENSE.name}")
     return 0
 
 

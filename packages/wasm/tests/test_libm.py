@@ -245,6 +245,15 @@ console.log(JSON.stringify(out));
         assert [tuple(r) for r in node[name]] == here, name
 
 
+def test_the_linked_libm_keeps_no_mutable_global_state():
+    import llvmlite.binding as llvm
+
+    text = str(llvm.parse_bitcode(BITCODE_PATH.read_bytes()))
+    variables = [line for line in text.splitlines() if line.startswith("@")]
+    assert variables and all(" constant " in line for line in variables), [
+        line[:80] for line in variables if " constant " not in line]
+
+
 def test_the_linked_libm_gives_the_same_results_from_several_threads(math_source_module):
     wasm = compile_ir_module(math_source_module).wasm
     rows = {name: _inputs(name, 60) for name in UNARY + BINARY}
