@@ -125,6 +125,46 @@ def test_only_the_libm_functions_a_module_calls_are_linked(math_source_module):
     assert b"__branred" in only_sin and b"__exp_data" not in only_sin
 
 
+def test_calls_the_code_generator_makes_are_linked_too():
+    # frem and these intrinsics become libcalls only when LLVM emits the object, after the IR is linked
+    ir = """
+declare double @llvm.pow.f64(double, double)
+declare float @llvm.sin.f32(float)
+declare double @llvm.exp2.f64(double)
+declare double @llvm.ldexp.f64.i32(double, i32)
+define double @uses(double %x, float %y, i32 %n) {
+  %a = frem double %x, 0x3FF8000000000000
+  %b = call double @llvm.pow.f64(double %x, double %a)
+  %c = call float @llvm.sin.f32(float %y)
+  %d = fpext float %c to double
+  %e = call double @llvm.exp2.f64(double %d)
+  %f = call double @llvm.ldexp.f64.i32(double %e, i32 %n)
+  %g = fadd double %b, %f
+  ret double %g
+}
+"""
+    module = parse_module(ir)
+    assert link_libm(module) == ["exp2", "fmod", "ldexp", "pow", "sinf"]
+    linked = link(emit_object(module, 2, optimized=False), {"uses": "uses"}, host_functions=set())
+    assert linked.imports == []
+
+
+def test_pow_of_two_keeps_math_pows_value_when_llvm_rewrites_it_to_exp2():
+    module = analyze_source("import math\ndef p2(x: float) -> float:\n    return math.pow(2.0, x)\n", "p2.py")
+    compiled = compile_ir_module(module)
+    assert compiled.imports == []
+    p2 = load(compiled.wasm).p2
+    rng = random.Random(9)
+    for x in [rng.uniform(-1100, 1100) for _ in range(300)] + [0.5, -0.0, 1023.5, -1074.0, -1075.5]:
+        try:
+            want = math.pow(2.0, x)
+        except OverflowError:
+            with pytest.raises(OverflowError):
+                p2(x)
+            continue
+        assert _bits(p2(x)) == _bits(want), x
+
+
 def _glibc_reference(calls: dict[str, list[tuple[float, ...]]]) -> dict[str, list[int]]:
     """The host glibc's results (its code without FMA, which the linked libm is built from), in a child."""
     script = r"""
