@@ -118,6 +118,18 @@ def test_an_unknown_libm_mode_is_refused_with_the_modes_named(math_source_module
         compile_ir_module(math_source_module, libm="glibc")
 
 
+def test_a_libm_this_llvmlite_cannot_read_is_reported_with_what_to_do(math_source_module, monkeypatch, tmp_path):
+    import pyexec.backends.wasm.libm as libm
+
+    unreadable = tmp_path / "libm.bc"
+    unreadable.write_bytes(b"BC\xc0\xde" + bytes(64))  # a bitcode header and nothing LLVM can read
+    monkeypatch.setattr(libm, "BITCODE_PATH", unreadable)
+    with pytest.raises(WasmBuildError, match=r"cannot read pyexec's linked libm.*upgrade llvmlite, or build with "
+                                             r"libm='host'"):
+        compile_ir_module(math_source_module)
+    assert compile_ir_module(math_source_module, libm="host").imports  # the import-based path still builds
+
+
 def test_only_the_libm_functions_a_module_calls_are_linked(math_source_module):
     only_exp = compile_ir_module(math_source_module, functions=["m_exp"], names=True).wasm
     only_sin = compile_ir_module(math_source_module, functions=["m_sin"], names=True).wasm
