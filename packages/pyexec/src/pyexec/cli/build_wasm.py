@@ -19,6 +19,13 @@ import argparse
 from pathlib import Path
 
 
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--libm", choices=["host", "linked"], default="host",
+                        help="wasm: import math functions from the host (host, default: the engine's Math in "
+                        "JavaScript) or link glibc's into the module (linked: the same bits in every engine; "
+                        "LGPL-2.1 code in the module)")
+
+
 def run(args: argparse.Namespace) -> int:
     """Build the four files; 0 on success, 1 on a compile or build error (a message, no traceback)."""
     from pyexec.backends.wasm import LinkError, WasmBuildError, compile_ir_module, write_outputs
@@ -28,7 +35,8 @@ def run(args: argparse.Namespace) -> int:
     output = Path(args.output) if args.output else Path.cwd()
     try:
         file, module, names = analyze_for_build(args)
-        compiled = compile_ir_module(module, optimize=args.opt, functions=names, overflow=args.overflow)
+        compiled = compile_ir_module(module, optimize=args.opt, functions=names, overflow=args.overflow,
+                                     libm=args.libm)
         files = write_outputs(compiled, output / f"{file.stem}.wasm")
     except BuildInputError as exc:
         return fail(f"error: {exc}", status=2)

@@ -59,11 +59,14 @@ def compile_ir_module(
     functions: Sequence[str] | None = None,
     names: bool | None = None,
     overflow: str = "check",
+    libm: str = "host",
 ) -> CompiledWasm:
     """Lower, optimise and link a typed IR module (``pyexec.frontend.ir.nodes.Module``) to wasm bytes.
 
     ``functions`` selects what to export (default: every function); ``export_names`` renames exports;
-    ``overflow="wrap"`` makes Python's ``int`` wrap like int64 instead of raising OverflowError.
+    ``overflow="wrap"`` makes Python's ``int`` wrap like int64 instead of raising OverflowError;
+    ``libm="linked"`` puts glibc's libm in the module (the same results in every engine), ``libm="host"``
+    imports the libm functions instead (JavaScript's ``Math`` on the web; see :mod:`pyexec.backends.wasm.libm`).
 
     Example:
         >>> compiled = compile_ir_module(ir_module, optimize=2)    # doctest: +SKIP
@@ -72,8 +75,15 @@ def compile_ir_module(
     """
     from pyexec.backends.llvm.lower import fallible_functions, lower_module
     from pyexec.backends.llvm.runtime import ERROR_CODE_GLOBAL, ERROR_MESSAGE_GLOBAL
-    from pyexec.backends.wasm.codegen import WASM32_DATA_LAYOUT, WASM32_TRIPLE, emit_object
+    from pyexec.backends.wasm.codegen import (
+        WASM32_DATA_LAYOUT,
+        WASM32_TRIPLE,
+        emit_object,
+        optimize_module,
+        parse_module,
+    )
     from pyexec.backends.wasm.host_runtime import HOST_FUNCTIONS
+    from pyexec.backends.wasm.libm import LibmError, check_mode, link_libm
     from pyexec.backends.wasm.link import link
 
     if optimize not in (0, 1, 2, 3):
@@ -83,6 +93,10 @@ def compile_ir_module(
     export_map: dict[str, str] = {}
     if overflow not in ("check", "wrap"):
         raise WasmBuildError(f"overflow must be 'check' or 'wrap', not {overflow!r}")
+    try:
+        check_mode(libm)
+    except LibmError as exc:
+        raise WasmBuildError(str(exc)) from None
     fallible = fallible_functions(module, overflow)
     signatures: list[ExportSignature] = []
     for name in selected:
@@ -117,7 +131,14 @@ def compile_ir_module(
         for symbol, export in ((ERROR_CODE_GLOBAL, ERROR_CODE_EXPORT), (ERROR_MESSAGE_GLOBAL, ERROR_MESSAGE_EXPORT)):
             lowered.get_global(symbol).linkage = ""
             export_data[symbol] = export
-    obj = emit_object(with_fast_multiplication(str(lowered)) + BUILTINS_IR, optimize)
+    ir_module = parse_module(with_fast_multiplication(str(lowered)) + BUILTINS_IR)
+    optimize_module(ir_module, optimize)
+    if libm == "linked":  # after optimisation: it shows every libm call, including LLVM's own (frem → fmod)
+        try:
+            link_libm(ir_module)
+        except LibmError as exc:
+            raise WasmBuildError(str(exc)) from None
+    obj = emit_object(ir_module, optimize, optimized=True)
     linked = link(obj, export_map, host_functions=HOST_FUNCTIONS, export_data=export_data,
                   stack_size=_stack_size(), names=optimize == 0 if names is None else names)
     wasm = linked.wasm + section(SECTION_CUSTOM, encode_signatures(signatures), name=SECTION_NAME)
@@ -138,7 +159,8 @@ def _check_export_name(name: str) -> None:
 
 
 def compile_functions(
-    funcs: Sequence[Callable[..., Any]], *, optimize: int = 2, export_names: Mapping[str, str] | None = None
+    funcs: Sequence[Callable[..., Any]], *, optimize: int = 2, export_names: Mapping[str, str] | None = None,
+    libm: str = "host",
 ) -> CompiledWasm:
     """Compile Python functions (checked and typed by the frontend) into one wasm module's bytes.
 
@@ -155,7 +177,7 @@ def compile_functions(
             raise WasmBuildError(f"{f!r} is not a Python function; wasm() compiles functions defined with def")
     module = analyze_functions(list(funcs))
     return compile_ir_module(module, optimize=optimize, export_names=export_names,
-                             functions=[f.__name__ for f in funcs])
+                             functions=[f.__name__ for f in funcs], libm=libm)
 
 
 def _output_paths(output: str | Path) -> Path:
@@ -196,10 +218,13 @@ def wasm(
     optimize: int = 2,
     export_name: str | None = None,
     generate_html: bool = True,
+    *,
+    libm: str = "host",
 ) -> dict[str, Path]:
     """Compile one function to a WebAssembly module with JS glue, TypeScript types and a demo page.
 
-    Returns ``{'wasm', 'js', 'dts', 'html'}`` paths (``html`` only when ``generate_html``).
+    Returns ``{'wasm', 'js', 'dts', 'html'}`` paths (``html`` only when ``generate_html``). ``libm="host"``
+    imports libm functions (JavaScript's ``Math`` on the web) instead of linking glibc's into the module.
 
     Example:
         >>> def square(x: int) -> int:
@@ -208,7 +233,7 @@ def wasm(
         'square.wasm'
     """
     names = {func.__name__: export_name} if export_name else None
-    compiled = compile_functions([func], optimize=optimize, export_names=names)
+    compiled = compile_functions([func], optimize=optimize, export_names=names, libm=libm)
     return write_outputs(compiled, output, generate_html=generate_html)
 
 
@@ -217,6 +242,8 @@ def wasm_multi(
     output: str | Path,
     optimize: int = 2,
     generate_html: bool = True,
+    *,
+    libm: str = "host",
 ) -> dict[str, Path]:
     """Compile several functions into one WebAssembly module that exports them all.
 
@@ -228,5 +255,5 @@ def wasm_multi(
         >>> wasm_multi([add], "math.wasm")["js"].name      # doctest: +SKIP
         'math.js'
     """
-    compiled = compile_functions(list(funcs), optimize=optimize)
+    compiled = compile_functions(list(funcs), optimize=optimize, libm=libm)
     return write_outputs(compiled, output, generate_html=generate_html)

@@ -62,26 +62,40 @@ def optimize_module(module: Any, optimize: int) -> None:
     builder.getModulePassManager().run(module, builder)
 
 
-def emit_object(module: Any, optimize: int = 2) -> bytes:
+def parse_module(module: Any) -> Any:
+    """LLVM IR (text or ``llvmlite.ir.Module``) → a verified wasm32 ``ModuleRef``.
+
+    Example:
+        >>> parse_module('define i32 @one() {\\n  ret i32 1\\n}').triple
+        'wasm32-unknown-unknown'
+    """
+    llvm = _llvm()
+    text = str(module)
+    if "target triple" not in text:
+        text = f'target triple = "{WASM32_TRIPLE}"\n' + text
+    try:
+        ref = llvm.parse_assembly(text)
+        ref.verify()
+    except RuntimeError as exc:
+        raise WasmCodegenError(f"LLVM rejected the module: {exc}") from exc
+    ref.triple = WASM32_TRIPLE
+    ref.data_layout = WASM32_DATA_LAYOUT
+    return ref
+
+
+def emit_object(module: Any, optimize: int = 2, *, optimized: bool = False) -> bytes:
     """Optimise LLVM IR (text, ``llvmlite.ir.Module`` or ``ModuleRef``) and emit a relocatable wasm32 object.
+
+    ``optimized=True``: the ``ModuleRef`` already went through :func:`optimize_module`; only emit it.
 
     Example:
         >>> len(emit_object('define i32 @one() {\\n  ret i32 1\\n}')) > 0
         True
     """
     llvm = _llvm()
-    if isinstance(module, llvm.ModuleRef):
-        ref = module
-    else:
-        text = str(module)
-        if "target triple" not in text:
-            text = f'target triple = "{WASM32_TRIPLE}"\n' + text
-        try:
-            ref = llvm.parse_assembly(text)
-            ref.verify()
-        except RuntimeError as exc:
-            raise WasmCodegenError(f"LLVM rejected the module: {exc}") from exc
+    ref = module if isinstance(module, llvm.ModuleRef) else parse_module(module)
     ref.triple = WASM32_TRIPLE
     ref.data_layout = WASM32_DATA_LAYOUT
-    optimize_module(ref, optimize)
+    if not optimized:
+        optimize_module(ref, optimize)
     return bytes(target_machine(optimize).emit_object(ref))
