@@ -14,8 +14,8 @@ Usage (from the repository root)::
     python packages/wasm/libm/build_libm.py [--glibc-source glibc-2.36.tar.xz] [--check]
 
 The tarball is found at ``--glibc-source``, ``$PYEXEC_GLIBC_SOURCE`` or
-``/usr/src/glibc/glibc-2.36.tar.xz`` (``apt-get install glibc-source`` on Debian 12); with ``CI=true`` the
-script installs that package itself. ``--check`` rebuilds into a temporary file and compares instead of
+``/usr/src/glibc/glibc-2.36.tar.xz`` (``apt-get install glibc-source`` on Debian 12; in CI the wasm test
+session installs it). ``--check`` rebuilds into a temporary file and compares instead of
 writing.
 """
 
@@ -74,11 +74,6 @@ def find_glibc_source(explicit: str | None) -> Path:
     for candidate in (explicit, os.environ.get("PYEXEC_GLIBC_SOURCE"), str(DEFAULT_GLIBC_SOURCE)):
         if candidate and Path(candidate).is_file():
             return Path(candidate)
-    if os.environ.get("CI") == "true" and shutil.which("apt-get"):
-        sudo = [] if os.geteuid() == 0 or not shutil.which("sudo") else ["sudo", "-n"]
-        subprocess.run([*sudo, "apt-get", "install", "-y", "-q", "glibc-source"], capture_output=True)
-        if DEFAULT_GLIBC_SOURCE.is_file():
-            return DEFAULT_GLIBC_SOURCE
     raise BuildError(
         "glibc 2.36's source tarball was not found: pass --glibc-source PATH, set PYEXEC_GLIBC_SOURCE, or "
         "install Debian 12's package (apt-get install glibc-source, which puts it in /usr/src/glibc/)")
