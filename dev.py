@@ -20,7 +20,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent
 TOOLS = ROOT / ".tools-venv"
-TOOL_REQUIREMENTS = ["nox>=2025.2.9", "uv>=0.5"] + (["tomli>=2"] if sys.version_info < (3, 11) else [])
+TOOL_REQUIREMENTS = ["nox>=2025.2.9", "uv>=0.5"]
 SHORTCUTS = {"demo": ["-s", "demo"], "test": ["-s", "ci"]}
 
 
@@ -54,8 +54,8 @@ def nox_arguments(argv: list[str]) -> list[str]:
 
 
 def main(argv: list[str]) -> int:
-    if sys.version_info < (3, 10):  # noqa: UP036 - dev.py may be run by any python3 on PATH
-        print("pyexec needs Python 3.10 or newer", file=sys.stderr)
+    if sys.version_info < (3, 11):  # noqa: UP036 - dev.py may be run by any python3 on PATH
+        print("pyexec needs Python 3.11 or newer (3.11 to 3.13 are tested)", file=sys.stderr)
         return 2
     if not argv or argv[0] in ("-h", "--help"):
         print(__doc__)

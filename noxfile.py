@@ -119,8 +119,8 @@ def tests(session: nox.Session, package: str) -> None:
     session.run("pytest", "-q", str(PACKAGES_DIR / package / "tests"), *session.posargs)
 
 
-OTHER_PYTHONS = ["3.10", "3.12", "3.13"]
-"""The Pythons besides PYTHON that every distribution accepts (requires-python >= 3.10, up to 3.13)."""
+OTHER_PYTHONS = ["3.12", "3.13"]
+"""The Pythons besides PYTHON (3.11) that are tested; the floor is scripts/versions.py's REQUIRES_PYTHON."""
 
 
 @nox.session(python=OTHER_PYTHONS)

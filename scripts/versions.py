@@ -1,4 +1,4 @@
-"""One version for every distribution: check that all agree, or set a new one everywhere.
+"""One version (and one Python floor) for every distribution: check that all agree, or set a new version.
 
     python scripts/versions.py check        # exit 1 and list the disagreements, if any
     python scripts/versions.py set 0.2.0    # every pyproject, every sibling pin, pyexec.__version__
@@ -16,6 +16,9 @@ import sys
 
 from workspace import DIST_TO_PACKAGE, PACKAGES, PACKAGES_DIR, pyproject, requirement_name, sibling_requirements
 
+REQUIRES_PYTHON = ">=3.11"
+"""The one Python floor of every distribution (3.10 reached its end of life in October 2026); the noxfile's
+PYTHON and OTHER_PYTHONS are the versions tested, 3.11 to 3.13."""
 META_INIT = PACKAGES_DIR / "pyexec" / "src" / "pyexec" / "__init__.py"
 VERSION_LINE = re.compile(r'^__version__ = "([^"]+)"$', re.M)
 
@@ -35,6 +38,8 @@ def disagreements() -> list[str]:
                 problems.append(f"{pkg}: sibling requirement {req!r} is not pinned with ==")
             elif pin.group(1) != expected:
                 problems.append(f"{pkg}: pins {requirement_name(req)}=={pin.group(1)}, expected {expected}")
+    floors = {p: pyproject(p)["project"].get("requires-python") for p in PACKAGES}
+    problems += [f"{p}: requires-python {f!r} != {REQUIRES_PYTHON!r}" for p, f in floors.items() if f != REQUIRES_PYTHON]
     found = VERSION_LINE.search(META_INIT.read_text())
     if found is None or found.group(1) != expected:
         problems.append(f"pyexec.__version__ is {found and found.group(1)!r}, expected {expected}")

@@ -263,7 +263,7 @@ def _install_vectorcall_slot(cls: type) -> None:
     # tp_vectorcall_offset(56), ..., tp_flags(168) on 64-bit CPython 3.8–3.13.
     layout_ok = (
         ctypes.sizeof(ctypes.c_void_p) == 8
-        and (3, 8) <= sys.version_info[:2] <= (3, 13)
+        and (3, 11) <= sys.version_info[:2] <= (3, 13)
         and ssize.from_address(base + 32).value == cls.__basicsize__
         and ctypes.c_ulong.from_address(base + 168).value == cls.__flags__
         and 0 < offset < cls.__basicsize__
@@ -271,7 +271,7 @@ def _install_vectorcall_slot(cls: type) -> None:
     if not layout_ok:
         raise NativeError(
             f"this Python ({sys.version.split()[0]}) has a type layout pyexec's native calls do not know; "
-            "use pyexec.jit or a CPython 3.10–3.13 build"
+            "use pyexec.jit or a CPython 3.11–3.13 build"
         )
     ssize.from_address(base + 56).value = offset
     ctypes.c_ulong.from_address(base + 168).value |= _PY_TPFLAGS_HAVE_VECTORCALL
