@@ -39,7 +39,8 @@ def disagreements() -> list[str]:
             elif pin.group(1) != expected:
                 problems.append(f"{pkg}: pins {requirement_name(req)}=={pin.group(1)}, expected {expected}")
     floors = {p: pyproject(p)["project"].get("requires-python") for p in PACKAGES}
-    problems += [f"{p}: requires-python {f!r} != {REQUIRES_PYTHON!r}" for p, f in floors.items() if f != REQUIRES_PYTHON]
+    problems += [f"{p}: requires-python {f!r} != {REQUIRES_PYTHON!r}"
+                 for p, f in floors.items() if f != REQUIRES_PYTHON]
     found = VERSION_LINE.search(META_INIT.read_text())
     if found is None or found.group(1) != expected:
         problems.append(f"pyexec.__version__ is {found and found.group(1)!r}, expected {expected}")

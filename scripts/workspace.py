@@ -11,10 +11,8 @@ Example:
 from __future__ import annotations
 
 import re
-import sys
-from pathlib import Path
-
 import tomllib
+from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGES_DIR = ROOT / "packages"
