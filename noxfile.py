@@ -35,6 +35,8 @@ _PYENV_BINS = sorted(Path(os.environ.get("PYENV_ROOT", Path.home() / ".pyenv")).
 os.environ["PATH"] = os.pathsep.join([os.environ.get("PATH", ""), *map(str, _PYENV_BINS)])
 nox.options.sessions = ["lint", "tests", "integration", "isolated", "docs"]
 nox.options.reuse_existing_virtualenvs = True
+# A machine without Python 3.12 or 3.13 skips their compat sessions, and nox says so; it does not fail.
+nox.options.error_on_missing_interpreters = False
 
 
 # --- the workspace as data (scripts/workspace.py) -------------------------------------------
@@ -120,6 +122,8 @@ def tests(session: nox.Session, package: str) -> None:
 
 
 OTHER_PYTHONS = ["3.12", "3.13"]
+COMPAT_SMOKE = ["llvm", "memory", "wasm"]
+"""The packages CI tests on every other Python: those that reach into CPython's internals or its C API."""
 """The Pythons besides PYTHON (3.11) that are tested; the floor is scripts/versions.py's REQUIRES_PYTHON."""
 
 
@@ -183,9 +187,11 @@ def bench(session: nox.Session) -> None:
 
 @nox.session(python=False)
 def ci(session: nox.Session) -> None:
-    """Everything CI checks, in order: lint, each package's tests, integration, isolated wheels, docs."""
+    """Everything CI checks, in order: lint, each package's tests, integration, isolated wheels, docs, and the
+    packages that touch CPython's internals on the other supported Pythons."""
     # A parametrized session must be notified once per parameter: notify("tests") runs only the first.
-    for name in ["lint", *(f"tests(package='{p}')" for p in PACKAGES), "integration", "isolated", "docs"]:
+    smoke = [f"compat-{v}(package='{p}')" for v in OTHER_PYTHONS for p in COMPAT_SMOKE]
+    for name in ["lint", *(f"tests(package='{p}')" for p in PACKAGES), "integration", "isolated", "docs", *smoke]:
         session.notify(name)
 
 
