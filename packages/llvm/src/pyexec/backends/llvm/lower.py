@@ -133,7 +133,7 @@ def _faults_locally(node: object, checked_ints: bool) -> bool:
         if node.op in ("floordiv", "mod", "truediv", "pow"):
             return True
         if node.op in ("lshift", "rshift"):
-            return t.info.signed or (t.checked and checked_ints)
+            return t.checked
         return t.checked and checked_ints and node.op in ("add", "sub", "mul")
     if isinstance(node, n.UnaryOp):
         return node.op == "neg" and node.type.checked and checked_ints
@@ -668,7 +668,11 @@ class FunctionLowering:
         value = self.b.phi(ty, name=f"for.{s.var.name}")
         index.add_incoming(zero, pre)
         value.add_incoming(start, pre)
-        self.b.cbranch(self.b.icmp_unsigned("<", index, count), body, orelse)
+        # index runs 0, 1, ... count, so `!=` tests what `<` would; an equality also keeps the
+        # exit out of LLVM 22's first-iteration rewrite of relational exits, which mixes signed
+        # and unsigned readings of an inferred `samesign` (llvm/llvm-project#180870; issue 12:
+        # a loop that ran forever or reached code that `continue` skips)
+        self.b.cbranch(self.b.icmp_unsigned("!=", index, count), body, orelse)
         self.b.position_at_end(body)
         self.b.store(value, self.slot(s.var))
         self.loops.append((latch, done))
@@ -918,14 +922,15 @@ class FunctionLowering:
         message = "integer division or modulo by zero" if op == "floordiv" else "integer modulo by zero"
         self.fail_if(b.icmp_unsigned("==", c, zero), rt.ZERO_DIVISION, message)
         if not t.info.signed or t.is_bool:
-            return b.udiv(a, c) if op == "floordiv" else b.urem(a, c)
+            safe = self.total_divisor(c, ())
+            return b.udiv(a, safe) if op == "floordiv" else b.urem(a, safe)
         minus_one = ir.Constant(ty, -1)
         is_m1 = b.icmp_signed("==", c, minus_one)
         if op == "floordiv" and checked:
             self.fail_if(b.and_(is_m1, b.icmp_signed("==", a, ir.Constant(ty, t.info.min_value))), rt.OVERFLOW,
                          "int overflow: the result of // does not fit in 64 bits")
         # x // -1 is -x (wrapping for fixed-width types); dividing by 1 instead keeps sdiv defined.
-        safe = b.select(is_m1, ir.Constant(ty, 1), c)
+        safe = self.total_divisor(c, (-1,))
         q = b.sdiv(a, safe)
         r = b.srem(a, safe)
         adjust = b.and_(b.icmp_signed("!=", r, zero), b.icmp_signed("<", b.xor(r, c), zero))
@@ -935,13 +940,36 @@ class FunctionLowering:
         r = b.add(r, b.select(adjust, c, zero))
         return b.select(is_m1, zero, r)
 
+    def total_divisor(self, c: ir.Value, also: tuple[int, ...]) -> ir.Value:
+        """The divisor ``c`` with 0 (and the values in ``also``) replaced by 1, so that the division
+        instruction itself is never undefined behaviour, wherever the optimiser moves it.
+
+        The zero test that raises ZeroDivisionError is not enough on its own: LLVM 22's
+        IndVarSimplify rewrites a loop exit that depends on a loop-invariant ``urem``/``udiv`` as a
+        first-iteration test and expands the division in the loop preheader, above that test
+        (issue 12: SIGFPE at -O1/-O2). A plain ``select`` would not survive either: under the zero
+        test LLVM folds it away. So the divisor first passes through an empty inline ``asm``, which
+        LLVM cannot see through (it emits no instruction, on x86-64 and wasm32 alike); the select
+        on its result stays, and the division is by a non-zero value on every path.
+        """
+        if isinstance(c, ir.Constant) and c.constant not in (0, *also):
+            return c  # a constant divisor keeps LLVM's strength reduction (x // 10 as a multiply)
+        b = self.b
+        opaque = b.asm(ir.FunctionType(c.type, [c.type]), "", "=r,0", [c], side_effect=False)
+        bad = b.icmp_unsigned("==", opaque, ir.Constant(c.type, 0))
+        for value in also:
+            bad = b.or_(bad, b.icmp_unsigned("==", opaque, ir.Constant(c.type, value)))
+        return b.select(bad, ir.Constant(c.type, 1), opaque)
+
     def int_shift(self, op: str, a: ir.Value, c: ir.Value, t: ScalarT, checked: bool) -> ir.Value:
         b = self.b
         ty = a.type
         bits = ir.Constant(ty, t.bits)
         zero = ir.Constant(ty, 0)
-        if t.info.signed:
+        if t.checked:
             self.fail_if(b.icmp_signed("<", c, zero), rt.VALUE, "negative shift count")
+        # NumPy's npy_lshift/npy_rshift: a count that is negative or at least the width (compared
+        # unsigned, so a negative count is huge) gives 0, or -1 for a negative value shifted right
         too_far = b.icmp_unsigned(">=", c, bits)
         safe = b.select(too_far, zero, c)
         if op == "rshift":
