@@ -147,7 +147,9 @@ class ExpressionBuilder:
         """An implicit conversion to ``t`` after promotion: a weak integer literal must fit ``t``."""
         if e.type == t:
             return e
-        if isinstance(e, Const) and isinstance(e.value, int) and not isinstance(e.value, bool) and t.is_integer:
+        # only a Python int (weak) can be out of range: a folded cast such as int32(300) is a NumPy
+        # value, and storing it in another width wraps like NumPy's astype (issue 12)
+        if isinstance(e, Const) and e.type == INT and not isinstance(e.value, bool) and t.is_integer:
             if not fits(e.value, t):
                 raise self.error(
                     CompileTypeError, node, f"the integer {e.value} does not fit in {t}",
@@ -391,7 +393,10 @@ class ExpressionBuilder:
             )
         if op == "truediv" and t.is_integer:
             t = FLOAT64
-        if op == "pow" and t.is_integer and isinstance(right, Const) and isinstance(right.value, int) \
+        # Python's int ** negative int is a float; NumPy's fixed widths raise ValueError at run time
+        # (np.int32(3) ** np.int8(-2): "Integers to negative integer powers are not allowed."),
+        # which the lowering does
+        if op == "pow" and t == INT and isinstance(right, Const) and isinstance(right.value, int) \
                 and right.value < 0:
             raise self.error(
                 CompileTypeError, node, "an integer to a negative power is a float in Python",
@@ -568,6 +573,9 @@ class ExpressionBuilder:
         arg_node = node.args[0]
         if isinstance(arg_node, ast.Constant) and isinstance(arg_node.value, str):
             raise self.error(UnsupportedSyntaxError, arg_node, f"{label}() of a string is not supported", JIT_HINT)
+        big = self.big_literal(arg_node, target)
+        if big is not None:
+            return big
         arg = self.value(arg_node)
         assert isinstance(arg.type, ScalarT)
         if arg.type.is_complex and not target.is_complex and not target.is_bool:
@@ -579,6 +587,19 @@ class ExpressionBuilder:
         if isinstance(result, Const) or isinstance(result, Cast):
             result.loc = loc
         return self.mark_weak(result, weak)
+
+    def big_literal(self, node: ast.expr, target: ScalarT) -> Expr | None:
+        """``uint64(18446744073709551615)``: an integer literal past int64 converted by a NumPy type,
+        folded as that type's cast does in CPython (``uint64(2**64 - 1)`` is its maximum, ``int8(2**63)``
+        wraps to 0); ``int(...)`` of it stays an error (compiled int is 64-bit)."""
+        if not (isinstance(node, ast.Constant) and type(node.value) is int) or fits(node.value, INT) \
+                or target == INT:
+            return None
+        try:
+            folded = fold_cast(node.value, target)
+        except OverflowError:  # too large for a float
+            return None
+        return None if folded is None else Const(folded, target, self.loc(node))
 
     def call_math(self, binding: MathFunctionBinding, node: ast.Call, label: str) -> Expr:
         name = binding.name

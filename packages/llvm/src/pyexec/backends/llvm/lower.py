@@ -990,12 +990,13 @@ class FunctionLowering:
         b = self.b
         ty = base.type
         zero, one = ir.Constant(ty, 0), ir.Constant(ty, 1)
+        negative_message = _NEGATIVE_POW if t.checked else _NUMPY_NEGATIVE_POW
         if exp.type != ty:
             if exp_t.info.signed and not exp_t.is_bool:
-                self.fail_if(b.icmp_signed("<", exp, ir.Constant(exp.type, 0)), rt.VALUE, _NEGATIVE_POW)
+                self.fail_if(b.icmp_signed("<", exp, ir.Constant(exp.type, 0)), rt.VALUE, negative_message)
             exp = self.int_resize(exp, exp_t, ty) if exp.type.width <= ty.width else self.clamp_exponent(exp, ty)
         elif exp_t.info.signed and not exp_t.is_bool:
-            self.fail_if(b.icmp_signed("<", exp, zero), rt.VALUE, _NEGATIVE_POW)
+            self.fail_if(b.icmp_signed("<", exp, zero), rt.VALUE, negative_message)
         mul = (lambda x, y: self.checked_arith("mul", x, y)) if t.checked and self.checked else b.mul
         pre = b.block
         head, odd_block, square_block, latch, done = (
@@ -1340,6 +1341,7 @@ class FunctionLowering:
 
 _FLOAT_OF_COMPLEX: dict[int, ScalarT] = {64: FLOAT32, 128: FLOAT64}
 _NEGATIVE_POW = "integer ** negative integer: the result would be a float; cast the base to float"
+_NUMPY_NEGATIVE_POW = "Integers to negative integer powers are not allowed."  # NumPy's ValueError, word for word
 
 
 def _type_suffix(t: ir.Type) -> str:
