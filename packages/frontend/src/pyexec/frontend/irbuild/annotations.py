@@ -44,6 +44,32 @@ def _binding(node: ast.expr, src: FunctionSource) -> Binding | None:
     return None
 
 
+PYTHON_NUMBERS = ("int", "float", "complex")
+"""Annotations naming Python's own numbers: their values are *weak* in NumPy 2's promotion (NEP 50)."""
+
+
+def names_python_number(node: ast.expr, src: FunctionSource) -> bool:
+    """Whether an annotation names Python's ``int``, ``float`` or ``complex`` (not ``float64`` …).
+
+    Example:
+        >>> import ast
+        >>> from pyexec.frontend.source import sources_from_text
+        >>> src = sources_from_text("def f(x: float): pass\n", "m.py", None, None)[0]
+        >>> names_python_number(src.node.args.args[0].annotation, src)
+        True
+    """
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        try:
+            node = ast.parse(node.value.strip(), mode="eval").body
+        except SyntaxError:
+            return False
+    try:
+        binding = _binding(node, src)
+    except Exception:  # an unknown name: annotation_type reports it
+        return False
+    return isinstance(binding, TypeBinding) and binding.name in PYTHON_NUMBERS
+
+
 def annotation_type(node: ast.expr, src: FunctionSource, *, allow_none: bool) -> ScalarT | NoneT:
     """The IR type an annotation names; ``None`` only where ``allow_none`` (a return annotation)."""
     if isinstance(node, ast.Constant) and node.value is None:

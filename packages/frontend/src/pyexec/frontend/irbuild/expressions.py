@@ -255,7 +255,7 @@ class ExpressionBuilder:
         loc = self.loc(node)
         if ident in self.params:
             param = self.params[ident]
-            return Name(param, param.type, loc)
+            return self.mark_weak(Name(param, param.type, loc), id(param) in self.module.python_numbers)
         if ident in self.local_names:
             local = self.locals.get(ident)
             if local is None or (self.state is not None and ident not in self.state):
@@ -263,7 +263,7 @@ class ExpressionBuilder:
                     CompileNameError, node, f"local variable '{ident}' is used before it is assigned",
                     "assign it on every path before this line (Python would raise UnboundLocalError)",
                 )
-            return Name(local, local.type, loc)
+            return self.mark_weak(Name(local, local.type, loc), id(local) in self.module.python_numbers)
         binding = self.src.env.lookup(ident)
         if binding is None:
             raise self.error(
@@ -747,7 +747,8 @@ class ExpressionBuilder:
             args[i] = self.assign_convert(self.value(arg_node), p.type, arg_node,
                                           f"parameter '{p.name}' of {label}()")
         ret = self.module.return_type(name, node, self.src)
-        return Call(name, [a for a in args if a is not None], ret, self.loc(node))
+        call = Call(name, [a for a in args if a is not None], ret, self.loc(node))
+        return self.mark_weak(call, name in self.module.python_returns)
 
     def conjugate(self, node: ast.Call) -> Expr:
         func = node.func

@@ -41,7 +41,7 @@ from pyexec.frontend.ir.nodes import (
     While,
 )
 from pyexec.frontend.ir.types import INT, NONE, STR, NoneT, ScalarT
-from pyexec.frontend.irbuild.annotations import annotation_type
+from pyexec.frontend.irbuild.annotations import annotation_type, names_python_number
 from pyexec.frontend.irbuild.expressions import BINOPS, ExpressionBuilder
 
 if TYPE_CHECKING:
@@ -183,6 +183,8 @@ class FunctionBuilder(ExpressionBuilder):
             if not isinstance(value.type, ScalarT):
                 raise self.error(CompileTypeError, node, "this value cannot be stored in a variable")
             var = self.new_local(name, value.type, target)
+            if self.is_weak(value) and (value.type.is_float or value.type.is_complex):
+                self.module.python_numbers.add(id(var))  # x = 0.5: x holds a Python float (weak)
         else:
             kind = "parameter" if isinstance(var, Param) else "local"
             value = self.assign_convert(
@@ -257,7 +259,9 @@ class FunctionBuilder(ExpressionBuilder):
                 "a variable keeps one type; use a new name",
             )
         if existing is None:
-            self.new_local(name, t, node.target)
+            local = self.new_local(name, t, node.target)
+            if names_python_number(node.annotation, self.src):
+                self.module.python_numbers.add(id(local))
         if node.value is None:
             return []
         return [self.store(name, self.value(node.value), node, node.target)]
