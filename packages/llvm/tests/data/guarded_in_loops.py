@@ -30,6 +30,22 @@ def f1(p0: int64, p1: float64, p2: bool, p3: int16) -> uint8:
     return (255 // ((uint8(p3) if p1 else uint8(0)) if (p1 >= p1) else uint8(p3)))
 
 
+def f1_wrong_sum(p1: float, p3: int) -> int:
+    # found by a loop fuzzer with the old lowering: -O2 summed iterations that `continue` skips
+    stop = (-1) % p3
+    total = 0
+    for i1 in range(1, stop):
+        for i2 in range(1, min((-i1), 3)):
+            pass
+        else:
+            if p1 + int8(i1) >= int8(1):
+                continue
+        total += int(int8(i1) % int8(p3))
+        if i1 > 4:
+            break
+    return total
+
+
 def f1_while(p1: float, p3: int) -> int:
     # f1's shape with a while loop: the exit test is the program's own comparison
     i1 = 1
@@ -155,6 +171,8 @@ def break_before_division(x: int, n: int) -> int:
 CASES = [
     ("d1", (0,)), ("d1", (1,)), ("d1", (3,)), ("d1", (2,)),
     ("f1", (1, 1.0, True, 7)), ("f1", (1, 0.5, False, 7)), ("f1", (1, 1.0, True, -1)), ("f1", (0, -3.0, True, 9)),
+    ("f1_wrong_sum", (-3.0, 9)), ("f1_wrong_sum", (2.5, 40)), ("f1_wrong_sum", (-1.0, 5)),
+    ("f1_wrong_sum", (1.0, 100)),
     ("f1_while", (1.0, 7)), ("f1_while", (-3.0, 9)), ("f1_while", (1.0, -1)),
     ("invariant_udiv", (0, 2)), ("invariant_udiv", (0, 5)), ("invariant_udiv", (7, 5)),
     ("invariant_int_mod", (0, 0)), ("invariant_int_mod", (0, 3)), ("invariant_int_mod", (7, 9)),
