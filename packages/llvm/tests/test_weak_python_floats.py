@@ -29,3 +29,14 @@ def test_a_float_parameter_plus_float32_is_float32_arithmetic_like_cpython():
 
 def test_a_local_holding_a_python_float_is_weak_too():
     assert aot(add_local)(P, Y) == float(add_local(P, np.float32(Y)))
+
+
+def equal(p: float, y: float32) -> bool:
+    return p == y
+
+
+def test_a_float_parameter_compares_with_float32_in_float32_like_numpy():
+    # NumPy 2 converts the weak Python float to float32 before comparing: 0.1 == np.float32(0.1)
+    assert (0.1 == np.float32(0.1)) is np.True_
+    assert aot(equal)(0.1, 0.1) is True
+    assert aot(equal)(0.1, 0.2) is bool(0.1 == np.float32(0.2))
