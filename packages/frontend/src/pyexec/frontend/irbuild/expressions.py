@@ -479,14 +479,22 @@ class ExpressionBuilder:
         assert isinstance(t, ScalarT)
         for v in variables[1:]:
             if v.type != t:
+                first, other = self.python_name(variables[0]), self.python_name(v)
                 raise self.error(
-                    CompileTypeError, node, f"the operands of {what} have different types ({t} and {v.type}); "
+                    CompileTypeError, node, f"the operands of {what} have different types ({first} and {other}); "
                     "Python would return one of them unchanged, with its own type",
-                    f"convert them to one type explicitly, e.g. {'int' if v.type == INT else v.type}(...) or "
-                    f"{'int' if t == INT else t}(...)",
+                    f"convert them to one type explicitly, e.g. {other}(...) or {first}(...)",
                 )
         out = [self.assign_convert(v, t, node, f"an operand of {what}") for v in values]
         return out, t, all(self.is_weak(v) for v in values)
+
+    def python_name(self, e: Expr) -> str:
+        """The name of a value's type as Python sees it: ``float`` for a weak float64 (a Python float)."""
+        t = e.type
+        assert isinstance(t, ScalarT)
+        if self.is_weak(e) and t in (FLOAT64, COMPLEX128):
+            return "float" if t == FLOAT64 else "complex"
+        return str(t)
 
     def condition(self, node: ast.expr) -> Expr:
         """An expression used for its truth (``if``, ``while``, ``assert``, ``not``, an ``if``-``else``
