@@ -16,7 +16,7 @@ from __future__ import annotations
 import ast
 import difflib
 
-from pyexec.frontend.diagnostics import JIT_HINT, CompileNameError, CompileTypeError
+from pyexec.frontend.diagnostics import JIT_HINT, CompileError, CompileNameError, CompileTypeError
 from pyexec.frontend.environment import Binding, MathModuleBinding, ModuleBinding, TypeBinding
 from pyexec.frontend.ir.types import BY_NAME, NONE, NoneT, ScalarT
 from pyexec.frontend.source import FunctionSource
@@ -54,7 +54,7 @@ def names_python_number(node: ast.expr, src: FunctionSource) -> bool:
     Example:
         >>> import ast
         >>> from pyexec.frontend.source import sources_from_text
-        >>> src = sources_from_text("def f(x: float): pass\n", "m.py", None, None)[0]
+        >>> src = sources_from_text("def f(x: float): pass\\n", "m.py", None, None)[0]
         >>> names_python_number(src.node.args.args[0].annotation, src)
         True
     """
@@ -65,7 +65,7 @@ def names_python_number(node: ast.expr, src: FunctionSource) -> bool:
             return False
     try:
         binding = _binding(node, src)
-    except Exception:  # an unknown name: annotation_type reports it
+    except CompileError:  # an unknown name: annotation_type reports it
         return False
     return isinstance(binding, TypeBinding) and binding.name in PYTHON_NUMBERS
 
