@@ -590,6 +590,9 @@ class ExpressionBuilder:
             raise self.error(CompileTypeError, node, f"cannot convert complex to {label}",
                              "use z.real, z.imag or abs(z)")
         if arg.type == target:
+            if not weak:
+                # float64(5e-324) is a NumPy float64: strong, although the literal inside was weak
+                self.weak.discard(arg)
             return self.mark_weak(arg, weak)
         result = self.cast(arg, target)
         if isinstance(result, Const) or isinstance(result, Cast):
@@ -630,8 +633,13 @@ class ExpressionBuilder:
         if sig.result == "int":
             arg = self.arithmetic(self.value(node.args[0]))
             assert isinstance(arg.type, ScalarT)
-            if arg.type.is_integer:
-                return self.cast(arg, INT)
+            if arg.type == INT:
+                return arg  # int.__floor__ and the like: exact
+            if arg.type.is_integer and name == "trunc":
+                raise self.error(CompileTypeError, node, f"math.trunc() of a {arg.type} value: NumPy's integers "
+                                 "define no __trunc__ (Python raises TypeError)", "use int(x), which is exact")
+            # a NumPy integer has no __floor__/__ceil__: CPython converts it to a C double first, so
+            # floor(int64(2**53 + 1)) is 2**53 and floor(int64(2**63 - 1)) leaves int64 (OverflowError)
         args = [self.math_arg(a, label) for a in node.args]
         if sig.result == "int":
             return Intrinsic(f"math.{name}", args, INT, loc)  # type: ignore[arg-type]

@@ -703,13 +703,17 @@ class FunctionLowering:
         self.fail_if(self.b.not_(cond), rt.ASSERTION, s.message or "")
 
     def stmt_Print(self, s: n.Print) -> None:
-        for i, arg in enumerate(s.args):
+        # CPython evaluates every argument before print writes anything: a fault in the last one
+        # must leave nothing printed
+        values = [None if isinstance(arg, n.Const) and isinstance(arg.value, str) else self.expr(arg)
+                  for arg in s.args]
+        for i, (arg, value) in enumerate(zip(s.args, values)):
             if i and s.sep:
                 self.print_text(s.sep)
-            if isinstance(arg, n.Const) and isinstance(arg.value, str):
+            if value is None:
                 self.print_text(arg.value)
             else:
-                self.print_value(self.expr(arg), arg.type)
+                self.print_value(value, arg.type)
         if s.end:
             self.print_text(s.end)
 
@@ -1104,6 +1108,8 @@ class FunctionLowering:
             return self.make_complex(b.fsub(b.fmul(ar, cr), b.fmul(ai, ci)),
                                      b.fadd(b.fmul(ar, ci), b.fmul(ai, cr)), a.type)
         if op == "truediv":
+            if t.bits == 64:  # complex64 is always NumPy's: its division, not CPython's
+                return self.complex_div_numpy(ar, ai, cr, ci, a.type)
             return self.complex_div(ar, ai, cr, ci, a.type)
         raise UnsupportedConstructError(f"complex operator {op!r} is not supported by the native backend")
 
@@ -1133,6 +1139,27 @@ class FunctionLowering:
         re = b.select(has_nan, nan, b.select(first, r1, r2))
         im = b.select(has_nan, nan, b.select(first, i1, i2))
         return self.make_complex(re, im, ty)
+
+    def complex_div_numpy(self, ar: ir.Value, ai: ir.Value, br: ir.Value, bi: ir.Value, ty: ir.Type) -> ir.Value:
+        """NumPy's complex division loop (umath ``@TYPE@_divide``), operation for operation: Smith's
+        method through a reciprocal ``scl`` (CPython divides instead, which rounds differently)."""
+        b = self.b
+        fty = ar.type
+        zero, one = ir.Constant(fty, 0.0), ir.Constant(fty, 1.0)
+        both_zero = b.and_(b.fcmp_ordered("==", br, zero), b.fcmp_ordered("==", bi, zero))
+        self.fail_if(both_zero, rt.ZERO_DIVISION, "complex division by zero")
+        first = b.fcmp_ordered(">=", self.call_intrinsic("llvm.fabs", br), self.call_intrinsic("llvm.fabs", bi))
+        # |br| >= |bi|
+        rat1 = b.fdiv(bi, br)
+        scl1 = b.fdiv(one, b.fadd(br, b.fmul(bi, rat1)))
+        r1 = b.fmul(b.fadd(ar, b.fmul(ai, rat1)), scl1)
+        i1 = b.fmul(b.fsub(ai, b.fmul(ar, rat1)), scl1)
+        # otherwise (NaN parts included, as in NumPy)
+        rat2 = b.fdiv(br, bi)
+        scl2 = b.fdiv(one, b.fadd(bi, b.fmul(br, rat2)))
+        r2 = b.fmul(b.fadd(b.fmul(ar, rat2), ai), scl2)
+        i2 = b.fmul(b.fsub(b.fmul(ai, rat2), ar), scl2)
+        return self.make_complex(b.select(first, r1, r2), b.select(first, i1, i2), ty)
 
     def make_complex(self, re: ir.Value, im: ir.Value, ty: ir.Type) -> ir.Value:
         v = self.b.insert_value(ir.Constant(ty, ir.Undefined), re, 0)
