@@ -19,7 +19,7 @@ import pytest
 import pyexec.frontend as fe
 from pyexec.types import ALL_TYPES
 
-NUMPY_TYPES = [name for name in ALL_TYPES if name != "bool_"]
+NUMPY_TYPES = list(ALL_TYPES)  # bool_ included: its + is a logical or, its - a TypeError
 PYTHON_VALUES = {"int": "3", "float": "1.5", "bool": "True", "complex": "(1+2j)"}
 VALUES = {"int": 3, "float": 1.5, "bool": True, "complex": 1 + 2j}  # the same, as CPython objects
 OPERATORS = {"+": operator.add, "-": operator.sub, "*": operator.mul, "/": operator.truediv,
@@ -29,7 +29,7 @@ PROBE = {"float64": "float32", "complex128": "complex64"}
 
 def cpython_type(numpy_name: str, python_kind: str, op: str, numpy_first: bool) -> str | None:
     """The type CPython's result has (``int``, ``float``, ``float32`` …), or None if it raises TypeError."""
-    a, b = ALL_TYPES[numpy_name](2), VALUES[python_kind]
+    a, b = ALL_TYPES[numpy_name](2), VALUES[python_kind]  # bool_(2) is True
     if not numpy_first:
         a, b = b, a
     with warnings.catch_warnings(), np.errstate(all="ignore"):
@@ -52,6 +52,8 @@ def frontend_type(numpy_name: str, python_kind: str, op: str, numpy_first: bool,
     except fe.CompileTypeError:
         return None
     t = str(module.functions["f"].return_type)
+    if t == "bool_":
+        return "bool"  # NumPy names its bool dtype "bool"
     if t in PROBE:
         probe = fe.analyze_source(header + signature + f"    return ({expr}) + {PROBE[t]}(1)\n")
         weak = str(probe.functions["f"].return_type) == PROBE[t]
@@ -112,3 +114,18 @@ def test_a_call_of_a_function_returning_float_is_weak():
     source = ("from pyexec import float32\ndef half(v: float) -> float:\n    return v / 2\n"
               "def f(y: float32, v: float):\n    return half(v) + y\n")
     assert str(fe.analyze_source(source).functions["f"].return_type) == "float32"
+
+
+@pytest.mark.parametrize(("expr", "numpy_op"), [("a - b", lambda a: a - a), ("-a", operator.neg), ("+a", operator.pos)])
+def test_numpy_bool_subtraction_and_sign_are_type_errors_as_in_numpy(expr, numpy_op):
+    with pytest.raises(TypeError):
+        numpy_op(np.True_)
+    source = f"from pyexec import bool_\ndef f(a: bool_, b: bool_):\n    return {expr}\n"
+    with pytest.raises(fe.CompileTypeError, match="numpy boolean"):
+        fe.analyze_source(source)
+
+
+def test_python_bools_keep_pythons_arithmetic():
+    module = fe.analyze_source("def f(a: bool, b: bool):\n    return a + b - True\n")
+    assert str(module.functions["f"].return_type) == "int"
+    assert type(True + True - True) is int

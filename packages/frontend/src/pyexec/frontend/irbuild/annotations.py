@@ -48,6 +48,24 @@ PYTHON_NUMBERS = ("int", "float", "complex")
 """Annotations naming Python's own numbers: their values are *weak* in NumPy 2's promotion (NEP 50)."""
 
 
+def _type_name(node: ast.expr, src: FunctionSource) -> str | None:
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        try:
+            node = ast.parse(node.value.strip(), mode="eval").body
+        except SyntaxError:
+            return None
+    try:
+        binding = _binding(node, src)
+    except CompileError:  # an unknown name: annotation_type reports it
+        return None
+    return binding.name if isinstance(binding, TypeBinding) else None
+
+
+def names_numpy_bool(node: ast.expr, src: FunctionSource) -> bool:
+    """Whether an annotation names NumPy's ``bool_`` (whose ``+`` is a logical or), not Python's ``bool``."""
+    return _type_name(node, src) == "bool_"
+
+
 def names_python_number(node: ast.expr, src: FunctionSource) -> bool:
     """Whether an annotation names Python's ``int``, ``float`` or ``complex`` (not ``float64`` …).
 
@@ -58,16 +76,7 @@ def names_python_number(node: ast.expr, src: FunctionSource) -> bool:
         >>> names_python_number(src.node.args.args[0].annotation, src)
         True
     """
-    if isinstance(node, ast.Constant) and isinstance(node.value, str):
-        try:
-            node = ast.parse(node.value.strip(), mode="eval").body
-        except SyntaxError:
-            return False
-    try:
-        binding = _binding(node, src)
-    except CompileError:  # an unknown name: annotation_type reports it
-        return False
-    return isinstance(binding, TypeBinding) and binding.name in PYTHON_NUMBERS
+    return _type_name(node, src) in PYTHON_NUMBERS
 
 
 def annotation_type(node: ast.expr, src: FunctionSource, *, allow_none: bool) -> ScalarT | NoneT:

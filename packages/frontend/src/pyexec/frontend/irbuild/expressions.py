@@ -116,6 +116,7 @@ class ExpressionBuilder:
     local_names: set[str]
     state: set[str] | None
     weak: set[Expr]
+    numpy_bools: set[Expr]
 
     # --- small tools ---------------------------------------------------------------------------
 
@@ -127,6 +128,12 @@ class ExpressionBuilder:
 
     def is_weak(self, e: Expr) -> bool:
         return e in self.weak or e.type == INT
+
+    def mark_numpy_bool(self, e: Expr, numpy: bool = True) -> Expr:
+        """Note that a bool value is NumPy's ``bool_`` (its arithmetic is NumPy's: ``+`` is a logical or)."""
+        if numpy and e.type == BOOL:
+            self.numpy_bools.add(e)
+        return e
 
     def mark_weak(self, e: Expr, weak: bool = True) -> Expr:
         if weak:
@@ -255,7 +262,8 @@ class ExpressionBuilder:
         loc = self.loc(node)
         if ident in self.params:
             param = self.params[ident]
-            return self.mark_weak(Name(param, param.type, loc), id(param) in self.module.python_numbers)
+            name = self.mark_weak(Name(param, param.type, loc), id(param) in self.module.python_numbers)
+            return self.mark_numpy_bool(name, id(param) in self.module.numpy_bool_vars)
         if ident in self.local_names:
             local = self.locals.get(ident)
             if local is None or (self.state is not None and ident not in self.state):
@@ -263,7 +271,8 @@ class ExpressionBuilder:
                     CompileNameError, node, f"local variable '{ident}' is used before it is assigned",
                     "assign it on every path before this line (Python would raise UnboundLocalError)",
                 )
-            return self.mark_weak(Name(local, local.type, loc), id(local) in self.module.python_numbers)
+            name = self.mark_weak(Name(local, local.type, loc), id(local) in self.module.python_numbers)
+            return self.mark_numpy_bool(name, id(local) in self.module.numpy_bool_vars)
         binding = self.src.env.lookup(ident)
         if binding is None:
             raise self.error(
@@ -379,7 +388,10 @@ class ExpressionBuilder:
         """The typed ``left <op> right`` with promotion and explicit casts."""
         loc = self.loc(node)
         if op in ("bitand", "bitor", "bitxor") and left.type == BOOL and right.type == BOOL:
-            return BinOp(op, left, right, BOOL, loc)
+            numpy = left in self.numpy_bools or right in self.numpy_bools
+            return self.mark_numpy_bool(BinOp(op, left, right, BOOL, loc), numpy)
+        if left in self.numpy_bools or right in self.numpy_bools:
+            return self.numpy_bool_arith(op, left, right, node)
         left, right = self.arithmetic(left), self.arithmetic(right)
         lt, rt = left.type, right.type
         assert isinstance(lt, ScalarT) and isinstance(rt, ScalarT)
@@ -405,6 +417,33 @@ class ExpressionBuilder:
         result = BinOp(op, self.convert(left, t, node), self.convert(right, t, node), t, loc)
         return self.mark_weak(result, weak)
 
+    def numpy_bool_arith(self, op: BinOpKind, left: Expr, right: Expr, node: ast.AST) -> Expr:
+        """Arithmetic with a NumPy ``bool_`` operand, as NumPy 2 does it (CPython's answer on NumPy scalars):
+        with another bool ``+`` is a logical or and ``*`` a logical and, ``-`` is a TypeError, ``/`` gives
+        float64 and ``// % ** << >>`` int8; with a Python int, float or complex the bool is NumPy's
+        int64, float64 or complex128; with a NumPy type it is that type."""
+        loc = self.loc(node)
+        if left.type == BOOL and right.type == BOOL:
+            if op in ("add", "mul"):
+                kind: BinOpKind = "bitor" if op == "add" else "bitand"
+                return self.mark_numpy_bool(BinOp(kind, left, right, BOOL, loc))
+            if op == "sub":
+                raise self.error(CompileTypeError, node, "numpy boolean subtract, the `-` operator, is not supported "
+                                 "(NumPy raises TypeError)", "use ^ (logical xor), or convert with int(...)")
+            target = FLOAT64 if op == "truediv" else BY_NAME["int8"]
+            assert isinstance(target, ScalarT)
+            return self.arith(op, self.cast(left, target), self.cast(right, target), node)
+        other = right if left in self.numpy_bools else left
+        t = other.type
+        assert isinstance(t, ScalarT)
+        if self.is_weak(other) or t == INT:
+            t = {INT: BY_NAME["int64"], FLOAT64: FLOAT64, COMPLEX128: COMPLEX128}[t]  # NumPy's defaults
+            assert isinstance(t, ScalarT)
+            other = self.convert(other, t, node)
+        if left in self.numpy_bools:
+            return self.arith(op, self.cast(left, t), other, node)
+        return self.arith(op, other, self.cast(right, t), node)
+
     def unaryop(self, node: ast.UnaryOp) -> Expr:
         loc = self.loc(node)
         if isinstance(node.op, ast.Not):
@@ -418,7 +457,15 @@ class ExpressionBuilder:
                                  "compiled int is a 64-bit integer")
             t = INT if isinstance(v, int) else FLOAT64 if isinstance(v, float) else COMPLEX128
             return self.mark_weak(Const(v, t, loc))
-        operand = self.arithmetic(self.value(operand_node))
+        value = self.value(operand_node)
+        if value in self.numpy_bools:
+            # NumPy's bool_: ~ is a logical not, unary - and + are TypeErrors
+            if isinstance(node.op, ast.Invert):
+                return self.mark_numpy_bool(UnaryOp("not", value, BOOL, loc))
+            sign = "-" if isinstance(node.op, ast.USub) else "+"
+            raise self.error(CompileTypeError, node, f"the numpy boolean unary {sign} is not supported "
+                             "(NumPy raises TypeError)", "use ~ (logical not), or convert with int(...)")
+        operand = self.arithmetic(value)
         t = operand.type
         assert isinstance(t, ScalarT)
         if isinstance(node.op, ast.Invert):
@@ -453,7 +500,11 @@ class ExpressionBuilder:
                 raise self.error(CompileTypeError, node, "complex numbers can only be compared with == and !=",
                                  "compare abs(z) or z.real instead (Python raises TypeError)")
         converted = [self.convert(e, t, node) for e in operands]
-        return Compare(ops, converted, [t] * len(ops), BOOL, self.loc(node))
+        result = Compare(ops, converted, [t] * len(ops), BOOL, self.loc(node))
+        # comparing NumPy values gives NumPy's bool_ (np.int8(3) > 2 is np.True_); Python's give bool
+        numpy = (t != BOOL and not all(self.is_weak(e) for e in operands)) \
+            or any(e in self.numpy_bools for e in operands)
+        return self.mark_numpy_bool(result, numpy)
 
     def common(self, values: list[Expr], node: ast.AST) -> tuple[list[Expr], ScalarT, bool]:
         """Values converted to their promoted common type (bools stay bool only if all are bool)."""
@@ -565,6 +616,10 @@ class ExpressionBuilder:
             raise self.error(CompileTypeError, node, f"{label}() takes {want} arguments ({n} given)")
 
     def call_type(self, binding: TypeBinding, node: ast.Call, label: str) -> Expr:
+        # bool_(x) is NumPy's bool: its arithmetic is NumPy's (bool(x) is Python's)
+        return self.mark_numpy_bool(self.call_type_value(binding, node, label), binding.name == "bool_")
+
+    def call_type_value(self, binding: TypeBinding, node: ast.Call, label: str) -> Expr:
         self.no_keywords(node, label)
         target = BY_NAME[binding.name]
         assert isinstance(target, ScalarT)

@@ -28,7 +28,7 @@ from pyexec.frontend.diagnostics import (
 )
 from pyexec.frontend.ir.nodes import Function, Module, Param
 from pyexec.frontend.ir.types import NoneT, ScalarT
-from pyexec.frontend.irbuild.annotations import annotation_type, names_python_number
+from pyexec.frontend.irbuild.annotations import annotation_type, names_numpy_bool, names_python_number
 from pyexec.frontend.irbuild.statements import FunctionBuilder
 from pyexec.frontend.source import FunctionSource, source_of_function, static_callee_source, unwrap
 
@@ -51,6 +51,7 @@ class ModuleBuilder:
         # their own IR type, int): the parameters declared with them and the functions returning them
         self.python_numbers: set[int] = set()
         self.python_returns: set[str] = set()
+        self.numpy_bool_vars: set[int] = set()  # parameters and locals holding NumPy's bool_
 
     def add(self, src: FunctionSource, root: bool = True) -> str:
         """Register a function; returns its name in the module (callees get a fresh one on a clash)."""
@@ -130,6 +131,8 @@ class ModuleBuilder:
             params.append(Param(a.arg, t, i, src.loc(a)))
             if names_python_number(a.annotation, src):
                 self.python_numbers.add(id(params[-1]))
+            elif names_numpy_bool(a.annotation, src):
+                self.numpy_bool_vars.add(id(params[-1]))
         self.signatures[name] = (params, defaults)
         if fn.returns is not None and names_python_number(fn.returns, src):
             self.python_returns.add(name)
