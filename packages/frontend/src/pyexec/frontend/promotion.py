@@ -95,6 +95,10 @@ def promote(a: ScalarT, a_weak: bool, b: ScalarT, b_weak: bool) -> tuple[ScalarT
         return _PYTHON_DEFAULT[max(category(a), category(b))], True
     if not a_weak and not b_weak:
         return _strong(a, b), False
+    if a_weak and a.is_complex and b == FLOAT64:
+        # CPython, not NumPy: np.float64 subclasses Python's float, so `1j + np.float64(2)` is
+        # complex.__add__ and gives a Python complex (weak); the other order gives np.complex128
+        return COMPLEX128, True
     weak, strong = (a, b) if a_weak else (b, a)
     cw, cs = category(weak), category(strong)
     if cw <= cs:

@@ -16,7 +16,7 @@ from __future__ import annotations
 import ast
 import difflib
 
-from pyexec.frontend.diagnostics import JIT_HINT, CompileNameError, CompileTypeError
+from pyexec.frontend.diagnostics import JIT_HINT, CompileError, CompileNameError, CompileTypeError
 from pyexec.frontend.environment import Binding, MathModuleBinding, ModuleBinding, TypeBinding
 from pyexec.frontend.ir.types import BY_NAME, NONE, NoneT, ScalarT
 from pyexec.frontend.source import FunctionSource
@@ -42,6 +42,41 @@ def _binding(node: ast.expr, src: FunctionSource) -> Binding | None:
         if isinstance(base, MathModuleBinding):
             return None
     return None
+
+
+PYTHON_NUMBERS = ("int", "float", "complex")
+"""Annotations naming Python's own numbers: their values are *weak* in NumPy 2's promotion (NEP 50)."""
+
+
+def _type_name(node: ast.expr, src: FunctionSource) -> str | None:
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        try:
+            node = ast.parse(node.value.strip(), mode="eval").body
+        except SyntaxError:
+            return None
+    try:
+        binding = _binding(node, src)
+    except CompileError:  # an unknown name: annotation_type reports it
+        return None
+    return binding.name if isinstance(binding, TypeBinding) else None
+
+
+def names_numpy_bool(node: ast.expr, src: FunctionSource) -> bool:
+    """Whether an annotation names NumPy's ``bool_`` (whose ``+`` is a logical or), not Python's ``bool``."""
+    return _type_name(node, src) == "bool_"
+
+
+def names_python_number(node: ast.expr, src: FunctionSource) -> bool:
+    """Whether an annotation names Python's ``int``, ``float`` or ``complex`` (not ``float64`` …).
+
+    Example:
+        >>> import ast
+        >>> from pyexec.frontend.source import sources_from_text
+        >>> src = sources_from_text("def f(x: float): pass\\n", "m.py", None, None)[0]
+        >>> names_python_number(src.node.args.args[0].annotation, src)
+        True
+    """
+    return _type_name(node, src) in PYTHON_NUMBERS
 
 
 def annotation_type(node: ast.expr, src: FunctionSource, *, allow_none: bool) -> ScalarT | NoneT:

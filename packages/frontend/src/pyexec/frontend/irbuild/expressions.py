@@ -116,6 +116,7 @@ class ExpressionBuilder:
     local_names: set[str]
     state: set[str] | None
     weak: set[Expr]
+    numpy_bools: set[Expr]
 
     # --- small tools ---------------------------------------------------------------------------
 
@@ -127,6 +128,12 @@ class ExpressionBuilder:
 
     def is_weak(self, e: Expr) -> bool:
         return e in self.weak or e.type == INT
+
+    def mark_numpy_bool(self, e: Expr, numpy: bool = True) -> Expr:
+        """Note that a bool value is NumPy's ``bool_`` (its arithmetic is NumPy's: ``+`` is a logical or)."""
+        if numpy and e.type == BOOL:
+            self.numpy_bools.add(e)
+        return e
 
     def mark_weak(self, e: Expr, weak: bool = True) -> Expr:
         if weak:
@@ -147,7 +154,9 @@ class ExpressionBuilder:
         """An implicit conversion to ``t`` after promotion: a weak integer literal must fit ``t``."""
         if e.type == t:
             return e
-        if isinstance(e, Const) and isinstance(e.value, int) and not isinstance(e.value, bool) and t.is_integer:
+        # only a Python int (weak) can be out of range: a folded cast such as int32(300) is a NumPy
+        # value, and storing it in another width wraps like NumPy's astype (issue 12)
+        if isinstance(e, Const) and e.type == INT and not isinstance(e.value, bool) and t.is_integer:
             if not fits(e.value, t):
                 raise self.error(
                     CompileTypeError, node, f"the integer {e.value} does not fit in {t}",
@@ -253,7 +262,8 @@ class ExpressionBuilder:
         loc = self.loc(node)
         if ident in self.params:
             param = self.params[ident]
-            return Name(param, param.type, loc)
+            name = self.mark_weak(Name(param, param.type, loc), id(param) in self.module.python_numbers)
+            return self.mark_numpy_bool(name, id(param) in self.module.numpy_bool_vars)
         if ident in self.local_names:
             local = self.locals.get(ident)
             if local is None or (self.state is not None and ident not in self.state):
@@ -261,7 +271,8 @@ class ExpressionBuilder:
                     CompileNameError, node, f"local variable '{ident}' is used before it is assigned",
                     "assign it on every path before this line (Python would raise UnboundLocalError)",
                 )
-            return Name(local, local.type, loc)
+            name = self.mark_weak(Name(local, local.type, loc), id(local) in self.module.python_numbers)
+            return self.mark_numpy_bool(name, id(local) in self.module.numpy_bool_vars)
         binding = self.src.env.lookup(ident)
         if binding is None:
             raise self.error(
@@ -379,7 +390,10 @@ class ExpressionBuilder:
         """The typed ``left <op> right`` with promotion and explicit casts."""
         loc = self.loc(node)
         if op in ("bitand", "bitor", "bitxor") and left.type == BOOL and right.type == BOOL:
-            return BinOp(op, left, right, BOOL, loc)
+            numpy = left in self.numpy_bools or right in self.numpy_bools
+            return self.mark_numpy_bool(BinOp(op, left, right, BOOL, loc), numpy)
+        if left in self.numpy_bools or right in self.numpy_bools:
+            return self.numpy_bool_arith(op, left, right, node)
         left, right = self.arithmetic(left), self.arithmetic(right)
         lt, rt = left.type, right.type
         assert isinstance(lt, ScalarT) and isinstance(rt, ScalarT)
@@ -393,7 +407,10 @@ class ExpressionBuilder:
             )
         if op == "truediv" and t.is_integer:
             t = FLOAT64
-        if op == "pow" and t.is_integer and isinstance(right, Const) and isinstance(right.value, int) \
+        # Python's int ** negative int is a float; NumPy's fixed widths raise ValueError at run time
+        # (np.int32(3) ** np.int8(-2): "Integers to negative integer powers are not allowed."),
+        # which the lowering does
+        if op == "pow" and t == INT and isinstance(right, Const) and isinstance(right.value, int) \
                 and right.value < 0:
             raise self.error(
                 CompileTypeError, node, "an integer to a negative power is a float in Python",
@@ -401,6 +418,33 @@ class ExpressionBuilder:
             )
         result = BinOp(op, self.convert(left, t, node), self.convert(right, t, node), t, loc)
         return self.mark_weak(result, weak)
+
+    def numpy_bool_arith(self, op: BinOpKind, left: Expr, right: Expr, node: ast.AST) -> Expr:
+        """Arithmetic with a NumPy ``bool_`` operand, as NumPy 2 does it (CPython's answer on NumPy scalars):
+        with another bool ``+`` is a logical or and ``*`` a logical and, ``-`` is a TypeError, ``/`` gives
+        float64 and ``// % ** << >>`` int8; with a Python int, float or complex the bool is NumPy's
+        int64, float64 or complex128; with a NumPy type it is that type."""
+        loc = self.loc(node)
+        if left.type == BOOL and right.type == BOOL:
+            if op in ("add", "mul"):
+                kind: BinOpKind = "bitor" if op == "add" else "bitand"
+                return self.mark_numpy_bool(BinOp(kind, left, right, BOOL, loc))
+            if op == "sub":
+                raise self.error(CompileTypeError, node, "numpy boolean subtract, the `-` operator, is not supported "
+                                 "(NumPy raises TypeError)", "use ^ (logical xor), or convert with int(...)")
+            target = FLOAT64 if op == "truediv" else BY_NAME["int8"]
+            assert isinstance(target, ScalarT)
+            return self.arith(op, self.cast(left, target), self.cast(right, target), node)
+        other = right if left in self.numpy_bools else left
+        t = other.type
+        assert isinstance(t, ScalarT)
+        if self.is_weak(other) or t == INT:
+            t = {INT: BY_NAME["int64"], FLOAT64: FLOAT64, COMPLEX128: COMPLEX128}[t]  # NumPy's defaults
+            assert isinstance(t, ScalarT)
+            other = self.convert(other, t, node)
+        if left in self.numpy_bools:
+            return self.arith(op, self.cast(left, t), other, node)
+        return self.arith(op, other, self.cast(right, t), node)
 
     def unaryop(self, node: ast.UnaryOp) -> Expr:
         loc = self.loc(node)
@@ -415,7 +459,15 @@ class ExpressionBuilder:
                                  "compiled int is a 64-bit integer")
             t = INT if isinstance(v, int) else FLOAT64 if isinstance(v, float) else COMPLEX128
             return self.mark_weak(Const(v, t, loc))
-        operand = self.arithmetic(self.value(operand_node))
+        value = self.value(operand_node)
+        if value in self.numpy_bools:
+            # NumPy's bool_: ~ is a logical not, unary - and + are TypeErrors
+            if isinstance(node.op, ast.Invert):
+                return self.mark_numpy_bool(UnaryOp("not", value, BOOL, loc))
+            sign = "-" if isinstance(node.op, ast.USub) else "+"
+            raise self.error(CompileTypeError, node, f"the numpy boolean unary {sign} is not supported "
+                             "(NumPy raises TypeError)", "use ~ (logical not), or convert with int(...)")
+        operand = self.arithmetic(value)
         t = operand.type
         assert isinstance(t, ScalarT)
         if isinstance(node.op, ast.Invert):
@@ -450,7 +502,11 @@ class ExpressionBuilder:
                 raise self.error(CompileTypeError, node, "complex numbers can only be compared with == and !=",
                                  "compare abs(z) or z.real instead (Python raises TypeError)")
         converted = [self.convert(e, t, node) for e in operands]
-        return Compare(ops, converted, [t] * len(ops), BOOL, self.loc(node))
+        result = Compare(ops, converted, [t] * len(ops), BOOL, self.loc(node))
+        # comparing NumPy values gives NumPy's bool_ (np.int8(3) > 2 is np.True_); Python's give bool
+        numpy = (t != BOOL and not all(self.is_weak(e) for e in operands)) \
+            or any(e in self.numpy_bools for e in operands)
+        return self.mark_numpy_bool(result, numpy)
 
     def common(self, values: list[Expr], node: ast.AST) -> tuple[list[Expr], ScalarT, bool]:
         """Values converted to their promoted common type (bools stay bool only if all are bool)."""
@@ -476,14 +532,22 @@ class ExpressionBuilder:
         assert isinstance(t, ScalarT)
         for v in variables[1:]:
             if v.type != t:
+                first, other = self.python_name(variables[0]), self.python_name(v)
                 raise self.error(
-                    CompileTypeError, node, f"the operands of {what} have different types ({t} and {v.type}); "
+                    CompileTypeError, node, f"the operands of {what} have different types ({first} and {other}); "
                     "Python would return one of them unchanged, with its own type",
-                    f"convert them to one type explicitly, e.g. {'int' if v.type == INT else v.type}(...) or "
-                    f"{'int' if t == INT else t}(...)",
+                    f"convert them to one type explicitly, e.g. {other}(...) or {first}(...)",
                 )
         out = [self.assign_convert(v, t, node, f"an operand of {what}") for v in values]
         return out, t, all(self.is_weak(v) for v in values)
+
+    def python_name(self, e: Expr) -> str:
+        """The name of a value's type as Python sees it: ``float`` for a weak float64 (a Python float)."""
+        t = e.type
+        assert isinstance(t, ScalarT)
+        if self.is_weak(e) and t in (FLOAT64, COMPLEX128):
+            return "float" if t == FLOAT64 else "complex"
+        return str(t)
 
     def condition(self, node: ast.expr) -> Expr:
         """An expression used for its truth (``if``, ``while``, ``assert``, ``not``, an ``if``-``else``
@@ -554,6 +618,10 @@ class ExpressionBuilder:
             raise self.error(CompileTypeError, node, f"{label}() takes {want} arguments ({n} given)")
 
     def call_type(self, binding: TypeBinding, node: ast.Call, label: str) -> Expr:
+        # bool_(x) is NumPy's bool: its arithmetic is NumPy's (bool(x) is Python's)
+        return self.mark_numpy_bool(self.call_type_value(binding, node, label), binding.name == "bool_")
+
+    def call_type_value(self, binding: TypeBinding, node: ast.Call, label: str) -> Expr:
         self.no_keywords(node, label)
         target = BY_NAME[binding.name]
         assert isinstance(target, ScalarT)
@@ -570,17 +638,36 @@ class ExpressionBuilder:
         arg_node = node.args[0]
         if isinstance(arg_node, ast.Constant) and isinstance(arg_node.value, str):
             raise self.error(UnsupportedSyntaxError, arg_node, f"{label}() of a string is not supported", JIT_HINT)
+        big = self.big_literal(arg_node, target)
+        if big is not None:
+            return big
         arg = self.value(arg_node)
         assert isinstance(arg.type, ScalarT)
         if arg.type.is_complex and not target.is_complex and not target.is_bool:
             raise self.error(CompileTypeError, node, f"cannot convert complex to {label}",
                              "use z.real, z.imag or abs(z)")
         if arg.type == target:
+            if not weak:
+                # float64(5e-324) is a NumPy float64: strong, although the literal inside was weak
+                self.weak.discard(arg)
             return self.mark_weak(arg, weak)
         result = self.cast(arg, target)
         if isinstance(result, Const) or isinstance(result, Cast):
             result.loc = loc
         return self.mark_weak(result, weak)
+
+    def big_literal(self, node: ast.expr, target: ScalarT) -> Expr | None:
+        """``uint64(18446744073709551615)``: an integer literal past int64 converted by a NumPy type,
+        folded as that type's cast does in CPython (``uint64(2**64 - 1)`` is its maximum, ``int8(2**63)``
+        wraps to 0); ``int(...)`` of it stays an error (compiled int is 64-bit)."""
+        if not (isinstance(node, ast.Constant) and type(node.value) is int) or fits(node.value, INT) \
+                or target == INT:
+            return None
+        try:
+            folded = fold_cast(node.value, target)
+        except OverflowError:  # too large for a float
+            return None
+        return None if folded is None else Const(folded, target, self.loc(node))
 
     def call_math(self, binding: MathFunctionBinding, node: ast.Call, label: str) -> Expr:
         name = binding.name
@@ -603,8 +690,13 @@ class ExpressionBuilder:
         if sig.result == "int":
             arg = self.arithmetic(self.value(node.args[0]))
             assert isinstance(arg.type, ScalarT)
-            if arg.type.is_integer:
-                return self.cast(arg, INT)
+            if arg.type == INT:
+                return arg  # int.__floor__ and the like: exact
+            if arg.type.is_integer and name == "trunc":
+                raise self.error(CompileTypeError, node, f"math.trunc() of a {arg.type} value: NumPy's integers "
+                                 "define no __trunc__ (Python raises TypeError)", "use int(x), which is exact")
+            # a NumPy integer has no __floor__/__ceil__: CPython converts it to a C double first, so
+            # floor(int64(2**53 + 1)) is 2**53 and floor(int64(2**63 - 1)) leaves int64 (OverflowError)
         args = [self.math_arg(a, label) for a in node.args]
         if sig.result == "int":
             return Intrinsic(f"math.{name}", args, INT, loc)  # type: ignore[arg-type]
@@ -728,7 +820,8 @@ class ExpressionBuilder:
             args[i] = self.assign_convert(self.value(arg_node), p.type, arg_node,
                                           f"parameter '{p.name}' of {label}()")
         ret = self.module.return_type(name, node, self.src)
-        return Call(name, [a for a in args if a is not None], ret, self.loc(node))
+        call = Call(name, [a for a in args if a is not None], ret, self.loc(node))
+        return self.mark_weak(call, name in self.module.python_returns)
 
     def conjugate(self, node: ast.Call) -> Expr:
         func = node.func

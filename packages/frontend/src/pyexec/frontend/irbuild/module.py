@@ -28,7 +28,7 @@ from pyexec.frontend.diagnostics import (
 )
 from pyexec.frontend.ir.nodes import Function, Module, Param
 from pyexec.frontend.ir.types import NoneT, ScalarT
-from pyexec.frontend.irbuild.annotations import annotation_type
+from pyexec.frontend.irbuild.annotations import annotation_type, names_numpy_bool, names_python_number
 from pyexec.frontend.irbuild.statements import FunctionBuilder
 from pyexec.frontend.source import FunctionSource, source_of_function, static_callee_source, unwrap
 
@@ -47,6 +47,11 @@ class ModuleBuilder:
         self.annotated: dict[str, ScalarT | NoneT | None] = {}
         self.functions: dict[str, Function] = {}
         self.building: list[str] = []
+        # Python floats and complexes are weak in NumPy 2's promotion, as Python ints are (those have
+        # their own IR type, int): the parameters declared with them and the functions returning them
+        self.python_numbers: set[int] = set()
+        self.python_returns: set[str] = set()
+        self.numpy_bool_vars: set[int] = set()  # parameters and locals holding NumPy's bool_
 
     def add(self, src: FunctionSource, root: bool = True) -> str:
         """Register a function; returns its name in the module (callees get a fresh one on a clash)."""
@@ -124,7 +129,13 @@ class ModuleBuilder:
             t = annotation_type(a.annotation, src, allow_none=False)
             assert isinstance(t, ScalarT)
             params.append(Param(a.arg, t, i, src.loc(a)))
+            if names_python_number(a.annotation, src):
+                self.python_numbers.add(id(params[-1]))
+            elif names_numpy_bool(a.annotation, src):
+                self.numpy_bool_vars.add(id(params[-1]))
         self.signatures[name] = (params, defaults)
+        if fn.returns is not None and names_python_number(fn.returns, src):
+            self.python_returns.add(name)
         self.annotated[name] = (
             annotation_type(fn.returns, src, allow_none=True) if fn.returns is not None else None
         )

@@ -41,7 +41,7 @@ from pyexec.frontend.ir.nodes import (
     While,
 )
 from pyexec.frontend.ir.types import INT, NONE, STR, NoneT, ScalarT
-from pyexec.frontend.irbuild.annotations import annotation_type
+from pyexec.frontend.irbuild.annotations import annotation_type, names_numpy_bool, names_python_number
 from pyexec.frontend.irbuild.expressions import BINOPS, ExpressionBuilder
 
 if TYPE_CHECKING:
@@ -95,6 +95,7 @@ class FunctionBuilder(ExpressionBuilder):
         } - set(self.params)
         self.state: State = set()
         self.weak: set[Expr] = set()
+        self.numpy_bools: set[Expr] = set()
         self.loops: list[list[State]] = []
         self.returns: list[tuple[Return, ast.Return]] = []
         self.temp_count = 0
@@ -183,6 +184,10 @@ class FunctionBuilder(ExpressionBuilder):
             if not isinstance(value.type, ScalarT):
                 raise self.error(CompileTypeError, node, "this value cannot be stored in a variable")
             var = self.new_local(name, value.type, target)
+            if self.is_weak(value) and (value.type.is_float or value.type.is_complex):
+                self.module.python_numbers.add(id(var))  # x = 0.5: x holds a Python float (weak)
+            if value in self.numpy_bools:
+                self.module.numpy_bool_vars.add(id(var))  # b = x8 > 0: b holds NumPy's bool_
         else:
             kind = "parameter" if isinstance(var, Param) else "local"
             value = self.assign_convert(
@@ -257,7 +262,11 @@ class FunctionBuilder(ExpressionBuilder):
                 "a variable keeps one type; use a new name",
             )
         if existing is None:
-            self.new_local(name, t, node.target)
+            local = self.new_local(name, t, node.target)
+            if names_python_number(node.annotation, self.src):
+                self.module.python_numbers.add(id(local))
+            elif names_numpy_bool(node.annotation, self.src):
+                self.module.numpy_bool_vars.add(id(local))
         if node.value is None:
             return []
         return [self.store(name, self.value(node.value), node, node.target)]

@@ -140,7 +140,7 @@ def _faults_locally(node: object, checked_ints: bool, python_runtime: bool = Fal
         if node.op in ("floordiv", "mod", "truediv", "pow"):
             return True
         if node.op in ("lshift", "rshift"):
-            return t.info.signed or (t.checked and checked_ints)
+            return t.checked
         return t.checked and checked_ints and node.op in ("add", "sub", "mul")
     if isinstance(node, n.UnaryOp):
         return node.op == "neg" and node.type.checked and checked_ints
@@ -724,7 +724,11 @@ class FunctionLowering:
         head, body, latch, orelse, done = (self.new_block(x) for x in ("for.head", "for.body", "for.next",
                                                                         "for.else", "for.end"))
         index, value, bound, exhausted = self.for_head(pre, head, orelse, count, start, ty, s.var.name)
-        self.b.cbranch(self.b.icmp_unsigned("<", index, bound), body, exhausted)
+        # index runs 0, 1, ... bound, so `!=` tests what `<` would; an equality also keeps the exit out
+        # of LLVM 22's first-iteration rewrite of relational exits, which mixes signed and unsigned
+        # readings of an inferred `samesign` (llvm/llvm-project#180870: a loop that ran forever or
+        # reached code that `continue` skips)
+        self.b.cbranch(self.b.icmp_unsigned("!=", index, bound), body, exhausted)
         self.b.position_at_end(body)
         self.b.store(value, self.slot(s.var))
         self.loops.append((latch, done))
@@ -778,7 +782,7 @@ class FunctionLowering:
         index.add_incoming(chunk_index, chunk_end)
         value.add_incoming(chunk_value, chunk_end)
         with b.goto_block(more):
-            b.cbranch(b.icmp_unsigned("<", index, count), chunk, orelse)
+            b.cbranch(b.icmp_unsigned("!=", index, count), chunk, orelse)  # `!=`: see the loop's own exit
         chunk_index.add_incoming(index, more)
         chunk_value.add_incoming(value, more)
         return index, value, bound, more
@@ -796,13 +800,17 @@ class FunctionLowering:
         self.fail_if(self.b.not_(cond), rt.ASSERTION, s.message or "")
 
     def stmt_Print(self, s: n.Print) -> None:
-        for i, arg in enumerate(s.args):
+        # CPython evaluates every argument before print writes anything: a fault in the last one
+        # must leave nothing printed
+        values = [None if isinstance(arg, n.Const) and isinstance(arg.value, str) else self.expr(arg)
+                  for arg in s.args]
+        for i, (arg, value) in enumerate(zip(s.args, values)):
             if i and s.sep:
                 self.print_text(s.sep)
-            if isinstance(arg, n.Const) and isinstance(arg.value, str):
+            if value is None:
                 self.print_text(arg.value)
             else:
-                self.print_value(self.expr(arg), arg.type)
+                self.print_value(value, arg.type)
         if s.end:
             self.print_text(s.end)
 
@@ -1020,14 +1028,15 @@ class FunctionLowering:
         message = "integer division or modulo by zero" if op == "floordiv" else "integer modulo by zero"
         self.fail_if(b.icmp_unsigned("==", c, zero), rt.ZERO_DIVISION, message)
         if not t.info.signed or t.is_bool:
-            return b.udiv(a, c) if op == "floordiv" else b.urem(a, c)
+            safe = self.total_divisor(c, ())
+            return b.udiv(a, safe) if op == "floordiv" else b.urem(a, safe)
         minus_one = ir.Constant(ty, -1)
         is_m1 = b.icmp_signed("==", c, minus_one)
         if op == "floordiv" and checked:
             self.fail_if(b.and_(is_m1, b.icmp_signed("==", a, ir.Constant(ty, t.info.min_value))), rt.OVERFLOW,
                          "int overflow: the result of // does not fit in 64 bits")
         # x // -1 is -x (wrapping for fixed-width types); dividing by 1 instead keeps sdiv defined.
-        safe = b.select(is_m1, ir.Constant(ty, 1), c)
+        safe = self.total_divisor(c, (-1,))
         q = b.sdiv(a, safe)
         r = b.srem(a, safe)
         adjust = b.and_(b.icmp_signed("!=", r, zero), b.icmp_signed("<", b.xor(r, c), zero))
@@ -1037,13 +1046,36 @@ class FunctionLowering:
         r = b.add(r, b.select(adjust, c, zero))
         return b.select(is_m1, zero, r)
 
+    def total_divisor(self, c: ir.Value, also: tuple[int, ...]) -> ir.Value:
+        """The divisor ``c`` with 0 (and the values in ``also``) replaced by 1, so that the division
+        instruction itself is never undefined behaviour, wherever the optimiser moves it.
+
+        The zero test that raises ZeroDivisionError is not enough on its own: LLVM 22's
+        IndVarSimplify rewrites a loop exit that depends on a loop-invariant ``urem``/``udiv`` as a
+        first-iteration test and expands the division in the loop preheader, above that test
+        (issue 12: SIGFPE at -O1/-O2). A plain ``select`` would not survive either: under the zero
+        test LLVM folds it away. So the divisor first passes through an empty inline ``asm``, which
+        LLVM cannot see through (it emits no instruction, on x86-64 and wasm32 alike); the select
+        on its result stays, and the division is by a non-zero value on every path.
+        """
+        if isinstance(c, ir.Constant) and c.constant not in (0, *also):
+            return c  # a constant divisor keeps LLVM's strength reduction (x // 10 as a multiply)
+        b = self.b
+        opaque = b.asm(ir.FunctionType(c.type, [c.type]), "", "=r,0", [c], side_effect=False)
+        bad = b.icmp_unsigned("==", opaque, ir.Constant(c.type, 0))
+        for value in also:
+            bad = b.or_(bad, b.icmp_unsigned("==", opaque, ir.Constant(c.type, value)))
+        return b.select(bad, ir.Constant(c.type, 1), opaque)
+
     def int_shift(self, op: str, a: ir.Value, c: ir.Value, t: ScalarT, checked: bool) -> ir.Value:
         b = self.b
         ty = a.type
         bits = ir.Constant(ty, t.bits)
         zero = ir.Constant(ty, 0)
-        if t.info.signed:
+        if t.checked:
             self.fail_if(b.icmp_signed("<", c, zero), rt.VALUE, "negative shift count")
+        # NumPy's npy_lshift/npy_rshift: a count that is negative or at least the width (compared
+        # unsigned, so a negative count is huge) gives 0, or -1 for a negative value shifted right
         too_far = b.icmp_unsigned(">=", c, bits)
         safe = b.select(too_far, zero, c)
         if op == "rshift":
@@ -1117,7 +1149,7 @@ class FunctionLowering:
         if t.checked:
             zero_base = self.b.icmp_unsigned("==", base, ir.Constant(base.type, 0))
             self.fail_if(self.b.and_(negative, zero_base), rt.ZERO_DIVISION, "0.0 cannot be raised to a negative power")
-        self.fail_if(negative, rt.VALUE, _NEGATIVE_POW)
+        self.fail_if(negative, rt.VALUE, _NEGATIVE_POW if t.checked else _NUMPY_NEGATIVE_POW)
 
     def clamp_exponent(self, exp: ir.Value, ty: ir.IntType) -> ir.Value:
         """Narrow a wider exponent: values past the narrow type's range behave like its maximum bit count."""
@@ -1187,6 +1219,8 @@ class FunctionLowering:
             return self.make_complex(b.fsub(b.fmul(ar, cr), b.fmul(ai, ci)),
                                      b.fadd(b.fmul(ar, ci), b.fmul(ai, cr)), a.type)
         if op == "truediv":
+            if t.bits == 64:  # complex64 is always NumPy's: its division, not CPython's
+                return self.complex_div_numpy(ar, ai, cr, ci, a.type)
             return self.complex_div(ar, ai, cr, ci, a.type)
         raise UnsupportedConstructError(f"complex operator {op!r} is not supported by the native backend")
 
@@ -1216,6 +1250,27 @@ class FunctionLowering:
         re = b.select(has_nan, nan, b.select(first, r1, r2))
         im = b.select(has_nan, nan, b.select(first, i1, i2))
         return self.make_complex(re, im, ty)
+
+    def complex_div_numpy(self, ar: ir.Value, ai: ir.Value, br: ir.Value, bi: ir.Value, ty: ir.Type) -> ir.Value:
+        """NumPy's complex division loop (umath ``@TYPE@_divide``), operation for operation: Smith's
+        method through a reciprocal ``scl`` (CPython divides instead, which rounds differently)."""
+        b = self.b
+        fty = ar.type
+        zero, one = ir.Constant(fty, 0.0), ir.Constant(fty, 1.0)
+        both_zero = b.and_(b.fcmp_ordered("==", br, zero), b.fcmp_ordered("==", bi, zero))
+        self.fail_if(both_zero, rt.ZERO_DIVISION, "complex division by zero")
+        first = b.fcmp_ordered(">=", self.call_intrinsic("llvm.fabs", br), self.call_intrinsic("llvm.fabs", bi))
+        # |br| >= |bi|
+        rat1 = b.fdiv(bi, br)
+        scl1 = b.fdiv(one, b.fadd(br, b.fmul(bi, rat1)))
+        r1 = b.fmul(b.fadd(ar, b.fmul(ai, rat1)), scl1)
+        i1 = b.fmul(b.fsub(ai, b.fmul(ar, rat1)), scl1)
+        # otherwise (NaN parts included, as in NumPy)
+        rat2 = b.fdiv(br, bi)
+        scl2 = b.fdiv(one, b.fadd(bi, b.fmul(br, rat2)))
+        r2 = b.fmul(b.fadd(b.fmul(ar, rat2), ai), scl2)
+        i2 = b.fmul(b.fsub(b.fmul(ai, rat2), ar), scl2)
+        return self.make_complex(b.select(first, r1, r2), b.select(first, i1, i2), ty)
 
     def make_complex(self, re: ir.Value, im: ir.Value, ty: ir.Type) -> ir.Value:
         v = self.b.insert_value(ir.Constant(ty, ir.Undefined), re, 0)
@@ -1424,6 +1479,7 @@ class FunctionLowering:
 
 _FLOAT_OF_COMPLEX: dict[int, ScalarT] = {64: FLOAT32, 128: FLOAT64}
 _NEGATIVE_POW = "integer ** negative integer: the result would be a float; cast the base to float"
+_NUMPY_NEGATIVE_POW = "Integers to negative integer powers are not allowed."  # NumPy's ValueError, word for word
 
 
 def _type_suffix(t: ir.Type) -> str:

@@ -1,0 +1,92 @@
+"""Reduced fuzzer findings (the lead's _findings/ folder, 2026-11-29), each against CPython on NumPy scalars."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import math
+import random
+
+import numpy as np
+import pytest
+
+from pyexec.backends.llvm import aot
+from pyexec.types import complex64, float32, float64, int32, int64, uint8
+
+
+def shift_right(x: int32, s: int32) -> int32:
+    return x >> s
+
+
+def shift_left(x: uint8, s: int64) -> int64:
+    return x << s
+
+
+@pytest.mark.parametrize(("fn", "args", "types"), [
+    (shift_right, (-5, -1), (np.int32, np.int32)), (shift_right, (5, -1), (np.int32, np.int32)),
+    (shift_right, (-5, 40), (np.int32, np.int32)), (shift_left, (3, -1), (np.uint8, np.int64)),
+    (shift_left, (3, 70), (np.uint8, np.int64)), (shift_left, (3, 5), (np.uint8, np.int64)),
+])
+def test_fixed_width_shift_by_a_negative_or_too_large_count_is_numpys(fn, args, types):
+    expected = fn(*(t(a) for t, a in zip(types, args)))
+    assert aot(fn, opt=2)(*args) == int(expected)
+
+
+def print_then_divide(x: int, y: int) -> int:
+    print(x, 1 // y)
+    return 0
+
+
+def test_print_evaluates_every_argument_before_writing_anything():
+    for f in (print_then_divide, aot(print_then_divide)):
+        out = io.StringIO()
+        with contextlib.redirect_stdout(out), pytest.raises(ZeroDivisionError):
+            f(7, 0)
+        assert out.getvalue() == ""
+
+
+def floor_of_int64(x: int64) -> int:
+    return math.floor(x)
+
+
+def ceil_of_int64(x: int64) -> int:
+    return math.ceil(x)
+
+
+def test_floor_and_ceil_of_a_numpy_integer_go_through_a_double_like_cpython():
+    for fn in (floor_of_int64, ceil_of_int64):
+        assert aot(fn)(2**53 + 1) == fn(np.int64(2**53 + 1)) == 2**53
+        assert fn(np.int64(2**63 - 1)) == 2**63  # CPython leaves int64: pyexec's int raises
+        with pytest.raises(OverflowError):
+            aot(fn)(2**63 - 1)
+
+
+def modulo_by_float64_constant(x: float32) -> float64:
+    return x % float64(5e-324)
+
+
+def test_a_folded_float64_cast_is_strong_not_a_weak_literal():
+    # in float32, 5e-324 would be 0.0 and the modulo a ZeroDivisionError
+    assert aot(modulo_by_float64_constant)(0.0) == float(modulo_by_float64_constant(np.float32(0.0))) == 0.0
+
+
+def divide_complex64(ar: float32, ai: float32, br: float32, bi: float32) -> complex64:
+    return (complex64(ar) + complex64(ai) * complex64(1j)) / (complex64(br) + complex64(bi) * complex64(1j))
+
+
+def test_complex64_division_is_numpys_bit_for_bit():
+    compiled = aot(divide_complex64)
+    rng = random.Random(20261129)
+    specials = [0.0, -0.0, 1.0, -2.5, 1e-30, 1e30, math.inf, -math.inf, math.nan]
+    cases = [(-1.5, 0.5, 2.5, -3.0)]  # the fuzzer's case
+    for _ in range(500):
+        cases.append(tuple(rng.choice(specials) if rng.random() < 0.2 else rng.uniform(-9, 9) for _ in range(4)))
+    for case in cases:
+        a = [float(np.float32(v)) for v in case]
+        if a[2] == 0.0 and a[3] == 0.0:
+            continue  # pyexec raises ZeroDivisionError where NumPy warns (docs/types.md)
+        with np.errstate(all="ignore"):
+            want = divide_complex64(*(np.float32(v) for v in a))
+        got = compiled(*a)
+        for x, y in ((want.real, got.real), (want.imag, got.imag)):
+            assert x == y or (x != x and y != y), (case, want, got)
