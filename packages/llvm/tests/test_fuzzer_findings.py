@@ -90,3 +90,21 @@ def test_complex64_division_is_numpys_bit_for_bit():
         got = compiled(*a)
         for x, y in ((want.real, got.real), (want.imag, got.imag)):
             assert x == y or (x != x and y != y), (case, want, got)
+
+
+def log_with_base(x: float, y: float) -> float:
+    return math.log(x, 1.0 % y)
+
+
+@pytest.mark.parametrize(("x", "y"), [(0.0, 0.0), (0.0, 0.5), (8.0, 0.75), (2.0, 3.0), (-1.0, 2.0)])
+def test_log_with_a_base_evaluates_both_arguments_before_checking_either(x, y):
+    expected: object
+    try:
+        expected = log_with_base(x, y)
+    except Exception as exc:  # the oracle's exception, whatever it is
+        expected = type(exc)
+    if isinstance(expected, type):
+        with pytest.raises(expected):
+            aot(log_with_base)(x, y)
+    else:
+        assert aot(log_with_base)(x, y) == expected

@@ -21,6 +21,7 @@ INTRINSIC_NAMES: dict[str, tuple[int, str]] = {
     **{f"math.{n}": (1, "int") for n in ("floor", "ceil", "trunc")},
     **{f"math.{n}": (1, "bool") for n in ("isnan", "isinf", "isfinite")},
     **{f"math.{n}": (2, "float") for n in ("atan2", "hypot", "pow", "fmod", "copysign")},
+    "math.log_base": (2, "float"),
     "complex.real": (1, "component"), "complex.imag": (1, "component"), "complex.abs": (1, "component"),
     "complex.conjugate": (1, "complex"),
 }

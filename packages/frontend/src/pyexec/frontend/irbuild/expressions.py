@@ -677,10 +677,9 @@ class ExpressionBuilder:
         if name in MATH_CONSTANTS:
             raise self.error(CompileTypeError, node, f"math.{name} is a number, not a function")
         if name == "log" and len(node.args) == 2:
+            # one intrinsic, so both arguments are evaluated before either logarithm is checked (CPython)
             x, base = (self.math_arg(a, label) for a in node.args)
-            num = Intrinsic("math.log", [x], FLOAT64, loc)
-            den = Intrinsic("math.log", [base], FLOAT64, loc)
-            return self.mark_weak(BinOp("truediv", num, den, FLOAT64, loc))
+            return self.mark_weak(Intrinsic("math.log_base", [x, base], FLOAT64, loc))
         if name in MATH_SCALED:
             self.arity(node, label, 1, 1)
             x = self.math_arg(node.args[0], label)

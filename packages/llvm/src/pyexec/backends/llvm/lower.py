@@ -1374,6 +1374,16 @@ class FunctionLowering:
                      "math range error" if can_overflow else "math domain error")
         return r
 
+    def math_log_base(self, e: n.Intrinsic, args: list[ir.Value]) -> ir.Value:
+        """CPython's ``math.log(x, base)``: both arguments evaluated, then ``log(x)``, then ``log(base)``
+        (each with its domain check), then the division (a zero ``log(base)`` is ZeroDivisionError)."""
+        x, base = args
+        num = self.math_1("log", x, False)
+        den = self.math_1("log", base, False)
+        self.fail_if(self.b.fcmp_ordered("==", den, ir.Constant(den.type, 0.0)), rt.ZERO_DIVISION,
+                     "float division by zero")
+        return self.b.fdiv(num, den)
+
     def int_abs(self, e: n.Intrinsic, args: list[ir.Value]) -> ir.Value:
         (v,) = args
         t = e.args[0].type
@@ -1554,6 +1564,7 @@ _INTRINSICS: dict[str, Callable[[FunctionLowering, n.Intrinsic, list], ir.Value]
     "math.hypot": _plain("hypot"),
     "math.pow": FunctionLowering.math_pow,
     "math.fmod": FunctionLowering.math_fmod,
+    "math.log_base": FunctionLowering.math_log_base,
     "math.copysign": _llvm("llvm.copysign"),
     "math.isnan": FunctionLowering.float_predicate,
     "math.isinf": FunctionLowering.float_predicate,
