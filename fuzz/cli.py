@@ -52,7 +52,7 @@ def main(argv: list[str] | None = None) -> int:
     settings = Settings(backends=args.backends.split(","), calls_per_program=args.calls, jit_every=args.jit_every,
                         call_timeout=args.call_timeout, options=options)
     print(f"pyexec fuzz: seed {args.seed}, {args.workers} workers, backends {args.backends}, "
-          (f"{args.minutes:g} minutes" if args.minutes else f"{args.programs} programs"), flush=True)
+          + (f"{args.minutes:g} minutes" if args.minutes else f"{args.programs} programs"), flush=True)
     started = time.monotonic()
     stats = fuzz(args.seed, minutes=args.minutes, programs=args.programs, workers=args.workers, settings=settings,
                  out_dir=args.out)

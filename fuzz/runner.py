@@ -117,8 +117,10 @@ class Worker:
 
     def start(self) -> None:
         env = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
-        self.proc = subprocess.Popen([sys.executable, "-m", "fuzz.worker"], stdin=subprocess.PIPE,
-                                     stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env)
+        # FUZZ_WORKER_STDERR=path keeps the workers' stderr (faulthandler's traceback of a crash) for debugging.
+        with open(os.environ.get("FUZZ_WORKER_STDERR", os.devnull), "ab") as stderr:
+            self.proc = subprocess.Popen([sys.executable, "-X", "faulthandler", "-m", "fuzz.worker"],
+                                         stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=stderr, env=env)
         self.buffer = b""
         self.tasks = 0
         ev = self.read(120)
@@ -270,12 +272,18 @@ def fuzz(seed: int, *, minutes: float | None = None, programs: int | None = None
             return i
 
     def loop() -> None:
-        worker = Worker()
+        # The jit runs in its own worker: a process that has run Numba's jit and then pyexec's aot can crash
+        # (a finding of its own), and each backend's results must not depend on what ran before it.
+        workers = {"native": Worker(), "jit": Worker()}
         try:
             while (i := take()) is not None:
                 configs = configs_for(i, settings.backends, settings.jit_every)
                 try:
-                    found = run_program(worker, seed + i, configs, settings, stats)
+                    found = []
+                    for name, group in (("native", [c for c in configs if c[0] != "jit"]),
+                                        ("jit", [c for c in configs if c[0] == "jit"])):
+                        if group:
+                            found += run_program(workers[name], seed + i, group, settings, stats)
                 except Exception as exc:  # a generator bug must not end the run
                     stats.add("fuzz", "generator-error")
                     found = [Finding(seed + i, ["fuzz", 0, "check"], "generator-error", [], None, repr(exc), "")]
@@ -289,7 +297,8 @@ def fuzz(seed: int, *, minutes: float | None = None, programs: int | None = None
                         name = f"{f.verdict}-{f.seed}-{config_name(f.config).replace(' ', '')}.json"
                         (out_dir / name).write_text(json.dumps(f.to_json(), indent=1))
         finally:
-            worker.stop()
+            for w in workers.values():
+                w.stop()
 
     threads = [threading.Thread(target=loop, daemon=True) for _ in range(workers)]
     for t in threads:
