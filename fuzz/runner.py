@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from fuzz.generate import Options, generate_arguments, generate_program
+from fuzz.program import Program
 
 ROOT = Path(__file__).resolve().parent.parent
 COMPARED_EXCEPTIONS = {"ZeroDivisionError", "OverflowError", "ValueError", "AssertionError", "RecursionError"}
@@ -171,9 +172,11 @@ class Settings:
     options: Options = field(default_factory=Options)
 
 
-def make_task(seed: int, settings: Settings, configs: list[list[Any]]) -> tuple[dict[str, Any], Any]:
-    program = generate_program(seed, settings.options)
-    args = generate_arguments(program, seed, settings.calls_per_program)
+def make_task(seed: int, settings: Settings, configs: list[list[Any]], program: Program | None = None,
+              args: list[list[Any]] | None = None) -> tuple[dict[str, Any], Program]:
+    """The worker's task for the program of ``seed`` (or the ``program`` given, as the reducer does)."""
+    program = program or generate_program(seed, settings.options)
+    args = args if args is not None else generate_arguments(program, seed, settings.calls_per_program)
     task = {"source": program.source(), "oracle": program.oracle_source(), "entry": program.entry.name,
             "annotations": [t for _, t in program.entry.params], "args": args,
             "oracle_modes": sorted({c[2] for c in configs}), "oracle_timeout": settings.oracle_timeout,
@@ -182,9 +185,12 @@ def make_task(seed: int, settings: Settings, configs: list[list[Any]]) -> tuple[
 
 
 def run_program(worker: Worker, seed: int, configs: list[list[Any]], settings: Settings,
-                stats: Stats | None = None) -> list[Finding]:
-    """Run one program through every configuration (restarting the worker after a crash or hang)."""
-    task, _ = make_task(seed, settings, configs)
+                stats: Stats | None = None, program: Program | None = None,
+                args: list[list[Any]] | None = None, agreed: list[Any] | None = None) -> list[Finding]:
+    """Run one program through every configuration (restarting the worker after a crash or hang).
+
+    ``agreed``, when given, collects the calls that agreed (as findings with the verdict ``agree``)."""
+    task, _ = make_task(seed, settings, configs, program, args)
     args = task["args"]
     oracle: dict[str, list[Any]] = {}
     findings: list[Finding] = []
@@ -194,6 +200,8 @@ def run_program(worker: Worker, seed: int, configs: list[list[Any]], settings: S
         config = configs[i]
         if stats is not None:
             stats.add(family(config), v, len(args) if k is None and v in ("rejected", "compiler-error") else 1)
+        if agreed is not None and v not in ("mismatch", "crash", "hang", "rejected", "compiler-error"):
+            agreed.append(v)
         if v in ("mismatch", "crash", "hang", "rejected", "compiler-error") and (k is not None or v != "hang"):
             expected = oracle.get(config[2], [None] * len(args))[k] if k is not None else None
             findings.append(Finding(seed, config, v, args[k] if k is not None else [], expected, actual,
