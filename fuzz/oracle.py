@@ -88,6 +88,13 @@ def _coerce(a: Any, b: Any) -> tuple[Any, Any]:
         a = float(a)
     elif _is_pyint(b) and type(a) is float:
         b = float(b)
+    # NEP 50: a Python number meeting a NumPy float or complex takes its type first (5e-324 → float32 0.0)
+    if isinstance(b, (np.floating, np.complexfloating)) and type(a) in (int, float, complex) and \
+            not (type(a) is complex and isinstance(b, np.floating)):
+        a = b.dtype.type(a)
+    elif isinstance(a, (np.floating, np.complexfloating)) and type(b) in (int, float, complex) and \
+            not (type(b) is complex and isinstance(a, np.floating)):
+        b = a.dtype.type(b)
     return a, b
 
 

@@ -192,7 +192,8 @@ CONFIG = {config!r}
 
 CHILD = textwrap.dedent("""
     import contextlib, importlib.util, io, json, math, sys
-    path, backend, opt, overflow, args = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4], json.loads(sys.argv[5])
+    path, backend, opt, overflow = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
+    args = json.loads(sys.argv[5])
     spec = importlib.util.spec_from_file_location("fuzzcase", path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
