@@ -26,6 +26,7 @@ from fuzz.program import (
     Expr,
     For,
     If,
+    Print,
     Program,
     Return,
     Stmt,
@@ -92,6 +93,12 @@ def candidates(program: Program) -> Iterator[Program]:
                 p = copy.deepcopy(program)
                 del statement_lists(p)[li][si]
                 yield p
+            if isinstance(s, Print) and len(s.args) > 1:
+                for ai in range(len(s.args)):
+                    p = copy.deepcopy(program)
+                    target = statement_lists(p)[li]
+                    target[si] = Print([a for j, a in enumerate(s.args) if j != ai], s.sep, s.end)
+                    yield p
             if isinstance(s, (If, For, While)):
                 for body in s.bodies():
                     p = copy.deepcopy(program)
