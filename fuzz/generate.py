@@ -267,8 +267,10 @@ class Generator:
         right = self.const(b) if bl else self.fitted(self.expr(b, scope, depth, fit=strong_int), strong_int)
         if op in ("**", "<<", ">>") and isinstance(right, Const) and isinstance(right.value, int) and right.value < 0:
             right = Const(self.rng.randint(0, 5), "int")  # the frontend refuses int ** negative literal
-        if op == "**" and kind(a) == "int" and b == "int" and not has_var(right):
-            right = Const(self.rng.randint(0, 5), "int")  # the frontend folds constants: 2 ** -1 is refused
+        if op == "**" and kind(a) == "int" and kind(b) == "int" and not has_var(right):
+            # the frontend folds constants and refuses a negative one (2 ** -1; x ** int8(255): issue 12 item 4)
+            small = Const(self.rng.randint(0, 5), "int")
+            right = small if b == "int" else Cast(b, small, b)
         if (op == "**" and kind(a) == "int" and isinstance(right, Cast) and isinstance(right.arg, Const)
                 and isinstance(right.arg.value, int)):
             right = Cast(right.func, Const(abs(int(right.arg.value)) % 64, "int"), right.type)  # item 4 of issue 12
@@ -472,6 +474,9 @@ class Generator:
             value = self.fitted(self.expr(t, scope, ed - 1, fit=strong), strong)
             if op in ("**", "<<", ">>") and isinstance(value, Const) and isinstance(value.value, int):
                 value = Const(abs(value.value) % 70, "int")
+            if op == "**" and kind(pt) == "int" and not has_var(value):
+                small = Const(self.rng.randint(0, 5), "int")  # a folded negative exponent is refused
+                value = small if t == "int" else Cast(t, small, t)
             return [AugAssign(name, op, value)]
         if r < 0.58 and depth > 0:
             cond = self.expr("bool", scope, ed)
