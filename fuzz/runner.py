@@ -85,6 +85,25 @@ class Finding:
         return dict(vars(self))
 
 
+def shape(f: Finding) -> str:
+    """A finding's kind of disagreement, to group many findings into few: ``"return int -> raise ValueError
+    (negative shift count)"``, ``"same result, stdout differs"``, ``"crash (exit status -11)"`` …"""
+    if f.verdict in ("crash", "hang", "generator-error"):
+        return f"{f.verdict} ({f.actual})"
+    if f.verdict in ("rejected", "compiler-error"):
+        text = str(f.actual[3] if isinstance(f.actual, list) else f.actual)
+        return f"{f.verdict}: " + text.split("error:")[-1].strip().split("\n")[0][:90]
+    e, a = f.expected, f.actual
+
+    def one(o: list[Any]) -> str:
+        return f"{o[0]} {o[1] if o[0] == 'raise' else o[1][0]}"
+
+    if e[:2] == a[:2]:
+        return "same result, stdout differs"
+    detail = f" ({a[3][:50]})" if len(a) > 3 and a[3] else ""
+    return f"{one(e)} -> {one(a)}{detail}"
+
+
 @dataclass
 class Stats:
     programs: int = 0
@@ -105,6 +124,17 @@ class Stats:
             c = self.verdicts[fam]
             lines.append(f"  {fam:5} " + ", ".join(f"{k} {c[k]}" for k in sorted(c)))
         lines.append(f"findings {len(self.findings)}")
+        return "\n".join(lines)
+
+    def shapes(self) -> str:
+        """The findings grouped by backend and shape, most frequent first, with one example each."""
+        groups: dict[tuple[str, str], list[Finding]] = {}
+        for f in self.findings:
+            groups.setdefault((family(f.config), shape(f)), []).append(f)
+        lines = []
+        for (fam, sh), fs in sorted(groups.items(), key=lambda kv: (kv[0][0], -len(kv[1]))):
+            ex = fs[0]
+            lines.append(f"  {len(fs):6} {fam:5} {sh}   e.g. seed {ex.seed} {config_name(ex.config)} args {ex.args}")
         return "\n".join(lines)
 
 
