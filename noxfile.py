@@ -7,6 +7,7 @@
     nox -s docs             mkdocs build --strict
     nox -s demo             the project's main job: pyexec demo
     nox -s bench            benchmarks/ → docs/benchmarks/ (ratios table and chart)
+    nox -s fuzz -- --minutes 30   random programs, CPython as oracle, against aot, wasm and jit (fuzz/)
     nox -s ci               everything CI needs, in order
     nox -s bump -- 0.2.0    one version for every distribution, pins included
 
@@ -183,6 +184,14 @@ def bench(session: nox.Session) -> None:
     install_editable(session, local_closure("pyexec"))
     session.install("matplotlib", "numba", "scipy")
     session.run("python", str(ROOT / "benchmarks" / "report.py"), *session.posargs)
+
+
+@nox.session(python=PYTHON)
+def fuzz(session: nox.Session) -> None:
+    """Differential fuzzing (fuzz/README.md): ``nox -s fuzz -- --minutes 30 --seed 1``."""
+    install_editable(session, local_closure("pyexec"))
+    session.install("pytest")
+    session.run("python", "-m", "fuzz", *session.posargs, env={"PYTHONPATH": str(ROOT)})
 
 
 @nox.session(python=False)

@@ -1,0 +1,533 @@
+"""Generated programs as small trees that print two ways: as the source compilers see, and for the oracle.
+
+The compilers get plain Python. The oracle gets the same tree with every arithmetic operator, unary
+operator and comparison chain turned into a call of a helper of ``fuzz.oracle`` (``_bin("+", a, b)``),
+which runs the operator in CPython on the same values and then applies the documented rules of pyexec's
+``int`` (a 64-bit integer that raises OverflowError or wraps). Casts, builtins and ``math`` keep their names
+in both; the oracle binds those names to checking versions.
+
+Every expression carries its IR type (``"int8"``, ``"float64"``, …) and two flags: ``weak`` (the frontend
+treats it as a weak Python number: a literal or an ``int``) and ``py`` (its value in CPython is a Python
+``int``/``float``/``complex``/``bool`` rather than a NumPy scalar).
+
+Example:
+    >>> e = BinOp("+", Var("x", "int", weak=True, py=True), Const(1, "int"), "int", weak=True, py=True)
+    >>> e.render(False), e.render(True)
+    ('(x + 1)', "_bin('+', x, 1)")
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+INT_TYPES = ["int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64"]
+FLOAT_TYPES = ["float32", "float64"]
+COMPLEX_TYPES = ["complex64", "complex128"]
+NUMPY_TYPES = INT_TYPES + FLOAT_TYPES + COMPLEX_TYPES
+ALL_TYPES = ["bool", "int", *NUMPY_TYPES]
+
+
+def kind(t: str) -> str:
+    """``"bool"``, ``"int"`` (any integer), ``"float"`` or ``"complex"``."""
+    if t == "bool":
+        return "bool"
+    if t == "int" or t in INT_TYPES:
+        return "int"
+    return "float" if t == "float" or t in FLOAT_TYPES else "complex"
+
+
+def float_literal(v: float) -> str:
+    if math.isnan(v):
+        return "math.nan"
+    if math.isinf(v):
+        return "math.inf" if v > 0 else "(-math.inf)"
+    return repr(v) if v >= 0 and not (v == 0 and math.copysign(1, v) < 0) else f"({v!r})"
+
+
+class Expr:
+    """An expression; ``type`` is its IR type name."""
+
+    type: str
+    weak: bool
+    py: bool
+
+    def render(self, oracle: bool) -> str:
+        raise NotImplementedError
+
+    def children(self) -> list[Expr]:
+        return []
+
+    def replace_child(self, i: int, new: Expr) -> Expr:
+        raise NotImplementedError
+
+
+@dataclass
+class Const(Expr):
+    value: object
+    type: str
+    weak: bool = True
+    py: bool = True
+
+    def render(self, oracle: bool) -> str:
+        v = self.value
+        if isinstance(v, bool):
+            return repr(v)
+        if isinstance(v, int):
+            return repr(v) if v >= 0 else f"({v})"
+        if isinstance(v, float):
+            return float_literal(v)
+        assert isinstance(v, complex)  # finite parts, written as Python writes a complex literal
+        sign = "-" if math.copysign(1.0, v.imag) < 0 else "+"
+        return f"({v.real!r} {sign} {abs(v.imag)!r}j)"
+
+    def replace_child(self, i: int, new: Expr) -> Expr:
+        raise IndexError(i)
+
+
+@dataclass
+class Var(Expr):
+    name: str
+    type: str
+    weak: bool = False
+    py: bool = False
+
+    def render(self, oracle: bool) -> str:
+        return self.name
+
+
+@dataclass
+class Cast(Expr):
+    """``T(e)``: ``int8(x)``, ``int(x)``, ``float(x)``, ``bool(x)``, ``complex(x)``."""
+
+    func: str
+    arg: Expr
+    type: str
+    weak: bool = False
+    py: bool = False
+
+    def render(self, oracle: bool) -> str:
+        return f"{self.func}({self.arg.render(oracle)})"
+
+    def children(self) -> list[Expr]:
+        return [self.arg]
+
+    def replace_child(self, i: int, new: Expr) -> Expr:
+        return Cast(self.func, new, self.type, self.weak, self.py)
+
+
+@dataclass
+class BinOp(Expr):
+    op: str
+    left: Expr
+    right: Expr
+    type: str
+    weak: bool = False
+    py: bool = False
+
+    def render(self, oracle: bool) -> str:
+        a, b = self.left.render(oracle), self.right.render(oracle)
+        return f"_bin({self.op!r}, {a}, {b})" if oracle else f"({a} {self.op} {b})"
+
+    def children(self) -> list[Expr]:
+        return [self.left, self.right]
+
+    def replace_child(self, i: int, new: Expr) -> Expr:
+        parts = [self.left, self.right]
+        parts[i] = new
+        return BinOp(self.op, parts[0], parts[1], self.type, self.weak, self.py)
+
+
+@dataclass
+class Unary(Expr):
+    op: str  # "-", "+", "~", "not"
+    arg: Expr
+    type: str
+    weak: bool = False
+    py: bool = False
+
+    def render(self, oracle: bool) -> str:
+        a = self.arg.render(oracle)
+        if self.op == "not":
+            return f"(not {a})"
+        return f"_unary({self.op!r}, {a})" if oracle else f"({self.op}{a})"
+
+    def children(self) -> list[Expr]:
+        return [self.arg]
+
+    def replace_child(self, i: int, new: Expr) -> Expr:
+        return Unary(self.op, new, self.type, self.weak, self.py)
+
+
+@dataclass
+class Compare(Expr):
+    """A comparison chain ``a < b <= c``: each operand evaluated once, stopping at the first false link."""
+
+    operands: list[Expr]
+    ops: list[str]
+    type: str = "bool"
+    weak: bool = False
+    py: bool = True
+
+    def render(self, oracle: bool) -> str:
+        parts = [o.render(oracle) for o in self.operands]
+        if oracle:
+            thunks = ", ".join(f"lambda: {p}" for p in parts)
+            return f"_chain({self.ops!r}, {thunks})"
+        out = parts[0]
+        for op, p in zip(self.ops, parts[1:]):
+            out += f" {op} {p}"
+        return f"({out})"
+
+    def children(self) -> list[Expr]:
+        return list(self.operands)
+
+    def replace_child(self, i: int, new: Expr) -> Expr:
+        ops = list(self.operands)
+        ops[i] = new
+        return Compare(ops, list(self.ops), self.type, self.weak, self.py)
+
+
+@dataclass
+class BoolOp(Expr):
+    """``a and b`` / ``a or b``: operands of one type, the deciding one is the value."""
+
+    op: str
+    left: Expr
+    right: Expr
+    type: str
+    weak: bool = False
+    py: bool = False
+
+    def render(self, oracle: bool) -> str:
+        return f"({self.left.render(oracle)} {self.op} {self.right.render(oracle)})"
+
+    def children(self) -> list[Expr]:
+        return [self.left, self.right]
+
+    def replace_child(self, i: int, new: Expr) -> Expr:
+        parts = [self.left, self.right]
+        parts[i] = new
+        return BoolOp(self.op, parts[0], parts[1], self.type, self.weak, self.py)
+
+
+@dataclass
+class IfExp(Expr):
+    cond: Expr
+    then: Expr
+    orelse: Expr
+    type: str
+    weak: bool = False
+    py: bool = False
+
+    def render(self, oracle: bool) -> str:
+        return f"({self.then.render(oracle)} if {self.cond.render(oracle)} else {self.orelse.render(oracle)})"
+
+    def children(self) -> list[Expr]:
+        return [self.cond, self.then, self.orelse]
+
+    def replace_child(self, i: int, new: Expr) -> Expr:
+        parts = [self.cond, self.then, self.orelse]
+        parts[i] = new
+        return IfExp(parts[0], parts[1], parts[2], self.type, self.weak, self.py)
+
+
+@dataclass
+class Call(Expr):
+    """A call of a builtin, a ``math`` function or a generated function (``func`` as written)."""
+
+    func: str
+    args: list[Expr]
+    type: str
+    weak: bool = False
+    py: bool = False
+
+    def render(self, oracle: bool) -> str:
+        return f"{self.func}({', '.join(a.render(oracle) for a in self.args)})"
+
+    def children(self) -> list[Expr]:
+        return list(self.args)
+
+    def replace_child(self, i: int, new: Expr) -> Expr:
+        args = list(self.args)
+        args[i] = new
+        return Call(self.func, args, self.type, self.weak, self.py)
+
+
+@dataclass
+class Attr(Expr):
+    """``z.real``, ``z.imag`` or ``z.conjugate()``."""
+
+    arg: Expr
+    attr: str
+    type: str
+    weak: bool = False
+    py: bool = False
+
+    def render(self, oracle: bool) -> str:
+        call = "()" if self.attr == "conjugate" else ""
+        return f"{self.arg.render(oracle)}.{self.attr}{call}"
+
+    def children(self) -> list[Expr]:
+        return [self.arg]
+
+    def replace_child(self, i: int, new: Expr) -> Expr:
+        return Attr(new, self.attr, self.type, self.weak, self.py)
+
+
+# --- statements ----------------------------------------------------------------------------------
+
+
+class Stmt:
+    def render(self, oracle: bool, indent: str) -> list[str]:
+        raise NotImplementedError
+
+    def bodies(self) -> list[list[Stmt]]:
+        """The statement lists nested in this one (for the reducer)."""
+        return []
+
+    def exprs(self) -> list[Expr]:
+        return []
+
+    def with_exprs(self, exprs: list[Expr]) -> Stmt:
+        return self
+
+
+def render_body(body: list[Stmt], oracle: bool, indent: str) -> list[str]:
+    lines: list[str] = []
+    for s in body:
+        lines += s.render(oracle, indent)
+    return lines or [indent + "pass"]
+
+
+@dataclass
+class Assign(Stmt):
+    name: str
+    value: Expr
+    annotation: str | None = None  # "x: T = e" when set
+
+    def render(self, oracle: bool, indent: str) -> list[str]:
+        ann = f": {self.annotation}" if self.annotation else ""
+        return [f"{indent}{self.name}{ann} = {self.value.render(oracle)}"]
+
+    def exprs(self) -> list[Expr]:
+        return [self.value]
+
+    def with_exprs(self, exprs: list[Expr]) -> Stmt:
+        return Assign(self.name, exprs[0], self.annotation)
+
+
+@dataclass
+class AugAssign(Stmt):
+    name: str
+    op: str
+    value: Expr
+
+    def render(self, oracle: bool, indent: str) -> list[str]:
+        if oracle:
+            return [f"{indent}{self.name} = _bin({self.op!r}, {self.name}, {self.value.render(oracle)})"]
+        return [f"{indent}{self.name} {self.op}= {self.value.render(oracle)}"]
+
+    def exprs(self) -> list[Expr]:
+        return [self.value]
+
+    def with_exprs(self, exprs: list[Expr]) -> Stmt:
+        return AugAssign(self.name, self.op, exprs[0])
+
+
+@dataclass
+class DivMod(Stmt):
+    """``q, r = divmod(a, b)`` (the only form of divmod the frontend takes)."""
+
+    q: str
+    r: str
+    a: Expr
+    b: Expr
+
+    def render(self, oracle: bool, indent: str) -> list[str]:
+        return [f"{indent}{self.q}, {self.r} = divmod({self.a.render(oracle)}, {self.b.render(oracle)})"]
+
+    def exprs(self) -> list[Expr]:
+        return [self.a, self.b]
+
+    def with_exprs(self, exprs: list[Expr]) -> Stmt:
+        return DivMod(self.q, self.r, exprs[0], exprs[1])
+
+
+@dataclass
+class If(Stmt):
+    cond: Expr
+    body: list[Stmt]
+    orelse: list[Stmt] = field(default_factory=list)
+
+    def render(self, oracle: bool, indent: str) -> list[str]:
+        lines = [f"{indent}if {self.cond.render(oracle)}:", *render_body(self.body, oracle, indent + "    ")]
+        if self.orelse:
+            lines += [f"{indent}else:", *render_body(self.orelse, oracle, indent + "    ")]
+        return lines
+
+    def bodies(self) -> list[list[Stmt]]:
+        return [self.body, self.orelse]
+
+    def exprs(self) -> list[Expr]:
+        return [self.cond]
+
+    def with_exprs(self, exprs: list[Expr]) -> Stmt:
+        return If(exprs[0], self.body, self.orelse)
+
+
+@dataclass
+class While(Stmt):
+    """``while counter < limit and cond:`` with ``counter += 1`` first in the body, so it always ends."""
+
+    counter: str
+    limit: int
+    cond: Expr
+    body: list[Stmt]
+    orelse: list[Stmt] = field(default_factory=list)
+
+    def render(self, oracle: bool, indent: str) -> list[str]:
+        inner = indent + "    "
+        lines = [f"{indent}{self.counter} = 0",
+                 f"{indent}while {self.counter} < {self.limit} and {self.cond.render(oracle)}:",
+                 f"{inner}{self.counter} += 1", *render_body(self.body, oracle, inner)]
+        if self.orelse:
+            lines += [f"{indent}else:", *render_body(self.orelse, oracle, inner)]
+        return lines
+
+    def bodies(self) -> list[list[Stmt]]:
+        return [self.body, self.orelse]
+
+    def exprs(self) -> list[Expr]:
+        return [self.cond]
+
+    def with_exprs(self, exprs: list[Expr]) -> Stmt:
+        return While(self.counter, self.limit, exprs[0], self.body, self.orelse)
+
+
+@dataclass
+class For(Stmt):
+    var: str
+    args: list[Expr]
+    body: list[Stmt]
+    orelse: list[Stmt] = field(default_factory=list)
+
+    def render(self, oracle: bool, indent: str) -> list[str]:
+        args = ", ".join(a.render(oracle) for a in self.args)
+        lines = [f"{indent}for {self.var} in range({args}):", *render_body(self.body, oracle, indent + "    ")]
+        if self.orelse:
+            lines += [f"{indent}else:", *render_body(self.orelse, oracle, indent + "    ")]
+        return lines
+
+    def bodies(self) -> list[list[Stmt]]:
+        return [self.body, self.orelse]
+
+    def exprs(self) -> list[Expr]:
+        return list(self.args)
+
+    def with_exprs(self, exprs: list[Expr]) -> Stmt:
+        return For(self.var, exprs, self.body, self.orelse)
+
+
+@dataclass
+class Simple(Stmt):
+    """``break``, ``continue`` or ``pass``."""
+
+    word: str
+
+    def render(self, oracle: bool, indent: str) -> list[str]:
+        return [indent + self.word]
+
+
+@dataclass
+class Return(Stmt):
+    value: Expr
+
+    def render(self, oracle: bool, indent: str) -> list[str]:
+        return [f"{indent}return {self.value.render(oracle)}"]
+
+    def exprs(self) -> list[Expr]:
+        return [self.value]
+
+    def with_exprs(self, exprs: list[Expr]) -> Stmt:
+        return Return(exprs[0])
+
+
+@dataclass
+class Assert(Stmt):
+    cond: Expr
+    message: str | None = None
+
+    def render(self, oracle: bool, indent: str) -> list[str]:
+        msg = f", {self.message!r}" if self.message else ""
+        return [f"{indent}assert {self.cond.render(oracle)}{msg}"]
+
+    def exprs(self) -> list[Expr]:
+        return [self.cond]
+
+    def with_exprs(self, exprs: list[Expr]) -> Stmt:
+        return Assert(exprs[0], self.message)
+
+
+@dataclass
+class Print(Stmt):
+    args: list[Expr]
+    sep: str | None = None
+    end: str | None = None
+
+    def render(self, oracle: bool, indent: str) -> list[str]:
+        parts = [a.render(oracle) for a in self.args]
+        if self.sep is not None:
+            parts.append(f"sep={self.sep!r}")
+        if self.end is not None:
+            parts.append(f"end={self.end!r}")
+        return [f"{indent}print({', '.join(parts)})"]
+
+    def exprs(self) -> list[Expr]:
+        return list(self.args)
+
+    def with_exprs(self, exprs: list[Expr]) -> Stmt:
+        return Print(exprs, self.sep, self.end)
+
+
+# --- functions and programs ----------------------------------------------------------------------
+
+
+@dataclass
+class Function:
+    name: str
+    params: list[tuple[str, str]]  # (name, annotation as written: "int8", "float", …)
+    return_type: str
+    body: list[Stmt]
+
+    def render(self, oracle: bool) -> list[str]:
+        params = ", ".join(f"{n}: {t}" for n, t in self.params)
+        return [f"def {self.name}({params}) -> {self.return_type}:", *render_body(self.body, oracle, "    ")]
+
+
+HEADER = "import math\n\nfrom pyexec import " + ", ".join(NUMPY_TYPES) + "\n"
+
+
+@dataclass
+class Program:
+    """Functions; ``functions[0]`` is the entry point the fuzzer calls."""
+
+    functions: list[Function]
+
+    @property
+    def entry(self) -> Function:
+        return self.functions[0]
+
+    def source(self) -> str:
+        """The program as compilers see it (a module that imports ``math`` and pyexec's types)."""
+        return self.render(False)
+
+    def oracle_source(self) -> str:
+        """The program for ``fuzz.oracle`` (operators as helper calls; no imports: the oracle provides names)."""
+        return self.render(True)
+
+    def render(self, oracle: bool) -> str:
+        out = [] if oracle else [HEADER]
+        for f in self.functions:
+            out += ["", *f.render(oracle), ""]
+        return "\n".join(out) + "\n"

@@ -1,0 +1,153 @@
+"""The child process that compiles and calls generated programs (``python -m fuzz.worker``).
+
+It reads one task per line on stdin (JSON: the program's source and oracle source, arguments, backend
+configurations) and answers on the file descriptor that was its stdout, one event per line, *before* each
+compile and each call as well as after, so that the parent knows which call hung or killed the process.
+File descriptor 1 itself is pointed at a temporary file: code that prints from C (Numba) cannot garble the
+protocol, and what it printed is read back per call.
+
+Configurations: ``["aot", opt, overflow]``, ``["wasm", opt, overflow]``, ``["jit", 0, "check"]``. Calls of odd
+``-O`` levels are made from a new thread with a 256 KiB stack, the others from the main thread.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import importlib.util
+import io
+import json
+import os
+import sys
+import tempfile
+import threading
+import warnings
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from fuzz.oracle import encode_value, run_oracle
+
+_LIBC = ctypes.CDLL(None)
+
+
+class Capture:
+    """What a call printed, through ``sys.stdout`` or through C's stdout (file descriptor 1)."""
+
+    def __init__(self) -> None:
+        self.file = tempfile.TemporaryFile()
+        os.dup2(self.file.fileno(), 1)
+
+    def run_in_thread(self, func: Callable[..., Any], args: list[Any]) -> list[Any]:
+        """The call made from a new thread with a small (256 KiB) stack: compiled code keeps its error state,
+        jump buffers and stack budget per thread, and must not assume the main thread's 8 MiB."""
+        result: list[Any] = []
+        old = threading.stack_size(256 * 1024)
+        try:
+            t = threading.Thread(target=lambda: result.append(self.run(func, args)))
+            t.start()
+            t.join()
+        finally:
+            threading.stack_size(old)
+        return result[0]
+
+    def run(self, func: Callable[..., Any], args: list[Any]) -> list[Any]:
+        self.file.seek(0)
+        self.file.truncate()
+        buf = io.StringIO()
+        try:
+            with contextlib.redirect_stdout(buf), warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                value = func(*args)
+            outcome, detail = ["return", encode_value(value)], ""
+        except Exception as exc:  # every exception type is an outcome to compare
+            outcome, detail = ["raise", type(exc).__name__], str(exc)[:300]
+        _LIBC.fflush(None)
+        self.file.seek(0)
+        c_out = self.file.read().decode("utf-8", "replace")
+        return [*outcome, buf.getvalue() + c_out, detail]  # the message is shown, not compared
+
+
+def load_module(source: str, name: str, directory: Path) -> Any:
+    path = directory / f"{name}.py"
+    path.write_text(source)
+    spec = importlib.util.spec_from_file_location(name, path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def build(config: list[Any], source: str, entry: str, name: str, directory: Path) -> Callable[..., Any]:
+    """The entry function compiled by one backend configuration."""
+    backend, opt, overflow = config
+    if backend == "aot":
+        from pyexec import aot
+
+        module = load_module(source, name, directory)
+        compiled = aot(getattr(module, entry), opt=opt, overflow=overflow, cache=False)
+        compiled.compile()
+        return compiled
+    if backend == "wasm":
+        import pyexec.frontend as fe
+        from pyexec.backends.wasm.build import compile_ir_module
+        from pyexec.backends.wasm.loader import load
+
+        module = load_module(source, name, directory)
+        ir_module = fe.analyze_functions([getattr(module, entry)])
+        wasm = compile_ir_module(ir_module, optimize=opt, functions=[entry], overflow=overflow)
+        return getattr(load(wasm.wasm), entry)
+    if backend == "jit":
+        import inspect
+
+        from pyexec import jit
+
+        module = load_module(source, name, directory)
+        for attr, value in list(vars(module).items()):
+            if inspect.isfunction(value) and value.__module__ == name:
+                setattr(module, attr, jit(value))
+        return getattr(module, entry)
+    raise ValueError(f"unknown backend {backend!r}")
+
+
+def main() -> None:
+    proto = os.fdopen(os.dup(1), "w", buffering=1)
+    capture = Capture()
+    directory = Path(tempfile.mkdtemp(prefix="pyexec-fuzz-"))
+    serial = 0
+
+    def send(**event: Any) -> None:
+        proto.write(json.dumps(event) + "\n")
+        proto.flush()
+
+    send(ev="ready")
+    for line in sys.stdin:
+        task = json.loads(line)
+        entry, annotations, args = task["entry"], task["annotations"], task["args"]
+        for mode in task["oracle_modes"]:
+            outcomes = [run_oracle(task["oracle"], entry, annotations, a, overflow=mode,
+                                   timeout=task["oracle_timeout"]).to_json() for a in args]
+            send(ev="oracle", mode=mode, outcomes=outcomes)
+        for i, config in task["configs"]:
+            serial += 1
+            send(ev="compile", cfg=i)
+            try:
+                func = build(config, task["source"], entry, f"fuzzprog{os.getpid()}_{serial}", directory)
+            except Exception as exc:  # a compile failure is a verdict
+                from pyexec.frontend import CompileError
+
+                kind = "rejected" if isinstance(exc, CompileError) or type(exc).__name__ == "JitCompileError" \
+                    else "compiler-error"
+                send(ev=kind, cfg=i, error=f"{type(exc).__name__}: {exc}"[:2000])
+                continue
+            # Odd -O levels are called from a small-stack thread, even ones from the main thread.
+            call = capture.run_in_thread if config[1] % 2 == 1 else capture.run
+            for k, a in enumerate(args):
+                send(ev="call", cfg=i, k=k)
+                send(ev="result", cfg=i, k=k, outcome=call(func, a))
+        send(ev="done")
+
+
+if __name__ == "__main__":
+    main()
