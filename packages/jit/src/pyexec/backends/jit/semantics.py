@@ -1,0 +1,486 @@
+"""CPython's semantics where Numba's differ: the operations ``jit`` substitutes, as Numba overloads.
+
+Each function here is plain Python (it runs as written when called outside compiled code) and
+has a Numba overload that compiles it with pyexec's rules: ``int`` is a 64-bit integer that never
+wraps silently (``+ - * // **``, ``-x``, ``abs``, ``<<`` raise OverflowError outside int64), a
+negative shift count raises ValueError, ``int ** negative int`` raises ValueError (as ``aot``), a
+shift by 64 or more gives what CPython gives, ``math`` functions raise CPython's ValueError
+("math domain error") and OverflowError ("math range error"), and ``math.fmod``,
+``math.log(x, base)`` and ``float(bool)``, which Numba lacks, exist. Operands that are not
+integers (floats, arrays, …) keep Numba's own implementation.
+
+:mod:`pyexec.backends.jit.pipeline` rewrites the operators and calls of a jitted function into
+calls of these; nothing here changes Numba for code compiled without ``pyexec.jit``.
+
+Example:
+    >>> from pyexec.backends.jit import jit
+    >>> @jit
+    ... def shift(a: int, b: int) -> int:
+    ...     return a >> b
+    >>> shift(-5, 70)
+    -1
+"""
+
+from __future__ import annotations
+
+import math
+import operator
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+from numba import njit, types
+from numba.extending import intrinsic, overload
+
+INT64_MIN = -(2**63)
+INT64_MAX = 2**63 - 1
+NEGATIVE_POWER = "integer ** negative integer: the result would be a float; cast the base to float"
+
+# --- int64 arithmetic that raises instead of wrapping -------------------------------------------
+
+
+def _overflow_intrinsic(builder_method: str) -> Callable[..., Any]:
+    @intrinsic
+    def with_overflow(typingctx: Any, a: Any, b: Any) -> Any:
+        signature = types.Tuple((types.int64, types.boolean))(types.int64, types.int64)
+
+        def codegen(context: Any, builder: Any, sig: Any, args: Any) -> Any:
+            pair = getattr(builder, builder_method)(args[0], args[1])
+            return context.make_tuple(builder, sig.return_type,
+                                      [builder.extract_value(pair, 0), builder.extract_value(pair, 1)])
+
+        return signature, codegen
+
+    return with_overflow
+
+
+_add_overflow = _overflow_intrinsic("sadd_with_overflow")
+_sub_overflow = _overflow_intrinsic("ssub_with_overflow")
+_mul_overflow = _overflow_intrinsic("smul_with_overflow")
+
+
+def _is_signed_int(t: Any) -> bool:
+    return isinstance(t, types.Integer) and t.signed
+
+
+def _is_int(t: Any) -> bool:
+    return isinstance(t, types.Integer)
+
+
+def _python_ints(a: Any, b: Any) -> bool:
+    """Both operands are signed integers: Numba computes them in int64, which is pyexec's ``int``."""
+    return _is_signed_int(a) and _is_signed_int(b)
+
+
+def add(a: Any, b: Any) -> Any:
+    """``a + b``; for two signed integers, OverflowError outside int64."""
+    return a + b
+
+
+def sub(a: Any, b: Any) -> Any:
+    """``a - b``; for two signed integers, OverflowError outside int64."""
+    return a - b
+
+
+def mul(a: Any, b: Any) -> Any:
+    """``a * b``; for two signed integers, OverflowError outside int64."""
+    return a * b
+
+
+def _checked(intrinsic_fn: Callable[..., Any], symbol: str, generic: Callable[..., Any]) -> Callable[..., Any]:
+    message = f"int overflow: the result of {symbol} does not fit in 64 bits"
+
+    def typer(a, b):
+        if _python_ints(a, b):
+            def impl(a, b):
+                value, overflow = intrinsic_fn(np.int64(a), np.int64(b))
+                if overflow:
+                    raise OverflowError(message)
+                return value
+            return impl
+        return generic
+
+    return typer
+
+
+overload(add)(_checked(_add_overflow, "+", lambda a, b: a + b))
+overload(sub)(_checked(_sub_overflow, "-", lambda a, b: a - b))
+overload(mul)(_checked(_mul_overflow, "*", lambda a, b: a * b))
+
+
+def floordiv(a: Any, b: Any) -> Any:
+    """``a // b``; ``-2**63 // -1`` raises OverflowError (its quotient is outside int64)."""
+    return a // b
+
+
+@overload(floordiv)
+def _floordiv(a, b):
+    if _python_ints(a, b):
+        def impl(a, b):
+            if b == -1 and a == INT64_MIN:
+                raise OverflowError("int overflow: the result of // does not fit in 64 bits")
+            return a // b
+        return impl
+    return lambda a, b: a // b
+
+
+def mod(a: Any, b: Any) -> Any:
+    """``a % b``; ``x % -1`` is 0 for every int64 (the machine's remainder traps on ``-2**63 % -1``)."""
+    return a % b
+
+
+@overload(mod)
+def _mod(a, b):
+    if _python_ints(a, b):
+        def impl(a, b):
+            if b == -1:
+                return np.int64(0)
+            return a % b
+        return impl
+    return lambda a, b: a % b
+
+
+def neg(a: Any) -> Any:
+    """``-a``; ``-(-2**63)`` raises OverflowError."""
+    return -a
+
+
+@overload(neg)
+def _neg(a):
+    if _is_signed_int(a):
+        def impl(a):
+            if a == INT64_MIN:
+                raise OverflowError("int overflow: -x does not fit in 64 bits")
+            return -np.int64(a)
+        return impl
+    return lambda a: -a
+
+
+def absolute(a: Any) -> Any:
+    """``abs(a)``; ``abs(-2**63)`` raises OverflowError."""
+    return abs(a)
+
+
+@overload(absolute)
+def _absolute(a):
+    if _is_signed_int(a):
+        def impl(a):
+            if a == INT64_MIN:
+                raise OverflowError("int overflow: abs(x) does not fit in 64 bits")
+            return abs(np.int64(a))
+        return impl
+    return lambda a: abs(a)
+
+
+def power(a: Any, b: Any) -> Any:
+    """``a ** b``; for integers as pyexec's ``int`` (ValueError for a negative exponent, OverflowError past int64)."""
+    return a**b
+
+
+@overload(power)
+def _power(a, b):
+    if _python_ints(a, b):
+        def impl(a, b):
+            if b < 0:
+                raise ValueError(NEGATIVE_POWER)
+            result = np.int64(1)
+            base = np.int64(a)
+            e = np.int64(b)
+            while True:
+                if e & 1:
+                    result, overflow = _mul_overflow(result, base)
+                    if overflow:
+                        raise OverflowError("int overflow: the result of ** does not fit in 64 bits")
+                e >>= 1
+                if e == 0:
+                    return result
+                base, overflow = _mul_overflow(base, base)
+                if overflow:
+                    raise OverflowError("int overflow: the result of ** does not fit in 64 bits")
+        return impl
+    if isinstance(a, types.Float) and isinstance(b, (types.Float, types.Integer)):
+        def float_impl(a, b):
+            if a == 0.0 and b < 0:
+                raise ZeroDivisionError("0.0 cannot be raised to a negative power")
+            result = a**b
+            if math.isinf(result) and math.isfinite(a) and math.isfinite(b):
+                raise OverflowError("(34, 'Numerical result out of range')")
+            return result
+        return float_impl
+    return lambda a, b: a**b
+
+
+def rshift(a: Any, b: Any) -> Any:
+    """``a >> b``: ValueError for a negative count; a count of 64 or more gives 0 or -1."""
+    return a >> b
+
+
+def lshift(a: Any, b: Any) -> Any:
+    """``a << b``: ValueError for a negative count; for ``int``, OverflowError past int64."""
+    return a << b
+
+
+@overload(rshift)
+def _rshift(a, b):
+    if _python_ints(a, b):
+        def impl(a, b):
+            if b < 0:
+                raise ValueError("negative shift count")
+            if b >= 64:
+                return np.int64(-1) if a < 0 else np.int64(0)
+            return np.int64(a) >> np.int64(b)
+        return impl
+    if _is_int(a) and _is_int(b):
+        # A fixed width with an unsigned operand: NumPy's rule (a count outside the width shifts everything out).
+        def fixed_impl(a, b):
+            r = a >> b
+            if b < 0 or b >= 64:
+                r = r ^ r
+                if a < 0:
+                    r = r - 1
+            return r
+        return fixed_impl
+    return lambda a, b: a >> b
+
+
+@overload(lshift)
+def _lshift(a, b):
+    if _python_ints(a, b):
+        def impl(a, b):
+            if b < 0:
+                raise ValueError("negative shift count")
+            x = np.int64(a)
+            if x == 0:
+                return x
+            if b >= 64 or (x << np.int64(b)) >> np.int64(b) != x:
+                raise OverflowError("int overflow: the result of << does not fit in 64 bits")
+            return x << np.int64(b)
+        return impl
+    if _is_int(a) and _is_int(b):
+        def fixed_impl(a, b):
+            r = a << b
+            if b < 0 or b >= 64:
+                r = r ^ r
+            return r
+        return fixed_impl
+    return lambda a, b: a << b
+
+
+# --- conversions to int: NaN and inf raise, results outside int64 raise ------------------------
+
+
+def _to_int_checked_factory(convert: Callable[[float], float]) -> Callable[..., Any]:
+    @njit
+    def impl(x):
+        if math.isnan(x):
+            raise ValueError("cannot convert float NaN to integer")
+        if math.isinf(x):
+            raise OverflowError("cannot convert float infinity to integer")
+        y = convert(x)
+        if not (-9.223372036854775808e18 <= y < 9.223372036854775808e18):
+            raise OverflowError("int overflow: the float does not fit in 64 bits")
+        return np.int64(y)
+    return impl
+
+
+def _float_to_int_overload(python_fn: Callable[..., Any], convert: Callable[[float], float]) -> Callable[..., Any]:
+    checked = _to_int_checked_factory(njit(convert))
+
+    def typer(x):
+        if isinstance(x, types.Float):
+            return lambda x: checked(x)
+        return lambda x: python_fn(x)
+
+    return typer
+
+
+def floor(x: Any) -> Any:
+    """``math.floor``: an int64; NaN raises ValueError, inf and values past int64 OverflowError."""
+    return math.floor(x)
+
+
+def ceil(x: Any) -> Any:
+    """``math.ceil``, checked like :func:`floor`."""
+    return math.ceil(x)
+
+
+def trunc(x: Any) -> Any:
+    """``math.trunc``, checked like :func:`floor`."""
+    return math.trunc(x)
+
+
+def to_int(x: Any) -> Any:
+    """``int(x)``: a float is truncated and checked like :func:`floor`."""
+    return int(x)
+
+
+overload(floor)(_float_to_int_overload(math.floor, lambda x: np.floor(x)))
+overload(ceil)(_float_to_int_overload(math.ceil, lambda x: np.ceil(x)))
+overload(trunc)(_float_to_int_overload(math.trunc, lambda x: np.trunc(x)))
+overload(to_int)(_float_to_int_overload(int, lambda x: np.trunc(x)))
+
+
+def round_(x: Any, ndigits: Any = None) -> Any:
+    """``round(x)`` (half to even, checked like :func:`floor`) and ``round(x, n)`` as Numba computes it."""
+    return round(x, ndigits)
+
+
+_rint = njit(lambda x: np.rint(x))  # rounds half to even, as round() does
+_checked_round = _to_int_checked_factory(_rint)
+
+
+@overload(round_)
+def _round(x, ndigits=None):
+    if isinstance(x, types.Float) and (ndigits is None or isinstance(ndigits, (types.NoneType, types.Omitted))):
+        def impl(x, ndigits=None):
+            return _checked_round(x)
+        return impl
+    if ndigits is None or isinstance(ndigits, (types.NoneType, types.Omitted)):
+        return lambda x, ndigits=None: round(x)
+    return lambda x, ndigits=None: round(x, ndigits)
+
+
+def to_float(x: Any) -> Any:
+    """``float(x)``; Numba lacks ``float(bool)``."""
+    return float(x)
+
+
+@overload(to_float)
+def _to_float(x):
+    if isinstance(x, types.Boolean):
+        return lambda x: 1.0 if x else 0.0
+    return lambda x: float(x)
+
+
+# --- math: CPython's errors, and the functions Numba lacks --------------------------------------
+
+# CPython's math_1: a NaN from a non-NaN argument is a domain error; an infinity from a finite
+# argument is a range error (OverflowError) for functions that can overflow, else a domain error.
+_MATH_CAN_OVERFLOW = {
+    "sqrt": False, "exp": True, "expm1": True, "log": False, "log2": False, "log10": False, "log1p": False,
+    "sin": False, "cos": False, "tan": False, "asin": False, "acos": False, "atan": False,
+    "sinh": True, "cosh": True, "tanh": False, "asinh": False, "acosh": False, "atanh": False,
+    "fabs": False, "exp2": True, "cbrt": False, "erf": False, "erfc": False, "gamma": True, "lgamma": True,
+}
+
+
+def _math_1(name: str, can_overflow: bool) -> Callable[..., Any]:
+    numba_fn = getattr(math, name)
+
+    def python_fn(x: Any) -> Any:
+        return numba_fn(x)
+
+    python_fn.__name__ = python_fn.__qualname__ = f"math_{name}"
+    python_fn.__doc__ = f"``math.{name}`` with CPython's ValueError/OverflowError."
+
+    @overload(python_fn)
+    def _typer(x):
+        if not isinstance(x, (types.Float, types.Integer, types.Boolean)):
+            return None
+
+        def impl(x):
+            r = numba_fn(x)
+            if math.isnan(r):
+                if not math.isnan(x):
+                    raise ValueError("math domain error")
+            elif math.isinf(r) and math.isfinite(x):
+                if can_overflow:
+                    raise OverflowError("math range error")
+                raise ValueError("math domain error")
+            return r
+        return impl
+
+    return python_fn
+
+
+MATH_1 = {name: _math_1(name, overflows) for name, overflows in _MATH_CAN_OVERFLOW.items() if hasattr(math, name)}
+"""``math`` functions of one argument, each checked as CPython checks it."""
+
+
+def fmod(x: Any, y: Any) -> Any:
+    """``math.fmod`` (Numba has none): ValueError for ``fmod(x, 0)`` and ``fmod(inf, y)``, as CPython."""
+    return math.fmod(x, y)
+
+
+@overload(fmod)
+def _fmod(x, y):
+    def impl(x, y):
+        a = np.float64(x)
+        b = np.float64(y)
+        if math.isinf(b) and math.isfinite(a):
+            return a
+        r = np.fmod(a, b)
+        if math.isnan(r) and not math.isnan(a) and not math.isnan(b):
+            raise ValueError("math domain error")
+        return r
+    return impl
+
+
+def log(x: Any, *base: Any) -> Any:
+    """``math.log(x)`` and ``math.log(x, base)`` (Numba lacks the base), with CPython's errors."""
+    return math.log(x, *base)
+
+
+_checked_log = MATH_1["log"]
+
+
+@overload(log)
+def _log(x, *base):
+    if not base:
+        return lambda x, *base: _checked_log(x)
+
+    def impl(x, *base):
+        num = _checked_log(x)
+        den = _checked_log(base[0])
+        if den == 0.0:
+            raise ZeroDivisionError("float division by zero")
+        return num / den
+    return impl
+
+
+def pow_(x: Any, y: Any) -> Any:
+    """``math.pow`` with CPython's ValueError (``pow(-1, 0.5)``, ``pow(0, -1)``) and OverflowError."""
+    return math.pow(x, y)
+
+
+@overload(pow_)
+def _pow(x, y):
+    def impl(x, y):
+        a = np.float64(x)
+        b = np.float64(y)
+        r = math.pow(a, b)
+        if math.isnan(r):
+            if not math.isnan(a) and not math.isnan(b):
+                raise ValueError("math domain error")
+        elif math.isinf(r) and math.isfinite(a) and math.isfinite(b):
+            if a == 0.0:
+                raise ValueError("math domain error")
+            raise OverflowError("math range error")
+        return r
+    return impl
+
+
+# --- what the pipeline substitutes ---------------------------------------------------------------
+
+BINARY_OPERATORS: dict[Any, Callable[..., Any]] = {
+    operator.add: add, operator.iadd: add,
+    operator.sub: sub, operator.isub: sub,
+    operator.mul: mul, operator.imul: mul,
+    operator.floordiv: floordiv, operator.ifloordiv: floordiv,
+    operator.mod: mod, operator.imod: mod,
+    operator.pow: power, operator.ipow: power,
+    operator.rshift: rshift, operator.irshift: rshift,
+    operator.lshift: lshift, operator.ilshift: lshift,
+}
+"""Binary (and augmented) operators whose Numba semantics differ from pyexec's, and their replacements."""
+
+UNARY_OPERATORS: dict[Any, Callable[..., Any]] = {operator.neg: neg}
+"""Unary operators whose Numba semantics differ, and their replacements."""
+
+CALLS: dict[Any, Callable[..., Any]] = {
+    abs: absolute, float: to_float, int: to_int, round: round_,
+    math.floor: floor, math.ceil: ceil, math.trunc: trunc,
+    math.fmod: fmod, math.log: log, math.pow: pow_,
+    **{getattr(math, name): fn for name, fn in MATH_1.items() if name != "log"},
+}
+"""Functions (by identity) whose calls the pipeline redirects to pyexec's implementation."""
