@@ -20,7 +20,7 @@ from __future__ import annotations
 import types as pytypes
 from typing import Any
 
-from numba.core import ir
+from numba.core import ir, types
 from numba.core.compiler import CompilerBase, DefaultPassBuilder
 from numba.core.compiler_machinery import FunctionPass, register_pass
 from numba.core.ir_utils import guard
@@ -62,11 +62,21 @@ class PyexecSemantics(FunctionPass):
         # With parallel=True, `s += x` in a prange loop must stay an in-place operator for Numba to
         # see a reduction; augmented assignments then keep Numba's semantics (documented).
         self._keep_inplace = bool(state.flags.auto_parallel.enabled)
+        # A declared `-> int` must not wrap an unsigned result (a literal >= 2**63 is uint64 in Numba).
+        self._checked_return = state.return_type == types.int64
         changed = False
         for block in func_ir.blocks.values():
             body: list[ir.Stmt] = []
             for stmt in block.body:
-                if isinstance(stmt, ir.Assign) and isinstance(stmt.value, ir.Expr):
+                if isinstance(stmt, ir.Assign) and isinstance(stmt.value, (ir.Global, ir.FreeVar)):
+                    # `fmod` imported from math, `abs`: the name itself becomes pyexec's function. Types
+                    # (`float`, `int`) stay, since they also serve as dtypes; their calls are redirected below.
+                    target = None if isinstance(stmt.value.value, type) else _replacement(stmt.value.value)
+                    if target is not None:
+                        stmt.value = ir.Global(f"pyexec_{target.__name__}", target, stmt.loc)
+                        func_ir._definitions[stmt.target.name] = [stmt.value]
+                        changed = True
+                elif isinstance(stmt, ir.Assign) and isinstance(stmt.value, ir.Expr):
                     new_stmts = self._rewrite(func_ir, block, stmt)
                     if new_stmts:
                         body.extend(new_stmts)
@@ -79,6 +89,13 @@ class PyexecSemantics(FunctionPass):
     def _rewrite(self, func_ir: ir.FunctionIR, block: ir.Block, stmt: ir.Assign) -> list[ir.Stmt] | None:
         expr = stmt.value
         loc = expr.loc
+        if expr.op == "cast" and self._checked_return:
+            func_var, load = self._load_global(func_ir, block, semantics.returned_int, loc)
+            checked = block.scope.make_temp(loc)
+            call = ir.Expr.call(func_var, [expr.value], (), loc)
+            func_ir._definitions[checked.name] = [call]
+            expr.value = checked
+            return [load, ir.Assign(call, checked, loc), stmt]
         rewritable = ("binop",) if self._keep_inplace else ("binop", "inplace_binop")
         if expr.op in rewritable and expr.fn in semantics.BINARY_OPERATORS:
             target = semantics.BINARY_OPERATORS[expr.fn]
@@ -100,8 +117,7 @@ class PyexecSemantics(FunctionPass):
                 func_ir._definitions[stmt.target.name] = [stmt.value]
                 return [stmt]
         if expr.op == "call" and not expr.kws and expr.vararg is None:
-            # `float(x)`, `abs(x)`, `fmod(x, y)` (imported by name): only the call is redirected, since
-            # `float` and `int` also serve as dtypes.
+            # `float(x)`, `int(x)`: only the call is redirected.
             target = _replacement(_constant_of(func_ir, expr.func))
             if target is not None:
                 func_var, load = self._load_global(func_ir, block, target, loc)

@@ -87,6 +87,19 @@ def mul(a: Any, b: Any) -> Any:
     return a * b
 
 
+def _uint64_mix(a: Any, b: Any) -> str | None:
+    """How NumPy combines a uint64 with another integer: ``"uint"`` (with an unsigned or a Python literal),
+    ``"float"`` (with a signed integer), or None when no uint64 is involved (Numba types all three as int64)."""
+    if not (_is_int(a) and _is_int(b)):
+        return None
+    if not any(isinstance(t, types.Integer) and not t.signed and t.bitwidth == 64 for t in (a, b)):
+        return None
+    other = b if (not a.signed and a.bitwidth == 64) else a
+    if not other.signed or isinstance(other, types.IntegerLiteral):
+        return "uint"
+    return "float"
+
+
 def _checked(intrinsic_fn: Callable[..., Any], symbol: str, generic: Callable[..., Any]) -> Callable[..., Any]:
     message = f"int overflow: the result of {symbol} does not fit in 64 bits"
 
@@ -98,14 +111,23 @@ def _checked(intrinsic_fn: Callable[..., Any], symbol: str, generic: Callable[..
                     raise OverflowError(message)
                 return value
             return impl
-        return generic
+        mix = _uint64_mix(a, b)
+        if mix == "uint":
+            return lambda a, b: generic(np.uint64(a), np.uint64(b))
+        if mix == "float":
+            return lambda a, b: generic(np.float64(a), np.float64(b))
+        return lambda a, b: generic(a, b)
 
     return typer
 
 
-overload(add)(_checked(_add_overflow, "+", lambda a, b: a + b))
-overload(sub)(_checked(_sub_overflow, "-", lambda a, b: a - b))
-overload(mul)(_checked(_mul_overflow, "*", lambda a, b: a * b))
+_generic_add = njit(lambda a, b: a + b)
+_generic_sub = njit(lambda a, b: a - b)
+_generic_mul = njit(lambda a, b: a * b)
+# prefer_literal: a Python literal beside a uint64 is weak (NumPy 2 keeps uint64), a variable is not.
+overload(add, prefer_literal=True)(_checked(_add_overflow, "+", _generic_add))
+overload(sub, prefer_literal=True)(_checked(_sub_overflow, "-", _generic_sub))
+overload(mul, prefer_literal=True)(_checked(_mul_overflow, "*", _generic_mul))
 
 
 def floordiv(a: Any, b: Any) -> Any:
@@ -264,6 +286,22 @@ def _lshift(a, b):
             return r
         return fixed_impl
     return lambda a, b: a << b
+
+
+def returned_int(x: Any) -> Any:
+    """The value a function declared ``-> int`` returns: an unsigned value past int64 raises OverflowError."""
+    return x
+
+
+@overload(returned_int)
+def _returned_int(x):
+    if isinstance(x, types.Integer) and not x.signed and x.bitwidth == 64:
+        def impl(x):
+            if x > np.uint64(INT64_MAX):
+                raise OverflowError("int overflow: the returned value does not fit in 64 bits")
+            return np.int64(x)
+        return impl
+    return lambda x: x
 
 
 # --- conversions to int: NaN and inf raise, results outside int64 raise ------------------------
