@@ -12,7 +12,7 @@ Example:
     >>> def add(a: int8, b: int8) -> int8:
     ...     return a + b
     >>> str(declared_signature(add).signature)
-    'int8(int8, int8)'
+    '(int8, int8) -> int8'
 """
 
 from __future__ import annotations
