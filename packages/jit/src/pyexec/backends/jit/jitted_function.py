@@ -55,8 +55,12 @@ class JitFunction:
 
     def __init__(self, func: Callable[..., Any], options: dict[str, Any]) -> None:
         import numba
+        from numba.core.errors import NumbaError
 
         from pyexec.backends.jit.pipeline import PyexecCompiler
+
+        # Held here: an import statement in __call__ costs several microseconds per call.
+        self._numba_error = NumbaError
 
         self.py_func = func
         self.options = dict(options)
@@ -97,14 +101,15 @@ class JitFunction:
         return self.dispatcher._numba_type_
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        from numba.core.errors import NumbaError
-
-        if self.declared is not None:
-            self._compile_declared()
-            self._check_integer_arguments(args, kwargs)
+        declared = self.declared
+        if declared is not None:
+            if not self._declared_compiled:
+                self._compile_declared()
+            if declared.integer_parameters:
+                self._check_integer_arguments(args, kwargs)
         try:
             return self.dispatcher(*args, **kwargs)
-        except NumbaError as exc:
+        except self._numba_error as exc:
             raise translate_numba_error(self.py_func, exc) from None
         except ImportError as exc:
             # Numba raises a bare ImportError while generating a BLAS call without SciPy.
@@ -117,7 +122,7 @@ class JitFunction:
         assert self.declared is not None
         for p in self.declared.integer_parameters:
             value = args[p.index] if p.index < len(args) else kwargs.get(p.name)
-            if type(value) is int and not p.low <= value <= p.high:
+            if type(value) is int and not p.low <= value <= p.high:  # noqa: E721 (bool and NumPy ints pass)
                 raise OverflowError(
                     f"{self.__name__}() argument {p.name!r} is out of range for {p.type_name} ({p.low}..{p.high})"
                 )
