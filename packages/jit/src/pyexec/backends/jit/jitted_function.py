@@ -122,7 +122,8 @@ class JitFunction:
         assert self.declared is not None
         for p in self.declared.integer_parameters:
             value = args[p.index] if p.index < len(args) else kwargs.get(p.name)
-            if type(value) is int and not p.low <= value <= p.high:  # noqa: E721 (bool and NumPy ints pass)
+            # Only exact Python ints: bool and NumPy integers already carry a width that Numba converts.
+            if type(value) is int and not p.low <= value <= p.high:
                 raise OverflowError(
                     f"{self.__name__}() argument {p.name!r} is out of range for {p.type_name} ({p.low}..{p.high})"
                 )
