@@ -36,6 +36,14 @@ def mul_int8_positive(a: int8, b: int8) -> bool:
     return a * b > int8(0)
 
 
+def add_int8_int(a: int8, n: int) -> int:
+    return a + n
+
+
+def int8_mixed(a: int8, b: uint8) -> int:
+    return (a * b + a // int8(3)) << 2
+
+
 def shl_int8(a: int8, b: int8) -> int8:
     return a << b
 
@@ -215,6 +223,8 @@ CASES: list[tuple[str, Any, tuple[Any, ...]]] = [
     ("add_int8_python_int_out_of_range", add_int8, (300, 1)),
     ("avg_int8_intermediate_wraps", avg_int8, (int8(100), int8(100))),
     ("mul_int8_intermediate_wraps", mul_int8_positive, (int8(16), int8(16))),
+    ("add_int8_int_variable", add_int8_int, (int8(100), 100)),
+    ("int8_uint8_promote_to_int16", int8_mixed, (int8(-100), uint8(200))),
     ("shl_int8_past_width", shl_int8, (int8(1), int8(10))),
     ("wrap_to_uint8", wrap_to_uint8, (300,)),
     ("add_int_small", add_int, (2, 3)),

@@ -29,6 +29,27 @@ def test_fixed_width_parameters_and_return_wrap_like_numpy():
     assert [str(s) for s in add.dispatcher.signatures] == ["(int8, int8)"]
 
 
+def test_fixed_width_intermediates_wrap_in_numpys_result_type():
+    @jit
+    def average(a: int8, b: int8) -> int8:
+        return (a + b) // int8(2)
+
+    @jit
+    def mixed(a: int8, b: uint8) -> int:
+        return a * b + (a << 7) + a**3 - (-a)
+
+    @jit
+    def plus_literal(a: int8) -> int:
+        return a + 100
+
+    assert average(int8(100), int8(100)) == -28  # a + b wraps to -56 first, as in NumPy and aot
+    with np.errstate(over="ignore"):  # NumPy warns where it wraps
+        a, b = np.int8(-100), np.uint8(200)
+        expected = a * b + (a << np.int8(7)) + a ** np.int8(3) - (-a)
+    assert mixed(a, b) == int(expected)
+    assert plus_literal(int8(100)) == -56
+
+
 def test_python_int_outside_a_declared_width_raises_overflow_error_naming_the_parameter():
     @jit
     def add(a: int8, b: int8) -> int8:

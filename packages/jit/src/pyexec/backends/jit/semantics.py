@@ -1,7 +1,8 @@
 """CPython's semantics where Numba's differ: the operations ``jit`` substitutes, as Numba overloads.
 
 Each function here is plain Python (it runs as written when called outside compiled code) and
-has a Numba overload that compiles it with pyexec's rules: ``int`` is a 64-bit integer that never
+has a Numba overload that compiles it with pyexec's rules: fixed widths narrower than 64 bits
+compute in NumPy's result type and wrap (``int8 + int8`` is int8), ``int`` is a 64-bit integer that never
 wraps silently (``+ - * // **``, ``-x``, ``abs``, ``<<`` raise OverflowError outside int64), a
 negative shift count raises ValueError, ``int ** negative int`` raises ValueError (as ``aot``), a
 shift by 64 or more gives what CPython gives, ``math`` functions raise CPython's ValueError
@@ -100,10 +101,33 @@ def _uint64_mix(a: Any, b: Any) -> str | None:
     return "float"
 
 
+def _narrow_result(a: Any, b: Any) -> Any:
+    """NumPy's result type (a NumPy scalar class) for two integers when it is narrower than 64 bits, else None.
+
+    ``int8 + int8`` is int8 and ``uint8 + int8`` int16, as NumPy computes; a literal is weak (``x + 1``
+    keeps ``x``'s type). Numba would compute all of them in 64 bits.
+    """
+    if not (_is_int(a) and _is_int(b)):
+        return None
+    a_literal, b_literal = isinstance(a, types.IntegerLiteral), isinstance(b, types.IntegerLiteral)
+    if a_literal and b_literal:
+        return None
+    if a_literal:
+        dtype = np.dtype(str(b))
+    elif b_literal:
+        dtype = np.dtype(str(a))
+    else:
+        dtype = np.result_type(np.dtype(str(a)), np.dtype(str(b)))
+    return dtype.type if dtype.itemsize < 8 else None
+
+
 def _checked(intrinsic_fn: Callable[..., Any], symbol: str, generic: Callable[..., Any]) -> Callable[..., Any]:
     message = f"int overflow: the result of {symbol} does not fit in 64 bits"
 
     def typer(a, b):
+        narrow = _narrow_result(a, b)
+        if narrow is not None:
+            return lambda a, b: narrow(generic(a, b))  # exact in 64 bits, then wrapped like NumPy
         if _python_ints(a, b):
             def impl(a, b):
                 value, overflow = intrinsic_fn(np.int64(a), np.int64(b))
@@ -135,8 +159,11 @@ def floordiv(a: Any, b: Any) -> Any:
     return a // b
 
 
-@overload(floordiv)
+@overload(floordiv, prefer_literal=True)
 def _floordiv(a, b):
+    narrow = _narrow_result(a, b)
+    if narrow is not None:
+        return lambda a, b: narrow(a // b)  # int8(-128) // int8(-1) wraps to -128, as NumPy
     if _python_ints(a, b):
         def impl(a, b):
             if b == -1 and a == INT64_MIN:
@@ -151,8 +178,11 @@ def mod(a: Any, b: Any) -> Any:
     return a % b
 
 
-@overload(mod)
+@overload(mod, prefer_literal=True)
 def _mod(a, b):
+    narrow = _narrow_result(a, b)
+    if narrow is not None:
+        return lambda a, b: narrow(a % b)
     if _python_ints(a, b):
         def impl(a, b):
             if b == -1:
@@ -167,8 +197,18 @@ def neg(a: Any) -> Any:
     return -a
 
 
+def _narrow_type(a: Any) -> Any:
+    """The NumPy scalar class of an integer type narrower than 64 bits (not a literal), else None."""
+    if isinstance(a, types.Integer) and not isinstance(a, types.IntegerLiteral) and a.bitwidth < 64:
+        return np.dtype(str(a)).type
+    return None
+
+
 @overload(neg)
 def _neg(a):
+    narrow = _narrow_type(a)
+    if narrow is not None:
+        return lambda a: narrow(-np.int64(a))  # -int8(-128) is int8(-128), as NumPy
     if _is_signed_int(a):
         def impl(a):
             if a == INT64_MIN:
@@ -185,6 +225,9 @@ def absolute(a: Any) -> Any:
 
 @overload(absolute)
 def _absolute(a):
+    narrow = _narrow_type(a)
+    if narrow is not None:
+        return lambda a: narrow(abs(np.int64(a)))
     if _is_signed_int(a):
         def impl(a):
             if a == INT64_MIN:
@@ -199,8 +242,24 @@ def power(a: Any, b: Any) -> Any:
     return a**b
 
 
-@overload(power)
+@overload(power, prefer_literal=True)
 def _power(a, b):
+    narrow = _narrow_result(a, b)
+    if narrow is not None:
+        def narrow_impl(a, b):
+            if b < 0:
+                raise ValueError(NEGATIVE_POWER)
+            # Wrapping 64-bit products are exact modulo 2**64, so the narrow result is NumPy's.
+            result = np.int64(1)
+            base = np.int64(a)
+            e = np.int64(b)
+            while e > 0:
+                if e & 1:
+                    result = result * base
+                base = base * base
+                e >>= 1
+            return narrow(result)
+        return narrow_impl
     if _python_ints(a, b):
         def impl(a, b):
             if b < 0:
@@ -242,8 +301,17 @@ def lshift(a: Any, b: Any) -> Any:
     return a << b
 
 
-@overload(rshift)
+@overload(rshift, prefer_literal=True)
 def _rshift(a, b):
+    narrow = _narrow_result(a, b)
+    if narrow is not None:
+        def narrow_impl(a, b):
+            if b < 0:
+                raise ValueError("negative shift count")
+            if b >= 64:
+                return narrow(-1 if a < 0 else 0)
+            return narrow(np.int64(a) >> np.int64(b))
+        return narrow_impl
     if _python_ints(a, b):
         def impl(a, b):
             if b < 0:
@@ -265,8 +333,17 @@ def _rshift(a, b):
     return lambda a, b: a >> b
 
 
-@overload(lshift)
+@overload(lshift, prefer_literal=True)
 def _lshift(a, b):
+    narrow = _narrow_result(a, b)
+    if narrow is not None:
+        def narrow_impl(a, b):
+            if b < 0:
+                raise ValueError("negative shift count")
+            if b >= 64:
+                return narrow(0)
+            return narrow(np.int64(a) << np.int64(b))  # bits past the width fall off, as NumPy
+        return narrow_impl
     if _python_ints(a, b):
         def impl(a, b):
             if b < 0:
