@@ -124,6 +124,10 @@ def add_float32(a: float32, b: float32) -> float32:
     return a + b
 
 
+def float32_with_literals(x: float32) -> float32:
+    return x * 0.7 + 0.1 if x < 0.5 else x / 3.0
+
+
 def fmod(a: float, b: float) -> float:
     return math.fmod(a, b)
 
@@ -255,6 +259,8 @@ CASES: list[tuple[str, Any, tuple[Any, ...]]] = [
     ("floordiv_float", floordiv_float, (-7.5, 2.0)),
     ("mod_float_by_zero", mod_float, (5.0, -0.0)),
     ("add_float32", add_float32, (float32(0.1), float32(0.2))),
+    ("float32_literal_is_weak", float32_with_literals, (float32(1 / 3),)),
+    ("float32_literal_comparison", float32_with_literals, (float32(0.5),)),
     ("fmod", fmod, (5.5, 2.0)),
     ("fmod_by_zero", fmod, (1.0, 0.0)),
     ("fmod_by_inf", fmod, (-3.0, math.inf)),

@@ -50,6 +50,15 @@ def test_fixed_width_intermediates_wrap_in_numpys_result_type():
     assert plus_literal(int8(100)) == -56
 
 
+def test_float_literal_beside_float32_is_weak_as_in_numpy():
+    @jit
+    def scale(x: float32) -> float32:
+        return x * 0.7 if x != 0.1 else x / 3.0
+
+    assert scale(float32(1 / 3)) == float(np.float32(1 / 3) * 0.7)  # float32 arithmetic, not float64
+    assert scale(float32(0.1)) == float(np.float32(0.1) / 3.0)  # the comparison is in float32 too
+
+
 def test_python_int_outside_a_declared_width_raises_overflow_error_naming_the_parameter():
     @jit
     def add(a: int8, b: int8) -> int8:

@@ -29,9 +29,17 @@ from numba.core.untyped_passes import InlineInlinables
 from pyexec.backends.jit import semantics
 
 
+def _definition(func_ir: ir.FunctionIR, var: ir.Var) -> Any:
+    """The one definition of ``var``, or None (several definitions, or none recorded)."""
+    try:
+        return guard(func_ir.get_definition, var)
+    except KeyError:
+        return None
+
+
 def _constant_of(func_ir: ir.FunctionIR, var: ir.Var) -> Any:
     """The global (or closure) value ``var`` holds, following ``module.attr``; None when unknown."""
-    definition = guard(func_ir.get_definition, var)
+    definition = _definition(func_ir, var)
     if isinstance(definition, (ir.Global, ir.FreeVar)):
         return definition.value
     if isinstance(definition, ir.Expr) and definition.op == "getattr":
@@ -39,6 +47,12 @@ def _constant_of(func_ir: ir.FunctionIR, var: ir.Var) -> Any:
         if isinstance(owner, pytypes.ModuleType):
             return getattr(owner, definition.attr, None)
     return None
+
+
+def _is_float_literal(func_ir: ir.FunctionIR, var: ir.Var) -> bool:
+    """Whether ``var`` holds a Python float written in the source (NumPy 2 treats it as weak)."""
+    definition = _definition(func_ir, var)
+    return isinstance(definition, ir.Const) and type(definition.value) is float
 
 
 def _replacement(value: Any) -> Any:
@@ -58,6 +72,18 @@ class PyexecSemantics(FunctionPass):
         FunctionPass.__init__(self)
 
     def run_pass(self, state: Any) -> bool:
+        try:
+            return self._run(state)
+        except Exception as exc:
+            # Never an internal traceback, never code without the semantics: a clear compile error.
+            from numba.core.errors import CompilerError
+
+            raise CompilerError(
+                f"pyexec could not apply CPython's semantics to this function ({type(exc).__name__}: {exc}); "
+                "this is a bug in pyexec-jit: please report it with the function's source"
+            ) from exc
+
+    def _run(self, state: Any) -> bool:
         func_ir = state.func_ir
         # With parallel=True, `s += x` in a prange loop must stay an in-place operator for Numba to
         # see a reduction; augmented assignments then keep Numba's semantics (documented).
@@ -97,6 +123,12 @@ class PyexecSemantics(FunctionPass):
             expr.value = checked
             return [load, ir.Assign(call, checked, loc), stmt]
         rewritable = ("binop",) if self._keep_inplace else ("binop", "inplace_binop")
+        if expr.op in rewritable and expr.fn in semantics.WEAK_FLOAT_OPERATORS and (
+                _is_float_literal(func_ir, expr.lhs) or _is_float_literal(func_ir, expr.rhs)):
+            target = semantics.WEAK_FLOAT_OPERATORS[expr.fn]
+            func_var, load = self._load_global(func_ir, block, target, loc)
+            stmt.value = ir.Expr.call(func_var, [expr.lhs, expr.rhs], (), loc)
+            return [load, stmt]
         if expr.op in rewritable and expr.fn in semantics.BINARY_OPERATORS:
             target = semantics.BINARY_OPERATORS[expr.fn]
             args = [expr.lhs, expr.rhs]

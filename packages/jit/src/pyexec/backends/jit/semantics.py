@@ -575,6 +575,29 @@ def _pow(x, y):
     return impl
 
 
+# --- a Python float literal is weak beside float32 (NumPy 2) -----------------------------------
+
+
+def _weak_float(base: Callable[..., Any], symbol: str) -> Callable[..., Any]:
+    def python_fn(a: Any, b: Any) -> Any:
+        return base(a, b)
+
+    python_fn.__name__ = python_fn.__qualname__ = f"weak_float_{base.__name__}"
+    python_fn.__doc__ = f"``a {symbol} b`` where one operand is a float literal: beside float32 it is a float32."
+
+    @overload(python_fn)
+    def _typer(a, b):
+        if {type(a), type(b)} == {types.Float} and {a.bitwidth, b.bitwidth} == {32, 64}:
+            return lambda a, b: base(np.float32(a), np.float32(b))
+        return lambda a, b: base(a, b)
+
+    return python_fn
+
+
+WEAK_FLOAT_OPERATORS: dict[Any, Callable[..., Any]] = {}
+"""Operators whose replacement differs when an operand is a float literal (filled below)."""
+
+
 # --- what the pipeline substitutes ---------------------------------------------------------------
 
 BINARY_OPERATORS: dict[Any, Callable[..., Any]] = {
@@ -588,6 +611,12 @@ BINARY_OPERATORS: dict[Any, Callable[..., Any]] = {
     operator.lshift: lshift, operator.ilshift: lshift,
 }
 """Binary (and augmented) operators whose Numba semantics differ from pyexec's, and their replacements."""
+
+for _op, _symbol in ((operator.truediv, "/"), (operator.itruediv, "/"), (operator.lt, "<"), (operator.le, "<="),
+                     (operator.gt, ">"), (operator.ge, ">="), (operator.eq, "=="), (operator.ne, "!=")):
+    WEAK_FLOAT_OPERATORS[_op] = _weak_float(_op, _symbol)
+for _op, _replacement in BINARY_OPERATORS.items():
+    WEAK_FLOAT_OPERATORS[_op] = _weak_float(_replacement, _op.__name__)
 
 UNARY_OPERATORS: dict[Any, Callable[..., Any]] = {operator.neg: neg}
 """Unary operators whose Numba semantics differ, and their replacements."""
