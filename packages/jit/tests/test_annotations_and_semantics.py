@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 
 from pyexec.backends.jit import jit
-from pyexec.types import float32, int8, int64, uint8, uint64
+from pyexec.types import float32, int8, int64, uint8, uint32, uint64
 
 
 def test_fixed_width_parameters_and_return_wrap_like_numpy():
@@ -48,6 +48,14 @@ def test_fixed_width_intermediates_wrap_in_numpys_result_type():
         expected = a * b + (a << np.int8(7)) + a ** np.int8(3) - (-a)
     assert mixed(a, b) == int(expected)
     assert plus_literal(int8(100)) == -56
+
+
+def test_bool_with_a_fixed_width_integer_takes_the_integers_type():
+    @jit
+    def f(flag: bool, x: uint32) -> int:
+        return flag - x
+
+    assert f(True, uint32(3)) == int(np.True_ - np.uint32(3))  # uint32 wraps: 4294967294
 
 
 def test_float_literal_beside_float32_is_weak_as_in_numpy():

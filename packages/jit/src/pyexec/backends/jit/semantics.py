@@ -107,6 +107,10 @@ def _narrow_result(a: Any, b: Any) -> Any:
     ``int8 + int8`` is int8 and ``uint8 + int8`` int16, as NumPy computes; a literal is weak (``x + 1``
     keeps ``x``'s type). Numba would compute all of them in 64 bits.
     """
+    if isinstance(a, types.Boolean) and _is_int(b) and not isinstance(b, types.IntegerLiteral):
+        a = b  # NumPy: bool with an integer takes the integer's type (True - uint32(3) is uint32)
+    elif isinstance(b, types.Boolean) and _is_int(a) and not isinstance(a, types.IntegerLiteral):
+        b = a
     if not (_is_int(a) and _is_int(b)):
         return None
     a_literal, b_literal = isinstance(a, types.IntegerLiteral), isinstance(b, types.IntegerLiteral)
