@@ -161,6 +161,20 @@ def test_negative_shift_count_raises_value_error(a, b, message):
         shift(a, b)
 
 
+def test_bool_operands_are_python_ints():
+    @jit
+    def shift(flag: bool) -> int:
+        return flag << -1
+
+    @jit
+    def twice(flag: bool) -> int:
+        return flag + flag
+
+    with pytest.raises(ValueError, match="negative shift count"):
+        shift(True)
+    assert twice(True) == 2
+
+
 def test_shifts_by_64_or_more_give_what_python_gives():
     @jit
     def right(a: int, b: int) -> int:

@@ -61,7 +61,8 @@ _mul_overflow = _overflow_intrinsic("smul_with_overflow")
 
 
 def _is_signed_int(t: Any) -> bool:
-    return isinstance(t, types.Integer) and t.signed
+    # A bool is a Python int too (True << -1 raises, True + True is 2).
+    return (isinstance(t, types.Integer) and t.signed) or isinstance(t, types.Boolean)
 
 
 def _is_int(t: Any) -> bool:
