@@ -280,6 +280,26 @@ def test_math_functions_return_what_cpython_returns(func, args):
     assert repr(jitted(*args)) == repr(func(*args))
 
 
+@pytest.mark.skipif(not hasattr(math, "cbrt"), reason="math.cbrt and math.exp2 are Python 3.11+")
+def test_cbrt_and_exp2_which_numba_lacks_call_the_same_libm_as_cpython():
+    cbrt, exp2 = jit(lambda x: math.cbrt(x)), jit(lambda x: math.exp2(x))
+    xs = [27.0, -8.0, 2.0, 1e300, -0.0, 0.1, 123456.789]
+    assert [repr(cbrt(x)) for x in xs] == [repr(math.cbrt(x)) for x in xs]
+    assert [exp2(x) for x in (10.0, -1074.0, 0.5)] == [math.exp2(x) for x in (10.0, -1074.0, 0.5)]
+    with pytest.raises(OverflowError):
+        exp2(2000.0)
+
+
+def test_gamma_poles_raise_value_error_as_cpython():
+    gamma, lgamma = jit(lambda x: math.gamma(x)), jit(lambda x: math.lgamma(x))
+    for x in (0.0, -1.0, -3.0):
+        with pytest.raises(ValueError):
+            gamma(x)
+        with pytest.raises(ValueError):
+            lgamma(x)
+    assert gamma(5.0) == 24.0 and lgamma(-math.inf) == math.inf
+
+
 def test_math_function_imported_by_name_gets_cpython_semantics():
     @jit
     def f(a: float, b: float) -> float:

@@ -484,11 +484,39 @@ _MATH_CAN_OVERFLOW = {
 }
 
 
+def _libm_function(c_name: str) -> Callable[..., Any]:
+    """The C library's ``double c_name(double)``, callable from compiled code (CPython's math calls the same)."""
+
+    @intrinsic
+    def call(typingctx: Any, x: Any) -> Any:
+        from llvmlite import ir as llvm_ir
+        from numba.core import cgutils
+
+        def codegen(context: Any, builder: Any, sig: Any, args: Any) -> Any:
+            double = llvm_ir.DoubleType()
+            fn = cgutils.get_or_insert_function(builder.module, llvm_ir.FunctionType(double, [double]), c_name)
+            return builder.call(fn, args)
+
+        return types.float64(types.float64), codegen
+
+    return call
+
+
+_LIBM_EQUIVALENT = {"cbrt": _libm_function("cbrt"), "exp2": _libm_function("exp2")}
+"""``math`` functions Numba lacks (Python 3.11's cbrt and exp2), calling the libm function CPython calls."""
+
+_POLES_ARE_DOMAIN_ERRORS = {"gamma", "lgamma"}
+"""CPython raises ValueError at the poles (0, -1, -2, …), where libm returns inf."""
+
+
 def _math_1(name: str, can_overflow: bool) -> Callable[..., Any]:
-    numba_fn = getattr(math, name)
+    python_math_fn = getattr(math, name)
+    libm_fn = _LIBM_EQUIVALENT.get(name)
+    numba_fn = python_math_fn if libm_fn is None else njit(lambda x: libm_fn(np.float64(x)))
+    poles = name in _POLES_ARE_DOMAIN_ERRORS
 
     def python_fn(x: Any) -> Any:
-        return numba_fn(x)
+        return python_math_fn(x)
 
     python_fn.__name__ = python_fn.__qualname__ = f"math_{name}"
     python_fn.__doc__ = f"``math.{name}`` with CPython's ValueError/OverflowError."
@@ -499,6 +527,8 @@ def _math_1(name: str, can_overflow: bool) -> Callable[..., Any]:
             return None
 
         def impl(x):
+            if poles and x <= 0 and math.isfinite(x) and math.floor(x) == x:
+                raise ValueError("math domain error")
             r = numba_fn(x)
             if math.isnan(r):
                 if not math.isnan(x):
