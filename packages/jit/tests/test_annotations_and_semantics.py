@@ -111,6 +111,15 @@ def test_incomplete_annotations_keep_per_call_compilation():
     assert add(1, 2.5) == 3.5
 
 
+def test_parameters_with_defaults_keep_per_call_compilation():
+    @jit
+    def scale(x: int, k: int = 2) -> int:
+        return x * k
+
+    assert scale.declared is None
+    assert (scale(3), scale(3, 4), scale(x=3, k=5)) == (6, 12, 15)
+
+
 def test_annotated_recursion_compiles_once():
     @jit
     def fib(n: int) -> int:

@@ -1,11 +1,11 @@
 """Complete annotations → one Numba signature, so the JIT computes with the types the user declared.
 
-A function whose every parameter and whose return value are annotated with scalar types
-(``int``, ``float``, ``bool``, ``complex``, pyexec's ``int8``…``complex128``, NumPy's scalar
-classes, or their names as strings) gets exactly one signature: arguments are converted to the
-declared types and the result to the declared return type (``int8 + int8 -> int8`` wraps to
--56 for 100 + 100, as CPython with NumPy and ``aot`` give). Any other function keeps Numba's
-per-call type inference.
+A function whose every parameter (none with a default value) and whose return value are annotated
+with scalar types (``int``, ``float``, ``bool``, ``complex``, pyexec's ``int8``…``complex128``,
+NumPy's scalar classes, or their names as strings) gets exactly one signature: arguments are
+converted to the declared types and the result to the declared return type (``int8 + int8 -> int8``
+wraps to -56 for 100 + 100, as CPython with NumPy and ``aot`` give). Any other function keeps
+Numba's per-call type inference.
 
 Example:
     >>> from pyexec.types import int8
@@ -86,6 +86,9 @@ def declared_signature(func: Callable[..., Any]) -> DeclaredSignature | None:
     integer_parameters = []
     for index, parameter in enumerate(parameters):
         if parameter.kind not in (parameter.POSITIONAL_ONLY, parameter.POSITIONAL_OR_KEYWORD):
+            return None
+        if parameter.default is not parameter.empty:
+            # Numba types an omitted argument by its default value, which one fixed signature cannot match.
             return None
         if parameter.name not in annotations:
             return None
