@@ -247,6 +247,18 @@ def test_declared_int_result_does_not_wrap_an_unsigned_value():
         big()
 
 
+def test_declared_int_result_of_a_float_truncates_and_raises_for_nan_and_inf():
+    @jit
+    def half(x: float) -> int:
+        return x / 2
+
+    assert (half(7.0), half(-7.0)) == (3, -3)
+    with pytest.raises(ValueError):
+        half(math.nan)
+    with pytest.raises(OverflowError):
+        half(math.inf)
+
+
 @pytest.mark.parametrize(
     ("func", "args", "error"),
     [

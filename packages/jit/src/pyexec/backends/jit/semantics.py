@@ -371,12 +371,15 @@ def _lshift(a, b):
 
 
 def returned_int(x: Any) -> Any:
-    """The value a function declared ``-> int`` returns: an unsigned value past int64 raises OverflowError."""
+    """The value a function declared ``-> int`` returns: an unsigned value past int64 raises OverflowError,
+    a float is truncated as ``int(x)`` does (NaN and inf raise)."""
     return x
 
 
 @overload(returned_int)
 def _returned_int(x):
+    if isinstance(x, types.Float):
+        return lambda x: _checked_trunc(x)  # NaN, inf and floats past int64 raise instead of giving garbage
     if isinstance(x, types.Integer) and not x.signed and x.bitwidth == 64:
         def impl(x):
             if x > np.uint64(INT64_MAX):
@@ -401,6 +404,9 @@ def _to_int_checked_factory(convert: Callable[[float], float]) -> Callable[..., 
             raise OverflowError("int overflow: the float does not fit in 64 bits")
         return np.int64(y)
     return impl
+
+
+_checked_trunc = _to_int_checked_factory(njit(lambda x: np.trunc(x)))
 
 
 def _float_to_int_overload(python_fn: Callable[..., Any], convert: Callable[[float], float]) -> Callable[..., Any]:
