@@ -1,7 +1,7 @@
 """CPython is the oracle: jitted arithmetic returns what Python returns, or raises the same exception.
 
-Numba's ``int`` is a wrapping int64 (CPython's never overflows); the strategies stay where
-both are defined, and docs/backends/jit.md states the difference.
+pyexec's ``int`` is a 64-bit integer that never wraps: where CPython's result leaves int64, the JIT
+must raise OverflowError (docs/backends/jit.md); everywhere else it returns CPython's value.
 """
 
 from __future__ import annotations
@@ -85,3 +85,56 @@ def _tuple_same(jitted, plain, *args):
 
 def _assert_tuple_same(jitted, plain, *args):
     assert _tuple_same(jitted, plain, *args), (args, outcome(jitted, *args), outcome(plain, *args))
+
+
+INT64 = (-(2**63), 2**63 - 1)
+small_ints = st.one_of(st.sampled_from([-1, 0, 1, 63, 64, 70, -64]), st.integers(-80, 80))
+
+
+def _int_outcome(plain, *args):
+    """CPython's outcome under pyexec's ``int``: a result outside int64 is an OverflowError."""
+    result = outcome(plain, *args)
+    if result[0] == "ok" and isinstance(result[1], int) and not INT64[0] <= result[1] <= INT64[1]:
+        return ("raises", OverflowError)
+    return result
+
+
+def checked_ops(a, b, op):
+    if op == 0:
+        return a + b
+    if op == 1:
+        return a - b
+    if op == 2:
+        return a * b
+    if op == 3:
+        return -a
+    if op == 4:
+        return abs(a)
+    return a // b
+
+
+def shifts_and_powers(a, b, op):
+    if op == 0:
+        return a >> b
+    if op == 1:
+        return a << b
+    return a**b
+
+
+jit_checked_ops, jit_shifts_and_powers = jit(checked_ops), jit(shifts_and_powers)
+
+
+@SETTINGS
+@given(st.one_of(ints, st.just(-(2**63))), st.one_of(ints, st.just(-(2**63))), st.integers(0, 5))
+def test_int_arithmetic_raises_overflow_error_exactly_where_python_leaves_int64(a, b, op):
+    expected = _int_outcome(checked_ops, a, b, op)
+    assert outcome(jit_checked_ops, a, b, op) == expected, (a, b, op)
+
+
+@SETTINGS
+@given(st.one_of(ints, small_ints), small_ints, st.integers(0, 2))
+def test_shifts_and_powers_follow_python_or_raise(a, b, op):
+    expected = _int_outcome(shifts_and_powers, a, b, op)
+    if op == 2 and b < 0:
+        expected = ("raises", ValueError)  # pyexec refuses int ** negative int (its type would depend on b)
+    assert outcome(jit_shifts_and_powers, a, b, op) == expected, (a, b, op)

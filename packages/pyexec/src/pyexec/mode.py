@@ -4,6 +4,11 @@
 ``production`` with the native backend (:func:`pyexec.aot`, LLVM), whose diagnostic
 propagates when it cannot compile the function: there is no silent fallback.
 
+Both modes compute pyexec's semantics: with complete annotations the JIT uses the declared types as
+its signature and raises where ``aot`` raises (``int`` overflow, negative shift counts, ``math``
+domain errors). ``integration_tests/test_compile_modes_agree.py`` runs a corpus both ways against
+CPython; docs/backends/jit.md lists the differences that remain.
+
 Example:
     >>> import pyexec
     >>> @pyexec.compile

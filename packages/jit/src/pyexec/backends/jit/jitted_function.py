@@ -5,6 +5,11 @@ function's name, docstring and signature, turns Numba's compilation errors into
 :class:`~pyexec.backends.jit.JitCompileError`, and is itself understood by Numba,
 so jitted functions call each other (and themselves) at native speed.
 
+Two things make the JIT compute what CPython (and ``aot``) compute: complete scalar annotations
+become the one Numba signature the function has (:mod:`~pyexec.backends.jit.signature`), and the
+compilation runs :class:`~pyexec.backends.jit.pipeline.PyexecCompiler`, which gives ``int`` its
+checked 64-bit semantics and ``math`` CPython's errors (:mod:`~pyexec.backends.jit.semantics`).
+
 Example:
     >>> from pyexec.backends.jit import jit
     >>> @jit
@@ -18,11 +23,13 @@ from __future__ import annotations
 
 import functools
 import inspect
+import threading
 from collections.abc import Callable
 from typing import Any, overload
 
 from pyexec.backends.jit import matmul
 from pyexec.backends.jit.errors import NotAFunctionError, needs_scipy, translate_numba_error
+from pyexec.backends.jit.signature import DeclaredSignature, declared_signature
 
 NUMBA_OPTIONS = ("cache", "parallel", "fastmath", "nogil", "boundscheck")
 """The Numba options ``jit`` passes through (all keyword-only, Numba's defaults)."""
@@ -42,36 +49,84 @@ class JitFunction:
     """A function compiled on first call (per argument types) by Numba's nopython mode.
 
     Calling it runs the machine code; ``py_func`` is the original Python function and
-    ``dispatcher`` Numba's dispatcher (for ``signatures``, ``inspect_types()`` and so on).
+    ``dispatcher`` Numba's dispatcher (for ``signatures``, ``inspect_types()`` and so on),
+    ``declared`` the signature complete annotations declare (None: compiled per argument types).
     """
 
     def __init__(self, func: Callable[..., Any], options: dict[str, Any]) -> None:
         import numba
+        from numba.core.errors import NumbaError
+
+        from pyexec.backends.jit.pipeline import PyexecCompiler
+
+        # Held here: an import statement in __call__ costs several microseconds per call.
+        self._numba_error = NumbaError
 
         self.py_func = func
         self.options = dict(options)
-        self.dispatcher = numba.njit(**{k: v for k, v in options.items() if v is not None})(func)
+        self.declared: DeclaredSignature | None = declared_signature(func)
+        self._declared_compiled = False
+        self._compiling = False
+        self._compile_lock = threading.RLock()
+        numba_options = {k: v for k, v in options.items() if v is not None}
+        self.dispatcher = numba.njit(pipeline_class=PyexecCompiler, **numba_options)(func)
         functools.update_wrapper(self, func)
         self.__signature__ = inspect.signature(func)
+
+    def _compile_declared(self) -> None:
+        # The declared signature is compiled on first use (call or reference from other jitted
+        # code), then the dispatcher stops compiling: arguments convert to the declared types.
+        from numba.core.errors import NumbaError
+
+        if self.declared is None or self._declared_compiled:
+            return
+        with self._compile_lock:  # other threads wait; the compiling thread may re-enter (recursion)
+            if self._declared_compiled or self._compiling:
+                return
+            self._compiling = True  # a recursive function asks for its own type while its signature compiles
+            try:
+                self.dispatcher.compile(self.declared.signature)
+            except NumbaError as exc:
+                raise translate_numba_error(self.py_func, exc) from None
+            finally:
+                self._compiling = False
+            self.dispatcher.disable_compile()
+            self._declared_compiled = True
 
     @property
     def _numba_type_(self) -> Any:
         # Numba types a global or argument by this attribute: calls from other jitted
         # code (recursion included) go straight to the compiled dispatcher.
+        self._compile_declared()
         return self.dispatcher._numba_type_
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        from numba.core.errors import NumbaError
-
+        declared = self.declared
+        if declared is not None:
+            if not self._declared_compiled:
+                self._compile_declared()
+            if declared.integer_parameters:
+                self._check_integer_arguments(args, kwargs)
         try:
             return self.dispatcher(*args, **kwargs)
-        except NumbaError as exc:
+        except self._numba_error as exc:
             raise translate_numba_error(self.py_func, exc) from None
         except ImportError as exc:
             # Numba raises a bare ImportError while generating a BLAS call without SciPy.
             if needs_scipy(exc):
                 raise translate_numba_error(self.py_func, exc) from None
             raise
+
+    def _check_integer_arguments(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
+        # Numba would wrap a Python int into a narrower declared type silently; aot raises, and so do we.
+        assert self.declared is not None
+        for p in self.declared.integer_parameters:
+            value = args[p.index] if p.index < len(args) else kwargs.get(p.name)
+            # Only exact Python ints: bool and NumPy integers already carry a width that Numba converts.
+            if type(value) is int and not p.low <= value <= p.high:
+                raise OverflowError(
+                    f"{self.__name__}() argument {p.name!r} is out of range for {p.type_name} ({p.low}..{p.high})"
+                )
 
     def __get__(self, instance: Any, owner: type | None = None) -> Any:
         return self if instance is None else functools.partial(self, instance)
