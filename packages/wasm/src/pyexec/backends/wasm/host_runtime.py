@@ -129,24 +129,36 @@ def format_float(x: float) -> str:
     return repr(float(x))
 
 
+FLOAT32_POSITIONAL = (1e-4, 1e6)
+"""NumPy prints a float32 positionally when ``1e-4 <= |x| < 1e6`` (and 0), else in scientific notation."""
+
+
 def format_float32(x: float) -> str:
-    """``str`` of a float32: the shortest decimal that rounds to the same float32, in Python's layout.
+    """``str`` of a NumPy float32: the shortest decimal that rounds to the same float32, laid out as NumPy
+    does (positional for ``1e-4 <= |x| < 1e6``, else ``1.5e+06``).
 
     Example:
-        >>> format_float32(0.10000000149011612)
-        '0.1'
+        >>> format_float32(0.10000000149011612), format_float32(1e7), format_float32(123456.0)
+        ('0.1', '1e+07', '123456.0')
     """
     if math.isnan(x) or math.isinf(x) or x == 0:
         return repr(float(x))
     target = struct.pack("<f", x)
+    precision = 9  # always enough for a float32
     for digits in range(1, 10):
-        text = f"{x:.{digits}g}"
         try:
-            if struct.pack("<f", float(text)) == target:
-                return repr(float(text))
+            if struct.pack("<f", float(f"{x:.{digits}g}")) == target:
+                precision = digits
+                break
         except OverflowError:  # a short decimal near FLT_MAX can round past it (3e+38 is fine, 3.4028236e+38 not)
             continue
-    return repr(float(x))
+    low, high = FLOAT32_POSITIONAL
+    if low <= abs(x) < high:
+        return repr(float(f"{x:.{precision}g}"))
+    mantissa, _, exponent = f"{x:.{precision - 1}e}".partition("e")
+    if "." in mantissa:
+        mantissa = mantissa.rstrip("0").rstrip(".")
+    return f"{mantissa}e{exponent}"
 
 
 def to_float32(x: float) -> float:

@@ -152,7 +152,7 @@ async function instantiate(source, imports) {
 
 // --- CPython's str() of floats -------------------------------------------------------------------
 
-function formatDigits(x, addDotZero) {
+function formatDigits(x, addDotZero, scientific = (e) => e < -4 || e >= 16) {
   if (Number.isNaN(x)) return "nan";
   if (x === Infinity) return "inf";
   if (x === -Infinity) return "-inf";
@@ -162,7 +162,7 @@ function formatDigits(x, addDotZero) {
   if (sign) mantissa = mantissa.slice(1);
   const digits = mantissa.replace(".", "");
   const e = parseInt(exp, 10);
-  if (e < -4 || e >= 16) {
+  if (scientific(e)) {
     const m = digits.length > 1 ? `${digits[0]}.${digits.slice(1)}` : digits;
     const ae = Math.abs(e);
     return `${sign}${m}e${e < 0 ? "-" : "+"}${ae < 10 ? "0" : ""}${ae}`;
@@ -173,17 +173,33 @@ function formatDigits(x, addDotZero) {
   return sign + intPart + (frac ? `.${frac}` : addDotZero ? ".0" : "");
 }
 
+// x to p significant digits with ties to even, as NumPy's and Python's formatting round (toPrecision
+// rounds an exact tie up: 430737.625 to 8 digits is 430737.63 there, 430737.62 in NumPy).
+function toPrecisionEven(x, p) {
+  const up = Number(x.toPrecision(p));
+  const [mantissa, exp] = Math.abs(x).toExponential(99).split("e");
+  const digits = mantissa.replace(".", "");
+  if (digits[p] !== "5" || !/^0*$/.test(digits.slice(p + 1)) || Number(digits[p - 1]) % 2 === 1) return up;
+  const kept = digits.slice(0, p);
+  return Number(`${x < 0 ? "-" : ""}${kept[0]}.${kept.slice(1)}e${exp}`);
+}
+
 function shortestFloat32(x) {
   if (!Number.isFinite(x) || x === 0) return x;
   for (let p = 1; p <= 9; p++) {
-    const candidate = Number(x.toPrecision(p));
+    const candidate = toPrecisionEven(x, p);
     if (Math.fround(candidate) === x) return candidate;
   }
   return x;
 }
 
 export function formatFloat(x) { return formatDigits(x, true); }
-export function formatFloat32(x) { return formatDigits(shortestFloat32(x), true); }
+// NumPy prints a float32 positionally when 1e-4 <= |x| < 1e6 (and 0), else in scientific notation.
+function float32Digits(x, addDotZero) {
+  const a = Math.abs(x);
+  return formatDigits(shortestFloat32(x), addDotZero, () => a !== 0 && (a < 1e-4 || a >= 1e6));
+}
+export function formatFloat32(x) { return float32Digits(x, true); }
 
 function formatComplex(re, im, part) {
   const imag = Number.isNaN(im) ? "nan" : part(Math.abs(im));
@@ -295,7 +311,7 @@ async function loadWith(source, signatures, options) {
     pyexec_print_f64: (v) => out(formatFloat(v)),
     pyexec_print_f32: (v) => out(formatFloat32(v)),
     pyexec_print_c128: (re, im) => out(formatComplex(re, im, (x) => formatDigits(x, false))),
-    pyexec_print_c64: (re, im) => out(formatComplex(re, im, (x) => formatDigits(shortestFloat32(x), false))),
+    pyexec_print_c64: (re, im) => out(formatComplex(re, im, (x) => float32Digits(x, false))),
     pyexec_print_str: (address) => out(cString(memory, address)),
     pyexec_round_ndigits: roundNdigits,
     fmod: (a, b) => a % b,
