@@ -7,7 +7,7 @@ what docs/frontend.md and docs/backends/native.md promise where CPython alone ha
 - ``int`` is 64 bits: a result outside int64 raises OverflowError (``overflow="check"``) or wraps
   (``overflow="wrap"``); ``int(x)``, ``round``, ``math.floor`` … raise OverflowError in both modes.
 - any division or modulo by zero raises ZeroDivisionError (NumPy would warn and return inf/0);
-  ``int ** negative`` raises ValueError; float ``**`` is C's ``pow`` (inf, not OverflowError) except
+  ``int ** negative`` raises ValueError (ZeroDivisionError for a zero base, as in CPython); float ``**`` is C's ``pow`` (inf, not OverflowError) except
   ``0.0 ** negative`` (ZeroDivisionError) and ``negative ** fractional`` (ValueError).
 - the documented differences from NumPy: an ``int`` meeting a fixed width is converted with a wrapping cast;
   ``int`` with ``float`` (arithmetic, ``/``, comparisons) converts the int to float64 first.
@@ -113,6 +113,8 @@ def _float_pow(a: Any, b: Any) -> Any:
 
 
 def _int_pow(a: int, b: int) -> int:
+    if b < 0 and a == 0:
+        raise ZeroDivisionError("0.0 cannot be raised to a negative power")  # CPython's own exception
     if b < 0:
         raise ValueError("integer to a negative power")
     if MODE["overflow"] == "wrap":
