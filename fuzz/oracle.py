@@ -7,8 +7,9 @@ what docs/frontend.md and docs/backends/native.md promise where CPython alone ha
 - ``int`` is 64 bits: a result outside int64 raises OverflowError (``overflow="check"``) or wraps
   (``overflow="wrap"``); ``int(x)``, ``round``, ``math.floor`` … raise OverflowError in both modes.
 - any division or modulo by zero raises ZeroDivisionError (NumPy would warn and return inf/0);
-  ``int ** negative`` raises ValueError (ZeroDivisionError for a zero base, as in CPython); float ``**``
-  is C's ``pow`` (inf, not OverflowError) except ``0.0 ** negative`` (ZeroDivisionError) and ``negative ** fractional`` (ValueError).
+  ``int ** negative`` raises ValueError (ZeroDivisionError for a zero base, as in CPython); float
+  ``**`` is C's ``pow`` (inf, not OverflowError) except ``0.0 ** negative`` (ZeroDivisionError) and
+  ``negative ** fractional`` (ValueError).
 - the documented differences from NumPy: an ``int`` meeting a fixed width is converted with a wrapping cast;
   ``int`` with ``float`` (arithmetic, ``/``, comparisons) converts the int to float64 first.
 - a float cast to a fixed-width integer out of its range (NaN and inf included) has no defined value in any
