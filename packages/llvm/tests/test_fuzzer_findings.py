@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from pyexec.backends.llvm import aot
-from pyexec.types import complex64, float32, float64, int32, int64, uint8
+from pyexec.types import complex64, float32, float64, int8, int32, int64, uint8
 
 
 def shift_right(x: int32, s: int32) -> int32:
@@ -108,3 +108,18 @@ def test_log_with_a_base_evaluates_both_arguments_before_checking_either(x, y):
             aot(log_with_base)(x, y)
     else:
         assert aot(log_with_base)(x, y) == expected
+
+
+def int8_over_int(p: int) -> float:
+    return int8(10) / p
+
+
+@pytest.mark.parametrize(("p", "expected"), [(5, 2.0), (300, 10 / 44), (2, 5.0)])
+def test_true_division_wraps_a_python_int_into_the_fixed_width_first(p, expected):
+    # the documented rule for an int beside a fixed width (a wrapping cast), for / as for the other operators
+    assert aot(int8_over_int)(p) == expected
+
+
+def test_true_division_by_an_int_that_wraps_to_zero_raises_zero_division():
+    with pytest.raises(ZeroDivisionError):
+        aot(int8_over_int)(-(2**63))

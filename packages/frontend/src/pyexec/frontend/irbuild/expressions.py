@@ -406,6 +406,9 @@ class ExpressionBuilder:
                 "Python raises TypeError here" + (" (bitwise operators need integers)" if op in _BITWISE else ""),
             )
         if op == "truediv" and t.is_integer:
+            # the operands meet at their integer type first (a Python int beside a fixed width takes the
+            # documented wrapping cast, as for every other operator), then divide as float64
+            left, right = self.convert(left, t, node), self.convert(right, t, node)
             t = FLOAT64
         # Python's int ** negative int is a float; NumPy's fixed widths raise ValueError at run time
         # (np.int32(3) ** np.int8(-2): "Integers to negative integer powers are not allowed."),
