@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from pyexec.backends.llvm import aot
-from pyexec.types import complex64, float32, float64, int8, int32, int64, uint8
+from pyexec.types import complex64, complex128, float32, float64, int8, int32, int64, uint8
 
 
 def shift_right(x: int32, s: int32) -> int32:
@@ -123,3 +123,19 @@ def test_true_division_wraps_a_python_int_into_the_fixed_width_first(p, expected
 def test_true_division_by_an_int_that_wraps_to_zero_raises_zero_division():
     with pytest.raises(ZeroDivisionError):
         aot(int8_over_int)(-(2**63))
+
+
+def strong_complex_division(p: int) -> float:
+    return (complex128(-1.5 + 0.5j) / complex128(p)).real
+
+
+def python_complex_division(x: complex, y: complex) -> complex:
+    return x / y
+
+
+def test_complex128_division_is_numpys_and_python_complex_division_is_cpythons():
+    # NumPy divides through a reciprocal (-0.30000000000000004), Python's complex divides (-0.3)
+    assert aot(strong_complex_division)(5) == strong_complex_division(np.int64(5)) == -0.30000000000000004
+    assert aot(python_complex_division)(-1.5 + 0.5j, 5 + 0j) == (-1.5 + 0.5j) / (5 + 0j) == -0.3 + 0.1j
+    with pytest.raises(ZeroDivisionError):
+        aot(strong_complex_division)(0)

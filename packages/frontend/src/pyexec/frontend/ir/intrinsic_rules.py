@@ -2,7 +2,8 @@
 
 Rules: ``same`` (one numeric, non-complex type in and out; abs/min/max), ``float``/``int``/``bool``
 (float64 arguments; math functions), ``round_ndigits`` (float64, int → float64), ``component``
-(a complex argument → its float part type), ``complex`` (complex → same complex type).
+(a complex argument → its float part type), ``complex`` (complex arguments of one type → that type;
+``complex.numpy_div`` is NumPy's complex division, which rounds differently from CPython's ``/``).
 An arity of -1 means two or more.
 
 Example:
@@ -24,4 +25,5 @@ INTRINSIC_NAMES: dict[str, tuple[int, str]] = {
     "math.log_base": (2, "float"),
     "complex.real": (1, "component"), "complex.imag": (1, "component"), "complex.abs": (1, "component"),
     "complex.conjugate": (1, "complex"),
+    "complex.numpy_div": (2, "complex"),
 }

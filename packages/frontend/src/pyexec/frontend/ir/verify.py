@@ -285,7 +285,9 @@ def _expected_result(rule: str, types: list[object], t: ScalarT) -> ScalarT | No
         return FLOAT64 if types == [FLOAT64, INT] else None
     if rule == "component":  # complex.real / imag / abs
         return _COMPONENT.get(first)  # type: ignore[arg-type]
-    if rule == "complex":  # complex.conjugate
+    if rule == "complex":  # complex.conjugate, complex.numpy_div
+        if any(x != first for x in types):
+            return None
         return first if first in _COMPONENT else None  # type: ignore[return-value]
     return None
 

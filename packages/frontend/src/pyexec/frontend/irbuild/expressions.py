@@ -419,6 +419,10 @@ class ExpressionBuilder:
                 CompileTypeError, node, "an integer to a negative power is a float in Python",
                 "write the base as a float (2.0 ** -1) or convert it with float(...)",
             )
+        if op == "truediv" and t == COMPLEX128 and not weak:
+            # a NumPy complex128 operand: NumPy's division (through a reciprocal), not Python complex's
+            args = [self.convert(left, t, node), self.convert(right, t, node)]
+            return Intrinsic("complex.numpy_div", args, t, loc)  # type: ignore[arg-type]
         result = BinOp(op, self.convert(left, t, node), self.convert(right, t, node), t, loc)
         return self.mark_weak(result, weak)
 

@@ -1374,6 +1374,13 @@ class FunctionLowering:
                      "math range error" if can_overflow else "math domain error")
         return r
 
+    def complex_numpy_div(self, e: n.Intrinsic, args: list[ir.Value]) -> ir.Value:
+        """``/`` with a NumPy complex128 operand: NumPy's division loop, as complex64's always is."""
+        a, c = args
+        b = self.b
+        parts = (b.extract_value(a, 0), b.extract_value(a, 1), b.extract_value(c, 0), b.extract_value(c, 1))
+        return self.complex_div_numpy(*parts, a.type)
+
     def math_log_base(self, e: n.Intrinsic, args: list[ir.Value]) -> ir.Value:
         """CPython's ``math.log(x, base)``: both arguments evaluated, then ``log(x)``, then ``log(base)``
         (each with its domain check), then the division (a zero ``log(base)`` is ZeroDivisionError)."""
@@ -1565,6 +1572,7 @@ _INTRINSICS: dict[str, Callable[[FunctionLowering, n.Intrinsic, list], ir.Value]
     "math.pow": FunctionLowering.math_pow,
     "math.fmod": FunctionLowering.math_fmod,
     "math.log_base": FunctionLowering.math_log_base,
+    "complex.numpy_div": FunctionLowering.complex_numpy_div,
     "math.copysign": _llvm("llvm.copysign"),
     "math.isnan": FunctionLowering.float_predicate,
     "math.isinf": FunctionLowering.float_predicate,
