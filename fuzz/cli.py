@@ -21,7 +21,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--minutes", type=float, help="stop after this many minutes")
     parser.add_argument("--programs", type=int, help="stop after this many programs")
     parser.add_argument("--workers", type=int, default=2, help="child processes (default 2)")
-    parser.add_argument("--backends", default="aot,wasm,jit", help="comma-separated: aot, wasm, jit")
+    parser.add_argument("--backends", default="aot,wasm,node,jit",
+                        help="comma-separated: aot, wasm (wasmtime), node (the JS glue in Node), jit")
     parser.add_argument("--calls", type=int, default=8, help="argument sets per program")
     parser.add_argument("--jit-every", type=int, default=4, help="run the jit on every N-th program (0: never)")
     parser.add_argument("--call-timeout", type=float, default=10.0, help="seconds before a call is a hang")

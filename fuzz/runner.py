@@ -32,14 +32,17 @@ ROOT = Path(__file__).resolve().parent.parent
 COMPARED_EXCEPTIONS = {"ZeroDivisionError", "OverflowError", "ValueError", "AssertionError", "RecursionError"}
 
 
-def configs_for(index: int, backends: list[str], jit_every: int) -> list[list[Any]]:
+def configs_for(index: int, backends: list[str], jit_every: int, node_every: int = 4) -> list[list[Any]]:
     """The backend configurations a program is run with: aot at every -O in both overflow modes, wasm at one
-    -O (rotating with the program) in both modes, and the jit for every ``jit_every``-th program."""
+    -O (rotating with the program) in both modes, the same wasm in Node (checked ints) for every
+    ``node_every``-th program, and the jit for every ``jit_every``-th program."""
     out: list[list[Any]] = []
     if "aot" in backends:
         out += [["aot", opt, mode] for opt in range(4) for mode in ("check", "wrap")]
     if "wasm" in backends:
         out += [["wasm", index % 4, mode] for mode in ("check", "wrap")]
+    if "node" in backends and node_every > 0 and index % node_every == 1:
+        out.append(["node", index % 4, "check"])
     if "jit" in backends and jit_every > 0 and index % jit_every == 0:
         out.append(["jit", 0, "check"])
     return out
@@ -192,7 +195,7 @@ class Worker:
 
 @dataclass
 class Settings:
-    backends: list[str] = field(default_factory=lambda: ["aot", "wasm", "jit"])
+    backends: list[str] = field(default_factory=lambda: ["aot", "wasm", "node", "jit"])
     calls_per_program: int = 8
     jit_every: int = 4
     call_timeout: float = 10.0

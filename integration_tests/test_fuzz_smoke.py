@@ -9,6 +9,7 @@ shrinks a program while its property holds.
 
 from __future__ import annotations
 
+import shutil
 import sys
 from pathlib import Path
 
@@ -69,6 +70,14 @@ def test_fixed_seed_programs_agree_with_cpython_on_aot_and_wasm():
         assert counts.get("agree", 0) > 0, verdicts
         bad = {v: n for v, n in counts.items() if v not in ("agree", "skipped")}
         assert not bad, (family, bad, [(f.seed, f.config, f.args, f.expected, f.actual) for f in stats.findings])
+
+
+@pytest.mark.skipif(shutil.which("node") is None, reason="Node.js is not installed (it runs the JS glue)")
+def test_fixed_seed_programs_agree_with_cpython_in_node():
+    settings = Settings(backends=["node"], calls_per_program=3, jit_every=0)
+    stats = fuzz(1, programs=8, workers=1, settings=settings, progress=False)  # programs 1 and 5 run in Node
+    counts = dict(stats.verdicts["node"])
+    assert counts.get("agree", 0) > 0 and set(counts) <= {"agree", "skipped"}, (counts, stats.findings)
 
 
 def test_a_call_that_never_returns_is_a_hang_verdict_and_the_worker_is_replaced():

@@ -302,7 +302,7 @@ async function loadWith(source, signatures, options) {
   const out = (text) => {
     line += text;
     let nl;
-    while ((nl = line.indexOf("\n")) >= 0) { write(line.slice(0, nl)); line = line.slice(nl + 1); }
+    while ((nl = line.indexOf("\n")) >= 0) { write(line.slice(0, nl), true); line = line.slice(nl + 1); }
   };
   const env = {
     pyexec_print_i64: (v) => out(String(v)),
@@ -338,7 +338,7 @@ async function loadWith(source, signatures, options) {
   const errorMessage = raw["error.message"] ? raw["error.message"].value : 0;
   const stackPointer = raw.__stack_pointer;
   const stackTop = stackPointer ? stackPointer.value : 0;
-  const flush = () => { if (line !== "") { const rest = line; line = ""; write(rest); } };
+  const flush = () => { if (line !== "") { const rest = line; line = ""; write(rest, false); } };
   // No prototype, and names defined rather than assigned: `__proto__`, `constructor` or `toString` are
   // plain functions here, and nothing a user names can replace `memory`, `instance` or `functions`.
   const functions = Object.create(null);
