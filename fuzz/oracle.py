@@ -109,7 +109,13 @@ def _float_pow(a: Any, b: Any) -> Any:
     if math.isfinite(a) and a < 0 and math.isfinite(b) and float(b) != math.floor(float(b)):
         raise ValueError("negative number cannot be raised to a fractional power")
     if type(a) is float and type(b) is float:
-        return float(np.power(np.float64(a), np.float64(b)))  # C's pow: inf, not OverflowError
+        # C's pow (CPython's math.pow calls it), with inf instead of OverflowError; not np.power, whose
+        # SIMD loops may round the last bit differently from the C library
+        try:
+            return math.pow(a, b)
+        except OverflowError:
+            odd = float(b).is_integer() and abs(b) < 2**53 and int(b) % 2 == 1
+            return -math.inf if a < 0 and odd else math.inf
     return a**b
 
 
@@ -139,7 +145,8 @@ def _bin(op: str, a: Any, b: Any) -> Any:
         if both_int:
             return _int_pow(a, b)
         if isinstance(a, np.integer) and isinstance(b, (np.integer, int)):
-            if b < 0:
+            # NumPy refuses a negative exponent only when the result is an integer (uint64 ** int32 is float64)
+            if b < 0 and np.issubdtype(np.result_type(a, b), np.integer):
                 raise ValueError("Integers to negative integer powers are not allowed.")
             return a**b
         return _float_pow(a, b)
