@@ -105,6 +105,12 @@ def build_native_module(module: n.Module, roots: list[str], *, opt: int = 2, ove
     return NativeModule(engine, entries, lowered, optimized_text, from_cache=from_cache)
 
 
+_COMPILE_LOCK = threading.RLock()
+"""One compile at a time per process: the frontend's and llvmlite's shared state (LLVM's global context,
+the cached target machines, the symbol table) is then never used by two compiles at once. Calls of
+compiled code take no lock."""
+
+
 # --- the callable --------------------------------------------------------------------------------
 
 
@@ -150,7 +156,7 @@ class CompiledFunction(ctypes.c_void_p):
             >>> aot(one).compile()()
             1
         """
-        with self._lock:
+        with self._lock, _COMPILE_LOCK:
             if self._native is None:
                 from pyexec.frontend import analyze_functions
 
