@@ -179,7 +179,11 @@ def _chain(ops: list[str], *thunks: Any) -> bool:
     left = thunks[0]()
     for op, thunk in zip(ops, thunks[1:]):
         right = thunk()
-        a, b = _coerce(left, right)
+        if (_is_pyint(left) and isinstance(right, np.integer) and right.dtype != np.uint64) or \
+                (_is_pyint(right) and isinstance(left, np.integer) and left.dtype != np.uint64):
+            a, b = int(left), int(right)  # NumPy 2 compares a Python int with a NumPy integer by value
+        else:
+            a, b = _coerce(left, right)
         if _is_pyint(a) and isinstance(b, np.floating):
             a = np.float64(a) if b.dtype == np.float64 else b.dtype.type(a)
         if not cmp[op](a, b):

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from pyexec.backends.llvm import aot
-from pyexec.types import complex64, complex128, float32, float64, int8, int32, int64, uint8
+from pyexec.types import complex64, complex128, float32, float64, int8, int16, int32, int64, uint8, uint32
 
 
 def shift_right(x: int32, s: int32) -> int32:
@@ -139,3 +139,22 @@ def test_complex128_division_is_numpys_and_python_complex_division_is_cpythons()
     assert aot(python_complex_division)(-1.5 + 0.5j, 5 + 0j) == (-1.5 + 0.5j) / (5 + 0j) == -0.3 + 0.1j
     with pytest.raises(ZeroDivisionError):
         aot(strong_complex_division)(0)
+
+
+def int_at_most_uint8(p: int, v: int16) -> bool:
+    return p <= uint8(v)
+
+
+def chained_int64_int_uint8(p3: uint32) -> bool:
+    v4 = int16(p3)
+    return int64(v4) <= int(p3) <= uint8(v4)
+
+
+@pytest.mark.parametrize("p", [1025590461, 300, 189, -1, 2**62])
+def test_a_python_int_compares_with_a_fixed_width_integer_by_value_as_numpy_does(p):
+    assert aot(int_at_most_uint8)(p, 29373) == int_at_most_uint8(p, np.int16(29373))
+
+
+def test_a_chained_comparison_agrees_with_its_links():
+    for p3 in (1025590461, 189, 70000):
+        assert aot(chained_int64_int_uint8)(p3) == chained_int64_int_uint8(np.uint32(p3))

@@ -505,6 +505,13 @@ class ExpressionBuilder:
             for e in operands[1:]:
                 assert isinstance(e.type, ScalarT)
                 t, weak = promote(t, weak, e.type, self.is_weak(e))
+            # NumPy 2 compares a Python int with a fixed-width integer by value (np.uint8(189) < 1025590461),
+            # where arithmetic would wrap the int into the width: compare such integers as int64, which
+            # holds every value but uint64's upper half (uint64 keeps the promoted type, as documented)
+            weak_int = any(e.type == INT and self.is_weak(e) and not (isinstance(e, Const) and fits(e.value, t))
+                           for e in operands)  # a literal that fits the width compares the same either way
+            if weak_int and t.is_integer and t != INT and all(e.type != BY_NAME["uint64"] for e in operands):
+                t = INT
             if t.is_complex and any(k not in ("eq", "ne") for k in ops):
                 raise self.error(CompileTypeError, node, "complex numbers can only be compared with == and !=",
                                  "compare abs(z) or z.real instead (Python raises TypeError)")
