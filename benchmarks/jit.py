@@ -111,7 +111,7 @@ def bench_nuitka() -> None:
         assert run.stdout == "Hello, Alice!\n"
         cached = subprocess.run([sys.executable, "-c", code.replace("'greeter'", "'greeter2'")], cwd=folder,
                                 env=env, capture_output=True, text=True, check=True).stdout.split()
-        print("\nNuitka executable of the seed's greeter (onefile)")
+        print("\nNuitka executable of the original API's greeter example (onefile)")
         print(f"  build time (cold cache)      {build_seconds:8.1f} s")
         print(f"  rebuild (cached)             {float(cached[0]):8.3f} s")
         print(f"  executable size              {size / 1e6:8.1f} MB")

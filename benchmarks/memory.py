@@ -154,15 +154,15 @@ def main() -> None:
     ours, python_paths, seed = medians(ours_runs), medians(python_runs), medians(seed_runs)
 
     print(f"pyexec memory manager: ns per operation, median of {options.repeat} interleaved rounds of {N:,}")
-    print(f"seed: {note}\n")
-    print(f"| {'operation':<34} | {'ours':>6} | {'ours, Python paths':>18} | {'seed':>6} | {'seed/ours':>9} |")
-    print(f"|{'-' * 36}|{'-' * 8}|{'-' * 20}|{'-' * 8}|{'-' * 11}|")
+    print(f"pyexec-compiler 0.1.1, the original API: {note}\n")
+    print(f"| {'operation':<34} | {'ours':>6} | {'ours, Python paths':>18} | {'0.1.1':>6} | {'0.1.1/ours':>10} |")
+    print(f"|{'-' * 36}|{'-' * 8}|{'-' * 20}|{'-' * 8}|{'-' * 12}|")
     for name, value in ours.items():
         py = f"{python_paths[name]:>18.0f}" if name in python_paths else " " * 18
         if name in seed:
-            print(f"| {name:<34} | {value:>6.0f} | {py} | {seed[name]:>6.0f} | {seed[name] / value:>8.1f}x |")
+            print(f"| {name:<34} | {value:>6.0f} | {py} | {seed[name]:>6.0f} | {seed[name] / value:>9.1f}x |")
         else:
-            print(f"| {name:<34} | {value:>6.0f} | {py} | {'':>6} | {'':>9} |")
+            print(f"| {name:<34} | {value:>6.0f} | {py} | {'':>6} | {'':>10} |")
 
 
 if __name__ == "__main__":

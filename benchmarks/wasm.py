@@ -180,7 +180,8 @@ def main() -> None:
     print("\n  module sizes (bytes) per optimisation level:")
     print(f"  {'module':<36}" + "".join(f"{'-O' + str(o):>8}" for o in range(4)))
     with tempfile.TemporaryDirectory() as tmp:
-        for label, group in [("fib.wasm (the seed's fibonacci)", [fibonacci]), ("kernels.wasm (all four)", funcs[:4])]:
+        modules = [("fib.wasm (the README's fibonacci)", [fibonacci]), ("kernels.wasm (all four)", funcs[:4])]
+        for label, group in modules:
             sizes = []
             for o in range(4):
                 out = Path(tmp) / f"m{o}.wasm"

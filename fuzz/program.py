@@ -19,6 +19,7 @@ Example:
 from __future__ import annotations
 
 import math
+from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 
 INT_TYPES = ["int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64"]
@@ -45,21 +46,23 @@ def float_literal(v: float) -> str:
     return repr(v) if v >= 0 and not (v == 0 and math.copysign(1, v) < 0) else f"({v!r})"
 
 
-class Expr:
+class Expr(ABC):
     """An expression; ``type`` is its IR type name."""
 
     type: str
     weak: bool
     py: bool
 
+    @abstractmethod
     def render(self, oracle: bool) -> str:
-        raise NotImplementedError
+        """The expression's source: for the compiled program, or (``oracle``) for the CPython oracle."""
 
     def children(self) -> list[Expr]:
         return []
 
     def replace_child(self, i: int, new: Expr) -> Expr:
-        raise NotImplementedError
+        """A copy with child ``i`` replaced (for the reducer); a leaf has no children to replace."""
+        raise IndexError(f"{type(self).__name__} has no child {i}")
 
 
 @dataclass
@@ -278,9 +281,10 @@ class Attr(Expr):
 # --- statements ----------------------------------------------------------------------------------
 
 
-class Stmt:
+class Stmt(ABC):
+    @abstractmethod
     def render(self, oracle: bool, indent: str) -> list[str]:
-        raise NotImplementedError
+        """The statement's source lines at ``indent``."""
 
     def bodies(self) -> list[list[Stmt]]:
         """The statement lists nested in this one (for the reducer)."""
