@@ -46,7 +46,7 @@ BROKEN: dict[str, tuple[Callable[[ir.Param, ir.Local], list[ir.Stmt]], str]] = {
     "compare link type": (
         lambda x, y: [ir.Return(ir.Cast(ir.Compare(["lt"], [name(x), name(y)], [INT], BOOL, L), INT, L), L)],
         "right operand of link 0"),
-    "unknown intrinsic": (lambda x, y: [ir.Return(ir.Intrinsic("math.gamma", [name(x)], INT, L), L)],  # type: ignore[arg-type]
+    "unknown intrinsic": (lambda x, y: [ir.Return(ir.Intrinsic("math.zeta", [name(x)], INT, L), L)],  # type: ignore[arg-type]
                           "unknown intrinsic"),
     "math on an int": (lambda x, y: [ir.Return(ir.Intrinsic("math.floor", [name(x)], INT, L), L)], "cannot give"),
     "range bound type": (

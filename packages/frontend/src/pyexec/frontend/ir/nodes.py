@@ -217,8 +217,13 @@ IntrinsicName = Literal[
     "math.sin", "math.cos", "math.tan", "math.asin", "math.acos", "math.atan", "math.atan2",
     "math.sinh", "math.cosh", "math.tanh", "math.floor", "math.ceil", "math.trunc", "math.fabs",
     "math.hypot", "math.pow", "math.fmod", "math.copysign", "math.isnan", "math.isinf", "math.isfinite",
+    "math.asinh", "math.acosh", "math.atanh", "math.cbrt", "math.exp2", "math.erf", "math.erfc", "math.gamma",
+    "math.lgamma", "math.log_base", "math.isclose",
+    # math on Python ints (int arguments, int result; outside int64 is OverflowError)
+    "math.factorial", "math.isqrt", "math.comb", "math.perm", "math.gcd", "math.lcm", "pow_mod",
     # complex
-    "complex.real", "complex.imag", "complex.conjugate", "complex.abs",
+    "complex.real", "complex.imag", "complex.conjugate", "complex.abs", "complex.make", "complex.numpy_div",
+    "complex.numpy_pow",
 ]
 
 
@@ -231,7 +236,11 @@ class Intrinsic:
     error"), ``math.exp(1000.0)`` raises OverflowError, ``math.floor``/``ceil``/``trunc`` and
     one-argument ``round`` return ``int`` (so NaN raises ValueError, inf OverflowError), ``round``
     rounds half to even, ``min``/``max`` take two or more arguments of one type and return the
-    first extreme one.
+    first extreme one. ``math.gamma``/``lgamma`` are CPython's own (Lanczos) algorithms, with its
+    errors (``gamma(0)`` and ``lgamma(-1)`` ValueError, ``gamma(200)`` OverflowError). The int
+    functions raise CPython's ValueErrors (``factorial(-1)``, ``isqrt(-1)``, ``comb(-1, 2)``,
+    ``pow_mod`` with modulus 0 or a base with no inverse) and OverflowError for a result outside
+    int64. ``math.isclose`` raises ValueError for a negative tolerance.
     """
 
     name: IntrinsicName

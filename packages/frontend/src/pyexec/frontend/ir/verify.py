@@ -281,6 +281,12 @@ def _expected_result(rule: str, types: list[object], t: ScalarT) -> ScalarT | No
         if any(x != FLOAT64 for x in types):
             return None
         return {"float": FLOAT64, "int": INT, "bool": BOOL}[rule]
+    if rule == "int_int":  # factorial, isqrt, comb, perm, gcd, lcm, pow_mod: Python ints in and out
+        return INT if all(x == INT for x in types) else None
+    if rule == "isclose":
+        return BOOL if all(x == FLOAT64 for x in types) else None
+    if rule == "make_complex":
+        return COMPLEX128 if types == [FLOAT64, FLOAT64] else None
     if rule == "round_ndigits":
         return FLOAT64 if types == [FLOAT64, INT] else None
     if rule == "component":  # complex.real / imag / abs

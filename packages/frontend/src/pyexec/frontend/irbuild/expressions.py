@@ -66,7 +66,13 @@ from pyexec.frontend.ir.types import (
     IRType,
     ScalarT,
 )
-from pyexec.frontend.irbuild.intrinsics import MATH_CONSTANTS, MATH_FUNCTIONS, MATH_SCALED
+from pyexec.frontend.irbuild.intrinsics import (
+    MATH_CONSTANTS,
+    MATH_FUNCTIONS,
+    MATH_INTEGER_FUNCTIONS,
+    MATH_OTHER,
+    MATH_SCALED,
+)
 from pyexec.frontend.irbuild.literals import fits, fold_cast
 from pyexec.frontend.promotion import category, promote
 
@@ -369,13 +375,18 @@ class ExpressionBuilder:
 
     def check_math_name(self, name: str, node: ast.AST) -> None:
         """A ``math`` name the subset does not know is an error naming the closest one."""
-        if name in MATH_FUNCTIONS or name in MATH_CONSTANTS or name in MATH_SCALED:
+        known = name in MATH_FUNCTIONS or name in MATH_CONSTANTS or name in MATH_SCALED \
+            or name in MATH_INTEGER_FUNCTIONS or name in MATH_OTHER
+        if known and not hasattr(math, name):  # math.cbrt and math.exp2 are new in Python 3.11
+            raise self.error(CompileNameError, node, f"module 'math' has no attribute '{name}' in this Python",
+                             "it is new in Python 3.11")
+        if known:
             return
         if hasattr(math, name):
             raise self.error(UnsupportedSyntaxError, node, f"math.{name} is not supported in compiled code", JIT_HINT)
         raise self.error(
             CompileNameError, node, f"module 'math' has no attribute '{name}'",
-            self.suggest(name, [*MATH_FUNCTIONS, *MATH_CONSTANTS, *MATH_SCALED]),
+            self.suggest(name, [*MATH_FUNCTIONS, *MATH_CONSTANTS, *MATH_SCALED, *MATH_INTEGER_FUNCTIONS, *MATH_OTHER]),
         )
 
     # --- operators -----------------------------------------------------------------------------
@@ -419,6 +430,10 @@ class ExpressionBuilder:
                 CompileTypeError, node, "an integer to a negative power is a float in Python",
                 "write the base as a float (2.0 ** -1) or convert it with float(...)",
             )
+        if op == "pow" and t.is_complex and not weak:
+            # a NumPy complex operand: NumPy's power (no exceptions; its own integer-exponent loop)
+            args = [self.convert(left, t, node), self.convert(right, t, node)]
+            return Intrinsic("complex.numpy_pow", args, t, loc)  # type: ignore[arg-type]
         if op == "truediv" and t == COMPLEX128 and not weak:
             # a NumPy complex128 operand: NumPy's division (through a reciprocal), not Python complex's
             args = [self.convert(left, t, node), self.convert(right, t, node)]
@@ -641,8 +656,15 @@ class ExpressionBuilder:
         assert isinstance(target, ScalarT)
         loc = self.loc(node)
         if binding.name == "complex" and len(node.args) == 2:
-            raise self.error(UnsupportedSyntaxError, node, "complex(real, imag) is not supported",
-                             "for finite parts real + imag * 1j is the same value; otherwise " + JIT_HINT)
+            parts = []
+            for a in node.args:
+                part = self.value(a)
+                assert isinstance(part.type, ScalarT)
+                if part.type.is_complex:
+                    raise self.error(CompileTypeError, a, "complex(real, imag) with a complex part is not supported",
+                                     "pass the float parts: complex(z.real, z.imag)")
+                parts.append(self.cast(self.arithmetic(part), FLOAT64))
+            return self.mark_weak(Intrinsic("complex.make", parts, COMPLEX128, loc))
         self.arity(node, label, 0, 1)
         weak = binding.name in ("int", "float", "complex")
         if not node.args:
@@ -686,10 +708,16 @@ class ExpressionBuilder:
     def call_math(self, binding: MathFunctionBinding, node: ast.Call, label: str) -> Expr:
         name = binding.name
         self.check_math_name(name, node.func)
-        self.no_keywords(node, label)
         loc = self.loc(node)
         if name in MATH_CONSTANTS:
             raise self.error(CompileTypeError, node, f"math.{name} is a number, not a function")
+        if name == "isclose":
+            return self.math_isclose(node, label)
+        if name == "prod":
+            return self.math_prod(node, label)
+        self.no_keywords(node, label)
+        if name in MATH_INTEGER_FUNCTIONS:
+            return self.math_integer(name, node, label)
         if name == "log" and len(node.args) == 2:
             # one intrinsic, so both arguments are evaluated before either logarithm is checked (CPython)
             x, base = (self.math_arg(a, label) for a in node.args)
@@ -716,6 +744,69 @@ class ExpressionBuilder:
         if sig.result == "bool":
             return Intrinsic(f"math.{name}", args, BOOL, loc)  # type: ignore[arg-type]
         return self.mark_weak(Intrinsic(f"math.{name}", args, FLOAT64, loc))  # type: ignore[arg-type]
+
+    def math_integer(self, name: str, node: ast.Call, label: str) -> Expr:
+        """``math.factorial``/``isqrt``/``comb``/``perm``/``gcd``/``lcm``: Python ints in, a Python int out."""
+        low, high = MATH_INTEGER_FUNCTIONS[name]
+        self.arity(node, label, low, high)
+        loc = self.loc(node)
+        args = [self.int_arg(a, label) for a in node.args]
+        if name == "perm" and len(args) == 1:
+            name = "factorial"  # perm(n) is n! (CPython's message for a negative n is factorial's too)
+        if name in ("gcd", "lcm"):
+            if not args:
+                return self.mark_weak(Const(0 if name == "gcd" else 1, INT, loc))
+            if len(args) == 1:
+                # gcd(a) == gcd(a, 0) and lcm(a) == lcm(a, 1) == abs(a)
+                args.append(Const(0 if name == "gcd" else 1, INT, loc))
+        return self.mark_weak(Intrinsic(f"math.{name}", args, INT, loc))  # type: ignore[arg-type]
+
+    def int_arg(self, node: ast.expr, label: str) -> Expr:
+        """An argument CPython reads with ``__index__``: a Python int, a bool or a NumPy integer, as int."""
+        arg = self.arithmetic(self.value(node))
+        assert isinstance(arg.type, ScalarT)
+        if not arg.type.is_integer:
+            python = "float" if arg.type.is_float else "complex"
+            raise self.error(CompileTypeError, node, f"{label}() needs an integer: a '{python}' value cannot be "
+                             "interpreted as an integer (Python raises TypeError)",
+                             "convert it explicitly with int(...)")
+        return self.cast(arg, INT)
+
+    def math_isclose(self, node: ast.Call, label: str) -> Expr:
+        """``math.isclose(a, b, *, rel_tol=1e-09, abs_tol=0.0)``."""
+        self.arity(node, label, 2, 2)
+        values: dict[str, ast.expr | None] = {"rel_tol": None, "abs_tol": None}
+        for kw in node.keywords:
+            if kw.arg not in values:
+                raise self.error(CompileTypeError, kw.value, f"{label}() has no keyword argument '{kw.arg}'",
+                                 "it takes rel_tol= and abs_tol=")
+            values[kw.arg] = kw.value
+        loc = self.loc(node)
+        args = [self.math_arg(a, label) for a in node.args]
+        for key, default in (("rel_tol", 1e-09), ("abs_tol", 0.0)):
+            given = values[key]
+            args.append(Const(default, FLOAT64, loc) if given is None else self.math_arg(given, label))
+        return Intrinsic("math.isclose", args, BOOL, loc)
+
+    def math_prod(self, node: ast.Call, label: str) -> Expr:
+        """``math.prod`` of a tuple or list written out in the call (``math.prod((a, b, c), start=s)``): the
+        products ``start * a * b * c`` of Python, left to right. Any other iterable needs @jit."""
+        self.arity(node, label, 1, 1)
+        start: Expr = self.mark_weak(Const(1, INT, self.loc(node)))
+        for kw in node.keywords:
+            if kw.arg != "start":
+                raise self.error(CompileTypeError, kw.value, f"{label}() has no keyword argument '{kw.arg}'",
+                                 "it takes start=")
+            start = self.value(kw.value)
+        items = node.args[0]
+        if not isinstance(items, (ast.Tuple, ast.List)) or any(isinstance(e, ast.Starred) for e in items.elts):
+            raise self.error(UnsupportedSyntaxError, items, f"{label}() is supported over a tuple or list written "
+                             "in the call, e.g. math.prod((a, b, c))", "for a loop or any other iterable, multiply "
+                             "in a for loop; or " + JIT_HINT)
+        result = start
+        for e in items.elts:
+            result = self.arith("mul", result, self.value(e), node)
+        return result
 
     def math_arg(self, node: ast.expr, label: str) -> Expr:
         """A ``math`` function argument: any real number, as float64 (CPython converts it to a C double)."""
@@ -779,9 +870,20 @@ class ExpressionBuilder:
     def builtin_pow(self, node: ast.Call, label: str) -> Expr:
         self.no_keywords(node, label)
         if len(node.args) == 3:
-            raise self.error(UnsupportedSyntaxError, node, "pow() with a modulus is not supported", JIT_HINT)
+            return self.pow_mod(node, label)
         self.arity(node, label, 2, 2)
         return self.arith("pow", self.value(node.args[0]), self.value(node.args[1]), node)
+
+    def pow_mod(self, node: ast.Call, label: str) -> Expr:
+        """``pow(base, exp, mod)``: Python ints only (CPython raises TypeError for floats and NumPy integers)."""
+        args = []
+        for a in node.args:
+            arg = self.arithmetic(self.value(a))
+            if arg.type != INT:
+                raise self.error(CompileTypeError, a, f"pow() with a modulus needs Python ints, not {arg.type} "
+                                 "(Python raises TypeError)", "convert the arguments with int(...)")
+            args.append(arg)
+        return self.mark_weak(Intrinsic("pow_mod", args, INT, self.loc(node)))
 
     def builtin_divmod(self, node: ast.Call, label: str) -> Expr:
         raise self.error(UnsupportedSyntaxError, node, "divmod() is only supported in 'q, r = divmod(a, b)'",

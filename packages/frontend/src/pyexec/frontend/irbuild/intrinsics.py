@@ -22,12 +22,21 @@ class MathSig:
 MATH_FUNCTIONS: dict[str, MathSig] = {
     **{n: MathSig(1, "float") for n in (
         "sqrt", "exp", "log", "log2", "log10", "log1p", "expm1", "sin", "cos", "tan", "asin", "acos",
-        "atan", "sinh", "cosh", "tanh", "fabs")},
+        "atan", "sinh", "cosh", "tanh", "fabs", "asinh", "acosh", "atanh", "cbrt", "exp2", "erf", "erfc", "gamma",
+        "lgamma")},
     **{n: MathSig(1, "int") for n in ("floor", "ceil", "trunc")},
     **{n: MathSig(1, "bool") for n in ("isnan", "isinf", "isfinite")},
     **{n: MathSig(2, "float") for n in ("atan2", "hypot", "pow", "fmod", "copysign")},
 }
-"""``math`` functions that map onto one IR intrinsic ``math.<name>``."""
+"""``math`` functions of floats that map onto one IR intrinsic ``math.<name>``."""
+
+MATH_INTEGER_FUNCTIONS: dict[str, tuple[int, int]] = {
+    "factorial": (1, 1), "isqrt": (1, 1), "comb": (2, 2), "perm": (1, 2), "gcd": (0, 99), "lcm": (0, 99),
+}
+"""``math`` functions of Python ints (least and most arguments; 99 is any number): int arguments, an int result."""
+
+MATH_OTHER: frozenset[str] = frozenset({"isclose", "prod"})
+"""``math`` functions with a signature of their own (keywords, an iterable)."""
 
 MATH_SCALED: dict[str, float] = {"degrees": 180.0 / math.pi, "radians": math.pi / 180.0}
 """``math.degrees``/``radians``: CPython multiplies by exactly these constants."""

@@ -2,7 +2,8 @@
 
 Parameters are read from annotations before any body is built, so calls (and recursion) type-check
 in any order. A function without a return annotation is built when a caller first needs its
-return type; a function that needs its own inferred return type is an error asking for the annotation.
+return type; a recursive function that needs its own inferred return type returns None when it has no
+``return <value>`` anywhere, and is otherwise an error asking for the annotation.
 
 Example:
     >>> from pyexec.frontend.source import sources_from_text
@@ -27,12 +28,30 @@ from pyexec.frontend.diagnostics import (
     UnsupportedSyntaxError,
 )
 from pyexec.frontend.ir.nodes import Function, Module, Param
-from pyexec.frontend.ir.types import NoneT, ScalarT
+from pyexec.frontend.ir.types import NONE, NoneT, ScalarT
 from pyexec.frontend.irbuild.annotations import annotation_type, names_numpy_bool, names_python_number
 from pyexec.frontend.irbuild.statements import FunctionBuilder
 from pyexec.frontend.source import FunctionSource, source_of_function, static_callee_source, unwrap
 
 Default = int | float | bool | complex | None
+
+
+def returns_a_value(fn: ast.FunctionDef) -> bool:
+    """Whether a function has a ``return <value>`` (``return None`` is none), nested definitions aside.
+
+    Example:
+        >>> returns_a_value(ast.parse("def f(n):\n    if n:\n        return\n    f(n - 1)\n").body[0])
+        False
+    """
+    todo: list[ast.AST] = list(fn.body)
+    while todo:
+        node = todo.pop()
+        if isinstance(node, ast.Return) and node.value is not None \
+                and not (isinstance(node.value, ast.Constant) and node.value.value is None):
+            return True
+        if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
+            todo.extend(ast.iter_child_nodes(node))
+    return False
 
 
 class ModuleBuilder:
@@ -148,6 +167,8 @@ class ModuleBuilder:
             return annotated
         if name not in self.functions:
             if name in self.building:
+                if not returns_a_value(self.sources[name].node):
+                    return NONE  # no 'return <value>' anywhere: it returns None, which recursion cannot change
                 raise caller.error(
                     CompileTypeError, node, f"the return type of '{name}' cannot be inferred: it is needed "
                     f"while '{name}' itself is being compiled (recursion)",

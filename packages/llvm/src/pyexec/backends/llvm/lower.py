@@ -31,6 +31,7 @@ from llvmlite import ir
 
 from pyexec.backends.llvm import runtime as rt
 from pyexec.backends.llvm.errors import NativeBuildError, UnsupportedConstructError
+from pyexec.backends.llvm.math_functions import MATH_INTRINSICS, lower_complex_pow
 from pyexec.frontend.ir import nodes as n
 from pyexec.frontend.ir.types import FLOAT32, FLOAT64, INT64, NoneT, ScalarT
 
@@ -151,7 +152,9 @@ def _faults_locally(node: object, checked_ints: bool, python_runtime: bool = Fal
             return (node.type.checked and checked_ints) or node.args[0].type.is_complex
         return node.name not in ("min", "max", "math.fabs", "math.copysign", "math.isnan", "math.isinf",
                                  "math.isfinite", "math.atan", "math.atan2", "math.tanh", "math.hypot",
-                                 "complex.real", "complex.imag", "complex.conjugate", "round_ndigits")
+                                 "complex.real", "complex.imag", "complex.conjugate", "round_ndigits",
+                                 "math.asinh", "math.cbrt", "math.erf", "math.erfc", "complex.make",
+                                 "complex.numpy_pow")
     return False
 
 
@@ -1222,6 +1225,8 @@ class FunctionLowering:
             if t.bits == 64:  # complex64 is always NumPy's: its division, not CPython's
                 return self.complex_div_numpy(ar, ai, cr, ci, a.type)
             return self.complex_div(ar, ai, cr, ci, a.type)
+        if op == "pow" and t.bits == 128:  # Python's complex (the frontend refuses NumPy's complex **)
+            return lower_complex_pow(self, a, c)
         raise UnsupportedConstructError(f"complex operator {op!r} is not supported by the native backend")
 
     def complex_div(self, ar: ir.Value, ai: ir.Value, br: ir.Value, bi: ir.Value, ty: ir.Type) -> ir.Value:
@@ -1564,6 +1569,13 @@ _INTRINSICS: dict[str, Callable[[FunctionLowering, n.Intrinsic, list], ir.Value]
     "math.sinh": _math("sinh", True),
     "math.cosh": _math("cosh", True),
     "math.tanh": _plain("tanh"),
+    "math.asinh": _plain("asinh"),
+    "math.acosh": _math("acosh"),
+    "math.atanh": _math("atanh"),
+    "math.cbrt": _plain("cbrt"),
+    "math.exp2": _math("exp2", True),
+    "math.erf": _plain("erf"),
+    "math.erfc": _plain("erfc"),
     "math.floor": FunctionLowering.round_to_int,
     "math.ceil": FunctionLowering.round_to_int,
     "math.trunc": FunctionLowering.round_to_int,
@@ -1581,6 +1593,7 @@ _INTRINSICS: dict[str, Callable[[FunctionLowering, n.Intrinsic, list], ir.Value]
     "complex.imag": FunctionLowering.complex_part,
     "complex.conjugate": FunctionLowering.complex_part,
     "complex.abs": FunctionLowering.complex_part,
+    **MATH_INTRINSICS,
 }
 """Intrinsic name → its lowering (a table, not a chain of ifs)."""
 

@@ -81,6 +81,7 @@ thread; ``here - STACK_BUDGET`` when they are unknown)."""
 
 LIBM_FUNCTIONS = (
     "exp", "log", "log2", "log10", "log1p", "expm1", "sin", "cos", "tan", "asin", "acos", "atan",
-    "atan2", "sinh", "cosh", "tanh", "hypot", "pow", "fmod",
+    "atan2", "sinh", "cosh", "tanh", "hypot", "pow", "fmod", "asinh", "acosh", "atanh", "cbrt", "exp2", "erf",
+    "erfc",
 )
 """libm functions lowered code may call (``f``-suffixed for float32), besides LLVM intrinsics."""
