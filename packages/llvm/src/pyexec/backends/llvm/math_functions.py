@@ -587,6 +587,9 @@ def _build_complex_pow(h: _Helper) -> None:
     complex_exp = b.fcmp_unordered("!=", bi, zero)
     length = b.select(complex_exp, b.fdiv(length, h.libm("exp", b.fmul(at, bi))), length)
     phase = b.select(complex_exp, b.fadd(phase, b.fmul(bi, h.libm("log", vabs))), phase)
+    # the C library's cos and sin of an infinite phase set errno to EDOM, which CPython reports as this
+    # ZeroDivisionError ((inf+0j) ** 1j raises it)
+    h.return_if(h.is_inf(phase), zero, zero, I32(DOMAIN))
     finish(b.fmul(length, h.libm("cos", phase)), b.fmul(length, h.libm("sin", phase)))
 
 
@@ -662,6 +665,7 @@ def _build_numpy_complex_pow(h: _Helper) -> None:
     scale = h.libm("exp", er)
     # C's cexp(-inf + iy) is +-0 +- 0i even when y is not finite (where 0 * cos(y) would be nan)
     h.return_if(b.and_(b.fcmp_ordered("==", er, ir.Constant(ty, -math.inf)), b.not_(h.is_finite(ei))), zero, zero)
+    h.return_if(b.fcmp_ordered("==", ei, zero), scale, ei)  # cexp(x + 0i) is exp(x) + 0i, even when exp(x) is inf
     h.ret(b.fmul(scale, h.libm("cos", ei)), b.fmul(scale, h.libm("sin", ei)))
 
 
