@@ -19,10 +19,10 @@ from hypothesis import strategies as st
 
 sys.path.insert(0, str(Path(__file__).parent / "data"))
 
-import math_programs as mp  # noqa: E402
+import math_programs as mp
 
-from pyexec.backends.llvm import aot  # noqa: E402
-from pyexec.frontend import analyze_source  # noqa: E402
+from pyexec.backends.llvm import aot
+from pyexec.frontend import analyze_source
 
 RUNNER = Path(__file__).parent / "data" / "run_math_cases.py"
 FAST = settings(max_examples=60, deadline=None)

@@ -22,9 +22,9 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-import math_programs as mp  # noqa: E402
+import math_programs as mp
 
-from pyexec.backends.llvm import aot  # noqa: E402
+from pyexec.backends.llvm import aot
 
 INF, NAN = math.inf, math.nan
 FLOATS = [0.0, -0.0, 0.5, -0.5, 1.0, 2.0, -1.0, -2.5, 3.7, 5.0, 23.0, 24.0, 100.5, -100.5, 141.3, -141.3, 171.5,
