@@ -49,7 +49,7 @@ SOURCES = (
     "e_exp.c", "e_exp_data.c", "e_log.c", "e_log_data.c", "e_log2.c", "e_log2_data.c", "e_log10.c", "s_log1p.c",
     "s_expm1.c", "s_sin.c", "branred.c", "sincostab.c", "s_tan.c", "e_asin.c", "s_atan.c", "e_atan2.c",
     "e_sinh.c", "e_cosh.c", "s_tanh.c", "e_hypot.c", "e_pow.c", "e_pow_log_data.c", "e_fmod.c", "s_scalbn.c",
-    "math_err.c",
+    "math_err.c", "s_asinh.c", "e_acosh.c", "e_atanh.c", "s_cbrt.c", "s_frexp.c", "s_erf.c",
 )
 """glibc's files, compiled one by one as glibc compiles them (its x86-64 build without FMA)."""
 
@@ -61,7 +61,8 @@ CFLAGS = (
 
 PUBLIC = tuple(f"{name}{suffix}" for name in (
     "exp", "expm1", "log", "log2", "log10", "log1p", "sin", "cos", "tan", "asin", "acos", "atan", "sinh", "cosh",
-    "tanh", "atan2", "hypot", "pow", "fmod", "exp2", "ldexp") for suffix in ("", "f"))
+    "tanh", "atan2", "hypot", "pow", "fmod", "exp2", "ldexp", "asinh", "acosh", "atanh", "cbrt", "erf", "erfc")
+    for suffix in ("", "f"))
 """The functions the bitcode defines with external linkage (everything else in it is internal)."""
 
 

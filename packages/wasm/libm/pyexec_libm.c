@@ -32,6 +32,12 @@ BINARY(atan2, __ieee754_atan2)
 BINARY(hypot, __hypot)
 BINARY(pow, __pow)
 BINARY(fmod, __ieee754_fmod)
+UNARY(asinh, __asinh)
+UNARY(acosh, __ieee754_acosh)
+UNARY(atanh, __ieee754_atanh)
+UNARY(cbrt, __cbrt)
+UNARY(erf, __erf)
+UNARY(erfc, __erfc)
 
 /* LLVM rewrites pow(2.0, x) into exp2(x): exp2 is pow(2.0, x) here, so the value stays math.pow's. */
 PUBLIC double exp2(double x) { return __pow(2.0, x); }

@@ -28,7 +28,7 @@ from pyexec.backends.wasm.link import link
 from pyexec.frontend import analyze_source
 
 UNARY = ("exp", "expm1", "log", "log2", "log10", "log1p", "sin", "cos", "tan", "asin", "acos", "atan", "sinh",
-         "cosh", "tanh")
+         "cosh", "tanh", "asinh", "acosh", "atanh", "cbrt", "erf", "erfc")
 BINARY = ("atan2", "hypot", "pow", "fmod")
 LIBM_DIR = Path(__file__).resolve().parents[1] / "libm"
 EDGES = (0.0, -0.0, math.inf, -math.inf, math.nan, 5e-324, -5e-324, 2.2250738585072014e-308, 1.7976931348623157e308,

@@ -32,6 +32,8 @@
 #define isnan(x) __builtin_isnan(x)
 #define isinf(x) __builtin_isinf(x)
 #define isfinite(x) __builtin_isfinite(x)
+#define isless(x, y) __builtin_isless(x, y)
+#define isgreater(x, y) __builtin_isgreater(x, y)
 #define signbit(x) __builtin_signbit(x)
 #define issignaling(x) 0
 #define fabs(x) __builtin_fabs(x)
@@ -108,6 +110,9 @@ double __ieee754_atan2(double, double); double __ieee754_sinh(double); double __
 double __tanh(double); double __hypot(double, double); double __pow(double, double);
 double __ieee754_pow(double, double); double __ieee754_fmod(double, double);
 int __branred(double, double *, double *); double __scalbn(double, int);
+double __asinh(double); double __ieee754_acosh(double); double __ieee754_atanh(double); double __cbrt(double);
+double __erf(double); double __erfc(double); double __frexp(double, int *);
+#define __ldexp(x, n) __scalbn(x, n)
 double __ieee754_sqrt(double);
 #define __ieee754_sqrt(x) __builtin_sqrt(x)
 #define __ieee754_exp(x) __exp(x)

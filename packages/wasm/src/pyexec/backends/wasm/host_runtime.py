@@ -72,7 +72,8 @@ def _python_libm(name: str) -> Callable[..., float]:
         "exp2": lambda x: math.pow(2.0, x),
         "round": _round_half_away,
         "fma": lambda a, b, c: a * b + c,
-        "cbrt": lambda x: math.copysign(abs(x) ** (1.0 / 3.0), x),
+        # math.cbrt is new in Python 3.11 (before it, the compiled code cannot call cbrt: the frontend refuses it)
+        "cbrt": getattr(math, "cbrt", lambda x: math.copysign(abs(x) ** (1.0 / 3.0), x)),
         "fmin": lambda a, b: b if math.isnan(a) else a if math.isnan(b) else min(a, b),
         "fmax": lambda a, b: b if math.isnan(a) else a if math.isnan(b) else max(a, b),
         "nextafter": math.nextafter,

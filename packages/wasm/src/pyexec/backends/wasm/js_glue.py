@@ -318,6 +318,8 @@ async function loadWith(source, signatures, options) {
     pow: (a, b) => (a === 1 || b === 0 ? 1 : a === -1 && !Number.isFinite(b) && !Number.isNaN(b) ? 1 : Math.pow(a, b)),
     exp2: (x) => Math.pow(2, x),
     round: roundAway,
+    erf,
+    erfc,
     fma: (a, b, c) => a * b + c,
     fmin: (a, b) => (Number.isNaN(a) ? b : Number.isNaN(b) ? a : Math.min(a, b)),
     fmax: (a, b) => (Number.isNaN(a) ? b : Number.isNaN(b) ? a : Math.max(a, b)),
@@ -386,6 +388,44 @@ function roundAway(x) {
   let r = Math.floor(a);
   if (a - r >= 0.5) r += 1;
   return x < 0 || Object.is(x, -0) ? -r : r;
+}
+
+// JavaScript's Math has no erf: below 1.5 (erfc: 0.8) the series erf(x) = 2/sqrt(pi) exp(-x^2) sum 2^n x^(2n+1) / (2n+1)!!
+// (all terms positive), above it the continued fraction of erfc(x) = x exp(-x^2)/sqrt(pi) / (0.5 + x^2 - 0.5 /
+// (2.5 + x^2 - 3 / (4.5 + x^2 - ...))), whose k-th term is k (k - 0.5) / (2k + 0.5 + x^2). Past 30 erfc is 0.
+const SQRT_PI = 1.772453850905516;
+function erfSeries(x) {
+  const x2 = x * x;
+  let term = 2 * x, sum = term;
+  for (let n = 1; n < 60 && Math.abs(term) > 1e-17 * Math.abs(sum); n++) {
+    term *= 2 * x2 / (2 * n + 1);
+    sum += term;
+  }
+  return sum * Math.exp(-x2) / SQRT_PI;
+}
+function erfcContinuedFraction(x) {
+  if (x >= 30) return 0;
+  const x2 = x * x;
+  let t = 2 * 150 + 0.5 + x2;
+  for (let k = 150; k >= 1; k--) t = 2 * (k - 1) + 0.5 + x2 - k * (k - 0.5) / t;
+  // exp(-x^2) as exp(-z^2) exp((z - x)(z + x)) with z = x to 24 bits: z^2 is exact, so the rounding of x^2
+  // (which exp would magnify by x^2) never happens
+  const z = Math.fround(x);
+  return x * (Math.exp(-z * z) * Math.exp((z - x) * (z + x))) / SQRT_PI / t;
+}
+function erf(x) {
+  if (Number.isNaN(x)) return x;
+  const a = Math.abs(x);
+  if (a < 1.5) return erfSeries(x);
+  const r = 1 - erfcContinuedFraction(a);
+  return x < 0 ? -r : r;
+}
+function erfc(x) {
+  if (Number.isNaN(x)) return x;
+  const a = Math.abs(x);
+  if (a < 0.8) return 1 - erfSeries(x);
+  const r = erfcContinuedFraction(a);
+  return x < 0 ? 2 - r : r;
 }
 """
 

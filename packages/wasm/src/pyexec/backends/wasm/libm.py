@@ -34,7 +34,8 @@ LIBM_MODES = ("linked", "host")
 
 LINKED_FUNCTIONS = frozenset(f"{name}{suffix}" for name in (
     "exp", "expm1", "log", "log2", "log10", "log1p", "sin", "cos", "tan", "asin", "acos", "atan", "sinh", "cosh",
-    "tanh", "atan2", "hypot", "pow", "fmod", "exp2", "ldexp") for suffix in ("", "f"))
+    "tanh", "atan2", "hypot", "pow", "fmod", "exp2", "ldexp", "asinh", "acosh", "atanh", "cbrt", "erf", "erfc")
+    for suffix in ("", "f"))
 """Every libm function lowered code calls (``pyexec.backends.llvm.runtime.LIBM_FUNCTIONS``, and float32), plus
 ``exp2`` and ``ldexp``, which LLVM substitutes for ``pow(2.0, x)``."""
 
