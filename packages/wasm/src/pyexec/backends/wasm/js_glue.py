@@ -390,9 +390,11 @@ function roundAway(x) {
   return x < 0 || Object.is(x, -0) ? -r : r;
 }
 
-// JavaScript's Math has no erf: below 1.5 (erfc: 0.8) the series
-// erf(x) = 2/sqrt(pi) exp(-x^2) sum 2^n x^(2n+1) / (2n+1)!! (all terms positive), above it the continued fraction of erfc(x) = x exp(-x^2)/sqrt(pi) / (0.5 + x^2 - 0.5 /
-// (2.5 + x^2 - 3 / (4.5 + x^2 - ...))), whose k-th term is k (k - 0.5) / (2k + 0.5 + x^2). Past 30 erfc is 0.
+// JavaScript's Math has no erf. Below 1.5 (erfc: 0.8), the series
+//   erf(x) = 2/sqrt(pi) exp(-x^2) sum 2^n x^(2n+1) / (2n+1)!!   (all terms positive);
+// above it, the continued fraction
+//   erfc(x) = x exp(-x^2)/sqrt(pi) / (0.5 + x^2 - 0.5 / (2.5 + x^2 - 3 / (4.5 + x^2 - ...))),
+// whose k-th term is k (k - 0.5) / (2k + 0.5 + x^2). Past 30 erfc is 0.
 const SQRT_PI = 1.772453850905516;
 function erfSeries(x) {
   const x2 = x * x;
