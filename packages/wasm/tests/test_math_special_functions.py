@@ -88,6 +88,15 @@ def m_countdown(n: int):
 def m_run_countdown(n: int) -> int:
     m_countdown(n)
     return n
+
+def m_assert_with_values(x: int, y: float) -> int:
+    assert x > 0, y * 2
+    assert x != 5, x
+    assert x != 6, x > 3
+    assert x != 7, complex(y, x)
+    assert x != 8, math.gamma(y)
+    assert x != 9, "a string literal"
+    return x
 '''
 
 INF, NAN = math.inf, math.nan
@@ -117,6 +126,8 @@ def _cases() -> dict[str, list[tuple]]:
         "complex_pow_re": [(*a, *b) for a in complexes for b in exponents],
         "complex_pow_im": [(*a, *b) for a in complexes for b in exponents],
         "run_countdown": [(0,), (40,)],
+        "assert_with_values": [(0, 1.5), (0, 1e16), (5, 0.1), (6, 0.0), (7, -0.0), (8, 0.0), (8, 0.5), (9, 0.0),
+                               (10, 0.0)],
     }
 
 
@@ -126,8 +137,8 @@ CASES = _cases()
 def _cpython(namespace: dict, name: str, args: tuple) -> tuple[str, object]:
     try:
         value = namespace[f"m_{name}"](*args)
-    except (ArithmeticError, ValueError) as exc:
-        return type(exc).__name__, None
+    except (ArithmeticError, ValueError, AssertionError) as exc:
+        return type(exc).__name__, str(exc) if isinstance(exc, AssertionError) else None
     if isinstance(value, int) and not isinstance(value, bool) and not -(2**63) <= value < 2**63:
         return "OverflowError", None  # compiled int is 64-bit (documented)
     return "value", value
@@ -159,8 +170,8 @@ def ir_module():
 def _outcome(fn, args: tuple) -> tuple[str, object]:
     try:
         return "value", fn(*args)
-    except (ArithmeticError, ValueError) as exc:
-        return type(exc).__name__, None
+    except (ArithmeticError, ValueError, AssertionError) as exc:
+        return type(exc).__name__, str(exc) if isinstance(exc, AssertionError) else None
 
 
 @pytest.mark.parametrize("libm", ["linked", "host"])
@@ -207,7 +218,10 @@ for (const [name, rows] of Object.entries(calls)) {
     try {
       const r = api[`m_${name}`](...row.map((text) => (/^-?[0-9]+$/.test(text) ? BigInt(text) : Number(text))));
       return ["value", typeof r === "bigint" ? r.toString() : typeof r === "boolean" ? r : String(r)];
-    } catch (e) { return [e.pythonType || e.name, null]; }
+    } catch (e) {
+      const type = e.pythonType || e.name;
+      return [type, type === "AssertionError" ? e.message.slice("AssertionError: ".length) : null];
+    }
   });
 }
 console.log(JSON.stringify(out));
@@ -219,7 +233,7 @@ console.log(JSON.stringify(out));
     for name, rows in CASES.items():
         for args, (kind, text) in zip(rows, node[name]):
             want = _cpython(python_namespace, name, args)
-            got: tuple[str, object] = (kind, None)
+            got: tuple[str, object] = (kind, text if kind == "AssertionError" else None)
             if kind == "value":
                 got = ("value", text if isinstance(text, bool) else int(text) if isinstance(want[1], int)
                        and not isinstance(want[1], bool) else float(text.replace("Infinity", "inf")))

@@ -136,3 +136,14 @@ def countdown(n: int):
 def run_countdown(n: int) -> int:
     countdown(n)
     return n
+
+
+def assert_with_values(x: int, y: float) -> int:
+    assert x > 0, y * 2
+    assert x != 5, x
+    assert x != 6, x > 3
+    assert x != 7, complex(y, x)
+    assert x != 8, math.gamma(y)
+    assert x != 9, "a string literal"
+    assert x != 10
+    return x

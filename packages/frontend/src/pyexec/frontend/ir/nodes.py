@@ -329,10 +329,14 @@ class ExprStmt:
 
 @dataclass(eq=False)
 class Assert:
-    """``assert test, message``: raises AssertionError(message) when ``test`` (bool) is false."""
+    """``assert test, message``: raises AssertionError(message) when ``test`` (bool) is false.
+
+    ``message`` is a string literal's text, or a scalar expression evaluated only when the test fails
+    (as CPython does); the AssertionError's message is then ``str()`` of its value, as ``print`` writes it.
+    """
 
     test: Expr
-    message: str | None
+    message: str | Expr | None
     loc: Loc
 
 

@@ -130,7 +130,10 @@ def _line(text: Callable[..., str]) -> Callable[..., None]:
 
 
 def _assert(s: Assert) -> str:
-    return f"assert {format_expr(s.test)}" + (f", {s.message!r}" if s.message is not None else "")
+    if s.message is None:
+        return f"assert {format_expr(s.test)}"
+    message = repr(s.message) if isinstance(s.message, str) else format_expr(s.message)
+    return f"assert {format_expr(s.test)}, {message}"
 
 
 _STMT: dict[type, Callable[[Stmt, int, list[str]], None]] = {

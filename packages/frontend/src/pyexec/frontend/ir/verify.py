@@ -141,7 +141,8 @@ class _Verifier:
     def assert_(self, s: Assert) -> None:
         self.same(s, self.expr(s.test), BOOL, "assert test")
         if s.message is not None and not isinstance(s.message, str):
-            raise self.fail(s, "message is not a string")
+            if not isinstance(self.expr(s.message), ScalarT):
+                raise self.fail(s, "message is neither a string nor a scalar value")
 
     def print_(self, s: Print) -> None:
         if not isinstance(s.sep, str) or not isinstance(s.end, str):

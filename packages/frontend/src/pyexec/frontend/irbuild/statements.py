@@ -409,12 +409,13 @@ class FunctionBuilder(ExpressionBuilder):
 
     def stmt_assert(self, node: ast.Assert) -> list[Stmt]:
         test = self.condition(node.test)
-        message: str | None = None
+        message: str | Expr | None = None
         if node.msg is not None:
-            if not (isinstance(node.msg, ast.Constant) and isinstance(node.msg.value, str)):
-                raise self.error(UnsupportedSyntaxError, node.msg, "an assert message must be a string literal",
-                                 JIT_HINT)
-            message = node.msg.value
+            if isinstance(node.msg, ast.Constant) and isinstance(node.msg.value, str):
+                message = node.msg.value
+            else:
+                # any number (int, float, bool, complex, NumPy scalars): its str(), evaluated only on failure
+                message = self.value(node.msg)
         return [Assert(test, message, self.loc(node))]
 
     def stmt_pass(self, node: ast.Pass) -> list[Stmt]:

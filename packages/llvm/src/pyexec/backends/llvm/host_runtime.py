@@ -68,7 +68,16 @@ def _complex64_text(z: complex) -> str:
     return str(numpy.complex64(z))
 
 
-_WRITERS = {"str": _writer(str), "repr": _writer(repr), "f32": _writer(_float32_text), "c64": _writer(_complex64_text)}
+def _asserter(convert: object) -> object:
+    def fail(value: object) -> None:
+        raise AssertionError(convert(value))  # type: ignore[operator]
+
+    return fail
+
+
+_CONVERTERS = {"str": str, "repr": repr, "f32": _float32_text, "c64": _complex64_text}
+_WRITERS = {key: _writer(convert) for key, convert in _CONVERTERS.items()}
+_ASSERTERS = {key: _asserter(convert) for key, convert in _CONVERTERS.items()}
 
 # name: (LLVM parameters, how the value is boxed, writer)
 _PRINTERS = {
@@ -309,10 +318,18 @@ def host_module_ir() -> str:
     addresses and the pthread keys)."""
     parts = [_DECLARATIONS, _WRITE, _INTERRUPTS, _stack_limit_ir(), _round_ir()]
     for name, (params, box, writer) in _PRINTERS.items():
-        parts.append(f'define i32 @{name}({params}) {{\n{_WIDEN.get(name, "")}  %o = {box}\n'
-                     f'  %s = call i32 @"pyexec.host.write"(ptr %o, ptr inttoptr (i64 {id(_WRITERS[writer])} to ptr))\n'
-                     "  ret i32 %s\n}\n")
+        # pyexec_print_X writes str() of the value; pyexec_assert_X raises AssertionError(str() of it)
+        for prefix, table in (("pyexec_print_", _WRITERS), ("pyexec_assert_", _ASSERTERS)):
+            if prefix == "pyexec_assert_" and name == "pyexec_print_str":
+                continue
+            own = prefix + name.removeprefix("pyexec_print_")
+            parts.append(f'define i32 @{own}({params}) {{\n{_WIDEN.get(name, "")}  %o = {box}\n'
+                         f'  %s = call i32 @"pyexec.host.write"(ptr %o, ptr inttoptr (i64 {id(table[writer])} to ptr))\n'
+                         "  ret i32 %s\n}\n")
     return "\n".join(parts)
+
+
+_ASSERT_FUNCTIONS = [name.replace("pyexec_print_", "pyexec_assert_") for name in _PRINTERS if name != "pyexec_print_str"]
 
 
 _host: dict[str, object] = {}
@@ -356,7 +373,7 @@ def _register_symbols() -> None:
     # the SIGINT hook and the printers must outlive every module at interpreter exit: never freed
     ctypes.pythonapi.Py_IncRef(ctypes.py_object(engine))
     _host["engine"] = engine
-    for name in [*_PRINTERS, "pyexec_check_interrupt", "pyexec_stack_limit", "pyexec_round_ndigits", "pyexec.sigint"]:
+    for name in [*_PRINTERS, *_ASSERT_FUNCTIONS, "pyexec_check_interrupt", "pyexec_stack_limit", "pyexec_round_ndigits", "pyexec.sigint"]:
         _host[name] = engine.get_function_address(name)
         llvm.add_symbol(name, _host[name])
     for name in ("pyexec.interrupt.flag", "pyexec.sigint.previous"):

@@ -616,14 +616,16 @@ class FunctionLowering:
     def new_block(self, name: str) -> ir.Block:
         return self.fn.append_basic_block(name)
 
-    def fault(self, kind: int, message: str) -> None:
+    def fault(self, kind: int, message: str | ir.Value) -> None:
         """Set the error state and return from the function (the current block ends here), or unwind
-        to a guarded entry point when one is active."""
+        to a guarded entry point when one is active. ``message`` is text, or a pointer to text that
+        outlives the call (a runtime's buffer)."""
+        text = self.owner.cstring(message) if isinstance(message, str) else message
         if self.owner.raise_function is not None:
-            self.b.call(self.owner.raise_function, [self.state, I32(kind), self.owner.cstring(message)])
+            self.b.call(self.owner.raise_function, [self.state, I32(kind), text])
         else:
             self.b.store(I32(kind), self.owner.error_code)
-            self.b.store(self.owner.cstring(message), self.owner.error_message)
+            self.b.store(text, self.owner.error_message)
         self.return_zero()
 
     def return_zero(self) -> None:
@@ -800,7 +802,19 @@ class FunctionLowering:
 
     def stmt_Assert(self, s: n.Assert) -> None:
         cond = self.expr(s.test)
-        self.fail_if(self.b.not_(cond), rt.ASSERTION, s.message or "")
+        if isinstance(s.message, str) or s.message is None:
+            self.fail_if(self.b.not_(cond), rt.ASSERTION, s.message or "")
+            return
+        with self.b.if_then(self.b.not_(cond), likely=False):
+            # the message is evaluated only when the test fails; the runtime writes str() of it as print does
+            value, t = self.expr(s.message), s.message.type
+            suffix, types, args = self.value_parts(value, t)
+            if self.owner.python_runtime:  # in process: the runtime sets the AssertionError itself
+                self.b.call(self.owner.external(f"pyexec_assert_{suffix}", I32, types), args)
+                self.fault(rt.PYTHON_EXCEPTION, "")
+            else:
+                text = self.b.call(self.owner.external(f"pyexec_assert_{suffix}", PTR, types), args)
+                self.fault(rt.ASSERTION, text)
 
     def stmt_Print(self, s: n.Print) -> None:
         # CPython evaluates every argument before print writes anything: a fault in the last one
@@ -830,22 +844,23 @@ class FunctionLowering:
         self.fail_if(self.b.icmp_signed("!=", status, I32(0)), rt.PYTHON_EXCEPTION, "")
 
     def print_value(self, v: ir.Value, t: ScalarT) -> None:
+        suffix, types, args = self.value_parts(v, t)
+        self.print_call(f"pyexec_print_{suffix}", types, args)
+
+    def value_parts(self, v: ir.Value, t: ScalarT) -> tuple[str, list[ir.Type], list[ir.Value]]:
+        """How the runtime's ``pyexec_print_*``/``pyexec_assert_*`` take a value: the name's suffix, the
+        parameter types and the arguments."""
         if t.is_bool:
-            self.print_call("pyexec_print_bool", [I32], [self.b.zext(v, I32)])
-        elif t.is_integer:
+            return "bool", [I32], [self.b.zext(v, I32)]
+        if t.is_integer:
             if t.info.signed:
-                self.print_call("pyexec_print_i64", [I64], [self.b.sext(v, I64) if t.bits < 64 else v])
-            else:
-                self.print_call("pyexec_print_u64", [I64], [self.b.zext(v, I64) if t.bits < 64 else v])
-        elif t.is_float:
-            if t.bits == 32:
-                self.print_call("pyexec_print_f32", [F32], [v])
-            else:
-                self.print_call("pyexec_print_f64", [F64], [v])
-        else:
-            part = F32 if t.bits == 64 else F64
-            name = "pyexec_print_c64" if t.bits == 64 else "pyexec_print_c128"
-            self.print_call(name, [part, part], [self.b.extract_value(v, 0), self.b.extract_value(v, 1)])
+                return "i64", [I64], [self.b.sext(v, I64) if t.bits < 64 else v]
+            return "u64", [I64], [self.b.zext(v, I64) if t.bits < 64 else v]
+        if t.is_float:
+            return ("f32", [F32], [v]) if t.bits == 32 else ("f64", [F64], [v])
+        part = F32 if t.bits == 64 else F64
+        return ("c64" if t.bits == 64 else "c128"), [part, part], [self.b.extract_value(v, 0),
+                                                                  self.b.extract_value(v, 1)]
 
     # --- expressions -----------------------------------------------------------------------------
 

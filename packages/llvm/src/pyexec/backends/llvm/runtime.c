@@ -104,6 +104,41 @@ PYEXEC_HIDDEN void pyexec_print_f32(float v) {
 PYEXEC_HIDDEN void pyexec_print_c128(double re, double im) { print_complex(re, im, 0); }
 PYEXEC_HIDDEN void pyexec_print_c64(float re, float im) { print_complex(re, im, 1); }
 
+/* The message of a failed `assert test, value`: str(value) as print writes it, in a buffer of the calling
+ * thread (the error state points at it until the thread's next failed assert). */
+static __thread char assert_message[160];
+
+static void complex_text(double re, double im, int is_float32, char *out) {
+    char a[64], b[64];
+    format_float(im, is_float32, 0, b);
+    if (re == 0.0 && !signbit(re)) {
+        snprintf(out, sizeof assert_message, "%sj", b);
+        return;
+    }
+    format_float(re, is_float32, 0, a);
+    snprintf(out, sizeof assert_message, "(%s%s%sj)", a, b[0] == '-' ? "" : "+", b);
+}
+
+PYEXEC_HIDDEN const char *pyexec_assert_i64(int64_t v) {
+    snprintf(assert_message, sizeof assert_message, "%lld", (long long)v);
+    return assert_message;
+}
+PYEXEC_HIDDEN const char *pyexec_assert_u64(uint64_t v) {
+    snprintf(assert_message, sizeof assert_message, "%llu", (unsigned long long)v);
+    return assert_message;
+}
+PYEXEC_HIDDEN const char *pyexec_assert_bool(int32_t v) { return v ? "True" : "False"; }
+PYEXEC_HIDDEN const char *pyexec_assert_f64(double v) { format_float(v, 0, 1, assert_message); return assert_message; }
+PYEXEC_HIDDEN const char *pyexec_assert_f32(float v) { format_float(v, 1, 1, assert_message); return assert_message; }
+PYEXEC_HIDDEN const char *pyexec_assert_c128(double re, double im) {
+    complex_text(re, im, 0, assert_message);
+    return assert_message;
+}
+PYEXEC_HIDDEN const char *pyexec_assert_c64(float re, float im) {
+    complex_text(re, im, 1, assert_message);
+    return assert_message;
+}
+
 /* round(x, n): correctly rounded, half to even on the exact binary value, like CPython's
  * dtoa-based round. glibc's printf rounds exactly, so decimal text is the oracle. */
 PYEXEC_HIDDEN double pyexec_round_ndigits(double x, int64_t n) {

@@ -59,14 +59,25 @@ EXTERNAL_FUNCTIONS: dict[str, tuple[str, tuple[str, ...]]] = {
     "pyexec_print_c64": ("void", ("float", "float")),
     "pyexec_print_str": ("void", ("const char *",)),
     "pyexec_round_ndigits": ("double", ("double", "int64_t")),
+    "pyexec_assert_i64": ("const char *", ("int64_t",)),
+    "pyexec_assert_u64": ("const char *", ("uint64_t",)),
+    "pyexec_assert_bool": ("const char *", ("int32_t",)),
+    "pyexec_assert_f64": ("const char *", ("double",)),
+    "pyexec_assert_f32": ("const char *", ("float",)),
+    "pyexec_assert_c128": ("const char *", ("double", "double")),
+    "pyexec_assert_c64": ("const char *", ("float", "float")),
 }
 """The runtime functions lowered code may call (besides libm), with their C signatures.
 
 ``pyexec_print_*`` write one value as CPython's ``str()`` would (floats as ``repr``);
 ``pyexec_print_str`` writes a NUL-terminated UTF-8 string; ``pyexec_round_ndigits`` is
 ``round(x, n)`` for a float ``x``, correctly rounded (half to even on the exact binary value).
-In process (``lower_module(python_runtime=True)``) the ``pyexec_print_*`` functions return an
-``int32_t`` status instead (non-zero: a Python exception is set), and one more function exists:
+``pyexec_assert_*`` give the message of a failed ``assert test, value``: ``str(value)`` as ``print`` writes it, in
+a buffer of the calling thread that stays valid until its next call (C); a host may instead raise the
+AssertionError itself and never return (the wasm hosts do).
+In process (``lower_module(python_runtime=True)``) the ``pyexec_print_*`` and ``pyexec_assert_*`` functions return
+an ``int32_t`` status instead (non-zero: a Python exception is set; ``pyexec_assert_*`` always set the
+AssertionError), and one more function exists:
 ``int32_t pyexec_check_interrupt(void)``, called when the interrupt flag (``pyexec.interrupt.flag``,
 an ``int32_t``) is set: it clears the flag and runs CPython's pending signal handlers (-1: one raised).
 """

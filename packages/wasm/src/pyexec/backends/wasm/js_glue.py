@@ -314,6 +314,18 @@ async function loadWith(source, signatures, options) {
     pyexec_print_c64: (re, im) => out(formatComplex(re, im, (x) => float32Digits(x, false))),
     pyexec_print_str: (address) => out(cString(memory, address)),
     pyexec_round_ndigits: roundNdigits,
+    // a failed `assert test, value`: AssertionError(str(value)), thrown from here (the call never returns)
+    pyexec_assert_i64: (v) => { throw new PyexecError("AssertionError", String(v)); },
+    pyexec_assert_u64: (v) => { throw new PyexecError("AssertionError", String(BigInt.asUintN(64, v))); },
+    pyexec_assert_bool: (v) => { throw new PyexecError("AssertionError", v ? "True" : "False"); },
+    pyexec_assert_f64: (v) => { throw new PyexecError("AssertionError", formatFloat(v)); },
+    pyexec_assert_f32: (v) => { throw new PyexecError("AssertionError", formatFloat32(v)); },
+    pyexec_assert_c128: (re, im) => {
+      throw new PyexecError("AssertionError", formatComplex(re, im, (x) => formatDigits(x, false)));
+    },
+    pyexec_assert_c64: (re, im) => {
+      throw new PyexecError("AssertionError", formatComplex(re, im, (x) => float32Digits(x, false)));
+    },
     fmod: (a, b) => a % b,
     pow: (a, b) => (a === 1 || b === 0 ? 1 : a === -1 && !Number.isFinite(b) && !Number.isNaN(b) ? 1 : Math.pow(a, b)),
     exp2: (x) => Math.pow(2, x),

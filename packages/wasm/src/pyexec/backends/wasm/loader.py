@@ -423,6 +423,22 @@ class WasmModule:
             "pyexec_print_str": lambda address: write(_read_c_string(self._memory, self._store, address)),
             "pyexec_round_ndigits": round_ndigits,
         }
+        asserts: dict[str, Callable[..., str]] = {  # a failed `assert test, value`: AssertionError(str(value))
+            "pyexec_assert_i64": str,
+            "pyexec_assert_u64": lambda v: str(v & 0xFFFFFFFFFFFFFFFF),
+            "pyexec_assert_bool": lambda v: "True" if v else "False",
+            "pyexec_assert_f64": format_float,
+            "pyexec_assert_f32": format_float32,
+            "pyexec_assert_c128": format_complex,
+            "pyexec_assert_c64": format_complex64,
+        }
+        if name in asserts:
+            text = asserts[name]
+
+            def fail(*values: Any) -> int:
+                raise AssertionError(text(*values))
+
+            return fail
         if name in printers:
             return printers[name]
         if HOST_FUNCTIONS[name][0] and HOST_FUNCTIONS[name][0][0] == "f32":
