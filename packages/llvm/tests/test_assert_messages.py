@@ -13,11 +13,11 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent / "data"))
 
-import math_programs as mp  # noqa: E402
+import math_programs as mp
 
-from pyexec.backends.llvm import aot, compile_llvm  # noqa: E402
-from pyexec.backends.llvm.library import find_c_compiler  # noqa: E402
-from pyexec.frontend import analyze_source, print_function  # noqa: E402
+from pyexec.backends.llvm import aot, compile_llvm
+from pyexec.backends.llvm.library import find_c_compiler
+from pyexec.frontend import analyze_source, print_function
 
 CASES = [(0, 1.5), (0, 1e16), (5, 0.1), (6, 0.0), (7, -0.0), (8, 0.0), (8, 0.5), (9, 0.0), (10, 0.0), (11, 0.0)]
 

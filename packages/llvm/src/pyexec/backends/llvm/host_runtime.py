@@ -323,13 +323,15 @@ def host_module_ir() -> str:
             if prefix == "pyexec_assert_" and name == "pyexec_print_str":
                 continue
             own = prefix + name.removeprefix("pyexec_print_")
+            target = f"ptr inttoptr (i64 {id(table[writer])} to ptr)"
             parts.append(f'define i32 @{own}({params}) {{\n{_WIDEN.get(name, "")}  %o = {box}\n'
-                         f'  %s = call i32 @"pyexec.host.write"(ptr %o, ptr inttoptr (i64 {id(table[writer])} to ptr))\n'
+                         f'  %s = call i32 @"pyexec.host.write"(ptr %o, {target})\n'
                          "  ret i32 %s\n}\n")
     return "\n".join(parts)
 
 
-_ASSERT_FUNCTIONS = [name.replace("pyexec_print_", "pyexec_assert_") for name in _PRINTERS if name != "pyexec_print_str"]
+_ASSERT_FUNCTIONS = [name.replace("pyexec_print_", "pyexec_assert_") for name in _PRINTERS
+                     if name != "pyexec_print_str"]
 
 
 _host: dict[str, object] = {}
@@ -373,7 +375,8 @@ def _register_symbols() -> None:
     # the SIGINT hook and the printers must outlive every module at interpreter exit: never freed
     ctypes.pythonapi.Py_IncRef(ctypes.py_object(engine))
     _host["engine"] = engine
-    for name in [*_PRINTERS, *_ASSERT_FUNCTIONS, "pyexec_check_interrupt", "pyexec_stack_limit", "pyexec_round_ndigits", "pyexec.sigint"]:
+    for name in [*_PRINTERS, *_ASSERT_FUNCTIONS, "pyexec_check_interrupt", "pyexec_stack_limit",
+                 "pyexec_round_ndigits", "pyexec.sigint"]:
         _host[name] = engine.get_function_address(name)
         llvm.add_symbol(name, _host[name])
     for name in ("pyexec.interrupt.flag", "pyexec.sigint.previous"):
