@@ -46,7 +46,7 @@ def same(want, got):
 @pytest.fixture(scope="module")
 def compiled():
     names = ["gamma", "lgamma", "erf", "erfc", "asinh", "acosh", "atanh", "cbrt", "exp2", "comb", "perm", "isqrt",
-             "gcd3", "lcm3", "pow_mod", "complex_pow", "isclose", "factorial"]
+             "gcd3", "lcm3", "pow_mod", "complex_pow", "isclose", "factorial", "remainder", "ldexp"]
     return {name: aot(getattr(mp, name)) for name in names}
 
 
@@ -61,6 +61,14 @@ def test_math_edge_cases_match_cpython_in_threads_with_small_stacks():
        name=st.sampled_from(["gamma", "lgamma", "erf", "erfc", "asinh", "acosh", "atanh", "cbrt", "exp2"]))
 def test_float_functions_give_cpythons_bits_and_errors(compiled, x, name):
     assert same(outcome(getattr(mp, name), x), outcome(compiled[name], x))
+
+
+@FAST
+@given(x=st.floats(allow_nan=True, allow_infinity=True), y=st.floats(allow_nan=True, allow_infinity=True),
+       i=st.one_of(st.integers(-1100, 1100), INT64))
+def test_remainder_and_ldexp_give_cpythons_bits_and_errors(compiled, x, y, i):
+    assert same(outcome(mp.remainder, x, y), outcome(compiled["remainder"], x, y))
+    assert same(outcome(mp.ldexp, x, i), outcome(compiled["ldexp"], x, i))
 
 
 @FAST

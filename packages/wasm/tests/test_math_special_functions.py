@@ -51,6 +51,12 @@ def m_cbrt(x: float) -> float:
 def m_exp2(x: float) -> float:
     return math.exp2(x)
 
+def m_remainder(x: float, y: float) -> float:
+    return math.remainder(x, y)
+
+def m_ldexp(x: float, i: int) -> float:
+    return math.ldexp(x, i)
+
 def m_factorial(n: int) -> int:
     return math.factorial(n)
 
@@ -114,6 +120,9 @@ def _cases() -> dict[str, list[tuple]]:
     return {
         **{name: [(x,) for x in floats] for name in
            ("gamma", "lgamma", "erf", "erfc", "asinh", "acosh", "atanh", "cbrt", "exp2")},
+        "remainder": [(x, y) for x in FLOATS[::3] for y in (0.0, 3.0, -2.5, INF, NAN, 1e-300)],
+        "ldexp": [(x, i) for x in [*FLOATS[::3], 0.5, 3.0, 1e+308, 5e-324]
+                  for i in (0, 3, -1074, -1075, -1076, 1024, -2100, 2000, -(2**40))],
         "factorial": [(n,) for n in (-1, 0, 5, 20, 21)],
         "isqrt": [(n,) for n in (-1, 0, 15, 16, INT64_MAX, 2**62)] + [(abs(n),) for n in ints],
         "comb": [(n, k) for n in (-1, 0, 5, 62, 68, 10**18) for k in (-1, 0, 2, 3, 31, 34)],

@@ -44,6 +44,14 @@ def exp2(x: float) -> float:
     return math.exp2(x)
 
 
+def remainder(x: float, y: float) -> float:
+    return math.remainder(x, y)
+
+
+def ldexp(x: float, i: int) -> float:
+    return math.ldexp(x, i)
+
+
 def factorial(n: int) -> int:
     return math.factorial(n)
 

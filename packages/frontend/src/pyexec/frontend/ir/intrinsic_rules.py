@@ -6,8 +6,8 @@ Rules: ``same`` (one numeric, non-complex type in and out; abs/min/max), ``float
 ``complex.numpy_div`` is NumPy's complex division, which rounds differently from CPython's ``/``, and
 ``complex.numpy_pow`` NumPy's complex power, which raises nothing),
 ``int_int`` (Python ``int`` arguments → ``int``: factorial, isqrt, comb, perm, gcd, lcm, three-argument pow),
-``isclose`` (a, b, rel_tol, abs_tol as float64 → bool), ``make_complex`` (float64 real and imaginary parts →
-complex128: ``complex(re, im)``).
+``isclose`` (a, b, rel_tol, abs_tol as float64 → bool), ``ldexp`` (float64, int → float64),
+``make_complex`` (float64 real and imaginary parts → complex128: ``complex(re, im)``).
 An arity of -1 means two or more.
 
 Example:
@@ -25,7 +25,8 @@ INTRINSIC_NAMES: dict[str, tuple[int, str]] = {
         "sinh", "cosh", "tanh", "fabs", "asinh", "acosh", "atanh", "cbrt", "exp2", "erf", "erfc", "gamma", "lgamma")},
     **{f"math.{n}": (1, "int") for n in ("floor", "ceil", "trunc")},
     **{f"math.{n}": (1, "bool") for n in ("isnan", "isinf", "isfinite")},
-    **{f"math.{n}": (2, "float") for n in ("atan2", "hypot", "pow", "fmod", "copysign")},
+    **{f"math.{n}": (2, "float") for n in ("atan2", "hypot", "pow", "fmod", "copysign", "remainder")},
+    "math.ldexp": (2, "ldexp"),
     "math.log_base": (2, "float"),
     "math.factorial": (1, "int_int"), "math.isqrt": (1, "int_int"), "math.comb": (2, "int_int"),
     "math.perm": (2, "int_int"), "math.gcd": (-1, "int_int"), "math.lcm": (-1, "int_int"),

@@ -218,7 +218,7 @@ IntrinsicName = Literal[
     "math.sinh", "math.cosh", "math.tanh", "math.floor", "math.ceil", "math.trunc", "math.fabs",
     "math.hypot", "math.pow", "math.fmod", "math.copysign", "math.isnan", "math.isinf", "math.isfinite",
     "math.asinh", "math.acosh", "math.atanh", "math.cbrt", "math.exp2", "math.erf", "math.erfc", "math.gamma",
-    "math.lgamma", "math.log_base", "math.isclose",
+    "math.lgamma", "math.log_base", "math.isclose", "math.remainder", "math.ldexp",
     # math on Python ints (int arguments, int result; outside int64 is OverflowError)
     "math.factorial", "math.isqrt", "math.comb", "math.perm", "math.gcd", "math.lcm", "pow_mod",
     # complex

@@ -284,6 +284,8 @@ def _expected_result(rule: str, types: list[object], t: ScalarT) -> ScalarT | No
         return {"float": FLOAT64, "int": INT, "bool": BOOL}[rule]
     if rule == "int_int":  # factorial, isqrt, comb, perm, gcd, lcm, pow_mod: Python ints in and out
         return INT if all(x == INT for x in types) else None
+    if rule == "ldexp":
+        return FLOAT64 if types == [FLOAT64, INT] else None
     if rule == "isclose":
         return BOOL if all(x == FLOAT64 for x in types) else None
     if rule == "make_complex":

@@ -716,6 +716,10 @@ class ExpressionBuilder:
         if name == "prod":
             return self.math_prod(node, label)
         self.no_keywords(node, label)
+        if name == "ldexp":
+            self.arity(node, label, 2, 2)
+            x, i = self.math_arg(node.args[0], label), self.int_arg(node.args[1], label)
+            return self.mark_weak(Intrinsic("math.ldexp", [x, i], FLOAT64, loc))
         if name in MATH_INTEGER_FUNCTIONS:
             return self.math_integer(name, node, label)
         if name == "log" and len(node.args) == 2:

@@ -26,7 +26,7 @@ MATH_FUNCTIONS: dict[str, MathSig] = {
         "lgamma")},
     **{n: MathSig(1, "int") for n in ("floor", "ceil", "trunc")},
     **{n: MathSig(1, "bool") for n in ("isnan", "isinf", "isfinite")},
-    **{n: MathSig(2, "float") for n in ("atan2", "hypot", "pow", "fmod", "copysign")},
+    **{n: MathSig(2, "float") for n in ("atan2", "hypot", "pow", "fmod", "copysign", "remainder")},
 }
 """``math`` functions of floats that map onto one IR intrinsic ``math.<name>``."""
 
@@ -35,7 +35,7 @@ MATH_INTEGER_FUNCTIONS: dict[str, tuple[int, int]] = {
 }
 """``math`` functions of Python ints (least and most arguments; 99 is any number): int arguments, an int result."""
 
-MATH_OTHER: frozenset[str] = frozenset({"isclose", "prod"})
+MATH_OTHER: frozenset[str] = frozenset({"isclose", "prod", "ldexp"})
 """``math`` functions with a signature of their own (keywords, an iterable)."""
 
 MATH_SCALED: dict[str, float] = {"degrees": 180.0 / math.pi, "radians": math.pi / 180.0}

@@ -506,6 +506,63 @@ def lower_integer(low: FunctionLowering, e: n.Intrinsic, args: list[ir.Value]) -
     return call_checked(low, fn, args, errors)[0]
 
 
+# --- remainder and ldexp -----------------------------------------------------------------------------
+
+
+def _build_remainder(h: _Helper) -> None:
+    """CPython's ``m_remainder``: the IEEE remainder through ``fmod`` of the magnitudes, halfway cases to the
+    even multiple (every step exact); NaN from non-NaN arguments is the caller's domain error."""
+    b = h.b
+    x, y = h.fn.args
+    zero = f64(0.0)
+
+    def return_if(cond: ir.Value, value: ir.Value) -> None:
+        with b.if_then(cond):
+            b.ret(value)
+
+    with b.if_then(b.and_(h.is_finite(x), h.is_finite(y))):
+        return_if(b.fcmp_ordered("==", y, zero), f64(math.nan))
+        absx, absy = h.llvm("llvm.fabs", x), h.llvm("llvm.fabs", y)
+        m = b.frem(absx, absy)
+        c = b.fsub(absy, m)
+        halfway = b.fsub(m, b.fmul(f64(2.0), b.frem(b.fmul(f64(0.5), b.fsub(absx, m)), absy)))
+        r = b.select(b.fcmp_ordered("<", m, c), m, b.select(b.fcmp_ordered(">", m, c), b.fneg(c), halfway))
+        b.ret(b.fmul(h.llvm("llvm.copysign", f64(1.0), x), r))
+    return_if(b.fcmp_unordered("uno", x, x), x)
+    return_if(b.fcmp_unordered("uno", y, y), y)
+    return_if(h.is_inf(x), f64(math.nan))
+    b.ret(x)
+
+
+def lower_remainder(low: FunctionLowering, e: n.Intrinsic, args: list[ir.Value]) -> ir.Value:
+    """``math.remainder(x, y)``: NaN from arguments that are not NaN is ``ValueError("math domain error")``."""
+    b = low.b
+    x, y = args
+    r = b.call(helper(low, "remainder", [F64], [F64, F64], _build_remainder), [x, y])
+    no_nan_in = b.and_(b.fcmp_ordered("ord", x, x), b.fcmp_ordered("ord", y, y))
+    low.fail_if(b.and_(no_nan_in, b.fcmp_unordered("uno", r, r)), rt.VALUE, "math domain error")
+    return r
+
+
+def lower_ldexp(low: FunctionLowering, e: n.Intrinsic, args: list[ir.Value]) -> ir.Value:
+    """CPython's ``math.ldexp(x, i)``: x itself when zero or not finite; an exponent past C's int range is
+    0 (below) or inf (above); C's ``ldexp`` otherwise; an infinite result is ``OverflowError``."""
+    b = low.b
+    x, i = args
+    int_max, int_min = (1 << 31) - 1, -(1 << 31)
+    clamped = b.select(b.icmp_signed(">", i, I64(int_max)), I64(int_max),
+                       b.select(b.icmp_signed("<", i, I64(int_min)), I64(int_min), i))
+    r = b.call(low.owner.external("ldexp", F64, [F64, I32]), [x, b.trunc(clamped, I32)])
+    special = b.or_(b.fcmp_ordered("==", x, f64(0.0)), b.not_(low.is_finite(x)))
+    big = b.icmp_signed(">", i, I64(int_max))
+    low.fail_if(b.and_(b.not_(special), b.or_(big, b.fcmp_ordered("==", low.call_intrinsic("llvm.fabs", r),
+                                                                 f64(math.inf)))),
+                rt.OVERFLOW, "math range error")
+    small = b.icmp_signed("<", i, I64(int_min))
+    r = b.select(small, low.call_intrinsic("llvm.copysign", f64(0.0), x), r)
+    return b.select(special, x, r)
+
+
 # --- isclose and complex ----------------------------------------------------------------------------
 
 
@@ -692,6 +749,8 @@ MATH_INTRINSICS: dict[str, Callable[[FunctionLowering, n.Intrinsic, list], ir.Va
     "math.gcd": lower_gcd_lcm,
     "math.lcm": lower_gcd_lcm,
     "math.isclose": lower_isclose,
+    "math.remainder": lower_remainder,
+    "math.ldexp": lower_ldexp,
     "complex.make": lower_complex_make,
     "complex.numpy_pow": lower_numpy_complex_pow,
 }

@@ -335,7 +335,7 @@ async function loadWith(source, signatures, options) {
     fma: (a, b, c) => a * b + c,
     fmin: (a, b) => (Number.isNaN(a) ? b : Number.isNaN(b) ? a : Math.min(a, b)),
     fmax: (a, b) => (Number.isNaN(a) ? b : Number.isNaN(b) ? a : Math.max(a, b)),
-    ldexp: (x, e) => x * Math.pow(2, e),
+    ldexp,
   };
   for (const name of ["exp", "log", "log2", "log10", "log1p", "expm1", "sin", "cos", "tan", "asin", "acos",
                       "atan", "atan2", "sinh", "cosh", "tanh", "hypot", "trunc", "floor", "ceil", "cbrt",
@@ -400,6 +400,18 @@ function roundAway(x) {
   let r = Math.floor(a);
   if (a - r >= 0.5) r += 1;
   return x < 0 || Object.is(x, -0) ? -r : r;
+}
+
+// C's ldexp, exact: 2**e is a double for -1074 <= e <= 1023, and the scalings towards that range are exact
+// (a product that leaves it is the answer: inf, or a value below half the smallest subnormal, which is 0).
+function ldexp(x, e) {
+  if (x === 0 || !Number.isFinite(x)) return x;
+  let r = x;
+  while (e > 1023 && Number.isFinite(r)) { r *= 2 ** 1023; e -= 1023; }
+  while (e < -1022 && Math.abs(r) >= 1) { r *= 2 ** -1022; e += 1022; }
+  if (!Number.isFinite(r)) return r;
+  if (e < -1074) return r < 0 ? -0 : 0;
+  return r * 2 ** e;
 }
 
 // JavaScript's Math has no erf. Below 1.5 (erfc: 0.8), the series
