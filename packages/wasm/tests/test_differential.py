@@ -33,8 +33,9 @@ INT_MIN, INT_MAX = -(2**63), 2**63 - 1
 
 
 def _needs_small_ints(func: n.Function) -> bool:
-    """Loops run as many times as their bounds say, and CPython's unbounded ``a ** b`` / ``a << b`` would
-    compute astronomically large ints for int64-sized operands: such functions get small integers."""
+    """Loops run as many times as their bounds say, and CPython's unbounded ``a ** b`` / ``a << b`` (and
+    ``math.factorial``/``comb``/``perm``) would compute astronomically large ints for int64-sized operands: such
+    functions get small integers."""
     stack: list[object] = list(func.body)
     while stack:
         node = stack.pop()
@@ -42,6 +43,8 @@ def _needs_small_ints(func: n.Function) -> bool:
             return True
         if isinstance(node, n.BinOp) and node.op in ("pow", "lshift") and node.type.is_integer:
             return True
+        if isinstance(node, n.Intrinsic) and node.name in ("math.factorial", "math.comb", "math.perm"):
+            return True  # CPython computes them exactly however large (factorial(10**18) never ends)
         for value in vars(node).values():
             if isinstance(value, list):
                 stack.extend(v for v in value if hasattr(v, "loc"))

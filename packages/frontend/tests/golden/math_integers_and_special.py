@@ -2,13 +2,24 @@ import math
 
 
 def special(x: float, y: float) -> float:
-    return math.gamma(x) + math.lgamma(y) + math.erf(x) + math.erfc(y) + math.cbrt(x) + math.exp2(y) \
+    return math.gamma(x) + math.lgamma(y) + math.erf(x) + math.erfc(y) + math.asinh(x) \
         + math.remainder(x, y) + math.ldexp(x, 3)
 
 
-def integers(n: int, k: int) -> int:
-    return math.factorial(n) + math.comb(n, k) + math.perm(n, k) + math.perm(n) + math.isqrt(n) \
-        + math.gcd() + math.gcd(n) + math.gcd(n, k, 6) + math.lcm(n, k) + pow(n, k, 7)
+def factorials(n: int) -> int:
+    return math.factorial(n) + math.perm(n)
+
+
+def combinations(n: int, k: int) -> int:
+    return math.comb(n, k)
+
+
+def permutations(n: int, k: int) -> int:
+    return math.perm(n, k)
+
+
+def divisors(n: int, k: int) -> int:
+    return math.isqrt(abs(n)) + math.gcd() + math.gcd(n) + math.gcd(n, k, 6) + math.lcm(n, k) + pow(n, k, 7)
 
 
 def close(a: float, b: float) -> bool:
@@ -21,5 +32,5 @@ def powers(z: complex, re: float, im: int) -> complex:
 
 def checked(n: int):
     assert n >= 0, n * 2
-    if n > 0:
+    if 0 < n < 50:
         checked(n - 1)
