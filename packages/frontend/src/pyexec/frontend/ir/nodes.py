@@ -164,8 +164,14 @@ class Compare:
     """A comparison chain ``a < b <= c``: ``operands[i] ops[i] operands[i+1]`` for every i,
     each operand evaluated at most once, left to right, stopping at the first false link.
 
-    Each link's two operands have the same type (``link_types[i]``); the result is ``bool``.
-    Floats compare as IEEE (NaN is unequal to everything); complex only takes ``eq``/``ne``.
+    Link ``i`` compares in ``link_types[i]``; the result is ``bool``. Floats compare as IEEE (NaN is
+    unequal to everything); complex only takes ``eq``/``ne``. Usually both operands of a link already
+    have its type. The one implicit conversion of the IR is here, because an operand is evaluated once
+    but may meet two links of different types (``i == j < x`` with ints ``i``, ``j`` and a float32
+    ``x`` compares ``i == j`` as ints and ``j < x`` as float32): an operand whose type differs from a
+    link's is converted by the backend for that link, an integer into an integer link *by value*
+    (exactly: ``uint64`` 2**64-1 is greater than the ``int`` -1, as NumPy 2 compares them), anything
+    else as a :class:`Cast` would convert it.
     """
 
     ops: list[CompareOpKind]

@@ -228,8 +228,9 @@ class _Verifier:
         self.same(e, e.type, BOOL, "comparison result")
         types = [self.expr(o) for o in e.operands]
         for i, (op, t) in enumerate(zip(e.ops, e.link_types)):
-            self.same(e, types[i], t, f"left operand of link {i}")
-            self.same(e, types[i + 1], t, f"right operand of link {i}")
+            for side, operand in (("left", types[i]), ("right", types[i + 1])):
+                if operand != t and not _converts_in_link(operand, t):
+                    raise self.fail(e, f"{side} operand of link {i} is {operand}, which does not convert to {t}")
             if t.is_complex and op not in ("eq", "ne"):
                 raise self.fail(e, f"{op} on complex")
 
@@ -315,3 +316,11 @@ def verify_module(module: Module) -> None:
         if fn.name != name:
             raise IRVerifyError(f"module key {name!r} holds function {fn.name!r}")
         verify_function(module, fn)
+
+
+def _converts_in_link(operand: object, link: ScalarT) -> bool:
+    """Whether a comparison link of type ``link`` may convert an operand of another type itself
+    (nodes.Compare): numbers into a number type, never into or out of ``bool`` or complex to real."""
+    if not isinstance(operand, ScalarT) or operand.is_bool or link.is_bool:
+        return False
+    return link.is_complex or not operand.is_complex

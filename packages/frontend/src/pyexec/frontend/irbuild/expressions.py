@@ -63,6 +63,7 @@ from pyexec.frontend.ir.types import (
     FLOAT64,
     INT,
     NONE,
+    UINT64,
     IRType,
     ScalarT,
 )
@@ -496,31 +497,43 @@ class ExpressionBuilder:
             ops.append(kind)
         operands = [self.value(n) for n in [node.left, *node.comparators]]
         if all(e.type == BOOL for e in operands):
-            t = BOOL
+            link_types = [BOOL] * len(ops)
         else:
             operands = [self.arithmetic(e) for e in operands]
-            first = operands[0]
-            assert isinstance(first.type, ScalarT)
-            t, weak = first.type, self.is_weak(first)
-            for e in operands[1:]:
-                assert isinstance(e.type, ScalarT)
-                t, weak = promote(t, weak, e.type, self.is_weak(e))
-            # NumPy 2 compares a Python int with a fixed-width integer by value (np.uint8(189) < 1025590461),
-            # where arithmetic would wrap the int into the width: compare such integers as int64, which
-            # holds every value but uint64's upper half (uint64 keeps the promoted type, as documented)
-            weak_int = any(e.type == INT and self.is_weak(e) and not (isinstance(e, Const) and fits(e.value, t))
-                           for e in operands)  # a literal that fits the width compares the same either way
-            if weak_int and t.is_integer and t != INT and all(e.type != BY_NAME["uint64"] for e in operands):
-                t = INT
-            if t.is_complex and any(k not in ("eq", "ne") for k in ops):
-                raise self.error(CompileTypeError, node, "complex numbers can only be compared with == and !=",
-                                 "compare abs(z) or z.real instead (Python raises TypeError)")
-        converted = [self.convert(e, t, node) for e in operands]
-        result = Compare(ops, converted, [t] * len(ops), BOOL, self.loc(node))
+            # CPython evaluates a chain link by link (a < b < c is a < b and b < c, b once), so each link
+            # has its own type: 16777216 == 16777217 < float32(x) compares the two ints by value
+            link_types = [self.link_type(a, b) for a, b in zip(operands, operands[1:])]
+            for kind, t in zip(ops, link_types):
+                if t.is_complex and kind not in ("eq", "ne"):
+                    raise self.error(CompileTypeError, node, "complex numbers can only be compared with == and !=",
+                                     "compare abs(z) or z.real instead (Python raises TypeError)")
+        converted = []
+        for i, e in enumerate(operands):
+            meets = {link_types[j] for j in (i - 1, i) if 0 <= j < len(ops)}
+            t = meets.pop()
+            if meets or (e.type == UINT64 and t == INT):
+                # a middle operand meeting two link types, or a uint64 compared with an int by value:
+                # the backend converts it for each link (IR contract, nodes.Compare)
+                converted.append(e)
+            else:
+                converted.append(self.convert(e, t, node))
+        result = Compare(ops, converted, link_types, BOOL, self.loc(node))
         # comparing NumPy values gives NumPy's bool_ (np.int8(3) > 2 is np.True_); Python's give bool
-        numpy = (t != BOOL and not all(self.is_weak(e) for e in operands)) \
+        numpy = (any(t != BOOL for t in link_types) and not all(self.is_weak(e) for e in operands)) \
             or any(e in self.numpy_bools for e in operands)
         return self.mark_numpy_bool(result, numpy)
+
+    def link_type(self, a: Expr, b: Expr) -> ScalarT:
+        """The type one comparison ``a < b`` compares in: the promoted type, except that a Python int
+        meets a fixed-width integer by value, as NumPy 2 compares them (``np.uint8(189) < 1025590461``,
+        ``np.uint64(5) > -1``), where arithmetic would wrap the int into the width."""
+        assert isinstance(a.type, ScalarT) and isinstance(b.type, ScalarT)
+        t, _ = promote(a.type, self.is_weak(a), b.type, self.is_weak(b))
+        weak_int = any(e.type == INT and self.is_weak(e) and not (isinstance(e, Const) and fits(e.value, t))
+                       for e in (a, b))  # a literal that fits the width compares the same either way
+        if weak_int and t.is_integer and t != INT:
+            return INT  # int64 holds both values, except uint64's upper half: that link compares exactly
+        return t
 
     def common(self, values: list[Expr], node: ast.AST) -> tuple[list[Expr], ScalarT, bool]:
         """Values converted to their promoted common type (bools stay bool only if all are bool)."""

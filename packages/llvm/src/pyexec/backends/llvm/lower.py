@@ -915,13 +915,14 @@ class FunctionLowering:
 
     def expr_Compare(self, e: n.Compare) -> ir.Value:
         left = self.expr(e.operands[0])
+        types = [o.type for o in e.operands]
         if len(e.ops) == 1:
-            return self.compare(e.ops[0], left, self.expr(e.operands[1]), e.link_types[0])
+            return self.link(e.ops[0], left, types[0], self.expr(e.operands[1]), types[1], e.link_types[0])
         done = self.new_block("cmp.end")
         incoming = []
         for i, op in enumerate(e.ops):
             right = self.expr(e.operands[i + 1])
-            result = self.compare(op, left, right, e.link_types[i])
+            result = self.link(op, left, types[i], right, types[i + 1], e.link_types[i])
             incoming.append((result, self.b.block))
             if i == len(e.ops) - 1:
                 self.b.branch(done)
@@ -935,6 +936,20 @@ class FunctionLowering:
         for v, block in incoming:
             phi.add_incoming(v, block)
         return phi
+
+    def link(self, op: str, a: ir.Value, ta: ScalarT, c: ir.Value, tc: ScalarT, t: ScalarT) -> ir.Value:
+        """One link of a comparison chain in type ``t``, converting an operand of another type as
+        :class:`nodes.Compare` says: integers by value (widened to i65 when uint64 meets a signed
+        integer, so that every value of both compares exactly), anything else as a cast."""
+        if ta == tc == t:
+            return self.compare(op, a, c, t)
+        if t.is_integer and ta.is_integer and tc.is_integer:
+            sym = {"eq": "==", "ne": "!=", "lt": "<", "le": "<=", "gt": ">", "ge": ">="}[op]
+            wide = ir.IntType(65)
+            a, c = (self.b.sext(v, wide) if ty.info.signed else self.b.zext(v, wide)
+                    for v, ty in ((a, ta), (c, tc)))
+            return self.b.icmp_signed(sym, a, c)
+        return self.compare(op, self.cast(a, ta, t), self.cast(c, tc, t), t)
 
     def compare(self, op: str, a: ir.Value, c: ir.Value, t: ScalarT) -> ir.Value:
         sym = {"eq": "==", "ne": "!=", "lt": "<", "le": "<=", "gt": ">", "ge": ">="}[op]
