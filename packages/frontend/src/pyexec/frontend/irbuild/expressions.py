@@ -15,6 +15,7 @@ from __future__ import annotations
 import ast
 import difflib
 import math
+from itertools import pairwise
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
@@ -502,7 +503,7 @@ class ExpressionBuilder:
             operands = [self.arithmetic(e) for e in operands]
             # CPython evaluates a chain link by link (a < b < c is a < b and b < c, b once), so each link
             # has its own type: 16777216 == 16777217 < float32(x) compares the two ints by value
-            link_types = [self.link_type(a, b) for a, b in zip(operands, operands[1:])]
+            link_types = [self.link_type(a, b) for a, b in pairwise(operands)]
             for kind, t in zip(ops, link_types):
                 if t.is_complex and kind not in ("eq", "ne"):
                     raise self.error(CompileTypeError, node, "complex numbers can only be compared with == and !=",
