@@ -15,8 +15,8 @@ from __future__ import annotations
 import ast
 import difflib
 import math
-from itertools import pairwise
 from collections.abc import Callable, Sequence
+from itertools import pairwise
 from typing import TYPE_CHECKING
 
 from pyexec.frontend.diagnostics import (
