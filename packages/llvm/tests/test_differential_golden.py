@@ -58,6 +58,8 @@ def _has_pow(func: n.Function) -> bool:
 
 
 def _strategy(t, bounded: bool):
+    if hasattr(t, "items"):  # a tuple: one strategy per item
+        return st.tuples(*(_strategy(i, bounded) for i in t.items))
     info = t.info
     if t.is_bool:
         return st.booleans()
@@ -77,6 +79,8 @@ def _strategy(t, bounded: bool):
 
 def _to_python_arg(value, t):
     """The value CPython's run gets: a NumPy scalar for the fixed-width types."""
+    if hasattr(t, "items"):
+        return tuple(_to_python_arg(v, i) for v, i in zip(value, t.items))
     if t.is_integer and not t.checked:
         return np.dtype(t.info.numpy_dtype).type(value)
     if t.is_float and t.info.bits == 32:
@@ -101,6 +105,10 @@ def _run(fn, args):
 def _normal(value, t):
     if t is None or value is None:
         return value
+    if hasattr(t, "items"):
+        if not isinstance(value, tuple) or len(value) != len(t.items):
+            return ("not a tuple of the right length", value)
+        return tuple(_normal(v, i) for v, i in zip(value, t.items))
     if t.is_complex:
         c = complex(value)
         return (_normal(c.real, _F), _normal(c.imag, _F))
@@ -123,10 +131,11 @@ def _fits_int64(value) -> bool:
 
 
 def _check(case: str, func: n.Function, native, python, args) -> None:
-    ret_t = func.return_type if hasattr(func.return_type, "info") else None
+    ret_t = func.return_type if hasattr(func.return_type, "info") or hasattr(func.return_type, "items") else None
     native_res, native_out = _run(native, args)
     python_res, python_out = _run(python, [_to_python_arg(a, p.type) for a, p in zip(args, func.params)])
-    if python_res[0] == "value" and ret_t is not None and ret_t.checked and not _fits_int64(python_res[1]):
+    if python_res[0] == "value" and ret_t is not None and getattr(ret_t, "checked", False) \
+            and not _fits_int64(python_res[1]):
         python_res = ("raises", "OverflowError")
     if native_res == python_res and native_out == python_out:
         return
@@ -142,7 +151,7 @@ def _check(case: str, func: n.Function, native, python, args) -> None:
         assert python_res[0] == "value" or python_res[1] == "OverflowError", where
         return
     if python_res == ("raises", "OverflowError") and native_res[0] == "value":
-        fixed_width = any(p.type.is_integer and not p.type.checked for p in func.params)
+        fixed_width = any(getattr(p.type, "is_integer", False) and not p.type.checked for p in func.params)
         overflowed = _normal(native_res[1], ret_t) == "nan" or math.isinf(abs(complex(native_res[1])))
         assert fixed_width or (overflowed and _has_pow(func)), where
         return

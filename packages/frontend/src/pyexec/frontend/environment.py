@@ -159,6 +159,8 @@ def classify(obj: object) -> Binding:
         return MathFunctionBinding(_MATH_BY_ID[id(obj)])
     if callable(obj) and id(obj) in _BUILTIN_BY_ID and getattr(builtins, _BUILTIN_BY_ID[id(obj)]) is obj:
         return BuiltinBinding(_BUILTIN_BY_ID[id(obj)])
+    if obj is tuple or obj is getattr(sys.modules.get("typing"), "Tuple", None):
+        return BuiltinBinding("tuple")  # only meaningful in an annotation: tuple[int, float]
     if isinstance(obj, types.ModuleType):
         return ModuleBinding(obj, obj.__name__)
     if isinstance(obj, types.FunctionType) or hasattr(obj, "__wrapped__") or hasattr(obj, "py_func"):
@@ -318,6 +320,8 @@ class StaticGlobals(Globals):
             return MathFunctionBinding(name)
         if module in ("pyexec", "pyexec.types", "numpy") and name in _SCALAR_NAMES:
             return TypeBinding(name)
+        if module == "typing" and name == "Tuple":
+            return BuiltinBinding("tuple")
         return OtherBinding(f"a name imported from {module or 'a relative module'}")
 
     def lookup(self, name: str) -> Binding | None:
@@ -328,6 +332,8 @@ class StaticGlobals(Globals):
     def attribute(self, module: ModuleBinding, attr: str) -> Binding | None:
         if module.name in ("pyexec", "pyexec.types", "numpy") and attr in _SCALAR_NAMES:
             return TypeBinding(attr)
+        if module.name == "typing" and attr == "Tuple":
+            return BuiltinBinding("tuple")
         if module.name == "pyexec" and attr == "types":
             return ModuleBinding(StaticModule("pyexec.types"), "pyexec.types")
         return None

@@ -30,16 +30,19 @@ from pyexec.frontend.ir.nodes import (
     IntrinsicName,
     Loc,
     Local,
+    MakeTuple,
     Module,
     Name,
     Param,
     Print,
     Return,
     Stmt,
+    TupleItem,
     UnaryOp,
     UnaryOpKind,
     Variable,
     While,
+    ZipRange,
 )
 from pyexec.frontend.ir.types import (
     BOOL,
@@ -62,6 +65,8 @@ from pyexec.frontend.ir.types import (
     NoneT,
     ScalarT,
     StrT,
+    TupleT,
+    ValueT,
 )
 
 __all__ = [
@@ -105,6 +110,7 @@ __all__ = [
     "IntrinsicName",
     "Loc",
     "Local",
+    "MakeTuple",
     "Module",
     "Name",
     "NoneT",
@@ -114,8 +120,12 @@ __all__ = [
     "ScalarT",
     "Stmt",
     "StrT",
+    "TupleItem",
+    "TupleT",
     "UnaryOp",
     "UnaryOpKind",
+    "ValueT",
     "Variable",
     "While",
+    "ZipRange",
 ]

@@ -30,7 +30,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-from pyexec.frontend.ir.types import IRType, NoneT, ScalarT
+from pyexec.frontend.ir.types import IRType, NoneT, ScalarT, TupleT, ValueT
 
 
 @dataclass(frozen=True)
@@ -53,7 +53,7 @@ class Param:
     """A function parameter (``index`` is its position)."""
 
     name: str
-    type: ScalarT
+    type: ValueT
     index: int
     loc: Loc
 
@@ -63,7 +63,7 @@ class Local:
     """A local variable. Locals the frontend makes itself (for ``a, b = b, a``) are ``synthetic``."""
 
     name: str
-    type: ScalarT
+    type: ValueT
     loc: Loc
     synthetic: bool = False
 
@@ -88,7 +88,7 @@ class Name:
     """Read a parameter or local variable."""
 
     var: Variable
-    type: ScalarT
+    type: ValueT
     loc: Loc
 
 
@@ -211,7 +211,7 @@ class Call:
 
     callee: str
     args: list[Expr]
-    type: ScalarT | NoneT
+    type: ValueT | NoneT
     loc: Loc
 
 
@@ -246,7 +246,31 @@ class Intrinsic:
     loc: Loc
 
 
-Expr = Const | Name | Cast | BinOp | UnaryOp | Compare | BoolOp | IfExp | Call | Intrinsic
+@dataclass(eq=False)
+class MakeTuple:
+    """``(a, b, …)``: a tuple value; ``items[i].type == type.items[i]``, evaluated left to right.
+
+    A tuple of scalars is a plain value (no heap block, no reference count): backends build it in
+    registers and copy it like a scalar.
+    """
+
+    items: list[Expr]
+    type: TupleT
+    loc: Loc
+
+
+@dataclass(eq=False)
+class TupleItem:
+    """``value[index]`` with a constant ``index`` in ``0 <= index < len(value.type.items)`` (the frontend
+    normalises negative indices and refuses an index out of range, which CPython would raise)."""
+
+    value: Expr
+    index: int
+    type: ScalarT
+    loc: Loc
+
+
+Expr = Const | Name | Cast | BinOp | UnaryOp | Compare | BoolOp | IfExp | Call | Intrinsic | MakeTuple | TupleItem
 
 
 # --- statements --------------------------------------------------------------------------------
@@ -280,6 +304,22 @@ class While:
 
 
 @dataclass(eq=False)
+class ZipRange:
+    """A range that a :class:`ForRange` walks in step with its own (``zip``, ``enumerate``).
+
+    ``var`` takes ``start``, ``start + step``, … like the loop's variable. ``stop`` is None for
+    ``enumerate``'s counter, which never ends the loop (an ``int`` counter past int64 raises
+    OverflowError); otherwise the loop stops at the shortest range, as ``zip`` does.
+    """
+
+    var: Variable
+    start: Expr
+    stop: Expr | None
+    step: Expr
+    loc: Loc
+
+
+@dataclass(eq=False)
 class ForRange:
     """``for var in range(start, stop, step): body`` then ``orelse`` unless broken out of.
 
@@ -287,6 +327,10 @@ class ForRange:
     loop; a zero step raises ValueError("range() arg 3 must not be zero"). The loop runs
     over Python's range exactly (any step sign, no overflow at the ends); ``var`` keeps its
     last value after the loop, and is unchanged if the range is empty.
+
+    ``zipped`` ranges advance with it (``for i, x in enumerate(range(n))``, ``for x, y in
+    zip(range(a), range(b))``): each one's start, stop and step are evaluated (and a zero step
+    refused) after the loop's own, in order; the loop runs as many times as its shortest range.
     """
 
     var: Variable
@@ -296,6 +340,7 @@ class ForRange:
     body: list[Stmt]
     orelse: list[Stmt]
     loc: Loc
+    zipped: list[ZipRange] = field(default_factory=list)
 
 
 @dataclass(eq=False)
@@ -357,7 +402,7 @@ class Function:
 
     name: str
     params: list[Param]
-    return_type: ScalarT | NoneT
+    return_type: ValueT | NoneT
     locals: list[Local]
     body: list[Stmt]
     loc: Loc

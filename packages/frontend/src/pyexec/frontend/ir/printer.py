@@ -36,11 +36,13 @@ from pyexec.frontend.ir.nodes import (
     If,
     IfExp,
     Intrinsic,
+    MakeTuple,
     Module,
     Name,
     Print,
     Return,
     Stmt,
+    TupleItem,
     UnaryOp,
     While,
 )
@@ -87,6 +89,8 @@ _EXPR: dict[type, Callable[..., str]] = {
     IfExp: lambda e: f"ifexp<{e.type}>({format_expr(e.test)}, {format_expr(e.body)}, {format_expr(e.orelse)})",
     Call: lambda e: f"call {e.callee}<{e.type}>({_args(e.args)})",
     Intrinsic: lambda e: f"{e.name}<{e.type}>({_args(e.args)})",
+    MakeTuple: lambda e: f"tuple<{e.type}>({_args(e.items)})",
+    TupleItem: lambda e: f"item<{e.type}>({format_expr(e.value)}, {e.index})",
 }
 
 
@@ -115,6 +119,11 @@ def _while(s: While, depth: int, out: list[str]) -> None:
 
 def _for(s: ForRange, depth: int, out: list[str]) -> None:
     rng = f"range({format_expr(s.start)}, {format_expr(s.stop)}, {format_expr(s.step)})"
+    for z in s.zipped:  # ranges walked in step: `with i in count(0:int)`, `with y in range(...)`
+        if z.stop is None:
+            rng += f" with {z.var.name} in count({format_expr(z.start)})"
+        else:
+            rng += f" with {z.var.name} in range({format_expr(z.start)}, {format_expr(z.stop)}, {format_expr(z.step)})"
     out.append(f"{INDENT * depth}for {s.var.name} in {rng}:")
     _block(s.body, depth + 1, out)
     if s.orelse:

@@ -77,7 +77,28 @@ class StrT:
         return "str"
 
 
-IRType = ScalarT | NoneT | StrT
+@dataclass(frozen=True)
+class TupleT:
+    """A tuple of scalars (``tuple[int, float64]``): a value like a scalar, one item per type.
+
+    Tuples of scalars hold no heap object, so compiled code copies them freely and counts no
+    references (tuples of arrays or strings, when they come, will). ``tuple[()]`` is not a type here.
+
+    Example:
+        >>> str(TupleT((INT, FLOAT64)))
+        'tuple[int, float64]'
+    """
+
+    items: tuple[ScalarT, ...]
+
+    def __str__(self) -> str:
+        return f"tuple[{', '.join(map(str, self.items))}]"
+
+
+ValueT = ScalarT | TupleT
+"""The type of anything a variable can hold, a function take or return."""
+
+IRType = ScalarT | NoneT | StrT | TupleT
 
 INT = ScalarT(SCALARS["int64"], checked=True)
 """Python's ``int``: 64-bit, raises OverflowError rather than wrap."""

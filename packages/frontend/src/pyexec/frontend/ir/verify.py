@@ -36,19 +36,28 @@ from pyexec.frontend.ir.nodes import (
     Intrinsic,
     Loc,
     Local,
+    MakeTuple,
     Module,
     Name,
     Param,
     Print,
     Return,
     Stmt,
+    TupleItem,
     UnaryOp,
     While,
 )
-from pyexec.frontend.ir.types import BOOL, COMPLEX64, COMPLEX128, FLOAT32, FLOAT64, INT, NONE, STR, ScalarT
+from pyexec.frontend.ir.types import BOOL, COMPLEX64, COMPLEX128, FLOAT32, FLOAT64, INT, NONE, STR, ScalarT, TupleT
 
 _COMPONENT = {COMPLEX64: FLOAT32, COMPLEX128: FLOAT64}
 _INT_OPS = ("lshift", "rshift", "bitand", "bitor", "bitxor")
+
+
+def _is_value_type(t: object) -> bool:
+    """A type a variable, parameter or return value may have: a scalar, or a tuple of one or more scalars."""
+    if isinstance(t, TupleT):
+        return len(t.items) > 0 and all(isinstance(i, ScalarT) for i in t.items)
+    return isinstance(t, ScalarT)
 
 
 class _Verifier:
@@ -66,15 +75,15 @@ class _Verifier:
     def check_function(self) -> None:
         fn = self.fn
         for i, p in enumerate(fn.params):
-            if not isinstance(p, Param) or p.index != i or not isinstance(p.type, ScalarT):
+            if not isinstance(p, Param) or p.index != i or not _is_value_type(p.type):
                 raise self.fail(fn, f"parameter {i} ({getattr(p, 'name', p)!r}) is malformed")
         names = [p.name for p in fn.params] + [v.name for v in fn.locals]
         if len(set(names)) != len(names):
             raise self.fail(fn, f"duplicate parameter or local names in {names}")
         for v in fn.locals:
-            if not isinstance(v, Local) or not isinstance(v.type, ScalarT):
+            if not isinstance(v, Local) or not _is_value_type(v.type):
                 raise self.fail(fn, f"local {getattr(v, 'name', v)!r} is malformed")
-        if not (isinstance(fn.return_type, ScalarT) or fn.return_type == NONE):
+        if not (_is_value_type(fn.return_type) or fn.return_type == NONE):
             raise self.fail(fn, f"bad return type {fn.return_type!r}")
         self.block(fn.body)
 
@@ -113,6 +122,15 @@ class _Verifier:
             raise self.fail(s, f"loop variable '{s.var.name}' has non-integer type {s.var.type}")
         for part, e in (("start", s.start), ("stop", s.stop), ("step", s.step)):
             self.same(s, self.expr(e), s.var.type, f"range {part}")
+        for z in s.zipped:
+            self.var(s, z.var)
+            if not (isinstance(z.var.type, ScalarT) and z.var.type.is_integer):
+                raise self.fail(s, f"zipped loop variable '{z.var.name}' has non-integer type {z.var.type}")
+            for part, e in (("start", z.start), ("stop", z.stop), ("step", z.step)):
+                if e is not None:
+                    self.same(s, self.expr(e), z.var.type, f"zipped range {part}")
+            if z.stop is None and not (isinstance(z.step, Const) and z.step.value == 1):
+                raise self.fail(s, "a zipped counter (no stop) must step by 1")
         self.loop(s.body)
         self.block(s.orelse)
 
@@ -150,8 +168,8 @@ class _Verifier:
             if a.type == STR:
                 if not (isinstance(a, Const) and isinstance(a.value, str)):
                     raise self.fail(s, "a str argument must be a string constant")
-            else:
-                self.expr(a)
+            elif isinstance(self.expr(a), TupleT):
+                raise self.fail(s, "prints a tuple (print takes scalars and string constants)")
 
     # --- expressions ---------------------------------------------------------------------------
 
@@ -166,8 +184,10 @@ class _Verifier:
         if not isinstance(getattr(e, "loc", None), Loc):
             raise self.fail(e, "missing source location")
         t = e.type
-        if not (isinstance(t, ScalarT) or (allow_none and t == NONE and isinstance(e, Call))):
+        if not (_is_value_type(t) or (allow_none and t == NONE and isinstance(e, Call))):
             raise self.fail(e, f"bad type {t!r}")
+        if isinstance(t, TupleT) and not isinstance(e, _TUPLE_EXPRS):
+            raise self.fail(e, f"has the tuple type {t}; only names, calls and tuple displays may")
         check(self, e)
         return t
 
@@ -193,7 +213,22 @@ class _Verifier:
         self.same(e, e.type, e.var.type, f"read of '{e.var.name}'")
 
     def cast(self, e: Cast) -> None:
-        self.expr(e.value)
+        if not isinstance(self.expr(e.value), ScalarT) or not isinstance(e.type, ScalarT):
+            raise self.fail(e, "casts convert scalars only")
+
+    def make_tuple(self, e: MakeTuple) -> None:
+        if not isinstance(e.type, TupleT) or len(e.items) != len(e.type.items):
+            raise self.fail(e, f"{len(e.items)} items for the type {e.type}")
+        for i, (item, t) in enumerate(zip(e.items, e.type.items)):
+            self.same(e, self.expr(item), t, f"item {i}")
+
+    def tuple_item(self, e: TupleItem) -> None:
+        t = self.expr(e.value)
+        if not isinstance(t, TupleT):
+            raise self.fail(e, f"indexes a {t}, not a tuple")
+        if not (isinstance(e.index, int) and 0 <= e.index < len(t.items)):
+            raise self.fail(e, f"index {e.index!r} is out of range for {t}")
+        self.same(e, e.type, t.items[e.index], f"item {e.index}")
 
     def binop(self, e: BinOp) -> None:
         self.same(e, self.expr(e.left), e.type, f"left operand of {e.op}")
@@ -301,8 +336,11 @@ _STMTS: dict[type, Callable[..., None]] = {
 _EXPRS: dict[type, Callable[..., None]] = {
     Const: _Verifier.const, Name: _Verifier.name, Cast: _Verifier.cast, BinOp: _Verifier.binop,
     UnaryOp: _Verifier.unaryop, Compare: _Verifier.compare, BoolOp: _Verifier.boolop, IfExp: _Verifier.ifexp,
-    Call: _Verifier.call, Intrinsic: _Verifier.intrinsic,
+    Call: _Verifier.call, Intrinsic: _Verifier.intrinsic, MakeTuple: _Verifier.make_tuple,
+    TupleItem: _Verifier.tuple_item,
 }
+_TUPLE_EXPRS = (Name, Call, MakeTuple)
+"""The expressions that may have a tuple type (operators, casts and intrinsics take scalars only)."""
 
 
 def verify_function(module: Module, fn: Function) -> None:

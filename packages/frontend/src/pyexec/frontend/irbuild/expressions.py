@@ -51,8 +51,10 @@ from pyexec.frontend.ir.nodes import (
     Intrinsic,
     Loc,
     Local,
+    MakeTuple,
     Name,
     Param,
+    TupleItem,
     UnaryOp,
 )
 from pyexec.frontend.ir.types import (
@@ -67,6 +69,8 @@ from pyexec.frontend.ir.types import (
     UINT64,
     IRType,
     ScalarT,
+    TupleT,
+    ValueT,
 )
 from pyexec.frontend.irbuild.intrinsics import MATH_CONSTANTS, MATH_FUNCTIONS, MATH_SCALED
 from pyexec.frontend.irbuild.literals import fits, fold_cast
@@ -91,16 +95,56 @@ COMPARES: dict[type, CompareOpKind] = {
 _BITWISE = ("lshift", "rshift", "bitand", "bitor", "bitxor")
 
 UNSUPPORTED_EXPRESSIONS: dict[type, str] = {
-    ast.List: "a list", ast.Tuple: "a tuple", ast.Dict: "a dict", ast.Set: "a set",
+    ast.List: "a list", ast.Dict: "a dict", ast.Set: "a set",
     ast.ListComp: "a list comprehension", ast.SetComp: "a set comprehension",
     ast.DictComp: "a dict comprehension", ast.GeneratorExp: "a generator expression",
     ast.Lambda: "a lambda", ast.JoinedStr: "an f-string", ast.FormattedValue: "an f-string",
-    ast.Subscript: "indexing or slicing", ast.Slice: "a slice", ast.Starred: "a starred expression",
+    ast.Slice: "a slice", ast.Starred: "a starred expression",
     ast.Yield: "yield (a generator)", ast.YieldFrom: "yield from (a generator)", ast.Await: "await",
     ast.NamedExpr: "an assignment expression (:=)",
 }
 
 COMPONENT = {COMPLEX64: FLOAT32, COMPLEX128: FLOAT64}
+
+ItemFlags = tuple[tuple[bool, bool], ...]
+"""Per item of a tuple value: (a Python number, weak in promotion; NumPy's ``bool_``)."""
+_TUPLE_USES = ("compiled code uses a tuple as a whole (assign it, pass it, return it, unpack it, compare it "
+               "with == or !=) or one item at a time with a constant index (t[0])")
+
+
+def is_safe(e: Expr) -> bool:
+    """Whether evaluating ``e`` can neither fail nor do anything (so it may be skipped or repeated):
+    constants and variable reads, and tuples and items of those."""
+    if isinstance(e, (Const, Name)):
+        return True
+    if isinstance(e, TupleItem):
+        return is_safe(e.value)
+    if isinstance(e, MakeTuple):
+        return all(is_safe(i) for i in e.items)
+    return False
+
+
+def same_object(a: Expr, b: Expr) -> bool:
+    """Whether CPython would hold the very same object for ``a`` and ``b`` (reads of one variable, or of
+    one item of it, or one constant)."""
+    if isinstance(a, Name) and isinstance(b, Name):
+        return a.var is b.var
+    if isinstance(a, TupleItem) and isinstance(b, TupleItem):
+        return a.index == b.index and same_object(a.value, b.value)
+    if isinstance(a, Const) and isinstance(b, Const):
+        return a.type == b.type and repr(a.value) == repr(b.value)
+    return False
+
+
+def has_call(e: Expr) -> bool:
+    """Whether ``e`` calls a function (evaluating it twice would run the call twice)."""
+    if isinstance(e, Call):
+        return True
+    for v in vars(e).values():
+        for child in v if isinstance(v, list) else [v]:
+            if hasattr(child, "loc") and not isinstance(child, (Param, Local, Loc)) and has_call(child):
+                return True
+    return False
 
 
 def describe(t: IRType) -> str:
@@ -119,6 +163,7 @@ class ExpressionBuilder:
     state: set[str] | None
     weak: set[Expr]
     numpy_bools: set[Expr]
+    tuple_flags: dict[Expr, ItemFlags]
 
     # --- small tools ---------------------------------------------------------------------------
 
@@ -179,13 +224,15 @@ class ExpressionBuilder:
         assert isinstance(e.type, ScalarT)
         return self.cast(e, BOOL)
 
-    def assign_convert(self, e: Expr, t: ScalarT, node: ast.AST, what: str, hint: str | None = None) -> Expr:
+    def assign_convert(self, e: Expr, t: ValueT, node: ast.AST, what: str, hint: str | None = None) -> Expr:
         """Convert a value stored into something of type ``t`` (a local, a parameter, a return value).
 
         Allowed: the same type; bool to anything; int to int, float or complex; float to float or
         complex; complex to complex. Anything else is a CompileTypeError whose hint names the cast.
         """
         s = e.type
+        if isinstance(t, TupleT) or isinstance(s, TupleT):
+            return self.tuple_convert(e, t, node, what)  # type: ignore[arg-type]
         if not isinstance(s, ScalarT):
             raise self.error(CompileTypeError, node, f"{what} needs a number, not {describe(s)}")
         if s == t:
@@ -221,6 +268,13 @@ class ExpressionBuilder:
 
     def value(self, node: ast.expr) -> Expr:
         """Type an expression that must produce a number."""
+        e = self.any_value(node)
+        if isinstance(e.type, TupleT):
+            raise self.error(CompileTypeError, node, f"a tuple ({e.type}) cannot be used here", _TUPLE_USES)
+        return e
+
+    def any_value(self, node: ast.expr) -> Expr:
+        """Type an expression that must produce a value: a number or a tuple."""
         e = self.expr(node)
         if e.type == NONE:
             raise self.error(
@@ -228,6 +282,137 @@ class ExpressionBuilder:
                 "call it as a statement on its own line",
             )
         return e
+
+    # --- tuples --------------------------------------------------------------------------------
+
+    def flags_of(self, e: Expr) -> ItemFlags:
+        """Which items of a tuple value are Python numbers (weak) or NumPy bools."""
+        assert isinstance(e.type, TupleT)
+        found = self.tuple_flags.get(e)
+        if found is None:
+            if isinstance(e, Name):
+                found = self.module.tuple_var_flags.get(id(e.var))
+            elif isinstance(e, Call):
+                found = self.module.tuple_returns.get(e.callee)
+        return found or tuple((t == INT, False) for t in e.type.items)
+
+    def with_flags(self, e: Expr, flags: ItemFlags) -> Expr:
+        self.tuple_flags[e] = flags
+        return e
+
+    def tuple_display(self, node: ast.Tuple) -> Expr:
+        """``(a, b)``: each item keeps its own type and weakness (the tuple as a whole is not weak)."""
+        if not node.elts:
+            raise self.error(UnsupportedSyntaxError, node, "the empty tuple is not supported in compiled code",
+                             "tuples here hold one or more numbers")
+        items = []
+        for elt in node.elts:
+            if isinstance(elt, ast.Starred):
+                raise self.error(UnsupportedSyntaxError, elt, "a starred item in a tuple is not supported", JIT_HINT)
+            e = self.any_value(elt)
+            if isinstance(e.type, TupleT):
+                raise self.error(CompileTypeError, elt, "a tuple inside a tuple is not supported in compiled code",
+                                 "compiled tuples hold numbers only; flatten it")
+            items.append(e)
+        t = TupleT(tuple(i.type for i in items))  # type: ignore[misc]
+        return self.with_flags(MakeTuple(items, t, self.loc(node)),
+                               tuple((self.is_weak(i), i in self.numpy_bools) for i in items))
+
+    def item(self, value: Expr, index: int, node: ast.AST) -> Expr:
+        """``value[index]`` for a tuple value and a constant index (negative counts from the end)."""
+        t = value.type
+        assert isinstance(t, TupleT)
+        n = len(t.items)
+        if not -n <= index < n:
+            raise self.error(CompileError, node, f"tuple index out of range (index {index}, {t} has {n} "
+                             f"item{'s' if n != 1 else ''})", "CPython raises IndexError here")
+        index %= n
+        if isinstance(value, MakeTuple) and is_safe(value):
+            return value.items[index]  # (a, b)[0] is a: nothing else to evaluate
+        weak, numpy = self.flags_of(value)[index]
+        e = self.mark_weak(TupleItem(value, index, t.items[index], self.loc(node)), weak)
+        return self.mark_numpy_bool(e, numpy)
+
+    def subscript(self, node: ast.Subscript) -> Expr:
+        base = self.any_value(node.value)
+        if not isinstance(base.type, TupleT):
+            raise self.error(UnsupportedSyntaxError, node, f"indexing a {base.type} value is not supported",
+                             "compiled code indexes tuples only; " + JIT_HINT)
+        index = node.slice
+        if isinstance(index, ast.Slice):
+            raise self.error(UnsupportedSyntaxError, index, "slicing a tuple is not supported in compiled code",
+                             "take the items one by one: (t[0], t[1])")
+        sign = 1
+        if isinstance(index, ast.UnaryOp) and isinstance(index.op, (ast.USub, ast.UAdd)):
+            sign = -1 if isinstance(index.op, ast.USub) else 1
+            index = index.operand
+        if not (isinstance(index, ast.Constant) and isinstance(index.value, int)):
+            raise self.error(UnsupportedSyntaxError, node.slice, "a tuple index must be a constant integer in "
+                             "compiled code", "items of a tuple may have different types, so the index must be "
+                             "known when compiling; unpack the tuple (a, b = t) or use t[0], t[1]")
+        return self.item(base, sign * int(index.value), node)
+
+    def tuple_convert(self, e: Expr, t: ValueT, node: ast.AST, what: str) -> Expr:
+        """A tuple value stored into a tuple of ``t``'s type: item by item, as scalars are stored."""
+        s = e.type
+        if not isinstance(s, TupleT) or not isinstance(t, TupleT):
+            raise self.error(CompileTypeError, node, f"{what} has type {t}; a value of type {describe(s)} "
+                             "cannot be stored in it")
+        if s == t:
+            return e
+        if len(s.items) != len(t.items):
+            raise self.error(CompileTypeError, node, f"{what} has type {t} ({len(t.items)} items); a tuple of "
+                             f"{len(s.items)} items ({s}) cannot be stored in it")
+        if not (isinstance(e, MakeTuple) or is_safe(e)):
+            raise self.error(CompileTypeError, node, f"{what} has type {t}; this {s} value would need its items "
+                             "converted", "assign it to a variable first, or convert the items where the tuple "
+                             "is built")
+        parts = e.items if isinstance(e, MakeTuple) else [self.item(e, i, node) for i in range(len(s.items))]
+        items = [self.assign_convert(p, it, node, f"item {i} of {what}") for i, (p, it) in
+                 enumerate(zip(parts, t.items))]
+        return self.with_flags(MakeTuple(items, t, e.loc), tuple((self.is_weak(i), i in self.numpy_bools)
+                                                                 for i in items))
+
+    def tuple_compare(self, ops: list[CompareOpKind], operands: list[Expr], node: ast.Compare) -> Expr:
+        """``t == u`` / ``t != u`` item by item, each item pair compared as scalars are."""
+        loc = self.loc(node)
+        if len(ops) != 1 or ops[0] not in ("eq", "ne"):
+            raise self.error(UnsupportedSyntaxError, node, "tuples can only be compared with one == or != in "
+                             "compiled code", "compare the items: t[0] < u[0] or (t[0] == u[0] and t[1] < u[1])")
+        a, c = operands
+        if not (is_safe(a) and is_safe(c)):
+            raise self.error(UnsupportedSyntaxError, node, "comparing a tuple that is computed in the comparison "
+                             "is not supported", "assign the tuple to a variable first (t = f(x)), then compare")
+        eq = ops[0] == "eq"
+        if not (isinstance(a.type, TupleT) and isinstance(c.type, TupleT)) or len(a.type.items) != len(c.type.items):
+            return Const(not eq, BOOL, loc)  # a tuple never equals a number, nor a tuple of another length
+        links = []
+        for i in range(len(a.type.items)):
+            x, y = self.item(a, i, node), self.item(c, i, node)
+            if same_object(x, y):
+                # CPython compares tuple items with PyObject_RichCompareBool, which finds an object equal
+                # to itself: t == t is True even with a NaN item
+                links.append(Const(eq, BOOL, loc))
+            else:
+                links.append(self.compare_values(ops, [x, y], node))
+        for link in links:
+            self.numpy_bools.discard(link)  # comparing tuples gives Python's bool, whatever the items
+        if len(links) == 1:
+            return links[0]
+        return BoolOp("and" if eq else "or", links, BOOL, loc)
+
+    def len_of(self, node: ast.Call, label: str) -> Expr:
+        """``len(t)`` of a tuple: its length, a constant."""
+        self.no_keywords(node, label)
+        self.arity(node, label, 1, 1)
+        arg = self.any_value(node.args[0])
+        if not isinstance(arg.type, TupleT):
+            raise self.error(CompileTypeError, node, f"object of type '{arg.type}' has no len()",
+                             "Python raises TypeError here")
+        if not is_safe(arg):
+            raise self.error(UnsupportedSyntaxError, node, "len() of a tuple computed in the call is not supported",
+                             "assign the tuple to a variable first")
+        return self.mark_weak(Const(len(arg.type.items), INT, self.loc(node)))
 
     # --- leaves --------------------------------------------------------------------------------
 
@@ -496,7 +681,13 @@ class ExpressionBuilder:
                 raise self.error(UnsupportedSyntaxError, node, f"the '{word}' comparison is not supported",
                                  "compare numbers with == != < <= > >=; " + JIT_HINT)
             ops.append(kind)
-        operands = [self.value(n) for n in [node.left, *node.comparators]]
+        operands = [self.any_value(n) for n in [node.left, *node.comparators]]
+        if any(isinstance(e.type, TupleT) for e in operands):
+            return self.tuple_compare(ops, operands, node)
+        return self.compare_values(ops, operands, node)
+
+    def compare_values(self, ops: list[CompareOpKind], operands: list[Expr], node: ast.AST) -> Expr:
+        """A comparison chain of typed scalar operands."""
         if all(e.type == BOOL for e in operands):
             link_types = [BOOL] * len(ops)
         else:
@@ -586,7 +777,13 @@ class ExpressionBuilder:
             return BoolOp(kind, [self.condition(v) for v in node.values], BOOL, loc)
         if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
             return UnaryOp("not", self.condition(node.operand), BOOL, loc)
-        return self.to_bool(self.value(node))
+        e = self.any_value(node)
+        if isinstance(e.type, TupleT):
+            if not is_safe(e):
+                raise self.error(UnsupportedSyntaxError, node, "the truth of a tuple computed here is not supported",
+                                 "assign the tuple to a variable first")
+            return Const(True, BOOL, loc)  # a tuple of one or more items is true
+        return self.to_bool(e)
 
     def boolop(self, node: ast.BoolOp) -> Expr:
         kind = "and" if isinstance(node.op, ast.And) else "or"
@@ -798,8 +995,19 @@ class ExpressionBuilder:
         return self.arith("pow", self.value(node.args[0]), self.value(node.args[1]), node)
 
     def builtin_divmod(self, node: ast.Call, label: str) -> Expr:
-        raise self.error(UnsupportedSyntaxError, node, "divmod() is only supported in 'q, r = divmod(a, b)'",
-                         "unpack its result into two names")
+        """``divmod(a, b)`` as a value: the tuple ``(a // b, a % b)``. Its operands are evaluated twice,
+        so they may not call functions (a fault repeats in the first evaluation, in CPython's order)."""
+        self.no_keywords(node, label)
+        self.arity(node, label, 2, 2)
+        a, b = self.value(node.args[0]), self.value(node.args[1])
+        if has_call(a) or has_call(b):
+            raise self.error(UnsupportedSyntaxError, node, "divmod() of a function call's result is only supported "
+                             "in 'q, r = divmod(a, b)'", "assign the operands to variables first")
+        q = self.arith("floordiv", a, b, node)
+        r = self.arith("mod", a, b, node)
+        loc = self.loc(node)
+        return self.with_flags(MakeTuple([q, r], TupleT((q.type, r.type)), loc),  # type: ignore[arg-type]
+                               ((self.is_weak(q), False), (self.is_weak(r), False)))
 
     def builtin_statement_only(self, node: ast.Call, label: str) -> Expr:
         if label == "print":
@@ -844,7 +1052,7 @@ class ExpressionBuilder:
                                     p.type)
                 args[i] = default
                 continue
-            args[i] = self.assign_convert(self.value(arg_node), p.type, arg_node,
+            args[i] = self.assign_convert(self.any_value(arg_node), p.type, arg_node,
                                           f"parameter '{p.name}' of {label}()")
         ret = self.module.return_type(name, node, self.src)
         call = Call(name, [a for a in args if a is not None], ret, self.loc(node))
@@ -882,6 +1090,8 @@ _EXPRESSIONS: dict[type, Callable[[ExpressionBuilder, ast.expr], Expr]] = {
     ast.BoolOp: ExpressionBuilder.boolop,  # type: ignore[dict-item]
     ast.IfExp: ExpressionBuilder.ifexp,  # type: ignore[dict-item]
     ast.Call: ExpressionBuilder.call,  # type: ignore[dict-item]
+    ast.Tuple: ExpressionBuilder.tuple_display,  # type: ignore[dict-item]
+    ast.Subscript: ExpressionBuilder.subscript,  # type: ignore[dict-item]
 }
 
 _CALLS: dict[type, Callable[..., Expr]] = {
@@ -898,6 +1108,7 @@ _BUILTINS: dict[str, Callable[[ExpressionBuilder, ast.Call, str], Expr]] = {
     "round": ExpressionBuilder.builtin_round,
     "pow": ExpressionBuilder.builtin_pow,
     "divmod": ExpressionBuilder.builtin_divmod,
+    "len": ExpressionBuilder.len_of,
     "print": ExpressionBuilder.builtin_statement_only,
     "range": ExpressionBuilder.builtin_statement_only,
 }

@@ -39,11 +39,12 @@ C_API_FUNCTIONS = (
     "PyComplex_AsCComplex", "PyErr_Occurred", "PyLong_FromLongLong", "PyLong_FromUnsignedLongLong",
     "PyFloat_FromDouble", "PyBool_FromLong", "PyComplex_FromDoubles", "Py_IncRef", "Py_DecRef",
     "PyErr_SetString", "PyObject_GetAttrString", "PyObject_Vectorcall", "PyNumber_Index",
-    "PyUnicode_FromString", "PyErr_CheckSignals", "PyErr_Clear",
+    "PyUnicode_FromString", "PyErr_CheckSignals", "PyErr_Clear", "PyType_IsSubtype", "PyTuple_Size",
+    "PyTuple_GetItem", "PyTuple_New", "PyTuple_SetItem", "PyErr_Format",
 )
 C_API_DATA = (
     "PyFloat_Type", "PyLong_Type", "_Py_NoneStruct", "PyExc_ZeroDivisionError", "PyExc_OverflowError",
-    "PyExc_ValueError", "PyExc_AssertionError", "PyExc_RecursionError",
+    "PyExc_ValueError", "PyExc_AssertionError", "PyExc_RecursionError", "PyTuple_Type", "PyExc_TypeError",
 )
 
 

@@ -32,7 +32,7 @@ from llvmlite import ir
 from pyexec.backends.llvm import runtime as rt
 from pyexec.backends.llvm.errors import NativeBuildError, UnsupportedConstructError
 from pyexec.frontend.ir import nodes as n
-from pyexec.frontend.ir.types import FLOAT32, FLOAT64, INT64, NoneT, ScalarT
+from pyexec.frontend.ir.types import FLOAT32, FLOAT64, INT64, IRType, NoneT, ScalarT, TupleT
 
 I1 = ir.IntType(1)
 I8 = ir.IntType(8)
@@ -47,8 +47,9 @@ OVERFLOW_MODES = ("check", "wrap")
 _BINOP_SYMBOLS = {"add": "+", "sub": "-", "mul": "*", "lshift": "<<", "pow": "**"}
 
 
-def llvm_type(t: ScalarT | NoneT) -> ir.Type:
-    """The LLVM register type of an IR type (``i1`` for bool, a two-float struct for complex).
+def llvm_type(t: IRType) -> ir.Type:
+    """The LLVM register type of an IR type (``i1`` for bool, a two-float struct for complex, a literal
+    struct of the items' types for a tuple: a value in registers, no heap block, no reference count).
 
     Example:
         >>> from pyexec.frontend.ir.types import FLOAT64
@@ -57,6 +58,9 @@ def llvm_type(t: ScalarT | NoneT) -> ir.Type:
     """
     if isinstance(t, NoneT):
         return ir.VoidType()
+    if isinstance(t, TupleT):
+        return ir.LiteralStructType([llvm_type(i) for i in t.items])
+    assert isinstance(t, ScalarT)
     if t.is_complex:
         part = F32 if t.bits == 64 else F64
         return ir.LiteralStructType([part, part])
@@ -134,7 +138,10 @@ def _faults_locally(node: object, checked_ints: bool, python_runtime: bool = Fal
     if python_runtime and isinstance(node, (n.Print, n.While, n.ForRange)):
         return True  # print may raise (sys.stdout.write); a loop polls for KeyboardInterrupt
     if isinstance(node, n.ForRange):
-        return not (isinstance(node.step, n.Const) and node.step.value != 0)
+        steps = [node.step] + [z.step for z in node.zipped]
+        # an enumerate() counter of Python's int raises OverflowError past int64
+        counters = any(z.stop is None and z.var.type.checked and checked_ints for z in node.zipped)
+        return counters or not all(isinstance(s, n.Const) and s.value != 0 for s in steps)
     if isinstance(node, n.BinOp):
         t = node.type
         if node.op in ("floordiv", "mod", "truediv", "pow"):
@@ -697,29 +704,16 @@ class FunctionLowering:
         self.b.position_at_end(done)
 
     def stmt_ForRange(self, s: n.ForRange) -> None:
+        if s.zipped:
+            self.zip_loop(s)
+            return
         # Python's range exactly: the trip count is computed up front in unsigned arithmetic, so
         # neither the count nor the induction variable can overflow at the ends of the type.
         t = s.var.type
         ty = llvm_type(t)
-        signed = t.info.signed
-        start, stop, step = self.expr(s.start), self.expr(s.stop), self.expr(s.step)
-        self.fail_if(self.b.icmp_unsigned("==", step, ir.Constant(ty, 0)), rt.VALUE,
-                     "range() arg 3 must not be zero")
-        zero = ir.Constant(ty, 0)
+        start, stop, step = self.range_operands(s.start, s.stop, s.step, ty)
         one = ir.Constant(ty, 1)
-        if signed:
-            up = self.b.icmp_signed(">", step, zero)
-            nonempty_up = self.b.icmp_signed("<", start, stop)
-            nonempty_down = self.b.icmp_signed(">", start, stop)
-            span = self.b.select(up, self.b.sub(stop, start), self.b.sub(start, stop))
-            stride = self.b.select(up, step, self.b.neg(step))
-            nonempty = self.b.select(up, nonempty_up, nonempty_down)
-        else:
-            nonempty = self.b.icmp_unsigned("<", start, stop)
-            span = self.b.sub(stop, start)
-            stride = step
-        count = self.b.add(self.b.udiv(self.b.sub(span, one), stride), one)
-        count = self.b.select(nonempty, count, zero, name="trip_count")
+        count = self.range_count(t, start, stop, step)
         pre = self.b.block
         head, body, latch, orelse, done = (self.new_block(x) for x in ("for.head", "for.body", "for.next",
                                                                         "for.else", "for.end"))
@@ -745,6 +739,88 @@ class FunctionLowering:
         if not self.b.block.is_terminated:
             self.b.branch(done)
         self.b.position_at_end(done)
+
+    def range_operands(self, start: n.Expr, stop: n.Expr, step: n.Expr, ty: ir.Type) -> list[ir.Value]:
+        """A range's start, stop and step, evaluated in order; a zero step raises ValueError as range() does."""
+        values = [self.expr(start), self.expr(stop), self.expr(step)]
+        self.fail_if(self.b.icmp_unsigned("==", values[2], ir.Constant(ty, 0)), rt.VALUE,
+                     "range() arg 3 must not be zero")
+        return values
+
+    def zip_loop(self, s: n.ForRange) -> None:
+        """A range loop with ranges in step (``zip``) or a counter beside it (``enumerate``): an i64
+        index runs to the shortest range's trip count; each variable is ``start + index * step``, in
+        wrapping arithmetic of its type, which is exact because the value itself lies in the range."""
+        b = self.b
+        ranges = [(s.var, s.start, s.stop, s.step), *((z.var, z.start, z.stop, z.step) for z in s.zipped)]
+        walked = []
+        count: ir.Value | None = None
+        for var, start_e, stop_e, step_e in ranges:
+            t = var.type
+            ty = llvm_type(t)
+            if stop_e is None:  # enumerate's counter: unbounded, step 1
+                walked.append((var, self.expr(start_e), None))
+                continue
+            start, stop, step = self.range_operands(start_e, stop_e, step_e, ty)
+            n_t = self.range_count(t, start, stop, step)
+            n_64 = b.zext(n_t, I64) if ty.width < 64 else n_t
+            count = n_64 if count is None else b.select(b.icmp_unsigned("<", n_64, count), n_64, count)
+            walked.append((var, start, step))
+        assert count is not None
+        pre = b.block
+        head, body, latch, orelse, done = (self.new_block(x) for x in ("zip.head", "zip.body", "zip.next",
+                                                                        "zip.else", "zip.end"))
+        index, twin, bound, exhausted = self.for_head(pre, head, orelse, count, I64(0), I64, "index")
+        b.cbranch(b.icmp_unsigned("!=", index, bound), body, exhausted)
+        b.position_at_end(body)
+        for var, start, step in walked:
+            ty = start.type
+            k = b.trunc(index, ty) if ty.width < 64 else index
+            if step is None:
+                if var.type.checked and self.checked:
+                    total = b.call(self.intrinsic_fn("llvm.sadd.with.overflow", ir.LiteralStructType([ty, I1]),
+                                                     [ty, ty], [ty]), [start, k])
+                    self.fail_if(b.extract_value(total, 1), rt.OVERFLOW,
+                                 "enumerate() counter does not fit in a 64-bit int")
+                    value = b.extract_value(total, 0)
+                else:
+                    value = b.add(start, k)
+            else:
+                value = b.add(start, b.mul(k, step))
+            b.store(value, self.slot(var))
+        self.loops.append((latch, done))
+        self.stmts(s.body)
+        self.loops.pop()
+        if not b.block.is_terminated:
+            b.branch(latch)
+        b.position_at_end(latch)
+        index.add_incoming(b.add(index, I64(1)), latch)
+        twin.add_incoming(b.add(twin, I64(1)), latch)  # for_head's value phi (the index again: LLVM folds it)
+        b.branch(head)
+        b.position_at_end(orelse)
+        self.stmts(s.orelse)
+        if not b.block.is_terminated:
+            b.branch(done)
+        b.position_at_end(done)
+
+    def range_count(self, t: ScalarT, start: ir.Value, stop: ir.Value, step: ir.Value) -> ir.Value:
+        """How many values ``range(start, stop, step)`` holds (step is not zero), in ``t``'s width unsigned."""
+        ty = llvm_type(t)
+        zero = ir.Constant(ty, 0)
+        one = ir.Constant(ty, 1)
+        if t.info.signed:
+            up = self.b.icmp_signed(">", step, zero)
+            nonempty_up = self.b.icmp_signed("<", start, stop)
+            nonempty_down = self.b.icmp_signed(">", start, stop)
+            span = self.b.select(up, self.b.sub(stop, start), self.b.sub(start, stop))
+            stride = self.b.select(up, step, self.b.neg(step))
+            nonempty = self.b.select(up, nonempty_up, nonempty_down)
+        else:
+            nonempty = self.b.icmp_unsigned("<", start, stop)
+            span = self.b.sub(stop, start)
+            stride = step
+        count = self.b.add(self.b.udiv(self.b.sub(span, one), stride), one)
+        return self.b.select(nonempty, count, zero, name="trip_count")
 
     def for_head(self, pre: ir.Block, head: ir.Block, orelse: ir.Block, count: ir.Value, start: ir.Value,
                  ty: ir.IntType, name: str) -> tuple[ir.PhiInstr, ir.PhiInstr, ir.Value, ir.Block]:
@@ -854,6 +930,15 @@ class FunctionLowering:
         if not isinstance(t, ScalarT):
             raise UnsupportedConstructError(f"{e.loc}: a string constant can only be printed")
         return constant(e.value, t)
+
+    def expr_MakeTuple(self, e: n.MakeTuple) -> ir.Value:
+        value = ir.Constant(llvm_type(e.type), ir.Undefined)
+        for i, item in enumerate(e.items):
+            value = self.b.insert_value(value, self.expr(item), i)
+        return value
+
+    def expr_TupleItem(self, e: n.TupleItem) -> ir.Value:
+        return self.b.extract_value(self.expr(e.value), e.index)
 
     def expr_Name(self, e: n.Name) -> ir.Value:
         return self.b.load(self.slot(e.var), typ=llvm_type(e.type), name=e.var.name)

@@ -3,7 +3,9 @@
 ``pyexec.vc.<name>(callable, args, nargsf, kwnames)`` converts the positional arguments with
 ``PyLong_AsLongLong``/``PyFloat_AsDouble``/... (reading a float's value directly when it is
 exactly a ``float``), calls the body, turns the error state into the Python exception, and boxes
-the result. Anything else (keywords, a wrong number of arguments) goes to the callable's Python
+the result. A tuple parameter takes a ``tuple`` (or a subclass) of the right length, each item
+converted as a scalar parameter of its type is; a tuple result comes back as a new Python tuple of
+boxed items. Anything else (keywords, a wrong number of arguments) goes to the callable's Python
 method ``_call_with_binding``, which binds like a Python function and raises its TypeError.
 
 Host-only: the lowering (:mod:`pyexec.backends.llvm.lower`) never imports this module.
@@ -33,7 +35,7 @@ from pyexec.backends.llvm.lower import (
     state_field,
 )
 from pyexec.frontend.ir import nodes as n
-from pyexec.frontend.ir.types import NoneT, ScalarT
+from pyexec.frontend.ir.types import NoneT, TupleT, ValueT
 
 _EXCEPTIONS = {code: f"PyExc_{name}" for code, name in rt.ERROR_KINDS.items()}
 _VECTORCALL_ARGUMENTS_OFFSET = 1 << 63
@@ -147,8 +149,57 @@ def _fail_if_error(api: _CApi, b: ir.IRBuilder, failed: ir.Value) -> None:
             b.ret(ir.Constant(PTR, None))
 
 
+def _unbox_tuple(api: _CApi, b: ir.IRBuilder, obj: ir.Value, p: n.Param, fname: str) -> ir.Value:
+    """A tuple argument: exactly a tuple (or a subclass) of the parameter's length, each item converted
+    like a scalar parameter of its type; anything else is a TypeError naming the parameter and type."""
+    t = p.type
+    assert isinstance(t, TupleT)
+    i8 = ir.IntType(8)
+    ob_type = b.load(b.gep(obj, [I64(_TYPE_OFFSET)], source_etype=i8), typ=PTR)
+    is_tuple = b.icmp_unsigned("==", ob_type, api.data("PyTuple_Type"))
+    with b.if_then(b.not_(is_tuple), likely=False):
+        sub = b.call(api.fn("PyType_IsSubtype", I32, [PTR, PTR]), [ob_type, api.data("PyTuple_Type")])
+        with b.if_then(b.icmp_signed("==", sub, I32(0))):
+            _wrong_type_error(api, b, obj, ob_type, f"{fname}() argument '{p.name}' must be {t}")
+    size = b.call(api.fn("PyTuple_Size", I64, [PTR]), [obj])
+    with b.if_then(b.icmp_signed("!=", size, I64(len(t.items))), likely=False):
+        _type_error(api, b, f"{fname}() argument '{p.name}' must be {t}, a tuple of {len(t.items)} "
+                    f"item{'s' if len(t.items) != 1 else ''}, not a tuple of %zd", [size])
+    value = ir.Constant(llvm_type(t), ir.Undefined)
+    for i, item_t in enumerate(t.items):
+        item = b.call(api.fn("PyTuple_GetItem", PTR, [PTR, I64]), [obj, I64(i)])  # borrowed
+        value = b.insert_value(value, _unbox(api, b, item, n.Param(f"{p.name}[{i}]", item_t, p.index, p.loc),
+                                             fname), i)
+    return value
+
+
+def _type_error(api: _CApi, b: ir.IRBuilder, fmt: str, args: list[ir.Value]) -> None:
+    """Raise TypeError(PyErr_Format(fmt, *args)) and return NULL from the entry (``fmt`` is a C format)."""
+    fmt_ty = ir.FunctionType(PTR, [PTR, PTR], var_arg=True)
+    existing = api.module.globals.get(capi_symbol("PyErr_Format"))
+    fn = existing if existing is not None else ir.Function(api.module, fmt_ty, capi_symbol("PyErr_Format"))
+    b.call(fn, [b.load(api.data("PyExc_TypeError"), typ=PTR), api.cstring(fmt), *args])
+    b.ret(ir.Constant(PTR, None))
+
+
+def _wrong_type_error(api: _CApi, b: ir.IRBuilder, obj: ir.Value, ob_type: ir.Value, message: str) -> None:
+    """TypeError "<message>, not <the argument's type name>"."""
+    name = b.call(api.fn("PyObject_GetAttrString", PTR, [PTR, PTR]), [ob_type, api.cstring("__name__")])
+    with b.if_then(b.icmp_unsigned("==", name, ir.Constant(PTR, None)), likely=False):
+        b.ret(ir.Constant(PTR, None))
+    fmt_ty = ir.FunctionType(PTR, [PTR, PTR], var_arg=True)
+    existing = api.module.globals.get(capi_symbol("PyErr_Format"))
+    fn = existing if existing is not None else ir.Function(api.module, fmt_ty, capi_symbol("PyErr_Format"))
+    b.call(fn, [b.load(api.data("PyExc_TypeError"), typ=PTR), api.cstring(message.replace("%", "%%") + ", not %U"),
+                name])
+    b.call(api.fn("Py_DecRef", ir.VoidType(), [PTR]), [name])
+    b.ret(ir.Constant(PTR, None))
+
+
 def _unbox(api: _CApi, b: ir.IRBuilder, obj: ir.Value, p: n.Param, fname: str) -> ir.Value:
     t = p.type
+    if isinstance(t, TupleT):
+        return _unbox_tuple(api, b, obj, p, fname)
     if t.is_float:
         ob_type = b.load(b.gep(obj, [I64(_TYPE_OFFSET)], source_etype=ir.IntType(8)), typ=PTR)
         is_float = b.icmp_unsigned("==", ob_type, api.data("PyFloat_Type"))
@@ -229,7 +280,20 @@ def _unbox_int64(api: _CApi, b: ir.IRBuilder, obj: ir.Value) -> ir.Value:
     return value
 
 
-def _box(api: _CApi, b: ir.IRBuilder, v: ir.Value, t: ScalarT | NoneT) -> ir.Value:
+def _box(api: _CApi, b: ir.IRBuilder, v: ir.Value, t: ValueT | NoneT) -> ir.Value:
+    if isinstance(t, TupleT):
+        # a new tuple owning one new reference per item (PyTuple_SetItem steals it); NULL if any
+        # allocation fails, with the tuple released
+        result = b.call(api.fn("PyTuple_New", PTR, [I64]), [I64(len(t.items))])
+        with b.if_then(b.icmp_unsigned("==", result, ir.Constant(PTR, None)), likely=False):
+            b.ret(ir.Constant(PTR, None))
+        for i, item_t in enumerate(t.items):
+            item = _box(api, b, b.extract_value(v, i), item_t)
+            with b.if_then(b.icmp_unsigned("==", item, ir.Constant(PTR, None)), likely=False):
+                b.call(api.fn("Py_DecRef", ir.VoidType(), [PTR]), [result])
+                b.ret(ir.Constant(PTR, None))
+            b.call(api.fn("PyTuple_SetItem", I32, [PTR, I64, PTR]), [result, I64(i), item])
+        return result
     if isinstance(t, NoneT):
         none = api.data("_Py_NoneStruct")
         b.call(api.fn("Py_IncRef", ir.VoidType(), [PTR]), [none])
