@@ -14,9 +14,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pyexec.backends.llvm import CCompilerError, InvalidSymbolNameError, compile_llvm
+from pyexec.backends.llvm.errors import NativeBuildError
 from pyexec.backends.llvm.cnames import check_symbol
 from pyexec.backends.llvm.library import find_c_compiler
-from pyexec.types import float32, uint64
+from pyexec.types import float32, int8, uint64
 
 needs_cc = pytest.mark.skipif(shutil.which("cc") is None and shutil.which("gcc") is None,
                               reason="no C compiler (cc/gcc) on this machine")
@@ -238,3 +239,64 @@ def test_error_status_is_per_thread(tmp_path):
     subprocess.run([find_c_compiler()[0], str(tmp_path / "main.c"), "-I", str(tmp_path), str(files["object"]), "-lm",
                     "-pthread", "-o", str(exe)], check=True, capture_output=True)
     assert subprocess.run([str(exe)], capture_output=True, text=True, check=True).stdout == "0 0\n"
+
+
+def split(x: int, y: float) -> tuple[int, float]:
+    return (x * 2, y / 4)
+
+
+def mixed(t: tuple[int8, bool, float32]) -> tuple[float32, int8, bool]:
+    a, b, c = t
+    return (c * 2, a + 1, not b)
+
+
+def pairs(p: tuple[float32, float32], q: tuple[float, float], r: tuple[int, int]) -> tuple[float, float]:
+    return (p[0] + q[0] + r[0], p[1] * q[1] * r[1])
+
+
+def qr(a: int, b: int) -> tuple[int, int]:
+    return divmod(a, b)
+
+
+@needs_cc
+def test_c_program_passes_and_receives_tuples_as_structs(tmp_path):
+    files = compile_llvm([split, mixed, pairs, qr], "tuples", tmp_path)
+    header = files["header"].read_text()
+    assert "typedef struct { int64_t f0; double f1; } tuples_tuple_int64_float64;" in header
+    assert "typedef struct { int8_t f0; bool f1; float f2; } tuples_tuple_int8_bool_float32;" in header
+    assert "tuples_tuple_float64_float64 pairs(tuples_tuple_float32_float32 p, tuples_tuple_float64_float64 q, " \
+        "tuples_tuple_int64_int64 r);" in header
+    (tmp_path / "main.c").write_text(textwrap.dedent("""
+        #include <stdio.h>
+        #include "tuples.h"
+        int main(void) {
+            tuples_tuple_int64_float64 s = split(-21, 3.0);
+            printf("%lld %g\\n", (long long)s.f0, s.f1);
+            tuples_tuple_int8_bool_float32 in = {127, true, 1.5f};
+            tuples_tuple_float32_int8_bool m = mixed(in);
+            printf("%g %d %d\\n", m.f0, m.f1, m.f2);
+            tuples_tuple_float32_float32 p = {1.5f, 2.0f};
+            tuples_tuple_float64_float64 q = {10.0, 0.5};
+            tuples_tuple_int64_int64 r = {100, -3};
+            tuples_tuple_float64_float64 out = pairs(p, q, r);
+            printf("%g %g\\n", out.f0, out.f1);
+            tuples_tuple_int64_int64 d = qr(-7, 2);
+            printf("%lld %lld %d\\n", (long long)d.f0, (long long)d.f1, tuples_last_error());
+            qr(1, 0);
+            printf("%d %s\\n", tuples_last_error(), tuples_last_error_message());
+            return 0;
+        }
+    """))
+    exe = tmp_path / "main"
+    subprocess.run([find_c_compiler()[0], str(tmp_path / "main.c"), "-I", str(tmp_path), str(files["object"]), "-lm",
+                    "-o", str(exe)], check=True, capture_output=True)
+    out = subprocess.run([str(exe)], capture_output=True, text=True, check=True).stdout.splitlines()
+    assert out == ["-42 0.75", "3 -128 0", "111.5 -3", "-4 1 0", "1 integer division or modulo by zero"]
+
+
+def test_a_tuple_too_large_for_registers_at_the_c_boundary_is_refused_clearly(tmp_path):
+    def triple(a: int) -> tuple[int, int, int]:
+        return (a, a, a)
+
+    with pytest.raises(NativeBuildError, match=r"tuple\[int, int, int\] \(24 bytes\) cannot cross the C boundary"):
+        compile_llvm(triple, "triple", tmp_path)

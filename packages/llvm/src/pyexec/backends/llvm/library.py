@@ -30,7 +30,7 @@ from pyexec.backends.llvm.errors import CCompilerError, NativeBuildError
 from pyexec.backends.llvm.lower import OVERFLOW_MODES, lower_module
 from pyexec.backends.llvm.optimize import check_opt, file_target_machine, optimize, parse
 from pyexec.frontend.ir import nodes as n
-from pyexec.frontend.ir.types import NoneT, ScalarT
+from pyexec.frontend.ir.types import NoneT, ScalarT, TupleT, ValueT
 
 
 def shared_library_suffix() -> str:
@@ -199,9 +199,22 @@ def _run(cmd: list[str], what: str) -> None:
 # --- the header ----------------------------------------------------------------------------------
 
 
-def _c_type(t: ScalarT | NoneT) -> str:
+def tuple_typedef_name(base_name: str, t: TupleT) -> str:
+    """The C name of a tuple type in a library's header: ``<base>_tuple_<item>_<item>…``.
+
+    Example:
+        >>> from pyexec.frontend.ir.types import INT, FLOAT64
+        >>> tuple_typedef_name("m", TupleT((INT, FLOAT64)))
+        'm_tuple_int64_float64'
+    """
+    return f"{base_name}_tuple_" + "_".join(i.info.name.rstrip("_") for i in t.items)
+
+
+def _c_type(t: ValueT | NoneT, base_name: str = "") -> str:
     if isinstance(t, NoneT):
         return "void"
+    if isinstance(t, TupleT):
+        return tuple_typedef_name(base_name, t)
     if t.is_complex:
         return "pyexec_complex64" if t.bits == 64 else "pyexec_complex128"
     return t.info.c_type
@@ -225,10 +238,12 @@ def c_header(module: n.Module, exports: list[str], base_name: str) -> str:
         "#include <stdbool.h>",
         "",
     ]
-    if any(p.type.is_complex for name in exports for p in module.functions[name].params) or any(
-        isinstance(module.functions[name].return_type, ScalarT) and module.functions[name].return_type.is_complex
-        for name in exports
-    ):
+    used: list[ValueT] = [t for name in exports for t in (*(p.type for p in module.functions[name].params),
+                                                           module.functions[name].return_type)
+                          if not isinstance(t, NoneT)]
+    scalars = [i for t in used for i in (t.items if isinstance(t, TupleT) else (t,))]
+    tuples = list(dict.fromkeys(tuple_typedef_name(base_name, t) for t in used if isinstance(t, TupleT)))
+    if any(isinstance(t, ScalarT) and t.is_complex for t in scalars):
         lines += [
             "#ifndef PYEXEC_COMPLEX_TYPES",
             "#define PYEXEC_COMPLEX_TYPES",
@@ -243,14 +258,21 @@ def c_header(module: n.Module, exports: list[str], base_name: str) -> str:
             "#endif",
             "",
         ]
+    if tuples:
+        lines.append("/* Tuples cross the boundary as these structs, passed and returned by value (field f<i> is "
+                     "item i). */")
+        for t in dict((tuple_typedef_name(base_name, t), t) for t in used if isinstance(t, TupleT)).values():
+            fields = " ".join(f"{_c_type(i)} f{k};" for k, i in enumerate(t.items))
+            lines.append(f"typedef struct {{ {fields} }} {tuple_typedef_name(base_name, t)};")
+        lines.append("")
     lines += ["#ifdef __cplusplus", 'extern "C" {', "#endif", ""]
     for name in exports:
         func = module.functions[name]
-        params = ", ".join(f"{_c_type(p.type)} {p.name}" for p in func.params) or "void"
+        params = ", ".join(f"{_c_type(p.type, base_name)} {p.name}" for p in func.params) or "void"
         if func.docstring:
             summary = func.docstring.strip().splitlines()[0].replace("*/", "* /")
             lines.append(f"/* {summary} */")
-        lines.append(f"{_c_type(func.return_type)} {name}({params});")
+        lines.append(f"{_c_type(func.return_type, base_name)} {name}({params});")
     lines += [
         "",
         "/* Error status (one per thread). Each call of a function above clears it; after a call, "

@@ -30,6 +30,7 @@ from collections.abc import Callable, Iterator
 from llvmlite import ir
 
 from pyexec.backends.llvm import runtime as rt
+from pyexec.backends.llvm import tuple_abi
 from pyexec.backends.llvm.errors import NativeBuildError, UnsupportedConstructError
 from pyexec.frontend.ir import nodes as n
 from pyexec.frontend.ir.types import FLOAT32, FLOAT64, INT64, IRType, NoneT, ScalarT, TupleT
@@ -358,6 +359,7 @@ class ModuleLowering:
         self.exports = exports
         # The C ABI of x86-64 passes a float _Complex packed in one SSE register.
         self.packed_complex64 = triple.startswith("x86_64")
+        self.triple = triple
         self.module = ir.Module(name=module.source_file)
         self.module.triple = triple
         self.module.data_layout = data_layout
@@ -469,15 +471,64 @@ class ModuleLowering:
             return ir.VectorType(F32, 2)
         return abi_type(t)
 
+    def _tuple_pieces(self, func: n.Function, t: TupleT) -> list[ir.Type]:
+        """The entry-point values that carry a tuple: one per item on wasm (the hosts pass items), else
+        the registers of its C struct."""
+        if self.triple.startswith("wasm"):
+            return [abi_type(i) for i in t.items]
+        tuple_abi.check_c_target(self.triple, t, func.name)
+        return tuple_abi.sysv_pieces(t)
+
+    def _check_registers(self, func: n.Function, params: list[list[ir.Type]]) -> None:
+        """x86-64 System V passes a struct in registers only when all its eightbytes fit in the ones left
+        (6 integer, 8 SSE); otherwise on the stack, which tuple entry points do not do: refuse."""
+        ints, sses = 6, 8
+        for p, pieces in zip(func.params, params):
+            need_int = sum(1 for x in pieces if isinstance(x, ir.IntType))
+            need_sse = len(pieces) - need_int
+            if isinstance(p.type, TupleT) and (need_int > ints or need_sse > sses):
+                raise NativeBuildError(f"{func.name}(): the tuple parameter '{p.name}' would be passed on the stack "
+                                       "(too many parameters before it for the registers); put tuple parameters "
+                                       "first or pass fewer values")
+            ints, sses = max(ints - need_int, 0), max(sses - need_sse, 0)
+
     def _entry_point(self, func: n.Function) -> None:
-        fnty = ir.FunctionType(self._abi(func.return_type), [self._abi(p.type) for p in func.params])
+        wasm = self.triple.startswith("wasm")
+        params = [self._tuple_pieces(func, p.type) if isinstance(p.type, TupleT) else [self._abi(p.type)]
+                  for p in func.params]
+        rt_ = func.return_type
+        if isinstance(rt_, TupleT):
+            # wasm: the items go to a static area of the module (an instance runs one call at a time) and
+            # the entry returns its address; C: the struct's registers
+            pieces = [PTR] if wasm else self._tuple_pieces(func, rt_)
+            ret_ty = pieces[0] if len(pieces) == 1 else ir.LiteralStructType(pieces)
+        else:
+            ret_ty = self._abi(rt_)
+        if not wasm and any(isinstance(p.type, TupleT) for p in func.params):
+            self._check_registers(func, params)
+        fnty = ir.FunctionType(ret_ty, [x for piece in params for x in piece])
         entry = ir.Function(self.module, fnty, func.name)
-        b = ir.IRBuilder(entry.append_basic_block("entry"))
+        entry_block = entry.append_basic_block("entry")
+        b = ir.IRBuilder(entry_block)
         b.store(I32(0), self.error_code)
         if self.depth is not None:
             b.store(I32(0), self.depth)  # also recovers the count after a wasm stack-exhaustion trap
         args = []
-        for arg, p in zip(entry.args, func.params):
+        flat = iter(entry.args)
+        for p, pieces in zip(func.params, params):
+            group = [next(flat) for _ in pieces]
+            if isinstance(p.type, TupleT):
+                for k, a in enumerate(group):
+                    a.name = f"{p.name}.{k}"
+                if wasm:
+                    value = ir.Constant(llvm_type(p.type), ir.Undefined)
+                    for i, (a, item) in enumerate(zip(group, p.type.items)):
+                        value = b.insert_value(value, b.icmp_unsigned("!=", a, I8(0)) if item.is_bool else a, i)
+                else:
+                    value = tuple_abi.from_pieces(b, group, p.type, entry_block, llvm_type(p.type))
+                args.append(value)
+                continue
+            arg = group[0]
             arg.name = p.name
             if p.type.is_bool:
                 arg = b.icmp_unsigned("!=", arg, I8(0))
@@ -492,7 +543,26 @@ class ModuleLowering:
             message = b.load(state_field(b, state, STATE_MESSAGE), typ=PTR)  # set with any non-zero code
             b.store(code, self.error_code)
             b.store(b.select(b.icmp_signed("==", code, I32(0)), ir.Constant(PTR, None), message), self.error_message)
-        if isinstance(func.return_type, NoneT):
+        if isinstance(rt_, TupleT):
+            if wasm:
+                area = ir.GlobalVariable(self.module, tuple_abi.c_struct_type(rt_), f"pyexec.tuple.result.{func.name}")
+                area.linkage = "internal"
+                area.initializer = ir.Constant(area.value_type, None)
+                for i, item in enumerate(rt_.items):
+                    v = b.extract_value(result, i)
+                    b.store(b.zext(v, I8) if item.is_bool else v,
+                            b.gep(area, [I32(0), I32(i)], source_etype=area.value_type))
+                b.ret(area)
+                return
+            out = tuple_abi.to_pieces(b, result, rt_, entry_block)
+            if len(out) == 1:
+                b.ret(out[0])
+                return
+            value = ir.Constant(ret_ty, ir.Undefined)
+            for k, piece in enumerate(out):
+                value = b.insert_value(value, piece, k)
+            b.ret(value)
+        elif isinstance(func.return_type, NoneT):
             b.ret_void()
         elif func.return_type.is_bool:
             b.ret(b.zext(result, I8))
