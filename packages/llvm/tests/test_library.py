@@ -14,8 +14,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pyexec.backends.llvm import CCompilerError, InvalidSymbolNameError, compile_llvm
-from pyexec.backends.llvm.errors import NativeBuildError
 from pyexec.backends.llvm.cnames import check_symbol
+from pyexec.backends.llvm.errors import NativeBuildError
 from pyexec.backends.llvm.library import find_c_compiler
 from pyexec.types import float32, int8, uint64
 
