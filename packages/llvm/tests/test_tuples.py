@@ -15,8 +15,8 @@ from conftest import outcome
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pyexec import float32, int8, uint8
 from pyexec.backends.llvm import aot
+from pyexec.types import float32, int8, uint8
 
 INT64 = st.integers(-(2**63), 2**63 - 1)
 SMALL = st.integers(-1000, 1000)

@@ -550,9 +550,8 @@ class ModuleLowering:
                 area.initializer = ir.Constant(area.value_type, None)
                 for i, item in enumerate(rt_.items):
                     v = b.extract_value(result, i)
-                    b.store(b.zext(v, I8) if item.is_bool else v,
-                            b.gep(area, [I32(0), I32(i)], source_etype=area.value_type))
-                b.ret(area)
+                    b.store(b.zext(v, I8) if item.is_bool else v, b.gep(area, [I32(0), I32(i)]))
+                b.ret(b.bitcast(area, PTR))
                 return
             out = tuple_abi.to_pieces(b, result, rt_, entry_block)
             if len(out) == 1:

@@ -30,6 +30,7 @@ from pyexec.backends.wasm.signature import (
     encode_signatures,
 )
 from pyexec.backends.wasm.wasm_binary import SECTION_CUSTOM, section
+from pyexec.frontend.ir.types import TupleT
 
 ERROR_CODE_EXPORT = "error.code"
 """Exported i32 global: the address of the error code (an i32; 0 = no error, else ``runtime.ERROR_KINDS``)."""
@@ -114,13 +115,13 @@ def compile_ir_module(
             raise WasmBuildError(f"the export name {export!r} is taken; choose another export_name")
         try:
             for p in func.params:
-                check_boundary_type(name, f"parameter {p.name!r}", str(p.type))
-            check_boundary_type(name, "return value", str(func.return_type))
+                check_boundary_type(name, f"parameter {p.name!r}", boundary_name(p.type))
+            check_boundary_type(name, "return value", boundary_name(func.return_type))
         except SignatureError as exc:
             raise WasmBuildError(str(exc)) from exc
         export_map[name] = export
-        signatures.append(ExportSignature(export, tuple(Param(p.name, str(p.type)) for p in func.params),
-                                          str(func.return_type), name in fallible))
+        signatures.append(ExportSignature(export, tuple(Param(p.name, boundary_name(p.type)) for p in func.params),
+                                          boundary_name(func.return_type), name in fallible))
     lowered = lower_module(module, triple=WASM32_TRIPLE, data_layout=WASM32_DATA_LAYOUT, overflow=overflow,
                            exports=selected)
     export_data: dict[str, str] = {}
@@ -143,6 +144,13 @@ def compile_ir_module(
                   stack_size=_stack_size(), names=optimize == 0 if names is None else names)
     wasm = linked.wasm + section(SECTION_CUSTOM, encode_signatures(signatures), name=SECTION_NAME)
     return CompiledWasm(wasm, signatures, linked.imports)
+
+
+def boundary_name(t: object) -> str:
+    """A type as the signature section writes it: ``int``, ``None``, ``tuple[int;float64]``."""
+    if isinstance(t, TupleT):
+        return "tuple[" + ";".join(str(i) for i in t.items) + "]"
+    return str(t)
 
 
 def _stack_size() -> int:

@@ -25,7 +25,7 @@ import re
 import urllib.parse
 
 from pyexec.backends.llvm.runtime import ERROR_KINDS
-from pyexec.backends.wasm.signature import ExportSignature, scalar_info
+from pyexec.backends.wasm.signature import ExportSignature, scalar_info, tuple_items, tuple_layout
 
 RESERVED_NAMES = frozenset({"memory", "instance", "functions", "then"})
 """Names on the loaded object that are the glue's own (or that ``await`` reads): a function with one of
@@ -87,6 +87,10 @@ def js_type(type_name: str) -> dict[str, object]:
     """How the glue converts one pyexec type: its kind, bit width and signedness."""
     if type_name == "None":
         return {"kind": "none"}
+    if tuple_items(type_name) is not None:
+        # items and their offsets in the function's result area (a tuple result is its address)
+        return {"kind": "tuple", "type": type_name, "items": [{**js_type(t), "offset": offset}
+                                                              for t, offset in tuple_layout(type_name)]}
     info = scalar_info(type_name)
     return {"kind": info.kind, "bits": info.bits, "type": type_name}
 
@@ -257,6 +261,31 @@ function toWasm(fn, name, t, value) {
   return Number(BigInt.asIntN(32, v));
 }
 
+function tupleToWasm(fn, name, t, value) {
+  const shown = `tuple[${t.items.map((i) => i.type).join(", ")}]`;
+  if (!Array.isArray(value)) throw new TypeError(`${fn}(): argument ${name} must be ${shown} (an array)`);
+  if (value.length !== t.items.length) {
+    const want = `an array of ${t.items.length} items`;
+    throw new TypeError(`${fn}(): argument ${name} must be ${shown}, ${want}, not ${value.length}`);
+  }
+  return t.items.map((item, i) => toWasm(fn, `${name}[${i}]`, item, value[i]));
+}
+
+function readTuple(memory, t, address) {
+  // the function's result area (module memory, rewritten by its next call): copy the items out now
+  const view = new DataView(memory.buffer);
+  return t.items.map((item) => {
+    const at = address + item.offset;
+    let raw;
+    if (item.kind === "float") raw = item.bits === 32 ? view.getFloat32(at, true) : view.getFloat64(at, true);
+    else if (item.kind === "bool" || item.bits === 8) raw = item.kind === "int" ? view.getInt8(at) : view.getUint8(at);
+    else if (item.bits === 16) raw = item.kind === "int" ? view.getInt16(at, true) : view.getUint16(at, true);
+    else if (item.bits === 32) raw = item.kind === "int" ? view.getInt32(at, true) : view.getUint32(at, true);
+    else raw = view.getBigInt64(at, true);
+    return fromWasm(item, raw);
+  });
+}
+
 function fromWasm(t, raw) {
   switch (t.kind) {
     case "none": return undefined;
@@ -350,7 +379,8 @@ async function loadWith(source, signatures, options) {
       if (args.length !== sig.params.length) {
         throw new TypeError(`${name}() takes ${sig.params.length} argument(s) (${args.length} given)`);
       }
-      const values = sig.params.map(([p, t], i) => toWasm(name, p, t, args[i]));
+      const values = sig.params.flatMap(([p, t], i) => (t.kind === "tuple" ? tupleToWasm(name, p, t, args[i])
+                                                                       : [toWasm(name, p, t, args[i])]));
       let result;
       try {
         result = f(...values);
@@ -368,7 +398,7 @@ async function loadWith(source, signatures, options) {
           throw new PyexecError(ERROR_KINDS[code] || "RuntimeError", message);
         }
       }
-      return fromWasm(sig.result, result);
+      return sig.result.kind === "tuple" ? readTuple(memory, sig.result, result) : fromWasm(sig.result, result);
     };
     Object.defineProperty(wrapped, "name", { value: name });
     Object.defineProperty(functions, name, { value: wrapped, enumerable: true });

@@ -45,6 +45,8 @@ from pyexec.backends.wasm.signature import (
     SignatureError,
     decode_signatures,
     scalar_info,
+    tuple_items,
+    tuple_layout,
 )
 from pyexec.backends.wasm.wasm_binary import (
     F32,
@@ -168,7 +170,11 @@ class WasmFunction:
                        f"-> {signature.result}, compiled to WebAssembly"
         self._names = [p.name for p in signature.params]
         self._converters = [_argument_converter(signature.name, p.name, p.type) for p in signature.params]
-        self._result = _result_converter(signature.result)
+        self._flat = any(tuple_items(p.type) is not None for p in signature.params)
+        if tuple_items(signature.result) is not None:
+            self._result = _tuple_result_reader(module, signature.result)
+        else:
+            self._result = _result_converter(signature.result)
         store = module._store
         fast = _fast_caller(func, store, signature.wasm_params, signature.wasm_result)
         self._call = fast if fast is not None else (lambda *values: func(store, *values))
@@ -177,6 +183,8 @@ class WasmFunction:
         if kwargs or len(args) != len(self._converters):
             args = self._bind(args, kwargs)
         values = [convert(a) for convert, a in zip(self._converters, args)]
+        if self._flat:  # a tuple parameter is one wasm parameter per item
+            values = [v for group in values for v in (group if isinstance(group, list) else [group])]
         return self._result(self._module._invoke(self, values))
 
     def _bind(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> tuple[Any, ...]:
@@ -203,7 +211,42 @@ class WasmFunction:
         return f"<wasm function {self.signature}>"
 
 
+def _tuple_argument_converter(function: str, name: str, type_name: str) -> Callable[[Any], Any]:
+    """A tuple argument: a ``tuple`` of the right length (as in process), each item converted as a scalar."""
+    items = tuple_items(type_name) or []
+    shown = "tuple[" + ", ".join(items) + "]"
+    converters = [_argument_converter(function, f"{name}[{i}]", t) for i, t in enumerate(items)]
+
+    def to_items(value: Any) -> list[Any]:
+        if not isinstance(value, tuple):
+            raise TypeError(f"{function}() argument '{name}' must be {shown}, not {type(value).__name__}")
+        if len(value) != len(items):
+            raise TypeError(f"{function}() argument '{name}' must be {shown}, a tuple of {len(items)} items, "
+                            f"not a tuple of {len(value)}")
+        return [convert(v) for convert, v in zip(converters, value)]
+
+    return to_items
+
+
+def _tuple_result_reader(module: WasmModule, type_name: str) -> Callable[[Any], Any]:
+    """A tuple result: the items the function left in its result area (the address it returned)."""
+    import struct
+
+    formats = {"bool": "<B", "bool_": "<B", "int8": "<b", "int16": "<h", "int32": "<i", "int64": "<q", "int": "<q",
+               "uint8": "<B", "uint16": "<H", "uint32": "<I", "uint64": "<Q", "float32": "<f", "float64": "<d"}
+    layout = [(struct.Struct(formats[t]), offset, _result_converter(t)) for t, offset in tuple_layout(type_name)]
+    size = max(offset + fmt.size for fmt, offset, _ in layout)
+
+    def read(address: Any) -> tuple[Any, ...]:
+        data = module._memory.read(module._store, address, address + size)
+        return tuple(convert(fmt.unpack_from(data, offset)[0]) for fmt, offset, convert in layout)
+
+    return read
+
+
 def _argument_converter(function: str, name: str, type_name: str) -> Callable[[Any], Any]:
+    if tuple_items(type_name) is not None:
+        return _tuple_argument_converter(function, name, type_name)
     info = scalar_info(type_name)
     if info.is_float:
         def to_float(value: Any) -> float:

@@ -21,11 +21,45 @@ from pyexec.types.table import SCALARS, ScalarInfo
 
 SECTION_NAME = "pyexec"
 
-_LINE = re.compile(r"^(?P<name>[A-Za-z_$][\w$]*)\((?P<params>[^)]*)\)->(?P<result>[\w]+)(?P<fallible>!?)$")
+_LINE = re.compile(r"^(?P<name>[A-Za-z_$][\w$]*)\((?P<params>[^)]*)\)->(?P<result>[\w]+|tuple\[[\w;]+\])"
+                   r"(?P<fallible>!?)$")
 
 
 class SignatureError(ValueError):
     """A function's signature cannot cross the wasm boundary (for example a complex parameter)."""
+
+
+def tuple_items(type_name: str) -> list[str] | None:
+    """The item types of a tuple type as the section writes it (``tuple[int;float64]``), else None.
+
+    A tuple parameter crosses as one wasm parameter per item; a tuple result as the address (i32) of
+    the module's static result area for that function, where the items lie as C lays out a struct
+    (:func:`tuple_layout`). An instance runs one call at a time, so one area per function is safe;
+    hosts copy the items out before the next call.
+
+    Example:
+        >>> tuple_items("tuple[int;float64]"), tuple_items("int")
+        (['int', 'float64'], None)
+    """
+    if type_name.startswith("tuple[") and type_name.endswith("]"):
+        return type_name[len("tuple["):-1].split(";")
+    return None
+
+
+def tuple_layout(type_name: str) -> list[tuple[str, int]]:
+    """Each item of a tuple type with its byte offset in the result area (wasm32: natural alignment).
+
+    Example:
+        >>> tuple_layout("tuple[bool;float64;int8]")
+        [('bool', 0), ('float64', 8), ('int8', 16)]
+    """
+    out, at = [], 0
+    for item in tuple_items(type_name) or []:
+        size = max(scalar_info(item).bits // 8, 1)
+        at = (at + size - 1) // size * size
+        out.append((item, at))
+        at += size
+    return out
 
 
 def scalar_info(type_name: str) -> ScalarInfo:
@@ -76,15 +110,20 @@ class ExportSignature:
 
     @property
     def wasm_params(self) -> list[str]:
-        return [scalar_info(p.type).wasm_type or "" for p in self.params]
+        return [scalar_info(t).wasm_type or "" for p in self.params for t in tuple_items(p.type) or [p.type]]
 
     @property
     def wasm_result(self) -> str | None:
+        if tuple_items(self.result) is not None:
+            return "i32"  # the address of the result area
         return None if self.result == "None" else scalar_info(self.result).wasm_type
 
 
 def _is_boundary_type(type_name: str) -> bool:
-    """A pyexec scalar type that crosses the wasm boundary as one value."""
+    """A pyexec scalar type that crosses the wasm boundary as one value, or a tuple of such types."""
+    items = tuple_items(type_name)
+    if items is not None:
+        return bool(items) and all(_is_boundary_type(i) for i in items)
     try:
         return scalar_info(type_name).wasm_type is not None
     except KeyError:
@@ -108,6 +147,11 @@ def decode_signatures(payload: bytes) -> list[ExportSignature]:
 
 def check_boundary_type(function: str, what: str, type_name: str) -> None:
     """Refuse types that do not cross the wasm boundary as one value (complex numbers)."""
+    items = tuple_items(type_name)
+    if items is not None:
+        for item in items:
+            check_boundary_type(function, f"{what} item", item)
+        return
     if type_name != "None" and scalar_info(type_name).wasm_type is None:
         raise SignatureError(
             f"{function}(): the {what} has type {type_name}, which cannot cross the WebAssembly boundary "

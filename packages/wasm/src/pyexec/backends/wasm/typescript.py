@@ -13,7 +13,7 @@ Example:
 from __future__ import annotations
 
 from pyexec.backends.wasm.js_glue import RESERVED_NAMES, comment_text, loader_name
-from pyexec.backends.wasm.signature import ExportSignature, scalar_info
+from pyexec.backends.wasm.signature import ExportSignature, scalar_info, tuple_items
 
 
 def ts_type(type_name: str, *, parameter: bool) -> str:
@@ -25,6 +25,9 @@ def ts_type(type_name: str, *, parameter: bool) -> str:
     """
     if type_name == "None":
         return "void"
+    items = tuple_items(type_name)
+    if items is not None:  # an array in JS: [number | bigint, number]
+        return "[" + ", ".join(ts_type(t, parameter=parameter) for t in items) + "]"
     info = scalar_info(type_name)
     if info.is_bool:
         return "boolean"
