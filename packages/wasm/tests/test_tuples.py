@@ -146,3 +146,29 @@ for (const f of [() => m.qr(1, 0), () => m.mixed([1, true]), () => m.mixed(5)]) 
     shown = "tuple[int8, bool_, float32, uint64]"
     assert lines[6] == f"TypeError mixed(): argument t must be {shown}, an array of 4 items, not 2"
     assert lines[7] == f"TypeError mixed(): argument t must be {shown} (an array)"
+
+
+def test_threads_calling_one_module_each_get_their_own_tuple(built):
+    # the result area is per function, not per call: the loader must copy it out under its lock
+    import threading
+
+    out, _ = built
+    module = load(out / "tup.wasm")
+    failures = []
+
+    def worker(k):
+        for i in range(3000):
+            got = module.split(i * 8 + k, float(k))
+            if got != split(i * 8 + k, float(k)):
+                failures.append((k, i, got))
+
+    threading.stack_size(256 * 1024)
+    try:
+        threads = [threading.Thread(target=worker, args=(k,)) for k in range(6)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    finally:
+        threading.stack_size(0)
+    assert failures == []

@@ -11,9 +11,15 @@ and the verifier checks, that:
   :class:`BinOp` or :class:`Compare` have the same type, an assignment's value
   has the target's type, a call's arguments have the parameters' types, a
   return value has the function's return type, an ``if``/``while`` test is ``bool``;
-- sugar is gone: augmented assignment, tuple assignment and ``divmod`` unpacking
-  become plain :class:`Assign` statements (through fresh locals when Python
-  evaluates something once), ``pass`` disappears, ``elif`` is a nested ``If``.
+- sugar is gone: augmented assignment, tuple assignment, unpacking of a tuple value
+  (``a, b = f(x)``: one synthetic local, then an Assign of each :class:`TupleItem`)
+  and ``divmod`` unpacking become plain :class:`Assign` statements (through fresh
+  locals when Python evaluates something once), ``pass`` disappears, ``elif`` is a
+  nested ``If``, ``enumerate``/``zip`` over ranges are a :class:`ForRange` with
+  :class:`ZipRange` variables in step;
+- a value is a scalar or a tuple of scalars (:class:`~pyexec.frontend.ir.types.TupleT`):
+  only names, calls and :class:`MakeTuple` have a tuple type, items are read with a
+  constant index (:class:`TupleItem`), never by an operator.
 
 Backends never look at Python's AST. Runtime semantics (what raises what) are in
 DESIGN.md "Semantics" and in the docstrings of each node.

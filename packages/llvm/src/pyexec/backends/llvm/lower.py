@@ -471,42 +471,33 @@ class ModuleLowering:
             return ir.VectorType(F32, 2)
         return abi_type(t)
 
-    def _tuple_pieces(self, func: n.Function, t: TupleT) -> list[ir.Type]:
-        """The entry-point values that carry a tuple: one per item on wasm (the hosts pass items), else
-        the registers of its C struct."""
-        if self.triple.startswith("wasm"):
-            return [abi_type(i) for i in t.items]
-        tuple_abi.check_c_target(self.triple, t, func.name)
-        return tuple_abi.sysv_pieces(t)
-
-    def _check_registers(self, func: n.Function, params: list[list[ir.Type]]) -> None:
-        """x86-64 System V passes a struct in registers only when all its eightbytes fit in the ones left
-        (6 integer, 8 SSE); otherwise on the stack, which tuple entry points do not do: refuse."""
-        ints, sses = 6, 8
-        for p, pieces in zip(func.params, params):
-            need_int = sum(1 for x in pieces if isinstance(x, ir.IntType))
-            need_sse = len(pieces) - need_int
-            if isinstance(p.type, TupleT) and (need_int > ints or need_sse > sses):
-                raise NativeBuildError(f"{func.name}(): the tuple parameter '{p.name}' would be passed on the stack "
-                                       "(too many parameters before it for the registers); put tuple parameters "
-                                       "first or pass fewer values")
-            ints, sses = max(ints - need_int, 0), max(sses - need_sse, 0)
-
     def _entry_point(self, func: n.Function) -> None:
         wasm = self.triple.startswith("wasm")
-        params = [self._tuple_pieces(func, p.type) if isinstance(p.type, TupleT) else [self._abi(p.type)]
-                  for p in func.params]
         rt_ = func.return_type
+        # how each parameter travels: [] a scalar, else the values of a tuple (None: a byval pointer)
+        plan: list[list[ir.Type] | None] = [[] for _ in func.params]
+        sret = False
+        if wasm:
+            # one parameter per item; a tuple result goes to a static area of the module (an instance runs
+            # one call at a time) and the entry returns its address
+            plan = [[abi_type(i) for i in p.type.items] if isinstance(p.type, TupleT) else [] for p in func.params]
+        elif any(isinstance(t, TupleT) for t in [*(p.type for p in func.params), rt_]):
+            for t in [*(p.type for p in func.params), rt_]:
+                if isinstance(t, TupleT):
+                    tuple_abi.check_c_target(self.triple, t, func.name)
+            plan, sret = tuple_abi.sysv_plan([p.type for p in func.params], rt_)
+        arg_types: list[ir.Type] = [tuple_abi.c_struct_type(rt_).as_pointer()] if sret else []  # type: ignore[arg-type]
+        for p, how in zip(func.params, plan):
+            if how is None:
+                arg_types.append(tuple_abi.c_struct_type(p.type).as_pointer())  # type: ignore[arg-type]
+            else:
+                arg_types += how or [self._abi(p.type)]  # type: ignore[arg-type]
         if isinstance(rt_, TupleT):
-            # wasm: the items go to a static area of the module (an instance runs one call at a time) and
-            # the entry returns its address; C: the struct's registers
-            pieces = [PTR] if wasm else self._tuple_pieces(func, rt_)
-            ret_ty = pieces[0] if len(pieces) == 1 else ir.LiteralStructType(pieces)
+            pieces = [] if sret else [PTR] if wasm else tuple_abi.sysv_pieces(rt_)
+            ret_ty = ir.VoidType() if not pieces else pieces[0] if len(pieces) == 1 else ir.LiteralStructType(pieces)
         else:
             ret_ty = self._abi(rt_)
-        if not wasm and any(isinstance(p.type, TupleT) for p in func.params):
-            self._check_registers(func, params)
-        fnty = ir.FunctionType(ret_ty, [x for piece in params for x in piece])
+        fnty = ir.FunctionType(ret_ty, arg_types)
         entry = ir.Function(self.module, fnty, func.name)
         entry_block = entry.append_basic_block("entry")
         b = ir.IRBuilder(entry_block)
@@ -515,20 +506,35 @@ class ModuleLowering:
             b.store(I32(0), self.depth)  # also recovers the count after a wasm stack-exhaustion trap
         args = []
         flat = iter(entry.args)
-        for p, pieces in zip(func.params, params):
-            group = [next(flat) for _ in pieces]
-            if isinstance(p.type, TupleT):
+        out_pointer = None
+        if sret:
+            out_pointer = next(flat)
+            out_pointer.name = "result"
+            out_pointer.add_attribute("sret")
+            out_pointer.attributes.align = 8
+        for p, how in zip(func.params, plan):
+            if how is None:  # a struct in memory: the caller's copy on the stack
+                pointer = next(flat)
+                pointer.name = p.name
+                pointer.add_attribute("byval")
+                pointer.attributes.align = 8
+                args.append(tuple_abi.load_fields(b, pointer, p.type, llvm_type(p.type)))  # type: ignore[arg-type]
+                continue
+            if how:
+                group = [next(flat) for _ in how]
                 for k, a in enumerate(group):
                     a.name = f"{p.name}.{k}"
+                t = p.type
+                assert isinstance(t, TupleT)
                 if wasm:
-                    value = ir.Constant(llvm_type(p.type), ir.Undefined)
-                    for i, (a, item) in enumerate(zip(group, p.type.items)):
+                    value = ir.Constant(llvm_type(t), ir.Undefined)
+                    for i, (a, item) in enumerate(zip(group, t.items)):
                         value = b.insert_value(value, b.icmp_unsigned("!=", a, I8(0)) if item.is_bool else a, i)
                 else:
-                    value = tuple_abi.from_pieces(b, group, p.type, entry_block, llvm_type(p.type))
+                    value = tuple_abi.from_pieces(b, group, t, entry_block, llvm_type(t))
                 args.append(value)
                 continue
-            arg = group[0]
+            arg = next(flat)
             arg.name = p.name
             if p.type.is_bool:
                 arg = b.icmp_unsigned("!=", arg, I8(0))
@@ -548,10 +554,12 @@ class ModuleLowering:
                 area = ir.GlobalVariable(self.module, tuple_abi.c_struct_type(rt_), f"pyexec.tuple.result.{func.name}")
                 area.linkage = "internal"
                 area.initializer = ir.Constant(area.value_type, None)
-                for i, item in enumerate(rt_.items):
-                    v = b.extract_value(result, i)
-                    b.store(b.zext(v, I8) if item.is_bool else v, b.gep(area, [I32(0), I32(i)]))
+                tuple_abi.store_fields(b, result, rt_, area)
                 b.ret(b.bitcast(area, PTR))
+                return
+            if out_pointer is not None:
+                tuple_abi.store_fields(b, result, rt_, out_pointer)
+                b.ret_void()
                 return
             out = tuple_abi.to_pieces(b, result, rt_, entry_block)
             if len(out) == 1:

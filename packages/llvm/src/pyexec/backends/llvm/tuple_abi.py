@@ -3,11 +3,13 @@
 Inside compiled code a tuple is an LLVM literal struct of its items' register types (``i1`` for
 bool), built with ``insertvalue`` and read with ``extractvalue``: no heap block and no reference count
 (tuples of heap objects, when they come, will need counts). At a C entry point the tuple is the
-struct the header declares (:func:`c_struct_fields`), laid out as C lays it out (``bool`` one byte),
-and passed as the platform's C ABI passes such a struct. This module implements the x86-64 System V
-rule for structs of at most 16 bytes: each eightbyte goes in an integer register if it holds an
-integer, else in an SSE register (``{int64_t, double}`` returns in RAX and XMM0). Larger tuples, and
-other targets' C ABIs, are refused with a clear error rather than guessed.
+struct the header declares (:func:`c_struct_type`), laid out as C lays it out (``bool`` one byte),
+and passed as the platform's C ABI passes such a struct. This module implements x86-64 System V: a
+struct of at most 16 bytes goes in registers, each eightbyte in an integer register if it holds an
+integer, else in an SSE register (``{int64_t, double}`` returns in RAX and XMM0), as long as the
+registers left suffice; a larger one, or one that no longer fits, goes in memory (a ``byval`` copy on
+the stack for a parameter, a hidden ``sret`` pointer for a result). Other targets' C ABIs are refused
+with a clear error rather than guessed.
 
 Example:
     >>> from pyexec.frontend.ir.types import INT, FLOAT64, TupleT
@@ -20,7 +22,7 @@ from __future__ import annotations
 from llvmlite import ir
 
 from pyexec.backends.llvm.errors import NativeBuildError
-from pyexec.frontend.ir.types import ScalarT, TupleT
+from pyexec.frontend.ir.types import NoneT, ScalarT, TupleT, ValueT
 
 I8 = ir.IntType(8)
 I32 = ir.IntType(32)
@@ -73,12 +75,65 @@ def layout(t: TupleT) -> tuple[list[int], int]:
     return offsets, (at + widest - 1) // widest * widest
 
 
+def in_memory(t: TupleT) -> bool:
+    """Whether System V passes the tuple's struct in memory whatever the registers (over 16 bytes)."""
+    return layout(t)[1] > 16
+
+
+def sysv_plan(params: list[ValueT], result: ValueT | NoneT) -> tuple[list[list[ir.Type] | None], bool]:
+    """How an entry point's parameters travel: for each, the registers of a tuple (None: in memory, a
+    ``byval`` pointer), ``[]`` for a scalar (LLVM places those as C does); and whether the result goes
+    through a hidden ``sret`` pointer (which takes the first integer register)."""
+    sret = isinstance(result, TupleT) and in_memory(result)
+    ints, sses = (5 if sret else 6), 8
+    plan: list[list[ir.Type] | None] = []
+    for t in params:
+        if isinstance(t, TupleT):
+            if in_memory(t):
+                plan.append(None)
+                continue
+            pieces = sysv_pieces(t)
+            need_int = sum(1 for x in pieces if isinstance(x, ir.IntType))
+            need_sse = len(pieces) - need_int
+            if need_int > ints or need_sse > sses:
+                plan.append(None)  # all eightbytes in registers or none: C passes it on the stack
+                continue
+            ints, sses = ints - need_int, sses - need_sse
+            plan.append(pieces)
+            continue
+        plan.append([])
+        if t.is_complex:
+            sses -= 2 if t.bits == 128 else 1
+        elif t.is_float:
+            sses -= 1
+        else:
+            ints -= 1
+        ints, sses = max(ints, 0), max(sses, 0)
+    return plan, sret
+
+
+def load_fields(b: ir.IRBuilder, pointer: ir.Value, t: TupleT, register_type: ir.Type) -> ir.Value:
+    """The tuple register value of a C struct in memory (a ``byval`` parameter)."""
+    value = ir.Constant(register_type, ir.Undefined)
+    for i, item in enumerate(t.items):
+        v = b.load(b.gep(pointer, [I32(0), I32(i)]))
+        if item.is_bool:
+            v = b.icmp_unsigned("!=", v, I8(0))
+        value = b.insert_value(value, v, i)
+    return value
+
+
+def store_fields(b: ir.IRBuilder, value: ir.Value, t: TupleT, pointer: ir.Value) -> None:
+    """Write a tuple register value as its C struct (an ``sret`` result)."""
+    for i, item in enumerate(t.items):
+        v = b.extract_value(value, i)
+        b.store(b.zext(v, I8) if item.is_bool else v, b.gep(pointer, [I32(0), I32(i)]))
+
+
 def sysv_pieces(t: TupleT) -> list[ir.Type]:
-    """The registers (as LLVM types) that carry the tuple's struct under x86-64 System V, in order."""
+    """The registers (as LLVM types) that carry a struct of at most 16 bytes under x86-64 System V."""
     offsets, size = layout(t)
-    if size > 16:
-        raise NativeBuildError(f"a {t} ({size} bytes) cannot cross the C boundary yet: only tuples of at most 16 "
-                               "bytes are passed in registers; return fewer or narrower items")
+    assert size <= 16, "in memory, not in registers"
     pieces: list[ir.Type] = []
     for start in range(0, size, 8):
         end = min(start + 8, size)
@@ -147,4 +202,5 @@ def _eightbyte(b: ir.IRBuilder, slot: ir.Value, k: int, piece: ir.Type) -> ir.Va
     return b.bitcast(b.gep(slot, [I32(0), I32(k)]), piece.as_pointer())
 
 
-__all__ = ["c_struct_type", "check_c_target", "from_pieces", "layout", "memory_type", "sysv_pieces", "to_pieces"]
+__all__ = ["c_struct_type", "check_c_target", "from_pieces", "in_memory", "layout", "load_fields", "memory_type",
+           "store_fields", "sysv_pieces", "sysv_plan", "to_pieces"]

@@ -171,8 +171,11 @@ class WasmFunction:
         self._names = [p.name for p in signature.params]
         self._converters = [_argument_converter(signature.name, p.name, p.type) for p in signature.params]
         self._flat = any(tuple_items(p.type) is not None for p in signature.params)
+        self._read_area: Callable[[Any], Any] | None = None
         if tuple_items(signature.result) is not None:
-            self._result = _tuple_result_reader(module, signature.result)
+            # read under the module's lock (in _invoke): the next call rewrites the result area
+            self._read_area = _tuple_result_reader(module, signature.result)
+            self._result: Callable[[Any], Any] = lambda items: items
         else:
             self._result = _result_converter(signature.result)
         store = module._store
@@ -238,7 +241,12 @@ def _tuple_result_reader(module: WasmModule, type_name: str) -> Callable[[Any], 
     size = max(offset + fmt.size for fmt, offset, _ in layout)
 
     def read(address: Any) -> tuple[Any, ...]:
-        data = module._memory.read(module._store, address, address + size)
+        address &= 0xFFFFFFFF  # an i32 result is signed in wasmtime; an address is unsigned
+        memory = module._memory
+        if memory is None or address + size > memory.data_len(module._store):
+            raise WasmTrap(f"the module returned a tuple at address {address}, outside its memory "
+                           "(the module is not one pyexec built)")
+        data = memory.read(module._store, address, address + size)
         return tuple(convert(fmt.unpack_from(data, offset)[0]) for fmt, offset, convert in layout)
 
     return read
@@ -494,6 +502,11 @@ class WasmModule:
                 else:
                     if function.signature.fallible:
                         error = self._error_state()
+                    if error is None and function._read_area is not None:
+                        try:
+                            raw = function._read_area(raw)
+                        except Exception as exc:  # an address outside memory: only a corrupt module
+                            error = exc
             finally:
                 self._owner = None
                 if main:
