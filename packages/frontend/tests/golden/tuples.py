@@ -32,3 +32,7 @@ def loops(n: int) -> int:
     else:
         s += 1
     return s
+
+
+def ordered(a: int, b: int) -> tuple[int, int]:
+    return (a, b) if a <= b else (b, a)

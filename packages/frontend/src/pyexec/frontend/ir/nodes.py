@@ -18,7 +18,7 @@ and the verifier checks, that:
   nested ``If``, ``enumerate``/``zip`` over ranges are a :class:`ForRange` with
   :class:`ZipRange` variables in step;
 - a value is a scalar or a tuple of scalars (:class:`~pyexec.frontend.ir.types.TupleT`):
-  only names, calls and :class:`MakeTuple` have a tuple type, items are read with a
+  only names, calls, :class:`MakeTuple` and :class:`IfExp` have a tuple type, items are read with a
   constant index (:class:`TupleItem`), never by an operator.
 
 Backends never look at Python's AST. Runtime semantics (what raises what) are in

@@ -187,7 +187,7 @@ class _Verifier:
         if not (_is_value_type(t) or (allow_none and t == NONE and isinstance(e, Call))):
             raise self.fail(e, f"bad type {t!r}")
         if isinstance(t, TupleT) and not isinstance(e, _TUPLE_EXPRS):
-            raise self.fail(e, f"has the tuple type {t}; only names, calls and tuple displays may")
+            raise self.fail(e, f"has the tuple type {t}; only names, calls, tuple displays and if-else may")
         check(self, e)
         return t
 
@@ -339,7 +339,7 @@ _EXPRS: dict[type, Callable[..., None]] = {
     Call: _Verifier.call, Intrinsic: _Verifier.intrinsic, MakeTuple: _Verifier.make_tuple,
     TupleItem: _Verifier.tuple_item,
 }
-_TUPLE_EXPRS = (Name, Call, MakeTuple)
+_TUPLE_EXPRS = (Name, Call, MakeTuple, IfExp)
 """The expressions that may have a tuple type (operators, casts and intrinsics take scalars only)."""
 
 

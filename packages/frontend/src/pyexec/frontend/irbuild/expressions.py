@@ -792,8 +792,16 @@ class ExpressionBuilder:
 
     def ifexp(self, node: ast.IfExp) -> Expr:
         test = self.condition(node.test)
-        (body, orelse), t, weak = self.selected([self.value(node.body), self.value(node.orelse)], node,
-                                                "an if-else expression")
+        body, orelse = self.any_value(node.body), self.any_value(node.orelse)
+        if isinstance(body.type, TupleT) or isinstance(orelse.type, TupleT):
+            # Python hands back one of the two tuples unchanged, so they must have one type already
+            if body.type != orelse.type:
+                raise self.error(CompileTypeError, node, f"the branches of an if-else expression have different "
+                                 f"types ({body.type} and {orelse.type}); Python would return one of them "
+                                 "unchanged, with its own type", "build both tuples with the same item types")
+            flags = tuple((a[0] and c[0], a[1] and c[1]) for a, c in zip(self.flags_of(body), self.flags_of(orelse)))
+            return self.with_flags(IfExp(test, body, orelse, body.type, self.loc(node)), flags)  # type: ignore[arg-type]
+        (body, orelse), t, weak = self.selected([body, orelse], node, "an if-else expression")
         return self.mark_weak(IfExp(test, body, orelse, t, self.loc(node)), weak)
 
     # --- calls ---------------------------------------------------------------------------------
