@@ -36,3 +36,8 @@ def loops(n: int) -> int:
 
 def ordered(a: int, b: int) -> tuple[int, int]:
     return (a, b) if a <= b else (b, a)
+
+
+def rotate(t: tuple[int, float], n: int) -> tuple[float, int]:
+    u, k = t, n + 1
+    return u[1], u[0] + k

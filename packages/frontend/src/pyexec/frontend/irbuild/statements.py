@@ -245,7 +245,7 @@ class FunctionBuilder(ExpressionBuilder):
             out: list[Stmt] = []
             held: list[Expr] = []
             for elt in value_node.elts:
-                e = self.value(elt)
+                e = self.any_value(elt)
                 if isinstance(e, Const):
                     held.append(e)
                     continue
