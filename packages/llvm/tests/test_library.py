@@ -336,3 +336,84 @@ def test_a_tuple_at_the_c_boundary_of_another_abi_is_refused_clearly(tmp_path):
     module = analyze_functions([crowded])
     with pytest.raises(NativeBuildError, match="only supported on x86-64 System V"):
         lower_module(module, triple="aarch64-unknown-linux-gnu", data_layout="")
+
+
+_ITEM_C = {"int8": ("int8_t", "%d", "(int)"), "int16": ("int16_t", "%d", "(int)"), "int32": ("int32_t", "%d", "(int)"),
+           "int": ("int64_t", "%lld", "(long long)"), "uint8": ("uint8_t", "%u", "(unsigned)"),
+           "uint64": ("uint64_t", "%llu", "(unsigned long long)"), "float32": ("float", "%.9g", "(double)"),
+           "float": ("double", "%.17g", ""), "bool": ("bool", "%d", "(int)"), "complex64": ("", "", ""),
+           "complex": ("", "", "")}
+
+
+def _item_value(name: str, k: int) -> str:
+    """A C literal for item ``k`` of that type (and its Python value printed the same way)."""
+    if name in ("float32", "float"):
+        return repr(k * 1.25 - 3.5)
+    if name == "bool":
+        return "1" if k % 2 else "0"
+    if name in ("complex64", "complex"):
+        return f"{k + 0.5} + {k - 2.25} * I"
+    return str({"int8": -100 + k, "uint8": 200 + k, "uint64": 2**63 + k}.get(name, -(10**6) * (k + 1) + k))
+
+
+@needs_cc
+def test_tuples_of_many_shapes_cross_the_c_boundary_as_the_c_compiler_passes_them(tmp_path):
+    # every shape class of x86-64 System V: one or two eightbytes, INTEGER/SSE mixes, packed floats,
+    # complex items, structs over 16 bytes, and structs that no longer fit in the registers left
+    import importlib.util
+    import random
+
+    rng = random.Random(16)
+    names = list(_ITEM_C)
+    shapes = [["int", "float"], ["float32", "float32"], ["int8", "bool", "float32"], ["float32", "int32"],
+              ["complex64"], ["complex"], ["float32", "float32", "float32"], ["int", "int", "int"],
+              ["uint8", "float", "uint64"]]
+    shapes += [[rng.choice(names) for _ in range(rng.randint(1, 5))] for _ in range(9)]
+    py = ["from pyexec.types import int8, int16, int32, uint8, uint64, float32, complex64\n"]
+    for k, shape in enumerate(shapes):
+        t = f"tuple[{', '.join(shape)}]"
+        py.append(f"def echo{k}(t: {t}) -> {t}:\n    return t\n")
+        py.append(f"def mix{k}(a: int, f: float, t: {t}, g: float32, b: int8) -> {t}:\n    return t\n")
+        py.append(f"def crowd{k}(a: int, b: int, c: int, d: int, e: int, t: {t}, z: int) -> {t}:\n    return t\n")
+        py.append(f"def after{k}(a: int, b: int, c: int, d: int, e: int, t: {t}, z: int) -> int:\n    return z - e\n")
+    (tmp_path / "shapes.py").write_text("\n".join(py))
+    spec = importlib.util.spec_from_file_location("shapes", tmp_path / "shapes.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    funcs = [getattr(mod, f"{kind}{k}") for k in range(len(shapes)) for kind in ("echo", "mix", "crowd", "after")]
+    files = compile_llvm(funcs, "shapes", tmp_path)
+    header = files["header"].read_text()
+    body, expected = [], []
+    for k, shape in enumerate(shapes):
+        tname = "shapes_tuple_" + "_".join({"int": "int64", "float": "float64", "bool": "bool",
+                                            "complex": "complex128"}.get(s, s) for s in shape)
+        assert f"}} {tname};" in header
+        init = ", ".join(_item_value(s, i + k) for i, s in enumerate(shape))
+        body.append(f"{{ {tname} t = {{{init}}};")
+        for call in (f"echo{k}(t)", f"mix{k}(1, 2.0, t, 3.0f, 4)", f"crowd{k}(1, 2, 3, 4, 5, t, 6)"):
+            body.append(f"  {{ {tname} r = {call};")
+            for i, s in enumerate(shape):
+                if s in ("complex64", "complex"):
+                    body.append(f'    printf("%.9g %.9g\\n", (double)creal(r.f{i}), (double)cimag(r.f{i}));')
+                else:
+                    _, fmt, cast = _ITEM_C[s]
+                    body.append(f'    printf("{fmt}\\n", {cast}r.f{i});')
+            body.append("  }")
+            for i, s in enumerate(shape):
+                v = _item_value(s, i + k)
+                if s in ("complex64", "complex"):
+                    re_, im = k + i + 0.5, k + i - 2.25
+                    expected.append(f"{re_:.9g} {im:.9g}")
+                elif s in ("float32", "float"):
+                    expected.append(f"{float(v):.9g}" if s == "float32" else f"{float(v):.17g}")
+                else:
+                    expected.append(str(int(v)))
+        body.append(f'  printf("%lld\\n", (long long)after{k}(1, 2, 3, 4, 5, t, 6)); }}')
+        expected.append("1")
+    (tmp_path / "main.c").write_text('#include <stdio.h>\n#include <complex.h>\n#include "shapes.h"\n'
+                                     "int main(void) {\n" + "\n".join(body) + "\nreturn 0;\n}\n")
+    exe = tmp_path / "main"
+    subprocess.run([find_c_compiler()[0], str(tmp_path / "main.c"), "-I", str(tmp_path), str(files["object"]), "-lm",
+                    "-o", str(exe)], check=True, capture_output=True)
+    out = subprocess.run([str(exe)], capture_output=True, text=True, check=True).stdout.splitlines()
+    assert out == expected
