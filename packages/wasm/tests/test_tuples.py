@@ -218,3 +218,67 @@ def test_demo_page_reads_tuple_inputs_and_shows_tuple_results(built):
         "(18446744073709551615, 3, -128, False) ok",
         "ZeroDivisionError: integer division or modulo by zero error",
     ]
+
+
+_NODE_DIFF = """import { loadTup } from "./tup.js";
+const m = await loadTup();
+const view = new DataView(new ArrayBuffer(8));
+const decode = (v) => {
+  if (Array.isArray(v)) return v.map(decode);
+  if (v.f !== undefined) { view.setBigUint64(0, BigInt("0x" + v.f)); return view.getFloat64(0); }
+  if (v.i !== undefined) return BigInt(v.i);
+  return v.b;
+};
+const encodeFloat = (v) => {
+  view.setFloat64(0, v); return { f: view.getBigUint64(0).toString(16).padStart(16, "0") };
+};
+const cases = JSON.parse(await (await import("node:fs/promises")).readFile("cases.json", "utf8"));
+const out = cases.map(([fn, args, kinds]) => {
+  try {
+    const r = m[fn](...args.map(decode));
+    // an item is an int when its Python type is (kinds): Numbers and BigInts alike print as integers
+    return r.map((v, i) => (kinds[i] === "i" ? { i: String(v) } : kinds[i] === "b" ? { b: v } : encodeFloat(v)));
+  } catch (e) { return e.name; }
+});
+console.log(JSON.stringify(out));
+"""
+
+
+def _bits(x: float) -> str:
+    import struct
+
+    return struct.pack(">d", x).hex()
+
+
+def _enc(v):
+    if isinstance(v, (tuple, list)):
+        return [_enc(i) for i in v]
+    if isinstance(v, bool):
+        return {"b": v}
+    if isinstance(v, int):
+        return {"i": str(v)}
+    return {"f": _bits(float(v))}
+
+
+@pytest.mark.skipif(NODE is None, reason="node is not installed (the JS glue is tested in Node)")
+@settings(max_examples=1, deadline=None)
+@given(st.lists(st.tuples(st.integers(-(2**62), 2**62 - 1), st.floats(), st.integers(-50, 50), st.integers(-2, 40)),
+                min_size=150, max_size=150))
+def test_node_results_agree_with_cpython(built, cases):
+    out, _ = built
+    runs, expected = [], []
+    for x, y, b, n in cases:
+        for fn, args, kinds in (("split", [x, y], "if"), ("qr", [x, b], "ii"), ("walk", [n], "iii")):
+            runs.append([fn, _enc(args), kinds])
+            try:
+                expected.append(_enc(globals()[fn](*args)))
+            except ZeroDivisionError:
+                expected.append("ZeroDivisionError")
+    (out / "cases.json").write_text(json.dumps(runs))
+    (out / "diff.mjs").write_text(_NODE_DIFF)
+    done = subprocess.run([NODE, "diff.mjs"], capture_output=True, text=True, timeout=120, cwd=out)
+    assert done.returncode == 0, done.stderr
+    got = json.loads(done.stdout)
+    for run, want, have in zip(runs, expected, got):
+        assert have == want, run
+    assert len(got) == len(expected)
