@@ -102,7 +102,10 @@ def test_runaway_recursion_that_llvm_could_make_a_loop_raises_recursion_error_in
 
 
 @pytest.mark.parametrize("threads", [2, 8])
-def test_threads_each_get_recursion_error_from_their_own_and_a_shared_module(tmp_path, threads):
+def test_threads_with_small_and_large_stacks_get_recursion_error_from_their_own_and_a_shared_module(
+        tmp_path, threads):
+    # wasmtime runs wasm on the calling thread's stack: a thread with less than the engine's wasm stack
+    # limit would die of SIGSEGV in its guard page, so the loader runs its calls on a helper thread
     path = tmp_path / "runaway.wasm"
     path.write_bytes(_build(2))
     out = _child(f"""
@@ -125,8 +128,11 @@ def test_threads_each_get_recursion_error_from_their_own_and_a_shared_module(tmp
             except BaseException as exc:
                 failures.append(repr(exc))
 
-        pool = [threading.Thread(target=work, args=(k,)) for k in range({threads})]
-        for t in pool: t.start()
+        pool = []
+        for k in range({threads}):
+            threading.stack_size((64 << 10, 256 << 10, 0)[k % 3])
+            pool.append(threading.Thread(target=work, args=(k,)))
+            pool[-1].start()
         for t in pool: t.join()
         assert not failures, failures[:3]
         print(len(results))
@@ -172,3 +178,109 @@ console.log(m.count(10000n), m.accumulate(100, 0), m.fact(5));
     done = subprocess.run([NODE, "run.mjs"], capture_output=True, text=True, timeout=120, cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines() == ["RecursionError true"] * len(RUNAWAY) + ["10000 5050 120"]
+
+
+def test_a_main_thread_with_a_small_ulimit_stack_gets_recursion_error_not_a_crash(tmp_path):
+    if sys.platform == "win32":
+        pytest.skip("ulimit -s is a Unix limit")
+    import resource
+
+    path = tmp_path / "runaway.wasm"
+    path.write_bytes(_build(2))
+
+    def limit_stack() -> None:
+        resource.setrlimit(resource.RLIMIT_STACK, (400 << 10, resource.getrlimit(resource.RLIMIT_STACK)[1]))
+
+    code = f"""
+from pyexec.backends.wasm import load
+mod = load({str(path)!r})
+for name, args in {RUNAWAY!r}:
+    try:
+        getattr(mod, name)(*args)
+    except RecursionError:
+        print("RecursionError")
+print(mod.fact(20))
+"""
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
+                          preexec_fn=limit_stack)
+    assert done.returncode == 0, f"child exited with {done.returncode}\n{done.stderr}"
+    assert done.stdout.split() == ["RecursionError"] * len(RUNAWAY) + ["2432902008176640000"]
+
+
+def test_print_that_calls_the_module_again_from_a_small_stack_thread_is_refused_not_a_deadlock(tmp_path):
+    source = SOURCE + """
+def show(n: int) -> None:
+    print(n)
+"""
+    path = tmp_path / "show.wasm"
+    path.write_bytes(compile_ir_module(analyze_source(source, "show.py"), optimize=2).wasm)
+    out = _child(f"""
+        import sys, threading
+        from pyexec.backends.wasm import load
+        mod = load({str(path)!r})
+        seen = []
+
+        class Reenter:
+            def write(self, text):
+                mod.fact(3)
+
+        def work():
+            sys.stdout = Reenter()
+            try:
+                mod.show(1)
+            except RuntimeError as exc:
+                seen.append("another call" in str(exc))
+            finally:
+                sys.stdout = sys.__stdout__
+
+        threading.stack_size(64 << 10)
+        t = threading.Thread(target=work)
+        t.start()
+        t.join()
+        print(seen, mod.fact(5))
+    """, timeout=60)
+    assert out.split() == ["[True]", "120"]
+
+
+def _small_linear_stack_module(monkeypatch) -> CompiledWasm:
+    """At -O0 every frame lives in linear memory too; with 4 KiB of it, that stack runs out long before the
+    engine's (as it could in an engine allowed a deeper native stack)."""
+    import pyexec.backends.wasm.build as build
+
+    monkeypatch.setattr(build, "_stack_size", lambda: 4096)
+    compiled = _build_compiled(0)
+    assert b"__stack_pointer" in compiled.wasm
+    return compiled
+
+
+def test_running_out_of_the_stack_in_linear_memory_is_a_recursion_error_in_wasmtime(tmp_path, monkeypatch):
+    path = tmp_path / "runaway.wasm"
+    path.write_bytes(_small_linear_stack_module(monkeypatch).wasm)
+    out = _child(f"""
+        from pyexec.backends.wasm import load
+        mod = load({str(path)!r})
+        for _ in range(3):
+            try:
+                mod.up(0)
+            except RecursionError as exc:
+                print("RecursionError", "linear memory" in str(exc))
+            assert mod.fact(20) == 2432902008176640000 and mod.count(20) == 20
+    """)
+    assert out.splitlines() == ["RecursionError True"] * 3
+
+
+@pytest.mark.skipif(NODE is None, reason="node is not installed (the JS glue is tested in Node)")
+def test_running_out_of_the_stack_in_linear_memory_is_a_recursion_error_in_node(tmp_path, monkeypatch):
+    from pyexec.backends.wasm import write_outputs
+
+    write_outputs(_small_linear_stack_module(monkeypatch), tmp_path / "runaway.wasm", generate_html=False)
+    (tmp_path / "run.mjs").write_text("""import { loadRunaway } from "./runaway.js";
+const m = await loadRunaway();
+for (let k = 0; k < 3; k++) {
+  try { m.up(0); } catch (e) { console.log(e.name); }
+  if (m.count(20n) !== 20) throw new Error("count(20) after the trap: " + m.count(20n));
+}
+""")
+    done = subprocess.run([NODE, "run.mjs"], capture_output=True, text=True, timeout=120, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines() == ["RecursionError"] * 3
