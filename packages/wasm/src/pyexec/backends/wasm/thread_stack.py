@@ -76,6 +76,53 @@ def stack_is_too_small() -> bool:
     return small
 
 
+class _Helper:
+    """A daemon thread with a stack of :data:`HELPER_STACK_BYTES` that runs one call at a time for a
+    waiting caller. Idle helpers are kept for the next call (as many as calls ever ran at once)."""
+
+    def __init__(self) -> None:
+        self._start = threading.Semaphore(0)
+        self._done = threading.Semaphore(0)
+        self._call: Callable[[], Any] | None = None
+        self._outcome: tuple[bool, Any] = (True, None)
+        # threading.stack_size is process-wide: set it only while creating the thread
+        with _create_lock:
+            previous = threading.stack_size(HELPER_STACK_BYTES)
+            try:
+                threading.Thread(target=self._serve, name="pyexec-wasm-stack", daemon=True).start()
+            finally:
+                threading.stack_size(previous)
+
+    def _serve(self) -> None:
+        while True:
+            self._start.acquire()
+            call, self._call = self._call, None
+            try:
+                self._outcome = (True, call() if call is not None else None)
+            except BaseException as exc:  # handed back to the calling thread, which raises it
+                self._outcome = (False, exc)
+            self._done.release()
+
+    def run(self, call: Callable[[], T]) -> tuple[bool, Any]:
+        self._call = call
+        self._start.release()
+        interrupted: BaseException | None = None
+        while True:
+            try:
+                self._done.acquire()
+                break
+            except BaseException as exc:  # a Ctrl-C while waiting: the helper still runs the call
+                interrupted = exc
+        outcome, self._outcome = self._outcome, (True, None)
+        if interrupted is not None:
+            raise interrupted
+        return outcome
+
+
+_idle: list[_Helper] = []
+_idle_lock = threading.Lock()
+
+
 def run_on_wasm_stack(call: Callable[[], T]) -> T:
     """``call()``, on this thread when its stack is large enough, else on a helper thread with a stack of
     :data:`HELPER_STACK_BYTES` (this thread waits; the result or exception comes back unchanged).
@@ -86,31 +133,15 @@ def run_on_wasm_stack(call: Callable[[], T]) -> T:
     """
     if not stack_is_too_small():
         return call()
-    outcome: list[Any] = []
-
-    def helper() -> None:
-        try:
-            outcome.append((True, call()))
-        except BaseException as exc:  # handed back to the calling thread, which raises it
-            outcome.append((False, exc))
-
-    # threading.stack_size is process-wide: set it only while creating the helper
-    with _create_lock:
-        previous = threading.stack_size(HELPER_STACK_BYTES)
-        try:
-            thread = threading.Thread(target=helper, name="pyexec-wasm-stack", daemon=True)
-            thread.start()
-        finally:
-            threading.stack_size(previous)
-    interrupted: BaseException | None = None
-    while thread.is_alive():
-        try:
-            thread.join()
-        except BaseException as exc:  # a Ctrl-C while waiting: the helper still runs the call
-            interrupted = exc
-    if interrupted is not None:
-        raise interrupted
-    ok, value = outcome[0]
+    with _idle_lock:
+        helper = _idle.pop() if _idle else None
+    if helper is None:
+        helper = _Helper()
+    try:
+        ok, value = helper.run(call)
+    finally:
+        with _idle_lock:
+            _idle.append(helper)
     if not ok:
         raise value
     return value
