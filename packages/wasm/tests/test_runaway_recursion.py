@@ -296,3 +296,40 @@ def fib(n: int) -> int:
 '''
     sizes = [len(compile_ir_module(analyze_source(source, "fib.py"), optimize=o).wasm) for o in (2, 3)]
     assert max(sizes) <= 300, sizes
+
+
+def test_ctrl_c_stops_a_long_call_from_a_main_thread_with_a_small_ulimit_stack(tmp_path):
+    # the call runs on a helper thread there; Ctrl-C must still stop it, as on the main thread
+    if sys.platform == "win32":
+        pytest.skip("ulimit -s and SIGINT by os.kill are Unix")
+    import resource
+
+    source = SOURCE + """
+def spin(n: int) -> int:
+    total: int = 0
+    for i in range(n):
+        total = (total + i) % 1000003
+    return total
+"""
+    path = tmp_path / "spin.wasm"
+    path.write_bytes(compile_ir_module(analyze_source(source, "spin.py"), optimize=2).wasm)
+
+    def limit_stack() -> None:
+        resource.setrlimit(resource.RLIMIT_STACK, (400 << 10, resource.getrlimit(resource.RLIMIT_STACK)[1]))
+
+    code = f"""
+import os, signal, threading
+from pyexec.backends.wasm import load
+signal.signal(signal.SIGINT, signal.default_int_handler)  # as in a terminal, even if CI ignores SIGINT
+mod = load({str(path)!r})
+threading.Timer(0.3, lambda: os.kill(os.getpid(), signal.SIGINT)).start()
+try:
+    mod.spin(10**15)
+except KeyboardInterrupt:
+    print("KeyboardInterrupt")
+print(mod.spin(10), mod.fact(10))
+"""
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60,
+                          preexec_fn=limit_stack)
+    assert done.returncode == 0, f"child exited with {done.returncode}\\n{done.stderr}"
+    assert done.stdout.split() == ["KeyboardInterrupt", "45", "3628800"]

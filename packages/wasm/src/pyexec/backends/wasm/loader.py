@@ -367,7 +367,8 @@ class WasmModule:
         INTERRUPTS.begin_instantiation()
         main = INTERRUPTS.enter()
         try:
-            return run_on_wasm_stack(lambda: linker.instantiate(self._store, module))
+            instantiate = lambda: linker.instantiate(self._store, module)  # noqa: E731
+            return run_on_wasm_stack(lambda: INTERRUPTS.run_for_main(instantiate) if main else instantiate())
         except (wasmtime.WasmtimeError, wasmtime.Trap) as exc:
             if _interrupted_by(exc) == "timeout":
                 raise WasmLoadError(f"{self._name}: the start function did not return within {start_timeout} s "
@@ -447,7 +448,7 @@ class WasmModule:
                 self._host_error = None
                 main = INTERRUPTS.enter()
                 try:
-                    raw = run_on_wasm_stack(lambda: self._call_as_owner(function, values))
+                    raw = run_on_wasm_stack(lambda: self._call_as_owner(function, values, main))
                 except BaseException as exc:
                     error = self._translate_trap(exc, function.__name__)
                 else:
@@ -461,13 +462,13 @@ class WasmModule:
             raise error
         return raw
 
-    def _call_as_owner(self, function: WasmFunction, values: list[Any]) -> Any:
+    def _call_as_owner(self, function: WasmFunction, values: list[Any], main: bool) -> Any:
         """The raw call, with the module owned by the thread that runs it (a helper thread, when the
         caller's stack is small: a ``print`` there that calls the module again is then refused, not a
-        deadlock)."""
+        deadlock; and Ctrl-C stops it when the caller is the main thread)."""
         outer, self._owner = self._owner, threading.get_ident()
         try:
-            return function._call(*values)
+            return INTERRUPTS.run_for_main(lambda: function._call(*values)) if main else function._call(*values)
         finally:
             self._owner = outer
 
