@@ -96,6 +96,8 @@ def test_runaway_recursion_that_llvm_could_make_a_loop_raises_recursion_error_in
                 mod.fact(30)
             except OverflowError as exc:
                 assert "does not fit in 64 bits" in str(exc), exc
+            else:
+                raise AssertionError("fact(30) returned")
             assert mod.count(10_000) == 10_000 and mod.accumulate(100, 0) == 5050 and mod.fact(5) == 120
     """)
     assert out.split() == ["RecursionError"] * len(RUNAWAY)
@@ -170,7 +172,9 @@ for (const [name, args] of {calls}) {{
   try {{ m[name](...args.map(BigInt)); console.log(name, "returned"); }}
   catch (e) {{ console.log(e.name, e.message.includes(name)); }}
   if (m.fact(20) !== 2432902008176640000n) throw new Error("fact(20) after the trap: " + m.fact(20));
-  try {{ m.fact(30); }} catch (e) {{ if (!e.message.includes("does not fit")) throw e; }}
+  let raised = false;
+  try {{ m.fact(30); }} catch (e) {{ if (!e.message.includes("does not fit")) throw e; raised = true; }}
+  if (!raised) throw new Error("fact(30) returned");
 }}
 console.log(m.count(10000n), m.accumulate(100, 0), m.fact(5));
 """
