@@ -185,3 +185,20 @@ def test_each_link_of_a_chain_compares_in_its_own_type_as_cpython_evaluates_it()
     for a, u, i in [(0, 0, -20), (-1, 2**64 - 1, -20), (5, 5, 4), (5, 5, 6), (-1, 0, -1)]:
         expected = int16_uint64_int_chain(np.int16(a), np.uint64(u), i)
         assert aot(int16_uint64_int_chain)(a, u, i) == expected
+
+
+def divide_by_own_conjugate(r: float) -> complex:
+    v = complex(r) / (2.5 - 3.0j)
+    return v / v.conjugate()  # fuzz seed 100030: Python complexes divide with CPython's algorithm
+
+
+def real_part_plus_float32(z: complex, x: float32):  # no return annotation: the result type is what is tested
+    return z.real + x  # a Python complex's .real is a Python float: weak, so the sum is float32
+
+
+def test_conjugate_and_parts_of_a_python_complex_are_python_numbers():
+    for r in (1.0, 3.0, -0.5, 1e300):
+        assert repr(aot(divide_by_own_conjugate)(r)) == repr(divide_by_own_conjugate(r))
+    # in float32 1e-8 + 1 is 1; in float64 it is not
+    expected = real_part_plus_float32(1e-8 + 2j, np.float32(1.0))
+    assert type(expected) is np.float32 and aot(real_part_plus_float32)(1e-8 + 2j, 1.0) == expected == 1.0

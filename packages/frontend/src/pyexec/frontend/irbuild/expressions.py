@@ -543,7 +543,8 @@ class ExpressionBuilder:
             base = self.arithmetic(base)
             assert isinstance(base.type, ScalarT)
             if base.type.is_complex:
-                return Intrinsic(f"complex.{node.attr}", [base], COMPONENT[base.type], loc)  # type: ignore[arg-type]
+                part = Intrinsic(f"complex.{node.attr}", [base], COMPONENT[base.type], loc)  # type: ignore[arg-type]
+                return self.mark_weak(part, self.is_weak(base))  # a Python complex's parts are Python floats
             if base.type.is_integer or base.type.is_float:
                 if node.attr == "real":
                     return base
@@ -1074,7 +1075,8 @@ class ExpressionBuilder:
         base = self.arithmetic(self.value(func.value))
         assert isinstance(base.type, ScalarT)
         if base.type.is_complex:
-            return Intrinsic("complex.conjugate", [base], base.type, self.loc(node))
+            conj = Intrinsic("complex.conjugate", [base], base.type, self.loc(node))
+            return self.mark_weak(conj, self.is_weak(base))  # a Python complex's conjugate is a Python complex
         return base
 
 

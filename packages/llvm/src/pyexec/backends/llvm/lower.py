@@ -163,13 +163,16 @@ def _faults_locally(node: object, checked_ints: bool, python_runtime: bool = Fal
     return False
 
 
-def fallible_functions(module: n.Module, overflow: str = "check", python_runtime: bool = False) -> set[str]:
+def fallible_functions(module: n.Module, overflow: str = "check", python_runtime: bool = False,
+                       triple: str = "") -> set[str]:
     """Names of the functions that may set the error state (directly or through a call).
 
-    Running out of stack is not among these faults: it unwinds straight to the entry point
-    (:func:`guarded_call`). Callers of the others skip the error check after the call, so a recursive ``fib`` in
-    wrapping mode pays nothing for the error state. With ``python_runtime`` (code running inside
-    CPython, see :func:`lower_module`) loops and ``print`` may raise too.
+    Natively a recursive function is among them (running past the stack limit sets RecursionError,
+    then unwinds straight to the entry point, :func:`guarded_call`). On wasm (``triple`` starting
+    with ``wasm``) it is not: there the engine's own stack exhaustion is a trap, which the hosts turn
+    into RecursionError, so a recursive ``fib`` in wrapping mode pays nothing for the error state.
+    With ``python_runtime`` (code running inside CPython, see :func:`lower_module`) loops and
+    ``print`` may raise too.
 
     Example:
         >>> fallible_functions(n.Module({}))
@@ -190,8 +193,9 @@ def fallible_functions(module: n.Module, overflow: str = "check", python_runtime
         # a function that may reach its end without a return reports that as a fault
         falls_off = not isinstance(func.return_type, NoneT) and not (func.body and isinstance(func.body[-1], n.Return))
         local[name], calls[name] = faults or falls_off, callees
-    # recursion past the depth limit is a fault (RecursionError)
-    result = {name for name, f in local.items() if f} | recursive_functions(module)
+    result = {name for name, f in local.items() if f}
+    if not triple.startswith("wasm"):
+        result |= recursive_functions(module)  # natively, running past the stack limit is a fault
     changed = True
     while changed:
         changed = False
@@ -335,7 +339,6 @@ def guarded_call(b: ir.IRBuilder, module: ir.Module, fn: ir.Function, args: list
     return phi
 
 
-STACK_DEPTH_GLOBAL = "pyexec.stack.depth"
 RAISE_FUNCTION = "pyexec.raise"
 STACK_OVERFLOW_FUNCTION = "pyexec.stack.overflow"
 STACK_LIMIT_FUNCTION = "pyexec_stack_limit"
@@ -365,7 +368,7 @@ class ModuleLowering:
         self.module.data_layout = data_layout
         self._strings: dict[str, ir.GlobalVariable] = {}
         self.python_runtime = python_runtime
-        self.fallible = fallible_functions(module, overflow, python_runtime)
+        self.fallible = fallible_functions(module, overflow, python_runtime, triple)
         self.error_code = ir.GlobalVariable(self.module, I32, rt.ERROR_CODE_GLOBAL)
         self.error_code.linkage = "internal"
         self.error_code.initializer = I32(0)
@@ -373,18 +376,11 @@ class ModuleLowering:
         self.error_message.linkage = "internal"
         self.error_message.initializer = ir.Constant(PTR, None)
         self.functions: dict[str, ir.Function] = {}
-        # wasm traps safely when its stack runs out; elsewhere recursive code checks a budget, and
-        # faults under a guarded entry unwind to it with longjmp (no error tests at call sites)
+        # wasm traps safely when its stack runs out (the hosts raise RecursionError for that trap);
+        # natively recursive code checks a budget, and faults under a guarded entry unwind to it with
+        # longjmp (no error tests at call sites)
         self.unwind = not triple.startswith("wasm")
         self.recursive = recursive_functions(module)
-        self.depth = None
-        if self.recursive and not self.unwind:
-            # wasm: the call depth, a side effect LLVM must keep, so a recursion is never turned into a
-            # loop that runs forever where Python raises RecursionError (the host keeps its recursion
-            # fast with a frame-address check instead; see docs/backends/native.md)
-            self.depth = ir.GlobalVariable(self.module, I32, STACK_DEPTH_GLOBAL)
-            self.depth.linkage = "internal"
-            self.depth.initializer = I32(0)
         self.guarded = guarded_functions(module, overflow, triple, python_runtime)
         self.raise_function: ir.Function | None = None
         self.interrupt_flag: ir.GlobalVariable | None = None
@@ -502,8 +498,6 @@ class ModuleLowering:
         entry_block = entry.append_basic_block("entry")
         b = ir.IRBuilder(entry_block)
         b.store(I32(0), self.error_code)
-        if self.depth is not None:
-            b.store(I32(0), self.depth)  # also recovers the count after a wasm stack-exhaustion trap
         args = []
         flat = iter(entry.args)
         out_pointer = None
@@ -636,10 +630,7 @@ class FunctionLowering:
     def run(self) -> None:
         for arg, p in zip(self.owner.body_args(self.fn), self.func.params):
             self.b.store(arg, self.slot(p))
-        self.depth_at_entry = None
         if self.func.name in self.owner.recursive:
-            if self.owner.depth is not None:
-                self.check_depth()
             if self.state is not None:
                 self.check_stack()
             self.poll_interrupt()
@@ -649,23 +640,9 @@ class FunctionLowering:
         self.stmts(self.func.body)
         if not self.b.block.is_terminated:
             if isinstance(self.func.return_type, NoneT):
-                self.leave()
                 self.b.ret_void()
             else:
                 self.fault(rt.VALUE, f"{self.func.name}() reached its end without returning a value")
-
-    def check_depth(self) -> None:
-        depth = self.owner.depth
-        d = self.b.load(depth, typ=I32, name="depth")
-        with self.b.if_then(self.b.icmp_signed(">=", d, I32(rt.DEPTH_LIMIT)), likely=False):
-            self.fault(rt.RECURSION, "maximum recursion depth exceeded")
-        self.b.store(self.b.add(d, I32(1)), depth)
-        self.depth_at_entry = d
-
-    def leave(self) -> None:
-        """Before a return: a recursive function gives back its level of the call depth."""
-        if self.depth_at_entry is not None:
-            self.b.store(self.depth_at_entry, self.owner.depth)
 
     def check_stack(self) -> None:
         limit = self.b.load(state_field(self.b, self.state, STATE_LIMIT), typ=I64, name="stack.limit")
@@ -708,7 +685,6 @@ class FunctionLowering:
         self.return_zero()
 
     def return_zero(self) -> None:
-        self.leave()
         rt_ = self.fn.function_type.return_type
         if isinstance(rt_, ir.VoidType):
             self.b.ret_void()
@@ -742,12 +718,9 @@ class FunctionLowering:
 
     def stmt_Return(self, s: n.Return) -> None:
         if s.value is None:
-            self.leave()
             self.b.ret_void()
         else:
-            value = self.expr(s.value)
-            self.leave()
-            self.b.ret(value)
+            self.b.ret(self.expr(s.value))
         self.after_terminator()
 
     def stmt_If(self, s: n.If) -> None:
@@ -1025,7 +998,11 @@ class FunctionLowering:
         if callee is None:
             raise NativeBuildError(f"{e.loc}: call of {e.callee!r}, which is not a function of the module")
         hidden = [self.state] if self.state is not None else []
-        result = self.b.call(callee, hidden + [self.expr(a) for a in e.args])
+        # A call that may recurse is never a tail call: tail-recursion elimination would turn a runaway
+        # recursion (``return f(n + 1)``, or an accumulator ``return g(n - 1, acc + n)``) into a loop that
+        # runs forever (the stack never grows, so no RecursionError), where CPython raises RecursionError.
+        tail = "notail" if e.callee in self.owner.recursive else None
+        result = self.b.call(callee, hidden + [self.expr(a) for a in e.args], tail=tail)
         # with unwinding, a fault below this call never returns here (see guarded_functions)
         if e.callee in self.owner.fallible and not self.owner.guarded:
             code = state_field(self.b, self.state, STATE_CODE) if self.state is not None else self.owner.error_code

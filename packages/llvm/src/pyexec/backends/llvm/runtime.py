@@ -37,9 +37,6 @@ ERROR_KINDS: dict[int, str] = {
 
 ERROR_CODE_GLOBAL = "pyexec.error.code"
 ERROR_MESSAGE_GLOBAL = "pyexec.error.message"
-DEPTH_LIMIT = 100_000
-"""Nested calls of recursive compiled functions allowed before RecursionError on wasm (which has no
-frame-address check; its engine also traps when its own stack runs out)."""
 STACK_BUDGET = 1 << 20
 """Native: the bytes of stack recursive compiled code may use below its entry point when the
 thread's stack bounds cannot be read (``pyexec_stack_limit``'s fallback). Normally the limit is the

@@ -98,7 +98,7 @@ def compile_ir_module(
         check_mode(libm)
     except LibmError as exc:
         raise WasmBuildError(str(exc)) from None
-    fallible = fallible_functions(module, overflow)
+    fallible = fallible_functions(module, overflow, triple=WASM32_TRIPLE)
     signatures: list[ExportSignature] = []
     for name in selected:
         func = module.functions.get(name)

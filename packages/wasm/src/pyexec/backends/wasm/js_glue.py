@@ -304,7 +304,7 @@ function cString(memory, address) {
   return new TextDecoder().decode(bytes.subarray(address, end));
 }
 
-function translateTrap(fn, err) {
+function translateTrap(fn, err, shadowStackOverflow) {
   if (err instanceof PyexecError) return err;
   const text = String(err && err.message || err);
   if (err instanceof RangeError && /call stack/i.test(text)) {
@@ -312,7 +312,7 @@ function translateTrap(fn, err) {
   }
   if (!(err instanceof WebAssembly.RuntimeError)) return err;  // e.g. an exception from options.print
   // The trap kinds the Python loader maps, in V8's, SpiderMonkey's and JavaScriptCore's words.
-  if (/stack overflow|call stack/i.test(text)) {
+  if (/stack overflow|call stack/i.test(text) || shadowStackOverflow) {
     return new PyexecError("RecursionError", `maximum recursion depth exceeded in ${fn}()`);
   }
   if (/(divide|division|remainder|modulo) by zero/i.test(text)) {
@@ -385,8 +385,10 @@ async function loadWith(source, signatures, options) {
       try {
         result = f(...values);
       } catch (err) {
+        // The stack in linear memory grows down from stackTop: past its bottom the pointer wraps above it.
+        const shadowStackOverflow = stackPointer ? (stackPointer.value >>> 0) > stackTop : false;
         if (stackPointer) stackPointer.value = stackTop;  // a trap skips the epilogues that restore it
-        throw translateTrap(name, err);
+        throw translateTrap(name, err, shadowStackOverflow);
       } finally {
         flush();  // print(x, end="") at the end of a call: deliver the partial line now
       }

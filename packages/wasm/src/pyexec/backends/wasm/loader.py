@@ -48,6 +48,7 @@ from pyexec.backends.wasm.signature import (
     tuple_items,
     tuple_layout,
 )
+from pyexec.backends.wasm.thread_stack import WASM_STACK_BYTES, run_on_wasm_stack
 from pyexec.backends.wasm.wasm_binary import (
     F32,
     F64,
@@ -93,6 +94,7 @@ def _get_engine() -> Any:
         if _engine is None:
             config = wasmtime.Config()
             config.epoch_interruption = True
+            config.max_wasm_stack = WASM_STACK_BYTES  # calls from threads with less stack run elsewhere
             _engine = wasmtime.Engine(config)
             INTERRUPTS.start(_engine)
     return _engine
@@ -416,7 +418,8 @@ class WasmModule:
         INTERRUPTS.begin_instantiation()
         main = INTERRUPTS.enter()
         try:
-            return linker.instantiate(self._store, module)
+            instantiate = lambda: linker.instantiate(self._store, module)  # noqa: E731
+            return run_on_wasm_stack(lambda: INTERRUPTS.run_for_main(instantiate) if main else instantiate())
         except (wasmtime.WasmtimeError, wasmtime.Trap) as exc:
             if _interrupted_by(exc) == "timeout":
                 raise WasmLoadError(f"{self._name}: the start function did not return within {start_timeout} s "
@@ -496,7 +499,7 @@ class WasmModule:
                 self._host_error = None
                 main = INTERRUPTS.enter()
                 try:
-                    raw = function._call(*values)
+                    raw = run_on_wasm_stack(lambda: self._call_as_owner(function, values, main))
                 except BaseException as exc:
                     error = self._translate_trap(exc, function.__name__)
                 else:
@@ -514,6 +517,16 @@ class WasmModule:
         if error is not None:
             raise error
         return raw
+
+    def _call_as_owner(self, function: WasmFunction, values: list[Any], main: bool) -> Any:
+        """The raw call, with the module owned by the thread that runs it (a helper thread, when the
+        caller's stack is small: a ``print`` there that calls the module again is then refused, not a
+        deadlock; and Ctrl-C stops it when the caller is the main thread)."""
+        outer, self._owner = self._owner, threading.get_ident()
+        try:
+            return INTERRUPTS.run_for_main(lambda: function._call(*values)) if main else function._call(*values)
+        finally:
+            self._owner = outer
 
     # --- errors -------------------------------------------------------------------------------
 
@@ -541,6 +554,7 @@ class WasmModule:
             return host_error
         if not isinstance(exc, (wasmtime.Trap, wasmtime.WasmtimeError)):
             return exc
+        shadow_stack_overflow = self._stack_pointer_wrapped()
         self._reset_stack_pointer()
         reason = _interrupted_by(exc)
         if reason == "KeyboardInterrupt":
@@ -549,11 +563,21 @@ class WasmModule:
         code = getattr(exc, "trap_code", None)
         if code == wasmtime.TrapCode.STACK_OVERFLOW or "call stack exhausted" in text:
             return RecursionError(f"maximum recursion depth exceeded in {function}() (the wasm stack is exhausted)")
+        if shadow_stack_overflow:
+            return RecursionError(f"maximum recursion depth exceeded in {function}() (the stack in linear memory "
+                                  "is exhausted)")
         if code == wasmtime.TrapCode.INTEGER_DIVISION_BY_ZERO:
             return ZeroDivisionError("integer division or modulo by zero")
         if code == wasmtime.TrapCode.INTEGER_OVERFLOW or code == wasmtime.TrapCode.BAD_CONVERSION_TO_INTEGER:
             return OverflowError(f"integer overflow in {function}()")
         return WasmTrap(f"{function}() trapped in WebAssembly: {text}")
+
+    def _stack_pointer_wrapped(self) -> bool:
+        """Whether the stack in linear memory ran out: it grows down from its top towards address 0, so a
+        frame pushed past the bottom wraps the stack pointer above the top (the trap is the store there)."""
+        if self._stack_pointer is None:
+            return False
+        return (self._stack_pointer.value(self._store) & 0xFFFFFFFF) > self._stack_top
 
     def _reset_stack_pointer(self) -> None:
         if self._stack_pointer is not None:  # a trap skips the epilogues that restore it
