@@ -134,7 +134,7 @@ def test_closure_over_a_list_is_refused_naming_the_variable_and_the_fix():
 
     error = _refusal(first)
     assert (error.variable, error.function) == ("sizes", first.__qualname__)
-    assert "which holds a list" in str(error) and "could change" in str(error)
+    assert "which holds a list" in str(error) and "must be a value nothing can change" in str(error)
     assert "pass it to the function as a parameter" in str(error)
 
 

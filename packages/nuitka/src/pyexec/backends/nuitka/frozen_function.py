@@ -339,8 +339,9 @@ class _Freezer:
             self.function(function, name, user)
             return
         raise UnfreezableVariableError(
-            f"{user} uses {name!r}, {where}, which holds {_describe(value)}: the executable freezes what "
-            f"{name!r} holds at build time, and {_describe(value)} could change after that. Fix: {_FIX}",
+            f"{user} uses {name!r}, {where}, which holds {_describe(value)}. The executable freezes what {name!r} "
+            "holds at build time, so it must be a value nothing can change later: a number, string or tuple, a "
+            f"scalar type, math or another module, or a plain function. Fix: {_FIX}",
             variable=name, function=user)
 
     def _import_statement(self, name: str, value: object) -> str | None:
