@@ -8,6 +8,7 @@ with PYEXEC_NUITKA_SLOW=1.
 
 from __future__ import annotations
 
+import functools
 import math
 import os
 import subprocess
@@ -192,6 +193,42 @@ def test_cell_not_assigned_yet_object_and_class_are_refused():
         return Box()
 
     assert "the class " in str(_refusal(make_box))
+
+
+def test_helper_wrapped_by_a_decorator_is_refused_naming_it():
+    def logged(fn):
+        @functools.wraps(fn)
+        def wrapper(*args):
+            return fn(*args)
+
+        return wrapper
+
+    @logged
+    def double(x: int) -> int:
+        return 2 * x
+
+    def use(n: int) -> int:
+        return double(n)
+
+    error = _refusal(use)
+    assert error.variable == "double" and "wrapped by a decorator" in str(error)
+
+
+def test_pyexec_jit_helper_is_frozen_as_its_python_original(tmp_path):
+    pytest.importorskip("numba", reason="needs Numba to make a pyexec.jit function")
+    jit = pytest.importorskip("pyexec.backends.jit", reason="needs pyexec-jit").jit
+
+    @jit
+    def cube(x: int) -> int:
+        return x * x * x
+
+    def use(n: int) -> int:
+        return cube(n) + 1
+
+    source = freeze_function(use).source
+    assert "def cube(x: int) -> int:" in source and "@jit" not in source
+    result = run_frozen(use, tmp_path, "3")
+    assert (result.returncode, result.stdout) == (0, f"{use(3)}\n"), result.stderr
 
 
 def test_function_that_assigns_a_global_is_refused():
