@@ -308,6 +308,7 @@ def test_executable_of_a_nested_function_returns_what_cpython_returns(built_chec
 
 
 @pytest.mark.slow
+@pytest.mark.filterwarnings("ignore:overflow encountered:RuntimeWarning")  # NumPy's, in the CPython oracle
 @pytest.mark.skipif(not os.environ.get("PYEXEC_NUITKA_SLOW"),
                     reason="builds an executable with NumPy inside (several minutes): set PYEXEC_NUITKA_SLOW=1")
 def test_executable_with_a_frozen_scalar_type_wraps_as_numpy_does(tmp_path):
