@@ -170,6 +170,17 @@ def test_cell_assigned_twice_or_in_a_loop_or_through_nonlocal_is_refused():
     assert "nonlocal" in str(_refusal(read))
 
 
+def test_comprehension_variable_of_the_same_name_is_not_a_reassignment(tmp_path):
+    n = 3
+    squares = tuple([n * n for n in range(4)])
+
+    def scaled(x: int) -> int:
+        return x * n + len(squares)
+
+    result = run_frozen(scaled, tmp_path, "5")
+    assert (result.returncode, result.stdout) == (0, f"{scaled(5)}\n"), result.stderr
+
+
 def test_cell_not_assigned_yet_object_and_class_are_refused():
     def early() -> int:
         return later

@@ -185,6 +185,11 @@ def _binding_nodes(scope: ast.AST, name: str) -> Iterator[tuple[ast.AST, bool]]:
                 if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
                     yield from ((n, True) for n in _nonlocal_writes(child, name))
                 continue
+            if isinstance(child, ast.comprehension):
+                # Its target is the comprehension's own variable; only a walrus in it binds out here.
+                for part in (child.iter, *child.ifs):
+                    yield from visit(ast.Expr(value=part), looping)
+                continue
             if isinstance(child, ast.Name) and child.id == name and isinstance(child.ctx, (ast.Store, ast.Del)):
                 yield child, looping
             elif isinstance(child, ast.alias) and (child.asname or child.name.split(".")[0]) == name:
