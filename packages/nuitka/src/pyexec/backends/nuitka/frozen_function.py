@@ -105,8 +105,10 @@ def constant_source(value: object) -> str | None:
     """Source that rebuilds the immutable ``value`` exactly, or None if it is not such a value.
 
     Example:
-        >>> constant_source((1, 2.5, "a", None)), constant_source(float("inf")), constant_source([1])
-        ("(1, 2.5, 'a', None)", "float('inf')", None)
+        >>> constant_source((1, 2.5, "a", None)), constant_source((7,)), constant_source(float("inf"))
+        ("(1, 2.5, 'a', None)", '(7,)', "float('inf')")
+        >>> constant_source(frozenset({2, 1})), constant_source([1])
+        ('frozenset([1, 2])', None)
     """
     kind = type(value)
     if kind is float:
@@ -119,12 +121,12 @@ def constant_source(value: object) -> str | None:
         items = [constant_source(item) for item in value]  # type: ignore[attr-defined]
         if any(item is None for item in items):
             return None
-        return "(" + "".join(f"{item}, " for item in items).rstrip(" ") + ")"
+        return "(" + ", ".join(items) + ("," if len(items) == 1 else "") + ")"  # type: ignore[arg-type]
     if kind is frozenset:
         items = [constant_source(item) for item in value]  # type: ignore[attr-defined]
         if any(item is None for item in items):
             return None
-        return f"frozenset(({''.join(f'{item}, ' for item in sorted(items))}))"
+        return f"frozenset([{', '.join(sorted(items))}])"  # sorted: the same source (and cache key) every run
     numpy = sys.modules.get("numpy")
     if numpy is not None and isinstance(value, numpy.generic) and type(value).__module__ == "numpy":
         item = constant_source(value.item())
