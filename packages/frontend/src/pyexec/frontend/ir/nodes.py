@@ -30,7 +30,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-from pyexec.frontend.ir.types import IRType, NoneT, ScalarT
+from pyexec.frontend.ir.types import IRType, NoneT, ScalarT, ValueT
 
 
 @dataclass(frozen=True)
@@ -53,7 +53,7 @@ class Param:
     """A function parameter (``index`` is its position)."""
 
     name: str
-    type: ScalarT
+    type: ValueT
     index: int
     loc: Loc
 
@@ -63,7 +63,7 @@ class Local:
     """A local variable. Locals the frontend makes itself (for ``a, b = b, a``) are ``synthetic``."""
 
     name: str
-    type: ScalarT
+    type: ValueT
     loc: Loc
     synthetic: bool = False
 
@@ -88,7 +88,7 @@ class Name:
     """Read a parameter or local variable."""
 
     var: Variable
-    type: ScalarT
+    type: ValueT
     loc: Loc
 
 
@@ -205,7 +205,7 @@ class Call:
 
     callee: str
     args: list[Expr]
-    type: ScalarT | NoneT
+    type: ValueT | NoneT
     loc: Loc
 
 
@@ -240,7 +240,58 @@ class Intrinsic:
     loc: Loc
 
 
-Expr = Const | Name | Cast | BinOp | UnaryOp | Compare | BoolOp | IfExp | Call | Intrinsic
+@dataclass(eq=False)
+class ArrayShape:
+    """The extent of ``array`` along ``axis`` (``len(a)`` is axis 0, ``a.shape[k]``); type ``int``."""
+
+    array: Expr
+    axis: int
+    type: ScalarT
+    loc: Loc
+
+
+@dataclass(eq=False)
+class ArraySize:
+    """``a.size``: the product of the extents; type ``int``."""
+
+    array: Expr
+    type: ScalarT
+    loc: Loc
+
+
+@dataclass(eq=False)
+class GetItem:
+    """``array[i, j, ...]``: one element, with one ``int`` index per axis (``type`` is the dtype).
+
+    A negative index counts from the end, as in Python. With ``boundscheck`` an index outside
+    ``-n <= i < n`` raises IndexError("index 5 is out of bounds for axis 0 with size 5"), NumPy's
+    message; without it (the frontend's own loops over an array) the index is known to be in range.
+    """
+
+    array: Expr
+    indices: list[Expr]
+    boundscheck: bool
+    type: ScalarT
+    loc: Loc
+
+
+@dataclass(eq=False)
+class FitInt:
+    """A Python number (``value``: an ``int``, or a Python ``float``, ``float64``) becoming a NumPy fixed-width
+    integer ``type`` where NumPy checks instead of wrapping (storing into an integer array: ``a[0] = x``):
+    a float goes through ``int()`` first (NaN: ValueError; inf or outside int64: OverflowError), then
+    OverflowError("Python integer 300 out of bounds for uint8") unless ``type`` holds the value. As the
+    whole value of a :class:`SetItem`, the conversion happens after the index is checked (NumPy's order)."""
+
+    value: Expr
+    type: ScalarT
+    loc: Loc
+
+
+Expr = (
+    Const | Name | Cast | BinOp | UnaryOp | Compare | BoolOp | IfExp | Call | Intrinsic | ArrayShape | ArraySize
+    | GetItem | FitInt
+)
 
 
 # --- statements --------------------------------------------------------------------------------
@@ -339,7 +390,20 @@ class Print:
     loc: Loc
 
 
-Stmt = Assign | If | While | ForRange | Break | Continue | Return | ExprStmt | Assert | Print
+@dataclass(eq=False)
+class SetItem:
+    """``array[i, j, ...] = value``: ``value`` has the array's dtype (the frontend casts it as NumPy's
+    setitem does); indices as in :class:`GetItem`. Python's order: ``value`` is evaluated first, then
+    ``array``, then the indices."""
+
+    array: Expr
+    indices: list[Expr]
+    value: Expr
+    boundscheck: bool
+    loc: Loc
+
+
+Stmt = Assign | If | While | ForRange | Break | Continue | Return | ExprStmt | Assert | Print | SetItem
 
 
 # --- functions and modules ---------------------------------------------------------------------
@@ -351,7 +415,7 @@ class Function:
 
     name: str
     params: list[Param]
-    return_type: ScalarT | NoneT
+    return_type: ValueT | NoneT
     locals: list[Local]
     body: list[Stmt]
     loc: Loc

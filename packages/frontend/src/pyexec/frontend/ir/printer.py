@@ -19,6 +19,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from pyexec.frontend.ir.nodes import (
+    ArrayShape,
+    ArraySize,
     Assert,
     Assign,
     BinOp,
@@ -31,8 +33,10 @@ from pyexec.frontend.ir.nodes import (
     Continue,
     Expr,
     ExprStmt,
+    FitInt,
     ForRange,
     Function,
+    GetItem,
     If,
     IfExp,
     Intrinsic,
@@ -40,6 +44,7 @@ from pyexec.frontend.ir.nodes import (
     Name,
     Print,
     Return,
+    SetItem,
     Stmt,
     UnaryOp,
     While,
@@ -87,7 +92,20 @@ _EXPR: dict[type, Callable[..., str]] = {
     IfExp: lambda e: f"ifexp<{e.type}>({format_expr(e.test)}, {format_expr(e.body)}, {format_expr(e.orelse)})",
     Call: lambda e: f"call {e.callee}<{e.type}>({_args(e.args)})",
     Intrinsic: lambda e: f"{e.name}<{e.type}>({_args(e.args)})",
+    ArrayShape: lambda e: f"shape<{e.type}>({format_expr(e.array)}, {e.axis})",
+    FitInt: lambda e: f"fit<{e.type}>({format_expr(e.value)})",
+    ArraySize: lambda e: f"size<{e.type}>({format_expr(e.array)})",
+    GetItem: lambda e: f"{_getitem(e)}<{e.type}>({format_expr(e.array)}, {_args(e.indices)})",
 }
+
+
+def _getitem(e: GetItem | SetItem) -> str:
+    return "getitem" if e.boundscheck else "getitem_unchecked"
+
+
+def _setitem(s: SetItem) -> str:
+    word = "setitem" if s.boundscheck else "setitem_unchecked"
+    return f"{word} {format_expr(s.array)}[{_args(s.indices)}] = {format_expr(s.value)}"
 
 
 def _block(stmts: list[Stmt], depth: int, out: list[str]) -> None:
@@ -143,6 +161,7 @@ _STMT: dict[type, Callable[[Stmt, int, list[str]], None]] = {
     Return: _line(lambda s: "return" if s.value is None else f"return {format_expr(s.value)}"),
     ExprStmt: _line(lambda s: f"expr {format_expr(s.value)}"),
     Assert: _line(_assert),
+    SetItem: _line(_setitem),
     Print: _line(lambda s: f"print({_args([*s.args])}{', ' if s.args else ''}sep={s.sep!r}, end={s.end!r})"),
 }
 

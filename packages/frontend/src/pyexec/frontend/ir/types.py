@@ -77,7 +77,40 @@ class StrT:
         return "str"
 
 
-IRType = ScalarT | NoneT | StrT
+@dataclass(frozen=True)
+class ArrayT:
+    """A NumPy array type: element type × number of dimensions × layout, as Numba spells it.
+
+    ``layout`` is ``"C"`` (C-contiguous: the last axis has unit stride and each axis's stride is the
+    product of the following extents times the item size) or ``"A"`` (any strides, negative and zero
+    included). ``dtype`` is never Python's checked ``int``: an element of an ``int`` array is NumPy's
+    wrapping ``int64``.
+
+    Example:
+        >>> str(ArrayT(FLOAT64, 1, "A")), str(ArrayT(INT32, 2, "C")), str(ArrayT(FLOAT64, 1, "C"))
+        ('float64[:]', 'int32[:, ::1]', 'float64[::1]')
+    """
+
+    dtype: ScalarT
+    ndim: int
+    layout: str = "A"
+
+    def __post_init__(self) -> None:
+        if self.dtype.checked:
+            raise ValueError("an array's dtype is a fixed-width type: use int64, not int")
+        if self.ndim < 1 or self.layout not in ("C", "A"):
+            raise ValueError(f"bad array type: ndim {self.ndim}, layout {self.layout!r}")
+
+    def __str__(self) -> str:
+        axes = [":"] * self.ndim
+        if self.layout == "C":
+            axes[-1] = "::1"
+        return f"{self.dtype}[{', '.join(axes)}]"
+
+
+IRType = ScalarT | NoneT | StrT | ArrayT
+ValueT = ScalarT | ArrayT
+"""The type of something a variable can hold: a scalar or an array."""
 
 INT = ScalarT(SCALARS["int64"], checked=True)
 """Python's ``int``: 64-bit, raises OverflowError rather than wrap."""

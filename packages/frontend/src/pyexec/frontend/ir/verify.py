@@ -17,6 +17,8 @@ from collections.abc import Callable
 from pyexec.frontend.diagnostics import IRVerifyError
 from pyexec.frontend.ir.intrinsic_rules import INTRINSIC_NAMES
 from pyexec.frontend.ir.nodes import (
+    ArrayShape,
+    ArraySize,
     Assert,
     Assign,
     BinOp,
@@ -29,8 +31,10 @@ from pyexec.frontend.ir.nodes import (
     Continue,
     Expr,
     ExprStmt,
+    FitInt,
     ForRange,
     Function,
+    GetItem,
     If,
     IfExp,
     Intrinsic,
@@ -41,11 +45,12 @@ from pyexec.frontend.ir.nodes import (
     Param,
     Print,
     Return,
+    SetItem,
     Stmt,
     UnaryOp,
     While,
 )
-from pyexec.frontend.ir.types import BOOL, COMPLEX64, COMPLEX128, FLOAT32, FLOAT64, INT, NONE, STR, ScalarT
+from pyexec.frontend.ir.types import BOOL, COMPLEX64, COMPLEX128, FLOAT32, FLOAT64, INT, NONE, STR, ArrayT, ScalarT
 
 _COMPONENT = {COMPLEX64: FLOAT32, COMPLEX128: FLOAT64}
 _INT_OPS = ("lshift", "rshift", "bitand", "bitor", "bitxor")
@@ -66,15 +71,15 @@ class _Verifier:
     def check_function(self) -> None:
         fn = self.fn
         for i, p in enumerate(fn.params):
-            if not isinstance(p, Param) or p.index != i or not isinstance(p.type, ScalarT):
+            if not isinstance(p, Param) or p.index != i or not isinstance(p.type, (ScalarT, ArrayT)):
                 raise self.fail(fn, f"parameter {i} ({getattr(p, 'name', p)!r}) is malformed")
         names = [p.name for p in fn.params] + [v.name for v in fn.locals]
         if len(set(names)) != len(names):
             raise self.fail(fn, f"duplicate parameter or local names in {names}")
         for v in fn.locals:
-            if not isinstance(v, Local) or not isinstance(v.type, ScalarT):
+            if not isinstance(v, Local) or not isinstance(v.type, (ScalarT, ArrayT)):
                 raise self.fail(fn, f"local {getattr(v, 'name', v)!r} is malformed")
-        if not (isinstance(fn.return_type, ScalarT) or fn.return_type == NONE):
+        if not (isinstance(fn.return_type, (ScalarT, ArrayT)) or fn.return_type == NONE):
             raise self.fail(fn, f"bad return type {fn.return_type!r}")
         self.block(fn.body)
 
@@ -95,7 +100,22 @@ class _Verifier:
 
     def assign(self, s: Assign) -> None:
         self.var(s, s.target)
-        self.same(s, self.expr(s.value), s.target.type, f"value assigned to '{s.target.name}'")
+        self.same(s, self.expr(s.value, array=True), s.target.type, f"value assigned to '{s.target.name}'")
+
+    def setitem(self, s: SetItem) -> None:
+        t = self.array_indexed(s, s.array, s.indices)
+        self.same(s, self.expr(s.value), t.dtype, "value stored in the array")
+
+    def array_indexed(self, where: object, array: Expr, indices: list[Expr]) -> ArrayT:
+        """An indexed array: an array expression and one ``int`` index per axis."""
+        t = self.expr(array, array=True)
+        if not isinstance(t, ArrayT):
+            raise self.fail(where, f"indexes a value of type {t}, not an array")
+        if len(indices) != t.ndim:
+            raise self.fail(where, f"{len(indices)} indices for an array of {t.ndim} dimensions")
+        for k, i in enumerate(indices):
+            self.same(where, self.expr(i), INT, f"index {k}")
+        return t
 
     def if_(self, s: If) -> None:
         self.same(s, self.expr(s.test), BOOL, "if test")
@@ -109,7 +129,7 @@ class _Verifier:
 
     def for_(self, s: ForRange) -> None:
         self.var(s, s.var)
-        if not s.var.type.is_integer:
+        if not isinstance(s.var.type, ScalarT) or not s.var.type.is_integer:
             raise self.fail(s, f"loop variable '{s.var.name}' has non-integer type {s.var.type}")
         for part, e in (("start", s.start), ("stop", s.stop), ("step", s.step)):
             self.same(s, self.expr(e), s.var.type, f"range {part}")
@@ -133,10 +153,10 @@ class _Verifier:
             return
         if rt == NONE:
             raise self.fail(s, "returns a value from a function returning None")
-        self.same(s, self.expr(s.value), rt, "return value")  # type: ignore[arg-type]
+        self.same(s, self.expr(s.value, array=True), rt, "return value")  # type: ignore[arg-type]
 
     def expr_stmt(self, s: ExprStmt) -> None:
-        self.expr(s.value, allow_none=True)
+        self.expr(s.value, allow_none=True, array=True)
 
     def assert_(self, s: Assert) -> None:
         self.same(s, self.expr(s.test), BOOL, "assert test")
@@ -159,15 +179,17 @@ class _Verifier:
         if actual != expected:
             raise self.fail(where, f"{what} has type {actual}, expected {expected}")
 
-    def expr(self, e: Expr, allow_none: bool = False) -> object:
+    def expr(self, e: Expr, allow_none: bool = False, array: bool = False) -> object:
         check = _EXPRS.get(type(e))
         if check is None:
             raise self.fail(e, "not an expression node")
         if not isinstance(getattr(e, "loc", None), Loc):
             raise self.fail(e, "missing source location")
         t = e.type
-        if not (isinstance(t, ScalarT) or (allow_none and t == NONE and isinstance(e, Call))):
-            raise self.fail(e, f"bad type {t!r}")
+        if not (isinstance(t, ScalarT) or (array and isinstance(t, ArrayT))
+                or (allow_none and t == NONE and isinstance(e, Call))):
+            raise self.fail(e, f"bad type {t!r}" + (" (an array where a scalar is needed)" if isinstance(t, ArrayT)
+                                                    else ""))
         check(self, e)
         return t
 
@@ -189,11 +211,33 @@ class _Verifier:
             raise self.fail(e, f"value {v!r} is out of float32's range")
 
     def name(self, e: Name) -> None:
-        self.var(e, e.var)
+        self.var(e, e.var)  # an array read is allowed where the caller's expr(..., array=True) allows it
         self.same(e, e.type, e.var.type, f"read of '{e.var.name}'")
 
     def cast(self, e: Cast) -> None:
-        self.expr(e.value)
+        if not isinstance(e.type, ScalarT) or not isinstance(self.expr(e.value), ScalarT):
+            raise self.fail(e, "casts convert scalars only")
+
+    def array_shape(self, e: ArrayShape) -> None:
+        t = self.expr(e.array, array=True)
+        if not isinstance(t, ArrayT) or not 0 <= e.axis < t.ndim:
+            raise self.fail(e, f"axis {e.axis} of a value of type {t}")
+        self.same(e, e.type, INT, "an extent")
+
+    def array_size(self, e: ArraySize) -> None:
+        if not isinstance(self.expr(e.array, array=True), ArrayT):
+            raise self.fail(e, "size of a value that is not an array")
+        self.same(e, e.type, INT, "a size")
+
+    def fit_int(self, e: FitInt) -> None:
+        if self.expr(e.value) not in (INT, FLOAT64):
+            raise self.fail(e, f"fits a {e.value.type}; it takes an int or a float64 (a Python number)")
+        if not e.type.is_integer or e.type.checked:
+            raise self.fail(e, f"fits an int into {e.type}, not a fixed-width integer")
+
+    def getitem(self, e: GetItem) -> None:
+        t = self.array_indexed(e, e.array, e.indices)
+        self.same(e, e.type, t.dtype, "an element")
 
     def binop(self, e: BinOp) -> None:
         self.same(e, self.expr(e.left), e.type, f"left operand of {e.op}")
@@ -251,7 +295,7 @@ class _Verifier:
         if len(e.args) != len(callee.params):
             raise self.fail(e, f"passes {len(e.args)} arguments to '{e.callee}', which takes {len(callee.params)}")
         for a, p in zip(e.args, callee.params):
-            self.same(e, self.expr(a), p.type, f"argument '{p.name}'")
+            self.same(e, self.expr(a, array=True), p.type, f"argument '{p.name}'")
         self.same(e, e.type, callee.return_type, "call result")
 
     def intrinsic(self, e: Intrinsic) -> None:
@@ -295,12 +339,13 @@ def _expected_result(rule: str, types: list[object], t: ScalarT) -> ScalarT | No
 _STMTS: dict[type, Callable[..., None]] = {
     Assign: _Verifier.assign, If: _Verifier.if_, While: _Verifier.while_, ForRange: _Verifier.for_,
     Break: _Verifier.jump, Continue: _Verifier.jump, Return: _Verifier.return_, ExprStmt: _Verifier.expr_stmt,
-    Assert: _Verifier.assert_, Print: _Verifier.print_,
+    Assert: _Verifier.assert_, Print: _Verifier.print_, SetItem: _Verifier.setitem,
 }
 _EXPRS: dict[type, Callable[..., None]] = {
     Const: _Verifier.const, Name: _Verifier.name, Cast: _Verifier.cast, BinOp: _Verifier.binop,
     UnaryOp: _Verifier.unaryop, Compare: _Verifier.compare, BoolOp: _Verifier.boolop, IfExp: _Verifier.ifexp,
-    Call: _Verifier.call, Intrinsic: _Verifier.intrinsic,
+    Call: _Verifier.call, Intrinsic: _Verifier.intrinsic, ArrayShape: _Verifier.array_shape,
+    ArraySize: _Verifier.array_size, GetItem: _Verifier.getitem, FitInt: _Verifier.fit_int,
 }
 
 

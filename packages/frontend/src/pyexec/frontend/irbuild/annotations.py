@@ -18,7 +18,8 @@ import difflib
 
 from pyexec.frontend.diagnostics import JIT_HINT, CompileError, CompileNameError, CompileTypeError
 from pyexec.frontend.environment import Binding, MathModuleBinding, ModuleBinding, TypeBinding
-from pyexec.frontend.ir.types import BY_NAME, NONE, NoneT, ScalarT
+from pyexec.frontend.ir.types import BY_NAME, NONE, ArrayT, NoneT, ScalarT
+from pyexec.frontend.irbuild.arrays import ARRAY_SPELLING, array_annotation
 from pyexec.frontend.source import FunctionSource
 
 _KNOWN = "int, float, bool, complex or a pyexec type (int8 … uint64, float32, float64, complex64, complex128, bool_)"
@@ -79,7 +80,7 @@ def names_python_number(node: ast.expr, src: FunctionSource) -> bool:
     return _type_name(node, src) in PYTHON_NUMBERS
 
 
-def annotation_type(node: ast.expr, src: FunctionSource, *, allow_none: bool) -> ScalarT | NoneT:
+def annotation_type(node: ast.expr, src: FunctionSource, *, allow_none: bool) -> ScalarT | ArrayT | NoneT:
     """The IR type an annotation names; ``None`` only where ``allow_none`` (a return annotation)."""
     if isinstance(node, ast.Constant) and node.value is None:
         if allow_none:
@@ -95,9 +96,17 @@ def annotation_type(node: ast.expr, src: FunctionSource, *, allow_none: bool) ->
         for sub in ast.walk(inner):
             ast.copy_location(sub, node)
         return annotation_type(inner, src, allow_none=allow_none)
+    if isinstance(node, ast.Subscript):
+        base = _binding(node.value, src)
+        if isinstance(base, TypeBinding):
+            return array_annotation(node, base.name, src)
     binding = _binding(node, src)
     if isinstance(binding, TypeBinding):
         return BY_NAME[binding.name]  # type: ignore[return-value]
     text = ast.unparse(node)
+    if text.split("[")[0].split(".")[-1] in ("ndarray", "NDArray", "ArrayLike"):
+        raise src.error(CompileTypeError, node, f"'{text}' does not say the array's element type and dimensions",
+                        f"write them as Numba does: {ARRAY_SPELLING}")
     raise src.error(CompileTypeError, node, f"'{text}' is not a type compiled code supports",
-                    f"use {_KNOWN}; other types (arrays, lists, strings): {JIT_HINT}")
+                    f"use {_KNOWN}, or an array type such as {ARRAY_SPELLING}; other types (lists, strings): "
+                    f"{JIT_HINT}")

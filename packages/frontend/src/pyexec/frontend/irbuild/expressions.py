@@ -63,9 +63,11 @@ from pyexec.frontend.ir.types import (
     FLOAT64,
     INT,
     NONE,
+    ArrayT,
     IRType,
     ScalarT,
 )
+from pyexec.frontend.irbuild.arrays import ArrayBuilder
 from pyexec.frontend.irbuild.intrinsics import MATH_CONSTANTS, MATH_FUNCTIONS, MATH_SCALED
 from pyexec.frontend.irbuild.literals import fits, fold_cast
 from pyexec.frontend.promotion import category, promote
@@ -106,7 +108,7 @@ def describe(t: IRType) -> str:
     return str(t)
 
 
-class ExpressionBuilder:
+class ExpressionBuilder(ArrayBuilder):
     """Types expressions of one function (the statement builder sets the state it reads)."""
 
     src: FunctionSource
@@ -219,6 +221,13 @@ class ExpressionBuilder:
 
     def value(self, node: ast.expr) -> Expr:
         """Type an expression that must produce a number."""
+        e = self.any_value(node)
+        if isinstance(e.type, ArrayT):
+            self.refuse_array(e, node)
+        return e
+
+    def any_value(self, node: ast.expr) -> Expr:
+        """Type an expression that must produce a value: a number or an array."""
         e = self.expr(node)
         if e.type == NONE:
             raise self.error(
@@ -350,7 +359,9 @@ class ExpressionBuilder:
             if isinstance(binding, MathFunctionBinding):
                 self.check_math_name(binding.name, node)
             return self.global_value(binding, ast.unparse(node), node)
-        base = self.value(node.value)
+        base = self.any_value(node.value)
+        if isinstance(base.type, ArrayT):
+            return self.array_attribute(base, node)
         assert isinstance(base.type, ScalarT)
         if node.attr in ("real", "imag"):
             base = self.arithmetic(base)
@@ -830,8 +841,11 @@ class ExpressionBuilder:
                                     p.type)
                 args[i] = default
                 continue
-            args[i] = self.assign_convert(self.value(arg_node), p.type, arg_node,
-                                          f"parameter '{p.name}' of {label}()")
+            what = f"parameter '{p.name}' of {label}()"
+            if isinstance(p.type, ArrayT):
+                args[i] = self.store_array(p.type, self.any_value(arg_node), arg_node, what)
+                continue
+            args[i] = self.assign_convert(self.value(arg_node), p.type, arg_node, what)
         ret = self.module.return_type(name, node, self.src)
         call = Call(name, [a for a in args if a is not None], ret, self.loc(node))
         return self.mark_weak(call, name in self.module.python_returns)
@@ -868,6 +882,7 @@ _EXPRESSIONS: dict[type, Callable[[ExpressionBuilder, ast.expr], Expr]] = {
     ast.BoolOp: ExpressionBuilder.boolop,  # type: ignore[dict-item]
     ast.IfExp: ExpressionBuilder.ifexp,  # type: ignore[dict-item]
     ast.Call: ExpressionBuilder.call,  # type: ignore[dict-item]
+    ast.Subscript: ExpressionBuilder.subscript,  # type: ignore[dict-item]
 }
 
 _CALLS: dict[type, Callable[..., Expr]] = {
@@ -882,6 +897,7 @@ _BUILTINS: dict[str, Callable[[ExpressionBuilder, ast.Call, str], Expr]] = {
     "min": ExpressionBuilder.builtin_minmax,
     "max": ExpressionBuilder.builtin_minmax,
     "round": ExpressionBuilder.builtin_round,
+    "len": ExpressionBuilder.builtin_len,
     "pow": ExpressionBuilder.builtin_pow,
     "divmod": ExpressionBuilder.builtin_divmod,
     "print": ExpressionBuilder.builtin_statement_only,

@@ -27,7 +27,7 @@ from pyexec.frontend.diagnostics import (
     UnsupportedSyntaxError,
 )
 from pyexec.frontend.ir.nodes import Function, Module, Param
-from pyexec.frontend.ir.types import NoneT, ScalarT
+from pyexec.frontend.ir.types import ArrayT, NoneT, ScalarT
 from pyexec.frontend.irbuild.annotations import annotation_type, names_numpy_bool, names_python_number
 from pyexec.frontend.irbuild.statements import FunctionBuilder
 from pyexec.frontend.source import FunctionSource, source_of_function, static_callee_source, unwrap
@@ -44,7 +44,7 @@ class ModuleBuilder:
         self.sources: dict[str, FunctionSource] = {}
         self.names_by_key: dict[object, str] = {}
         self.signatures: dict[str, tuple[list[Param], list[Default]]] = {}
-        self.annotated: dict[str, ScalarT | NoneT | None] = {}
+        self.annotated: dict[str, ScalarT | ArrayT | NoneT | None] = {}
         self.functions: dict[str, Function] = {}
         self.building: list[str] = []
         # Python floats and complexes are weak in NumPy 2's promotion, as Python ints are (those have
@@ -127,7 +127,7 @@ class ModuleBuilder:
                     f"annotate it, e.g. '{a.arg}: int' (or float, bool, complex, int32, float32, uint8, …)",
                 )
             t = annotation_type(a.annotation, src, allow_none=False)
-            assert isinstance(t, ScalarT)
+            assert isinstance(t, (ScalarT, ArrayT))
             params.append(Param(a.arg, t, i, src.loc(a)))
             if names_python_number(a.annotation, src):
                 self.python_numbers.add(id(params[-1]))
@@ -141,7 +141,7 @@ class ModuleBuilder:
         )
         return params, defaults
 
-    def return_type(self, name: str, node: ast.AST, caller: FunctionSource) -> ScalarT | NoneT:
+    def return_type(self, name: str, node: ast.AST, caller: FunctionSource) -> ScalarT | ArrayT | NoneT:
         """The return type of a function: its annotation, or inferred by building it first."""
         annotated = self.annotated[name]
         if annotated is not None:

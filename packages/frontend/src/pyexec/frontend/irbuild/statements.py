@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 from pyexec.frontend.diagnostics import JIT_HINT, CompileError, CompileTypeError, UnsupportedSyntaxError
 from pyexec.frontend.environment import BuiltinBinding
 from pyexec.frontend.ir.nodes import (
+    ArrayShape,
     Assert,
     Assign,
     Break,
@@ -40,7 +41,7 @@ from pyexec.frontend.ir.nodes import (
     Stmt,
     While,
 )
-from pyexec.frontend.ir.types import INT, NONE, STR, NoneT, ScalarT
+from pyexec.frontend.ir.types import INT, NONE, STR, ArrayT, NoneT, ScalarT
 from pyexec.frontend.irbuild.annotations import annotation_type, names_numpy_bool, names_python_number
 from pyexec.frontend.irbuild.expressions import BINOPS, ExpressionBuilder
 
@@ -110,7 +111,7 @@ class FunctionBuilder(ExpressionBuilder):
             body_nodes = body_nodes[1:]
         body = self.block(body_nodes)
         return_type = self.finish_returns()
-        if self.state is not None and isinstance(return_type, ScalarT):
+        if self.state is not None and isinstance(return_type, (ScalarT, ArrayT)):
             raise self.error(
                 CompileTypeError, node, f"function '{node.name}' can reach its end without returning a value "
                 f"of type {return_type} (Python would return None)", "add a return statement on every path",
@@ -134,6 +135,13 @@ class FunctionBuilder(ExpressionBuilder):
                 CompileTypeError, self.src.node, f"function '{self.src.node.name}' can reach its end without "
                 "returning a value (Python would return None)", "add a return statement on every path",
             )
+        first = with_value[0][0].value
+        assert first is not None
+        if any(isinstance(r.value.type, ArrayT) for r, _ in with_value if r.value is not None):
+            for r, n in with_value:
+                assert r.value is not None
+                self.store_array(first.type, r.value, n, f"the return value of {self.src.node.name}()")  # type: ignore[arg-type]
+            return first.type  # type: ignore[return-value]
         _, t, _ = self.common([r.value for r, _ in with_value if r.value is not None], self.src.node)
         for r, n in with_value:
             assert r.value is not None
@@ -166,7 +174,7 @@ class FunctionBuilder(ExpressionBuilder):
             self.temp_count += 1
         name = f"_tmp{self.temp_count}"
         self.temp_count += 1
-        assert isinstance(value.type, ScalarT)
+        assert isinstance(value.type, (ScalarT, ArrayT))
         local = self.new_local(name, value.type, node, synthetic=True)
         return local, Assign(local, value, self.loc(node))
 
@@ -181,13 +189,16 @@ class FunctionBuilder(ExpressionBuilder):
         """``name = value``: the local is created with the value's type on its first assignment."""
         var: Local | Param | None = self.params.get(name) or self.locals.get(name)
         if var is None:
-            if not isinstance(value.type, ScalarT):
+            if not isinstance(value.type, (ScalarT, ArrayT)):
                 raise self.error(CompileTypeError, node, "this value cannot be stored in a variable")
             var = self.new_local(name, value.type, target)
             if self.is_weak(value) and (value.type.is_float or value.type.is_complex):
                 self.module.python_numbers.add(id(var))  # x = 0.5: x holds a Python float (weak)
             if value in self.numpy_bools:
                 self.module.numpy_bool_vars.add(id(var))  # b = x8 > 0: b holds NumPy's bool_
+        elif isinstance(var.type, ArrayT) or isinstance(value.type, ArrayT):
+            kind = "parameter" if isinstance(var, Param) else "local"
+            value = self.store_array(var.type, value, node, f"the {kind} '{name}'")
         else:
             kind = "parameter" if isinstance(var, Param) else "local"
             value = self.assign_convert(
@@ -210,15 +221,26 @@ class FunctionBuilder(ExpressionBuilder):
     def stmt_assign(self, node: ast.Assign) -> list[Stmt]:
         if len(node.targets) == 1 and isinstance(node.targets[0], ast.Tuple):
             return self.tuple_assign(node.targets[0], node.value, node)
-        names = [self.target_name(t) for t in node.targets]
-        value = self.value(node.value)
-        if len(names) == 1:
-            return [self.store(names[0], value, node, node.targets[0])]
+        for t in node.targets:
+            if not isinstance(t, ast.Subscript):
+                self.target_name(t)
+        value = self.any_value(node.value)
+        if len(node.targets) == 1:
+            return [self.assign_target(node.targets[0], value, node)]
         local, first = self.temp(value, node)
-        return [first, *(self.store(n, self.read(local, node), node, t) for n, t in zip(names, node.targets))]
+        return [first, *(self.assign_target(t, self.read(local, node), node) for t in node.targets)]
+
+    def assign_target(self, target: ast.expr, value: Expr, node: ast.AST) -> Stmt:
+        """``target = value`` for a name or an array element."""
+        if isinstance(target, ast.Subscript):
+            return self.assign_item(target, value, node)
+        return self.store(self.target_name(target), value, node, target)
 
     def tuple_assign(self, target: ast.Tuple, value_node: ast.expr, node: ast.AST) -> list[Stmt]:
         names = [self.target_name(t) for t in target.elts]
+        shaped = self.shape_of(value_node) if isinstance(value_node, ast.Attribute) else None
+        if shaped is not None:
+            return self.unpack_shape(names, target, *shaped, node)
         if isinstance(value_node, ast.Tuple) and len(value_node.elts) == len(names):
             out: list[Stmt] = []
             held: list[Expr] = []
@@ -254,7 +276,7 @@ class FunctionBuilder(ExpressionBuilder):
     def stmt_annassign(self, node: ast.AnnAssign) -> list[Stmt]:
         name = self.target_name(node.target)
         t = annotation_type(node.annotation, self.src, allow_none=False)
-        assert isinstance(t, ScalarT)
+        assert isinstance(t, (ScalarT, ArrayT))
         existing = self.params.get(name) or self.locals.get(name)
         if existing is not None and existing.type != t:
             raise self.error(
@@ -269,17 +291,34 @@ class FunctionBuilder(ExpressionBuilder):
                 self.module.numpy_bool_vars.add(id(local))
         if node.value is None:
             return []
-        return [self.store(name, self.value(node.value), node, node.target)]
+        return [self.store(name, self.any_value(node.value), node, node.target)]
 
     def stmt_augassign(self, node: ast.AugAssign) -> list[Stmt]:
-        name = self.target_name(node.target)
         op = BINOPS.get(type(node.op))
         if op is None:
             raise self.error(UnsupportedSyntaxError, node, "matrix multiplication (@=) is not supported", JIT_HINT)
+        if isinstance(node.target, ast.Subscript):
+            return self.augassign_item(node, op)
+        name = self.target_name(node.target)
         assert isinstance(node.target, ast.Name)
         current = self.name(node.target)
         value = self.arith(op, current, self.value(node.value), node)
         return [self.store(name, value, node, node.target)]
+
+    def unpack_shape(self, names: list[str], target: ast.Tuple, base: Expr, t: ArrayT, node: ast.AST) -> list[Stmt]:
+        """``n, m = a.shape``: one extent per name (as many names as axes, as Python's unpacking needs)."""
+        if len(names) != t.ndim:
+            raise self.error(CompileTypeError, node, f"a {t.ndim}-D array's shape has {t.ndim} items, not "
+                             f"{len(names)}", "Python raises ValueError here (too many/not enough values to unpack)")
+        out: list[Stmt] = []
+        if not isinstance(base, Name):
+            local, assign = self.temp(base, target)
+            out.append(assign)
+            base = self.read(local, target)
+        loc = self.loc(node)
+        for k, (name, elt) in enumerate(zip(names, target.elts)):
+            out.append(self.store(name, self.mark_weak(ArrayShape(base, k, INT, loc)), node, elt))
+        return out
 
     def stmt_if(self, node: ast.If) -> list[Stmt]:
         test = self.condition(node.test)
@@ -307,7 +346,7 @@ class FunctionBuilder(ExpressionBuilder):
         it = node.iter
         is_range = isinstance(it, ast.Call) and self.global_binding(it.func) == BuiltinBinding("range")
         if not is_range:
-            raise self.error(UnsupportedSyntaxError, it, "for loops are only supported over range(...)", JIT_HINT)
+            return self.for_array(node)
         assert isinstance(it, ast.Call)
         if it.keywords or not 1 <= len(it.args) <= 3 or any(isinstance(a, ast.Starred) for a in it.args):
             raise self.error(CompileTypeError, it, "range() takes 1 to 3 positional arguments")
@@ -363,12 +402,16 @@ class FunctionBuilder(ExpressionBuilder):
         fname = self.src.node.name
         value: Expr | None = None
         if node.value is not None and not (isinstance(node.value, ast.Constant) and node.value.value is None):
-            value = self.value(node.value)
+            value = self.any_value(node.value)
         rt = self.return_type
         if isinstance(rt, NoneT) and value is not None:
             raise self.error(CompileTypeError, node, f"function '{fname}' is declared -> None but returns a value",
                              "change the return annotation or drop the value")
-        if isinstance(rt, ScalarT):
+        if isinstance(rt, ArrayT):
+            if value is None:
+                raise self.error(CompileTypeError, node, f"function '{fname}' must return a {rt} array here")
+            value = self.store_array(rt, value, node, f"the return value of {fname}()")
+        elif isinstance(rt, ScalarT):
             if value is None:
                 raise self.error(CompileTypeError, node, f"function '{fname}' must return a value of type {rt} here",
                                  "return a value (compiled code cannot return None from a typed function)")

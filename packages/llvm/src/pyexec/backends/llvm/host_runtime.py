@@ -39,11 +39,12 @@ C_API_FUNCTIONS = (
     "PyComplex_AsCComplex", "PyErr_Occurred", "PyLong_FromLongLong", "PyLong_FromUnsignedLongLong",
     "PyFloat_FromDouble", "PyBool_FromLong", "PyComplex_FromDoubles", "Py_IncRef", "Py_DecRef",
     "PyErr_SetString", "PyObject_GetAttrString", "PyObject_Vectorcall", "PyNumber_Index",
-    "PyUnicode_FromString", "PyErr_CheckSignals", "PyErr_Clear",
+    "PyUnicode_FromString", "PyErr_CheckSignals", "PyErr_Clear", "PyErr_Format", "PyObject_GetBuffer",
+    "PyBuffer_Release", "PyBuffer_IsContiguous",
 )
 C_API_DATA = (
     "PyFloat_Type", "PyLong_Type", "_Py_NoneStruct", "PyExc_ZeroDivisionError", "PyExc_OverflowError",
-    "PyExc_ValueError", "PyExc_AssertionError", "PyExc_RecursionError",
+    "PyExc_ValueError", "PyExc_AssertionError", "PyExc_RecursionError", "PyExc_IndexError", "PyExc_TypeError",
 )
 
 
@@ -345,7 +346,7 @@ def _register_symbols() -> None:
     for name in C_API_DATA:
         llvm.add_symbol(capi_symbol(name), symbol_address(name, data=True))
     libc = ctypes.CDLL(None)
-    for name in ("_setjmp", "longjmp"):
+    for name in ("_setjmp", "longjmp", "strcmp"):
         llvm.add_symbol(name, ctypes.cast(getattr(libc, name), ctypes.c_void_p).value)
     tm = host_target_machine(2)
     module = llvm.parse_assembly(host_module_ir())

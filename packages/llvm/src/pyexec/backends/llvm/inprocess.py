@@ -35,12 +35,13 @@ from pyexec.backends.llvm import cache as disk_cache
 from pyexec.backends.llvm.errors import NativeBuildError, NativeError
 from pyexec.backends.llvm.host_runtime import install_interrupt_hook
 from pyexec.backends.llvm.lower import OVERFLOW_MODES, fallible_functions, guarded_functions, lower_module
+from pyexec.backends.llvm.lower_arrays import written_parameters
 from pyexec.backends.llvm.optimize import check_opt, host_target_machine, optimize, parse
 from pyexec.backends.llvm.wrapper import add_vectorcall_entries, vectorcall_name
 from pyexec.frontend.ir import nodes as n
 
 _PY_TPFLAGS_HAVE_VECTORCALL = 1 << 11
-HOST_ABI = "+host-abi-2"
+HOST_ABI = "+host-abi-3"
 """Part of the cache key: the names and contract by which cached object code links to this process
 (bumped when they change, so object code of an older contract is never loaded)."""
 
@@ -77,7 +78,8 @@ def build_native_module(module: n.Module, roots: list[str], *, opt: int = 2, ove
                                       entry_points=False, python_runtime=True)
         add_vectorcall_entries(lowered_module, [module.functions[r] for r in roots],
                                fallible_functions(module, overflow, python_runtime=True),
-                               guarded_functions(module, overflow, tm.triple, python_runtime=True))
+                               guarded_functions(module, overflow, tm.triple, python_runtime=True),
+                               written_parameters(module))
         return str(lowered_module)
 
     key = disk_cache.cache_key(module, roots, opt=opt, overflow=overflow, target=tm.triple + llvm.get_host_cpu_name()

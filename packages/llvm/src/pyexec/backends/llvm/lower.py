@@ -31,8 +31,9 @@ from llvmlite import ir
 
 from pyexec.backends.llvm import runtime as rt
 from pyexec.backends.llvm.errors import NativeBuildError, UnsupportedConstructError
+from pyexec.backends.llvm.lower_arrays import MESSAGE_ROOM, ArrayLowering, array_type
 from pyexec.frontend.ir import nodes as n
-from pyexec.frontend.ir.types import FLOAT32, FLOAT64, INT64, NoneT, ScalarT
+from pyexec.frontend.ir.types import FLOAT32, FLOAT64, INT64, ArrayT, NoneT, ScalarT
 
 I1 = ir.IntType(1)
 I8 = ir.IntType(8)
@@ -47,7 +48,7 @@ OVERFLOW_MODES = ("check", "wrap")
 _BINOP_SYMBOLS = {"add": "+", "sub": "-", "mul": "*", "lshift": "<<", "pow": "**"}
 
 
-def llvm_type(t: ScalarT | NoneT) -> ir.Type:
+def llvm_type(t: ScalarT | ArrayT | NoneT) -> ir.Type:
     """The LLVM register type of an IR type (``i1`` for bool, a two-float struct for complex).
 
     Example:
@@ -57,6 +58,8 @@ def llvm_type(t: ScalarT | NoneT) -> ir.Type:
     """
     if isinstance(t, NoneT):
         return ir.VoidType()
+    if isinstance(t, ArrayT):
+        return array_type(t)
     if t.is_complex:
         part = F32 if t.bits == 64 else F64
         return ir.LiteralStructType([part, part])
@@ -131,6 +134,10 @@ def _faults_locally(node: object, checked_ints: bool, python_runtime: bool = Fal
     """Whether this one node (not its children) may set the error state."""
     if isinstance(node, (n.Assert,)):
         return True
+    if isinstance(node, (n.GetItem, n.SetItem)):
+        return node.boundscheck  # IndexError
+    if isinstance(node, n.FitInt):
+        return True  # OverflowError
     if python_runtime and isinstance(node, (n.Print, n.While, n.ForRange)):
         return True  # print may raise (sys.stdout.write); a loop polls for KeyboardInterrupt
     if isinstance(node, n.ForRange):
@@ -248,15 +255,16 @@ def guarded_functions(module: n.Module, overflow: str = "check", triple: str = "
 
 JMP_BUF_BYTES = 512
 """Room for the C library's ``jmp_buf`` (glibc: 200 bytes on x86-64, 312 on aarch64)."""
-STATE_TYPE = ir.LiteralStructType([I32, PTR, PTR, I64, ir.ArrayType(I8, JMP_BUF_BYTES)])
+STATE_TYPE = ir.LiteralStructType([I32, PTR, PTR, I64, ir.ArrayType(I8, JMP_BUF_BYTES), ir.ArrayType(I8, MESSAGE_ROOM)])
 """The per-call state of native code: error code, error message, the entry's unwind point (a
 pointer to a ``jmp_buf``, or null), the stack limit (an address; 0: none), and the room for the
-``jmp_buf`` itself. The entry point allocates it on its own stack and passes it to every body as a
-hidden first argument, so nothing mutable is global and threads (and nested calls: compiled code →
-Python → compiled code) never share it. The ``jmp_buf`` lives inside the state so that ``_setjmp``
+``jmp_buf`` itself, then room for a message written at run time (an IndexError names the index).
+The entry point allocates it on its own stack and passes it to every body as a hidden first argument,
+so nothing mutable is global and threads (and nested calls: compiled code → Python → compiled code)
+never share it. The ``jmp_buf`` lives inside the state so that ``_setjmp``
 sees the state escape: LLVM then reloads it after a ``longjmp`` instead of assuming the values
 stored before ``_setjmp``."""
-STATE_CODE, STATE_MESSAGE, STATE_JMPBUF, STATE_LIMIT, STATE_JMPBUF_ROOM = range(5)
+STATE_CODE, STATE_MESSAGE, STATE_JMPBUF, STATE_LIMIT, STATE_JMPBUF_ROOM, STATE_MESSAGE_ROOM = range(6)
 STATE_ARG = "pyexec.state"
 
 
@@ -463,7 +471,12 @@ class ModuleLowering:
         return abi_type(t)
 
     def _entry_point(self, func: n.Function) -> None:
-        fnty = ir.FunctionType(self._abi(func.return_type), [self._abi(p.type) for p in func.params])
+        if isinstance(func.return_type, ArrayT):
+            raise UnsupportedConstructError(f"{func.loc}: {func.name}() returns an array; returning arrays to C "
+                                            "or wasm callers is not supported yet (call it from Python with aot)")
+        # an array crosses the C boundary by pointer to its descriptor (const <struct> *)
+        fnty = ir.FunctionType(self._abi(func.return_type), [PTR if isinstance(p.type, ArrayT) else self._abi(p.type)
+                                                             for p in func.params])
         entry = ir.Function(self.module, fnty, func.name)
         b = ir.IRBuilder(entry.append_basic_block("entry"))
         b.store(I32(0), self.error_code)
@@ -472,7 +485,9 @@ class ModuleLowering:
         args = []
         for arg, p in zip(entry.args, func.params):
             arg.name = p.name
-            if p.type.is_bool:
+            if isinstance(p.type, ArrayT):
+                arg = b.load(arg, typ=llvm_type(p.type))
+            elif p.type.is_bool:
                 arg = b.icmp_unsigned("!=", arg, I8(0))
             elif isinstance(arg.type, ir.VectorType):
                 pair = b.insert_value(ir.Constant(llvm_type(p.type), ir.Undefined), b.extract_element(arg, I32(0)), 0)
@@ -533,7 +548,7 @@ class ModuleLowering:
 # --- one function --------------------------------------------------------------------------------
 
 
-class FunctionLowering:
+class FunctionLowering(ArrayLowering):
     """Lowers one IR function: one ``expr_*`` method per expression kind, one ``stmt_*`` per statement."""
 
     def __init__(self, owner: ModuleLowering, func: n.Function, fn: ir.Function) -> None:

@@ -1,0 +1,311 @@
+"""Typing NumPy arrays: annotations (``float64[:]``, ``int32[:, ::1]``) and what compiled code does with
+an array (``len``, ``.shape[k]``, ``.size``, ``.ndim``, ``a[i, j]`` read and written, ``a[i] += v``,
+``for x in a``).
+
+The rules NumPy fixes, and that this module follows:
+
+- an element read is a NumPy scalar of the dtype (strong in promotion: ``a[i] + 1`` stays ``int32``
+  for an ``int32`` array); ``len``, ``.shape[k]``, ``.size`` and ``.ndim`` are Python ints;
+- an index is an integer (``int``, any fixed width); a float or a bool is refused as NumPy refuses it
+  (IndexError; a bool would be a mask); every axis is indexed (a row view is another issue's work);
+- a stored value is cast to the dtype as NumPy's setitem casts it (a float truncates into an integer
+  array and wraps; anything into ``bool_`` is its truth); a complex into a real array is the TypeError
+  NumPy raises, and an integer literal outside the dtype is NumPy's OverflowError, both at compile time;
+  a Python ``int`` or ``float`` (not a NumPy number) stored into an integer array goes through ``int()``
+  and must fit (NumPy's OverflowError at run time, :class:`~pyexec.frontend.ir.nodes.FitInt`);
+- ``for x in a`` over a 1-D array visits the array the loop started with (a synthetic local keeps it,
+  as Python's iterator does), element by element, with no bounds check (the index is in range).
+
+Anything else on an array is a located error naming it.
+
+Example:
+    >>> from pyexec.frontend import analyze_source, print_function
+    >>> m = analyze_source("from pyexec import float64\\ndef f(a: float64[:]) -> float:\\n    return a[0]\\n")
+    >>> print(print_function(m.functions["f"]).splitlines()[1])
+        return getitem<float64>(a, 0:int)
+"""
+
+from __future__ import annotations
+
+import ast
+from typing import TYPE_CHECKING
+
+from pyexec.frontend.diagnostics import JIT_HINT, CompileTypeError, UnsupportedSyntaxError
+from pyexec.frontend.environment import FunctionBinding
+from pyexec.frontend.ir.nodes import (
+    ArrayShape,
+    ArraySize,
+    Const,
+    Expr,
+    FitInt,
+    ForRange,
+    GetItem,
+    Local,
+    Name,
+    SetItem,
+    Stmt,
+)
+from pyexec.frontend.ir.types import BY_NAME, INT, INT64, ArrayT, ScalarT
+
+if TYPE_CHECKING:
+    from pyexec.frontend.irbuild.statements import FunctionBuilder
+    from pyexec.frontend.source import FunctionSource
+
+ARRAY_SPELLING = "float64[:] (any strides), int32[:, :] (2-D) or float64[:, ::1] (C-contiguous)"
+SUPPORTED_ON_ARRAYS = "len(a), a.shape[k], a.size, a.ndim, a[i], a[i, j] (read, assign, +=) and 'for x in a'"
+NUMPY_DTYPE_OF_BUILTIN = {"int": "int64", "float": "float64", "complex": "complex128", "bool": "bool_"}
+
+
+def array_annotation(node: ast.Subscript, dtype_name: str, src: FunctionSource) -> ArrayT:
+    """``float64[:]``, ``int32[:, :]``, ``float64[:, ::1]``: Numba's spelling of an array type.
+
+    One ``:`` per axis; ``::1`` on the last axis makes the type C-contiguous (on another axis it is
+    Fortran order, which compiled code does not know).
+
+    Example:
+        >>> import ast
+        >>> from pyexec.frontend.source import sources_from_text
+        >>> src = sources_from_text("from pyexec import int32\\ndef f(a: int32[:, ::1]): pass\\n", "m.py", None,
+        ...                         None)[0]
+        >>> str(array_annotation(src.node.args.args[0].annotation, "int32", src))
+        'int32[:, ::1]'
+    """
+    dtype = BY_NAME[NUMPY_DTYPE_OF_BUILTIN.get(dtype_name, dtype_name)]
+    assert isinstance(dtype, ScalarT)
+    axes = node.slice.elts if isinstance(node.slice, ast.Tuple) else [node.slice]
+    layout = "A"
+    for k, axis in enumerate(axes):
+        step = axis.step if isinstance(axis, ast.Slice) else None
+        plain = isinstance(axis, ast.Slice) and axis.lower is None and axis.upper is None
+        unit = isinstance(step, ast.Constant) and step.value == 1 and type(step.value) is int
+        if not plain or (step is not None and not unit):
+            raise src.error(CompileTypeError, axis, f"'{ast.unparse(node)}' is not an array type",
+                            f"write one ':' per axis, '::1' on the last one for a C-contiguous array: {ARRAY_SPELLING}")
+        if unit:
+            if k != len(axes) - 1:
+                raise src.error(CompileTypeError, axis, f"'{ast.unparse(node)}' is a Fortran-order array type, which "
+                                "compiled code does not support", f"use {dtype_name}[{', '.join([':'] * len(axes))}] "
+                                "(any strides) or put '::1' on the last axis (C order)")
+            layout = "C"
+    return ArrayT(dtype, len(axes), layout)
+
+
+def _element(t: ArrayT) -> str:
+    return f"{t.ndim}-D {t.dtype} array"
+
+
+class ArrayBuilder:
+    """The array half of the expression and statement builders (a mixin of
+    :class:`~pyexec.frontend.irbuild.expressions.ExpressionBuilder`)."""
+
+    # --- reading ---------------------------------------------------------------------------------
+
+    def array_value(self: FunctionBuilder, node: ast.expr) -> Expr:
+        """An expression that must be an array."""
+        e = self.any_value(node)
+        if not isinstance(e.type, ArrayT):
+            raise self.error(CompileTypeError, node, f"'{ast.unparse(node)}' is a {e.type}, not an array")
+        return e
+
+    def refuse_array(self: FunctionBuilder, e: Expr, node: ast.expr) -> None:
+        """An array where compiled code needs a number: the located error naming what was tried."""
+        assert isinstance(e.type, ArrayT)
+        raise self.error(
+            UnsupportedSyntaxError, node, f"'{ast.unparse(node)}' is an array ({e.type}); compiled code does not "
+            "support this use of an array yet", f"supported on arrays: {SUPPORTED_ON_ARRAYS}; otherwise {JIT_HINT}",
+        )
+
+    def array_attribute(self: FunctionBuilder, base: Expr, node: ast.Attribute) -> Expr:
+        t = base.type
+        assert isinstance(t, ArrayT)
+        loc = self.loc(node)
+        if node.attr == "size":
+            return self.mark_weak(ArraySize(base, INT, loc))
+        if node.attr == "ndim":
+            return self.mark_weak(Const(t.ndim, INT, loc))
+        if node.attr == "shape":
+            raise self.error(UnsupportedSyntaxError, node, "'.shape' is a tuple, and compiled code has no tuples yet",
+                             "read one extent with a.shape[k] (k a constant), or unpack: n, m = a.shape")
+        raise self.error(UnsupportedSyntaxError, node, f"the attribute '.{node.attr}' of an array is not supported in "
+                         "compiled code", f"supported on arrays: {SUPPORTED_ON_ARRAYS}; otherwise {JIT_HINT}")
+
+    def shape_of(self: FunctionBuilder, node: ast.Attribute) -> tuple[Expr, ArrayT] | None:
+        """The array of ``<array>.shape``, or None when ``node`` is not the shape of an array."""
+        if node.attr != "shape" or self.global_binding(node) is not None:
+            return None
+        base = self.any_value(node.value)
+        return (base, base.type) if isinstance(base.type, ArrayT) else None
+
+    def builtin_len(self: FunctionBuilder, node: ast.Call, label: str) -> Expr:
+        self.no_keywords(node, label)
+        self.arity(node, label, 1, 1)
+        arg = self.any_value(node.args[0])
+        if not isinstance(arg.type, ArrayT):
+            raise self.error(CompileTypeError, node.args[0], f"object of type '{arg.type}' has no len()",
+                             "len() takes an array in compiled code (Python raises TypeError)")
+        return self.mark_weak(ArrayShape(arg, 0, INT, self.loc(node)))
+
+    def subscript(self: FunctionBuilder, node: ast.Subscript) -> Expr:
+        if isinstance(node.value, ast.Attribute):
+            shaped = self.shape_of(node.value)
+            if shaped is not None:
+                return self.shape_item(*shaped, node)
+        base = self.any_value(node.value)
+        if not isinstance(base.type, ArrayT):
+            raise self.error(UnsupportedSyntaxError, node, "indexing or slicing is not supported in compiled code on "
+                             f"a value of type {base.type}", f"compiled code indexes arrays only; {JIT_HINT}")
+        indices = self.indices(base.type, node)
+        t = base.type.dtype
+        return self.mark_numpy_bool(GetItem(base, indices, True, t, self.loc(node)))
+
+    def shape_item(self: FunctionBuilder, base: Expr, t: ArrayT, node: ast.Subscript) -> Expr:
+        k = node.slice
+        value = k.operand.value if isinstance(k, ast.UnaryOp) and isinstance(k.op, ast.USub) \
+            and isinstance(k.operand, ast.Constant) else k.value if isinstance(k, ast.Constant) else None
+        if isinstance(k, ast.UnaryOp) and value is not None:
+            value = -value
+        if type(value) is not int:
+            raise self.error(UnsupportedSyntaxError, k, "a.shape[k] needs a constant integer k in compiled code",
+                             "write the axis as a number, e.g. a.shape[0]")
+        if not -t.ndim <= value < t.ndim:
+            raise self.error(CompileTypeError, k, f"tuple index out of range: a {t.ndim}-D array's shape has "
+                             f"{t.ndim} items", "Python raises IndexError here")
+        return self.mark_weak(ArrayShape(base, value % t.ndim, INT, self.loc(node)))
+
+    def indices(self: FunctionBuilder, t: ArrayT, node: ast.Subscript) -> list[Expr]:
+        """One ``int`` per axis, as NumPy takes integer indices."""
+        items = node.slice.elts if isinstance(node.slice, ast.Tuple) else [node.slice]
+        out = []
+        for item in items:
+            if isinstance(item, ast.Slice):
+                raise self.error(UnsupportedSyntaxError, item, "slicing an array (a view) is not supported in compiled "
+                                 "code yet", f"index single elements; {JIT_HINT}")
+            i = self.value(item)
+            it = i.type
+            assert isinstance(it, ScalarT)
+            if it.is_bool or not it.is_integer:
+                what = "a bool (NumPy would read it as a mask)" if it.is_bool else f"a {it}"
+                raise self.error(CompileTypeError, item, f"an array index must be an integer, not {what}",
+                                 "NumPy raises IndexError: only integers ... are valid indices; convert with int(...)")
+            out.append(self.cast(i, INT))
+        if len(out) != t.ndim:
+            what = "a row (a view)" if len(out) < t.ndim else "too many indices"
+            raise self.error(UnsupportedSyntaxError if len(out) < t.ndim else CompileTypeError, node,
+                             f"{len(out)} {'index' if len(out) == 1 else 'indices'} for a {_element(t)}: {what}",
+                             f"index every axis: a[{', '.join('ijkl'[:t.ndim])}]" if len(out) < t.ndim
+                             else "NumPy raises IndexError: too many indices for array")
+        return out
+
+    # --- writing ---------------------------------------------------------------------------------
+
+    def element_value(self: FunctionBuilder, value: Expr, t: ArrayT, node: ast.AST) -> Expr:
+        """``value`` cast to the dtype as NumPy's setitem casts it."""
+        vt = value.type
+        if isinstance(vt, ArrayT):
+            raise self.error(UnsupportedSyntaxError, node, "storing an array into an element is not supported",
+                             "store one number per element")
+        assert isinstance(vt, ScalarT)
+        if vt.is_complex and not t.dtype.is_complex and not t.dtype.is_bool:
+            raise self.error(CompileTypeError, node, f"a complex value cannot be stored in a {t.dtype} array",
+                             "NumPy raises TypeError; store z.real or abs(z)")
+        if isinstance(value, Const) and vt == INT and t.dtype.is_integer and not t.dtype.is_bool:
+            info = t.dtype.info
+            if not info.min_value <= value.value <= info.max_value:  # type: ignore[operator]
+                raise self.error(CompileTypeError, node, f"Python integer {value.value} out of bounds for "
+                                 f"{t.dtype}", "NumPy raises OverflowError here; convert explicitly "
+                                 f"({t.dtype}({value.value}) wraps)")
+        if self.is_weak(value) and t.dtype.is_integer and (vt.is_float or vt == INT) and not isinstance(value, Const):
+            # NumPy converts a Python number stored into an integer array with int() and checks its range
+            # (OverflowError: "Python integer -1 out of bounds for uint8"); a NumPy number is cast (wraps)
+            if t.dtype == INT64:
+                return self.cast(value, INT)
+            return FitInt(value if vt.is_float else self.cast(value, INT), t.dtype, self.loc(node))
+        return self.cast(value, t.dtype)
+
+    def assign_item(self: FunctionBuilder, target: ast.Subscript, value: Expr, node: ast.AST) -> Stmt:
+        """``a[i, j] = value`` (the value is already evaluated, as Python evaluates it first)."""
+        base = self.any_value(target.value)
+        t = base.type
+        if not isinstance(t, ArrayT):
+            raise self.error(UnsupportedSyntaxError, target, "assigning to an item (x[i] = ...) is not supported on a "
+                             f"value of type {t}", f"compiled code assigns to elements of arrays only; {JIT_HINT}")
+        indices = self.indices(t, target)
+        return SetItem(base, indices, self.element_value(value, t, node), True, self.loc(node))
+
+    def augassign_item(self: FunctionBuilder, node: ast.AugAssign, op: str) -> list[Stmt]:
+        """``a[i, j] op= v``: the array and the indices are evaluated once, then ``a[i, j] = a[i, j] op v``."""
+        target = node.target
+        assert isinstance(target, ast.Subscript)
+        out: list[Stmt] = []
+        base = self.array_value(target.value)
+        if not isinstance(base, Name):
+            local, assign = self.temp(base, target.value)
+            out.append(assign)
+            base = self.read(local, target.value)
+        t = base.type
+        assert isinstance(t, ArrayT)
+        indices = []
+        for i in self.indices(t, target):
+            if not isinstance(i, (Const, Name)):
+                local, assign = self.temp(i, target)
+                out.append(assign)
+                i = self.read(local, target)
+            indices.append(i)
+        loc = self.loc(target)
+        current = self.mark_numpy_bool(GetItem(base, indices, True, t.dtype, loc))
+        value = self.arith(op, current, self.value(node.value), node)  # type: ignore[arg-type]
+        out.append(SetItem(base, list(indices), self.element_value(value, t, node), True, self.loc(node)))
+        return out
+
+    # --- loops -----------------------------------------------------------------------------------
+
+    def for_array(self: FunctionBuilder, node: ast.For) -> list[Stmt]:
+        """``for x in a`` over a 1-D array: ``_arr = a; for _i in range(len(_arr)): x = _arr[_i]; body``."""
+        it = node.iter
+        maybe_array = isinstance(it, (ast.Name, ast.Attribute, ast.Subscript)) or (
+            isinstance(it, ast.Call) and isinstance(self.global_binding(it.func), FunctionBinding))
+        array = self.any_value(it) if maybe_array else None
+        if array is None or not isinstance(array.type, ArrayT):
+            raise self.error(UnsupportedSyntaxError, it, "for loops are only supported over range(...) and 1-D arrays",
+                             JIT_HINT)
+        t = array.type
+        if t.ndim != 1:
+            raise self.error(UnsupportedSyntaxError, node.iter, f"iterating over a {_element(t)} (its rows, views) is "
+                             "not supported in compiled code yet", "loop over indices: for i in range(a.shape[0])")
+        name = self.target_name(node.target)
+        loc = self.loc(node)
+        held, first = self.temp(array, node.iter)
+        index = self.synthetic_local(INT, node)
+        n = ArrayShape(self.read(held, node.iter), 0, INT, loc)
+        before = None if self.state is None else set(self.state)
+        if self.state is not None:
+            self.state.add(name)
+        self.loops.append([])
+        element = self.mark_numpy_bool(GetItem(self.read(held, node.iter), [self.read(index, node)], False,
+                                               t.dtype, loc))
+        body = [self.store(name, element, node, node.target), *self.block(node.body)]
+        breaks = self.loops.pop()
+        self.state = before
+        orelse = self.block(node.orelse)
+        from pyexec.frontend.irbuild.statements import merge
+
+        self.state = merge(self.state, *breaks)
+        return [first, ForRange(index, Const(0, INT, loc), n, Const(1, INT, loc), body, orelse, loc)]
+
+    def synthetic_local(self: FunctionBuilder, t: ScalarT | ArrayT, node: ast.AST) -> Local:
+        taken = set(self.params) | self.local_names
+        while f"_tmp{self.temp_count}" in taken:
+            self.temp_count += 1
+        name = f"_tmp{self.temp_count}"
+        self.temp_count += 1
+        return self.new_local(name, t, node, synthetic=True)
+
+    def store_array(self: FunctionBuilder, var_type: ArrayT | ScalarT, value: Expr, node: ast.AST, what: str) -> Expr:
+        """An array stored into a variable, a parameter or a return value: the types must be equal."""
+        if value.type != var_type:
+            raise self.error(CompileTypeError, node, f"{what} has type {var_type}; a value of type {value.type} "
+                             "cannot be stored in it", "a variable keeps one type; use a new name")
+        return value
+
+
+__all__ = ["ARRAY_SPELLING", "ArrayBuilder", "array_annotation"]
