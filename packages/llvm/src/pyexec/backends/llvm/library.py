@@ -30,7 +30,7 @@ from pyexec.backends.llvm.errors import CCompilerError, NativeBuildError
 from pyexec.backends.llvm.lower import OVERFLOW_MODES, lower_module
 from pyexec.backends.llvm.optimize import check_opt, file_target_machine, optimize, parse
 from pyexec.frontend.ir import nodes as n
-from pyexec.frontend.ir.types import NoneT, ScalarT
+from pyexec.frontend.ir.types import ArrayT, NoneT, ScalarT
 
 
 def shared_library_suffix() -> str:
@@ -199,12 +199,47 @@ def _run(cmd: list[str], what: str) -> None:
 # --- the header ----------------------------------------------------------------------------------
 
 
-def _c_type(t: ScalarT | NoneT) -> str:
+def _c_type(t: ScalarT | ArrayT | NoneT) -> str:
     if isinstance(t, NoneT):
         return "void"
+    if isinstance(t, ArrayT):
+        return f"const {c_array_struct(t)} *"
     if t.is_complex:
         return "pyexec_complex64" if t.bits == 64 else "pyexec_complex128"
     return t.info.c_type
+
+
+_SHORT = {"int": "i", "uint": "u", "float": "f", "complex": "c"}
+
+
+def c_array_struct(t: ArrayT) -> str:
+    """The C name of an array type's descriptor struct (``pyexec_array_f64_1d`` for ``float64[:]``).
+
+    Example:
+        >>> from pyexec.frontend.ir.types import ArrayT, INT32
+        >>> c_array_struct(ArrayT(INT32, 2, "C"))
+        'pyexec_array_i32_2d'
+    """
+    d = t.dtype
+    code = "bool" if d.is_bool else f"{_SHORT[d.kind]}{d.bits}"
+    return f"pyexec_array_{code}_{t.ndim}d"
+
+
+def _array_declarations(types: list[ArrayT]) -> list[str]:
+    out = [
+        "/* An array argument is a pointer to its descriptor: owner is NULL (the caller owns the memory and",
+        " * keeps it alive during the call), data points to element (0, ...), shape[k] is the extent of axis k",
+        " * and strides[k] the distance in bytes between neighbours along it (any sign). Element (i, j) is at",
+        " * (char *)data + i * strides[0] + j * strides[1]. A C-contiguous parameter (float64[::1]) must get a",
+        " * C-contiguous array: the code uses the element size as the last stride. */",
+    ]
+    for t in types:
+        name = c_array_struct(t)
+        elem = _c_type(t.dtype)
+        out += [f"#ifndef PYEXEC_{name.upper()}", f"#define PYEXEC_{name.upper()}",
+                f"typedef struct {{ void *owner; {elem} *data; int64_t shape[{t.ndim}]; int64_t strides[{t.ndim}]; }} "
+                f"{name};", "#endif"]
+    return [*out, ""]
 
 
 def c_header(module: n.Module, exports: list[str], base_name: str) -> str:
@@ -225,7 +260,12 @@ def c_header(module: n.Module, exports: list[str], base_name: str) -> str:
         "#include <stdbool.h>",
         "",
     ]
-    if any(p.type.is_complex for name in exports for p in module.functions[name].params) or any(
+    def complex_in(t: object) -> bool:
+        return (isinstance(t, ScalarT) and t.is_complex) or (isinstance(t, ArrayT) and t.dtype.is_complex)
+
+    arrays = list(dict.fromkeys(ArrayT(p.type.dtype, p.type.ndim, "A") for name in exports
+                                for p in module.functions[name].params if isinstance(p.type, ArrayT)))
+    if any(complex_in(p.type) for name in exports for p in module.functions[name].params) or any(
         isinstance(module.functions[name].return_type, ScalarT) and module.functions[name].return_type.is_complex
         for name in exports
     ):
@@ -243,10 +283,13 @@ def c_header(module: n.Module, exports: list[str], base_name: str) -> str:
             "#endif",
             "",
         ]
+    if arrays:
+        lines += _array_declarations(arrays)
     lines += ["#ifdef __cplusplus", 'extern "C" {', "#endif", ""]
     for name in exports:
         func = module.functions[name]
-        params = ", ".join(f"{_c_type(p.type)} {p.name}" for p in func.params) or "void"
+        params = ", ".join(f"{_c_type(p.type)}{'' if isinstance(p.type, ArrayT) else ' '}{p.name}"
+                           for p in func.params) or "void"
         if func.docstring:
             summary = func.docstring.strip().splitlines()[0].replace("*/", "* /")
             lines.append(f"/* {summary} */")
