@@ -4,10 +4,12 @@ element reads and writes (NumPy's casts, IndexError messages), ``len``/``.shape`
 
 from __future__ import annotations
 
+import gc
 import subprocess
 import sys
 import textwrap
 import threading
+import weakref
 
 import numpy as np
 import pytest
@@ -15,6 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from pyexec.backends.llvm import aot
+from pyexec.backends.llvm.array_box import live_blocks
 from pyexec.types import bool_, complex128, float32, float64, int8, int32, int64, uint8, uint64
 
 # --- kernels (plain Python: the same source runs under CPython+NumPy as the oracle) ---------------
@@ -341,3 +344,111 @@ def test_out_of_bounds_accesses_in_a_child_process_raise_and_never_crash(tmp_pat
     done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
     assert done.stdout.split() == [str(6 + 10000), "0"]
+
+
+# --- arrays made by compiled code ------------------------------------------------------------------
+
+
+def make_grid(n: int, m: int) -> float64[:, ::1]:
+    g = np.zeros((n, m))
+    for i in range(n):
+        for j in range(m):
+            g[i, j] = i * 10 + j
+    return g
+
+
+def constructors(n: int) -> int64:
+    a = np.ones(n, np.int32)
+    b = np.full((n, 2), 7, dtype=np.uint8)
+    c = np.zeros_like(a)
+    d = np.empty(n)
+    e = np.full(n, 2.5)
+    t = int64(0)
+    for i in range(n):
+        t += a[i] + b[i, 1] + c[i]
+        d[i] = e[i]
+    return t + len(d)
+
+
+def arange_sum(start: int, stop: int, step: int) -> int:
+    t = 0
+    for x in np.arange(start, stop, step):
+        t += x
+    return int(t)
+
+
+def float_range(start: float, stop: float, step: float) -> float64[:]:
+    return np.arange(start, stop, step)
+
+
+def same(a: float64[:]) -> float64[:]:
+    return a
+
+
+def fails_after_allocating(n: int, i: int) -> float:
+    a = np.ones(n)
+    b = np.full(n, 2.0)
+    c = a  # two references to one block
+    return c[i] + b[0]
+
+
+def test_a_returned_array_is_a_numpy_array_that_owns_its_block_without_a_copy():
+    before = live_blocks()
+    g = aot(make_grid)(3, 4)
+    assert isinstance(g, np.ndarray) and g.dtype == np.float64 and g.flags.c_contiguous and g.flags.writeable
+    assert np.array_equal(g, make_grid(3, 4))
+    assert live_blocks() == before + 1
+    view = g[1:]  # a view keeps the block alive through NumPy's base chain
+    del g
+    gc.collect()
+    assert live_blocks() == before + 1 and view[0, 3] == 13.0
+    del view
+    gc.collect()
+    assert live_blocks() == before
+
+
+def test_constructors_give_numpys_values_and_types():
+    assert aot(constructors)(5) == constructors(5)
+    assert aot(constructors)(0) == constructors(0)
+    for args in [(0, 10, 3), (10, 0, -3), (5, 5, 1), (-7, 8, 4), (0, 3, 10)]:
+        assert aot(arange_sum)(*args) == arange_sum(*args)
+    for args in [(0.0, 1.0, 0.1), (1.0, -1.0, -0.25), (0.0, 1e-3, 1.0), (3.0, 1.0, 1.0)]:
+        got, expected = aot(float_range)(*args), np.arange(*args)
+        assert got.dtype == expected.dtype and np.array_equal(got, expected)
+
+
+def test_constructor_errors_are_numpys():
+    with pytest.raises(ValueError, match="negative dimensions are not allowed"):
+        aot(make_grid)(2, -1)
+    with pytest.raises(ValueError, match="array is too big"):
+        aot(make_grid)(2**40, 2**40)
+    with pytest.raises(ZeroDivisionError):
+        aot(arange_sum)(0, 5, 0)
+
+
+def test_returning_an_argument_gives_a_view_that_keeps_it_alive():
+    a = np.arange(6.0)[::-2]
+    b = aot(same)(a)
+    assert np.shares_memory(a, b) and np.array_equal(a, b) and b.strides == a.strides
+    r = np.arange(3.0)
+    r.flags.writeable = False
+    assert not aot(same)(r).flags.writeable  # a read-only argument stays read-only
+    ref = weakref.ref(a.base)
+    del a
+    gc.collect()
+    assert ref() is not None and b[0] == 5.0
+
+
+def test_no_block_leaks_over_many_calls_or_faults():
+    fn, grid = aot(fails_after_allocating), aot(make_grid)
+    fn(3, 0)
+    before = live_blocks()
+    for _ in range(10**5):
+        fn(8, 3)
+    for _ in range(10**4):
+        with pytest.raises(IndexError):
+            fn(8, 8)  # two blocks alive when the index fails: the entry frees them
+    for _ in range(10**4):
+        grid(2, 2)
+    gc.collect()
+    assert live_blocks() == before

@@ -9,6 +9,7 @@ import subprocess
 import textwrap
 
 import numpy
+import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -282,3 +283,39 @@ def test_c_callers_pass_array_descriptors_with_any_strides_and_get_index_errors(
                     "-o", str(exe)], check=True, capture_output=True)
     out = subprocess.run([str(exe)], capture_output=True, text=True, check=True).stdout.splitlines()
     assert out == ["46", "7 index 3 is out of bounds for axis 1 with size 3", "40 60 1 0"]
+
+
+def checked_total(n: int, i: int) -> float:
+    a = np.ones(n)
+    b = np.arange(0.0, n, 1.0)
+    t = 0.0
+    for x in b:
+        t += x
+    return t + a[i]
+
+
+@needs_cc
+def test_arrays_created_in_a_c_library_are_freed_on_success_and_on_a_fault(tmp_path):
+    files = compile_llvm(checked_total, "made", tmp_path)
+    (tmp_path / "main.c").write_text(textwrap.dedent("""
+        #include <stdio.h>
+        #include "made.h"
+        int main(void) {
+            double t = 0;
+            for (int k = 0; k < 20000; k++) t += checked_total(100, k % 2 ? 5 : 500);
+            printf("%g %d\\n", checked_total(4, -1), made_last_error());
+            checked_total(4, 4);
+            printf("%d %s\\n", made_last_error(), made_last_error_message());
+            checked_total(-1, 0);
+            printf("%d %s\\n", made_last_error(), made_last_error_message());
+            printf("%g\\n", t);
+            return 0;
+        }
+    """))
+    exe = tmp_path / "main"
+    subprocess.run([find_c_compiler()[0], "-fsanitize=address", str(tmp_path / "main.c"), "-I", str(tmp_path),
+                    str(files["object"]), "-lm", "-o", str(exe)], check=True, capture_output=True)
+    done = subprocess.run([str(exe)], capture_output=True, text=True, env={"ASAN_OPTIONS": "detect_leaks=1"})
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines() == ["7 0", "7 index 4 is out of bounds for axis 0 with size 4",
+                                        "3 negative dimensions are not allowed", "4.951e+07"]

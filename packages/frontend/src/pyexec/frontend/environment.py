@@ -77,6 +77,19 @@ class ModuleBinding:
 
 
 @dataclass(frozen=True)
+class NumpyFunctionBinding:
+    """A NumPy function compiled code knows (``np.zeros``, ``np.arange``, …; :data:`NUMPY_FUNCTIONS`)."""
+
+    name: str
+
+
+NUMPY_FUNCTIONS = frozenset(
+    {"empty", "zeros", "ones", "full", "empty_like", "zeros_like", "ones_like", "full_like", "arange"}
+)
+"""The NumPy functions compiled code can call (array constructors)."""
+
+
+@dataclass(frozen=True)
 class OtherBinding:
     """Anything else (a list, a class, a string): using it is an error that says what it is."""
 
@@ -85,7 +98,7 @@ class OtherBinding:
 
 Binding = (
     ConstBinding | TypeBinding | MathModuleBinding | MathFunctionBinding | BuiltinBinding | FunctionBinding
-    | ModuleBinding | OtherBinding
+    | ModuleBinding | NumpyFunctionBinding | OtherBinding
 )
 
 SUBSET_BUILTINS = frozenset(
@@ -152,6 +165,9 @@ def classify(obj: object) -> Binding:
                 if isinstance(obj, type):
                     return TypeBinding(info.name)
                 return ConstBinding(obj.item(), info.name)
+        for name in NUMPY_FUNCTIONS:
+            if obj is getattr(numpy, name):
+                return NumpyFunctionBinding(name)
     scalars = sys.modules.get("pyexec.types.scalars")
     if scalars is not None and isinstance(obj, scalars.ScalarType):
         return TypeBinding(obj.name)
@@ -318,6 +334,8 @@ class StaticGlobals(Globals):
             return MathFunctionBinding(name)
         if module in ("pyexec", "pyexec.types", "numpy") and name in _SCALAR_NAMES:
             return TypeBinding(name)
+        if module == "numpy" and name in NUMPY_FUNCTIONS:
+            return NumpyFunctionBinding(name)
         return OtherBinding(f"a name imported from {module or 'a relative module'}")
 
     def lookup(self, name: str) -> Binding | None:
@@ -328,6 +346,8 @@ class StaticGlobals(Globals):
     def attribute(self, module: ModuleBinding, attr: str) -> Binding | None:
         if module.name in ("pyexec", "pyexec.types", "numpy") and attr in _SCALAR_NAMES:
             return TypeBinding(attr)
+        if module.name == "numpy" and attr in NUMPY_FUNCTIONS:
+            return NumpyFunctionBinding(attr)
         if module.name == "pyexec" and attr == "types":
             return ModuleBinding(StaticModule("pyexec.types"), "pyexec.types")
         return None

@@ -7,6 +7,9 @@ Example:
 """
 
 from pyexec.frontend.ir.nodes import (
+    ArrayCast,
+    ArrayNew,
+    ArrayRange,
     ArrayShape,
     ArraySize,
     Assert,
@@ -88,6 +91,9 @@ __all__ = [
     "UINT16",
     "UINT32",
     "UINT64",
+    "ArrayCast",
+    "ArrayNew",
+    "ArrayRange",
     "ArrayShape",
     "ArraySize",
     "ArrayT",

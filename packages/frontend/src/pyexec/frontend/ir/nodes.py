@@ -30,7 +30,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-from pyexec.frontend.ir.types import IRType, NoneT, ScalarT, ValueT
+from pyexec.frontend.ir.types import ArrayT, IRType, NoneT, ScalarT, ValueT
 
 
 @dataclass(frozen=True)
@@ -288,9 +288,46 @@ class FitInt:
     loc: Loc
 
 
+@dataclass(eq=False)
+class ArrayNew:
+    """A new C-contiguous array (``np.empty/zeros/ones/full`` and their ``_like`` forms): one ``int`` extent
+    per axis in ``shape``, every element set to ``fill`` (of the dtype), or left as found when ``fill`` is
+    None (``np.empty``). A negative extent raises ValueError("negative dimensions are not allowed"), a
+    size past the address space ValueError("array is too big; ..."), as NumPy does."""
+
+    shape: list[Expr]
+    fill: Expr | None
+    type: ArrayT
+    loc: Loc
+
+
+@dataclass(eq=False)
+class ArrayRange:
+    """``np.arange(start, stop, step)`` (1-D, C-contiguous): ``start``, ``stop`` and ``step`` have the dtype,
+    ``int64`` or ``float64``. Its length is ``ceil((stop - start) / step)`` (at least 0) and element ``i``
+    is ``start + i * delta`` with ``delta = (start + step) - start``, NumPy's fill; a zero step raises
+    ZeroDivisionError("division by zero")."""
+
+    start: Expr
+    stop: Expr
+    step: Expr
+    type: ArrayT
+    loc: Loc
+
+
+@dataclass(eq=False)
+class ArrayCast:
+    """A C-contiguous array used where any layout is expected (``float64[::1]`` as ``float64[:]``): the same
+    array (dtype and dimensions equal), only its static type forgets the contiguity."""
+
+    value: Expr
+    type: ArrayT
+    loc: Loc
+
+
 Expr = (
     Const | Name | Cast | BinOp | UnaryOp | Compare | BoolOp | IfExp | Call | Intrinsic | ArrayShape | ArraySize
-    | GetItem | FitInt
+    | GetItem | FitInt | ArrayNew | ArrayRange | ArrayCast
 )
 
 

@@ -19,6 +19,9 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from pyexec.frontend.ir.nodes import (
+    ArrayCast,
+    ArrayNew,
+    ArrayRange,
     ArrayShape,
     ArraySize,
     Assert,
@@ -93,6 +96,10 @@ _EXPR: dict[type, Callable[..., str]] = {
     Call: lambda e: f"call {e.callee}<{e.type}>({_args(e.args)})",
     Intrinsic: lambda e: f"{e.name}<{e.type}>({_args(e.args)})",
     ArrayShape: lambda e: f"shape<{e.type}>({format_expr(e.array)}, {e.axis})",
+    ArrayNew: lambda e: f"new<{e.type}>(({_args(e.shape)}{',' if len(e.shape) == 1 else ''})"
+    + ("" if e.fill is None else f", {format_expr(e.fill)}") + ")",
+    ArrayCast: lambda e: f"as<{e.type}>({format_expr(e.value)})",
+    ArrayRange: lambda e: f"arange<{e.type}>({_args([e.start, e.stop, e.step])})",
     FitInt: lambda e: f"fit<{e.type}>({format_expr(e.value)})",
     ArraySize: lambda e: f"size<{e.type}>({format_expr(e.array)})",
     GetItem: lambda e: f"{_getitem(e)}<{e.type}>({format_expr(e.array)}, {_args(e.indices)})",

@@ -17,6 +17,9 @@ from collections.abc import Callable
 from pyexec.frontend.diagnostics import IRVerifyError
 from pyexec.frontend.ir.intrinsic_rules import INTRINSIC_NAMES
 from pyexec.frontend.ir.nodes import (
+    ArrayCast,
+    ArrayNew,
+    ArrayRange,
     ArrayShape,
     ArraySize,
     Assert,
@@ -229,6 +232,28 @@ class _Verifier:
             raise self.fail(e, "size of a value that is not an array")
         self.same(e, e.type, INT, "a size")
 
+    def array_new(self, e: ArrayNew) -> None:
+        t = e.type
+        if not isinstance(t, ArrayT) or t.layout != "C" or len(e.shape) != t.ndim:
+            raise self.fail(e, f"makes a {t} from {len(e.shape)} extents (a new array is C-contiguous)")
+        for k, x in enumerate(e.shape):
+            self.same(e, self.expr(x), INT, f"extent {k}")
+        if e.fill is not None:
+            self.same(e, self.expr(e.fill), t.dtype, "fill value")
+
+    def array_cast(self, e: ArrayCast) -> None:
+        t, v = e.type, self.expr(e.value, array=True)
+        if not (isinstance(t, ArrayT) and isinstance(v, ArrayT) and t.layout == "A" and v.layout == "C"
+                and (t.dtype, t.ndim) == (v.dtype, v.ndim)):
+            raise self.fail(e, f"{v} as {t}: only a C-contiguous array becomes the same array of any layout")
+
+    def array_range(self, e: ArrayRange) -> None:
+        t = e.type
+        if not isinstance(t, ArrayT) or t.ndim != 1 or t.layout != "C" or t.dtype.name not in ("int64", "float64"):
+            raise self.fail(e, f"arange makes a 1-D int64 or float64 array, not {t}")
+        for part in (e.start, e.stop, e.step):
+            self.same(e, self.expr(part), INT if t.dtype.is_integer else FLOAT64, "an arange bound")
+
     def fit_int(self, e: FitInt) -> None:
         if self.expr(e.value) not in (INT, FLOAT64):
             raise self.fail(e, f"fits a {e.value.type}; it takes an int or a float64 (a Python number)")
@@ -346,6 +371,7 @@ _EXPRS: dict[type, Callable[..., None]] = {
     UnaryOp: _Verifier.unaryop, Compare: _Verifier.compare, BoolOp: _Verifier.boolop, IfExp: _Verifier.ifexp,
     Call: _Verifier.call, Intrinsic: _Verifier.intrinsic, ArrayShape: _Verifier.array_shape,
     ArraySize: _Verifier.array_size, GetItem: _Verifier.getitem, FitInt: _Verifier.fit_int,
+    ArrayNew: _Verifier.array_new, ArrayCast: _Verifier.array_cast, ArrayRange: _Verifier.array_range,
 }
 
 

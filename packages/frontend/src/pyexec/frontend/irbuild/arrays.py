@@ -31,8 +31,11 @@ import ast
 from typing import TYPE_CHECKING
 
 from pyexec.frontend.diagnostics import JIT_HINT, CompileTypeError, UnsupportedSyntaxError
-from pyexec.frontend.environment import FunctionBinding
+from pyexec.frontend.environment import FunctionBinding, NumpyFunctionBinding, TypeBinding
 from pyexec.frontend.ir.nodes import (
+    ArrayCast,
+    ArrayNew,
+    ArrayRange,
     ArrayShape,
     ArraySize,
     Const,
@@ -45,14 +48,16 @@ from pyexec.frontend.ir.nodes import (
     SetItem,
     Stmt,
 )
-from pyexec.frontend.ir.types import BY_NAME, INT, INT64, ArrayT, ScalarT
+from pyexec.frontend.ir.types import BY_NAME, COMPLEX128, FLOAT64, INT, INT64, ArrayT, ScalarT
+from pyexec.frontend.irbuild.literals import fold_cast
 
 if TYPE_CHECKING:
     from pyexec.frontend.irbuild.statements import FunctionBuilder
     from pyexec.frontend.source import FunctionSource
 
 ARRAY_SPELLING = "float64[:] (any strides), int32[:, :] (2-D) or float64[:, ::1] (C-contiguous)"
-SUPPORTED_ON_ARRAYS = "len(a), a.shape[k], a.size, a.ndim, a[i], a[i, j] (read, assign, +=) and 'for x in a'"
+SUPPORTED_ON_ARRAYS = ("len(a), a.shape[k], a.size, a.ndim, a[i], a[i, j] (read, assign, +=), 'for x in a', and "
+                       "np.empty/zeros/ones/full(shape, dtype), their _like forms and np.arange")
 NUMPY_DTYPE_OF_BUILTIN = {"int": "int64", "float": "float64", "complex": "complex128", "bool": "bool_"}
 
 
@@ -196,6 +201,124 @@ class ArrayBuilder:
                              else "NumPy raises IndexError: too many indices for array")
         return out
 
+    # --- constructors ----------------------------------------------------------------------------
+
+    def call_numpy(self: FunctionBuilder, binding: NumpyFunctionBinding, node: ast.Call, label: str) -> Expr:
+        name = binding.name
+        if name == "arange":
+            return self.numpy_arange(node, label)
+        like = name.endswith("_like")
+        kind = name.removesuffix("_like")
+        params = ["a" if like else "shape"] + (["fill_value"] if kind == "full" else []) + ["dtype"]
+        bound = self.bind_call(node, label, params, required=len(params) - 1)
+        loc = self.loc(node)
+        fill_node = bound.get("fill_value")
+        fill = self.value(fill_node) if fill_node is not None else None
+        if like:
+            a_node = bound["a"]
+            if not isinstance(a_node, ast.Name):
+                raise self.error(UnsupportedSyntaxError, a_node, f"{label}() of an expression is not supported",
+                                 "put the array in a variable first")
+            proto = self.array_value(a_node)
+            pt = proto.type
+            assert isinstance(pt, ArrayT)
+            shape: list[Expr] = [ArrayShape(self.any_value(a_node), k, INT, loc) for k in range(pt.ndim)]
+            default = pt.dtype
+        else:
+            shape = self.shape_argument(bound["shape"], label)
+            default = FLOAT64
+            if fill is not None:
+                ft = fill.type
+                assert isinstance(ft, ScalarT)
+                default = ft if not self.is_weak(fill) else {INT: INT64, FLOAT64: FLOAT64, COMPLEX128: COMPLEX128}.get(
+                    ft, ft)
+                if ft == INT:
+                    default = INT64
+        dtype = self.dtype_argument(bound.get("dtype"), default, label)
+        t = ArrayT(dtype, len(shape), "C")
+        if kind == "zeros":
+            fill = Const(fold_cast(0, dtype), dtype, loc)
+        elif kind == "ones":
+            fill = Const(fold_cast(1, dtype), dtype, loc)
+        elif kind == "full":
+            assert fill is not None and fill_node is not None
+            fill = self.element_value(fill, t, fill_node)
+        return ArrayNew(shape, fill, t, loc)
+
+    def bind_call(self: FunctionBuilder, node: ast.Call, label: str, params: list[str],
+                  required: int) -> dict[str, ast.expr]:
+        """Arguments by parameter name, as Python binds them (positional, then keywords)."""
+        if len(node.args) > len(params):
+            raise self.error(CompileTypeError, node, f"{label}() takes at most {len(params)} arguments here "
+                             f"({', '.join(params)})")
+        bound = dict(zip(params, node.args))
+        for kw in node.keywords:
+            if kw.arg not in params:
+                raise self.error(UnsupportedSyntaxError, kw.value, f"{label}({kw.arg}=...) is not supported in "
+                                 f"compiled code", f"{label}() takes {', '.join(params)}; otherwise {JIT_HINT}")
+            if kw.arg in bound:
+                raise self.error(CompileTypeError, kw.value, f"{label}() got two values for '{kw.arg}'")
+            bound[kw.arg] = kw.value
+        missing = [p for p in params[:required] if p not in bound]
+        if missing:
+            raise self.error(CompileTypeError, node, f"{label}() is missing the argument '{missing[0]}'")
+        return bound
+
+    def shape_argument(self: FunctionBuilder, node: ast.expr, label: str) -> list[Expr]:
+        """A shape: an integer, or a tuple of integers written out (``(n, m)``)."""
+        items = node.elts if isinstance(node, ast.Tuple) else [node]
+        if not items:
+            raise self.error(UnsupportedSyntaxError, node, "a 0-dimensional array is not supported in compiled code",
+                             "use a scalar")
+        out = []
+        for item in items:
+            e = self.value(item)
+            et = e.type
+            assert isinstance(et, ScalarT)
+            if not et.is_integer or et.is_bool:
+                raise self.error(CompileTypeError, item, f"{label}() needs integer extents, not {et}",
+                                 "NumPy raises TypeError here; convert with int(...)")
+            out.append(self.cast(e, INT))
+        return out
+
+    def dtype_argument(self: FunctionBuilder, node: ast.expr | None, default: ScalarT, label: str) -> ScalarT:
+        if node is None or (isinstance(node, ast.Constant) and node.value is None):
+            return default
+        name = node.value if isinstance(node, ast.Constant) and isinstance(node.value, str) else None
+        if name is None:
+            binding = self.global_binding(node)
+            name = binding.name if isinstance(binding, TypeBinding) else None
+        t = BY_NAME.get(NUMPY_DTYPE_OF_BUILTIN.get(name, name)) if name is not None else None
+        if not isinstance(t, ScalarT):
+            raise self.error(CompileTypeError, node, f"'{ast.unparse(node)}' is not a dtype compiled code knows",
+                             "use a scalar type: np.float64, np.int32, float, int, complex, bool, pyexec.uint8, ...")
+        return t
+
+    def numpy_arange(self: FunctionBuilder, node: ast.Call, label: str) -> Expr:
+        if node.keywords:
+            raise self.error(UnsupportedSyntaxError, node.keywords[0].value, f"{label}() takes no keyword arguments "
+                             "in compiled code", "pass start, stop and step by position")
+        if not 1 <= len(node.args) <= 3:
+            raise self.error(CompileTypeError, node, f"{label}() takes 1 to 3 arguments in compiled code")
+        values = [self.arithmetic(self.value(a)) for a in node.args]
+        for v, a in zip(values, node.args):
+            vt = v.type
+            assert isinstance(vt, ScalarT)
+            if vt.is_complex:
+                raise self.error(UnsupportedSyntaxError, a, f"{label}() of complex numbers is not supported", JIT_HINT)
+        floats = any(v.type.is_float for v in values)  # type: ignore[union-attr]
+        bound = FLOAT64 if floats else INT
+        values = [self.cast(v, bound) for v in values]
+        loc = self.loc(node)
+        zero, one = Const(0.0 if floats else 0, bound, loc), Const(1.0 if floats else 1, bound, loc)
+        if len(values) == 1:
+            start, stop, step = zero, values[0], one
+        elif len(values) == 2:
+            start, stop, step = values[0], values[1], one
+        else:
+            start, stop, step = values
+        return ArrayRange(start, stop, step, ArrayT(FLOAT64 if floats else INT64, 1, "C"), loc)
+
     # --- writing ---------------------------------------------------------------------------------
 
     def element_value(self: FunctionBuilder, value: Expr, t: ArrayT, node: ast.AST) -> Expr:
@@ -263,7 +386,8 @@ class ArrayBuilder:
         """``for x in a`` over a 1-D array: ``_arr = a; for _i in range(len(_arr)): x = _arr[_i]; body``."""
         it = node.iter
         maybe_array = isinstance(it, (ast.Name, ast.Attribute, ast.Subscript)) or (
-            isinstance(it, ast.Call) and isinstance(self.global_binding(it.func), FunctionBinding))
+            isinstance(it, ast.Call)
+            and isinstance(self.global_binding(it.func), (FunctionBinding, NumpyFunctionBinding)))
         array = self.any_value(it) if maybe_array else None
         if array is None or not isinstance(array.type, ArrayT):
             raise self.error(UnsupportedSyntaxError, it, "for loops are only supported over range(...) and 1-D arrays",
@@ -301,7 +425,12 @@ class ArrayBuilder:
         return self.new_local(name, t, node, synthetic=True)
 
     def store_array(self: FunctionBuilder, var_type: ArrayT | ScalarT, value: Expr, node: ast.AST, what: str) -> Expr:
-        """An array stored into a variable, a parameter or a return value: the types must be equal."""
+        """An array stored into a variable, a parameter or a return value: the types must be equal, but a
+        C-contiguous array goes where any layout is expected."""
+        vt = value.type
+        if isinstance(vt, ArrayT) and isinstance(var_type, ArrayT) and vt.layout == "C" and var_type.layout == "A" \
+                and (vt.dtype, vt.ndim) == (var_type.dtype, var_type.ndim):
+            return ArrayCast(value, var_type, value.loc)
         if value.type != var_type:
             raise self.error(CompileTypeError, node, f"{what} has type {var_type}; a value of type {value.type} "
                              "cannot be stored in it", "a variable keeps one type; use a new name")

@@ -33,6 +33,7 @@ from pyexec.frontend.environment import (
     MathFunctionBinding,
     MathModuleBinding,
     ModuleBinding,
+    NumpyFunctionBinding,
     OtherBinding,
     TypeBinding,
 )
@@ -317,7 +318,7 @@ class ExpressionBuilder(ArrayBuilder):
                 CompileTypeError, node, f"'{label}' is a type, not a value",
                 f"call it to convert a value ({label}(x)) or use it in an annotation",
             )
-        if isinstance(binding, (FunctionBinding, BuiltinBinding, MathFunctionBinding)):
+        if isinstance(binding, (FunctionBinding, BuiltinBinding, MathFunctionBinding, NumpyFunctionBinding)):
             raise self.error(
                 UnsupportedSyntaxError, node, f"the function '{label}' cannot be used as a value (only called)",
                 JIT_HINT,
@@ -890,6 +891,7 @@ _CALLS: dict[type, Callable[..., Expr]] = {
     MathFunctionBinding: ExpressionBuilder.call_math,
     BuiltinBinding: ExpressionBuilder.call_builtin,
     FunctionBinding: ExpressionBuilder.call_function,
+    NumpyFunctionBinding: ExpressionBuilder.call_numpy,
 }
 
 _BUILTINS: dict[str, Callable[[ExpressionBuilder, ast.Call, str], Expr]] = {

@@ -25,9 +25,12 @@ from pathlib import Path
 from typing import Any
 
 from pyexec.backends.llvm import runtime as rt
+from pyexec.backends.llvm.array_runtime import FUNCTIONS as ARRAY_RUNTIME_FUNCTIONS
+from pyexec.backends.llvm.array_runtime import array_runtime_ir
 from pyexec.backends.llvm.cnames import check_symbol
 from pyexec.backends.llvm.errors import CCompilerError, NativeBuildError
 from pyexec.backends.llvm.lower import OVERFLOW_MODES, lower_module
+from pyexec.backends.llvm.lower_arrays import MESSAGE_TEXT_GLOBAL
 from pyexec.backends.llvm.optimize import check_opt, file_target_machine, optimize, parse
 from pyexec.frontend.ir import nodes as n
 from pyexec.frontend.ir.types import ArrayT, NoneT, ScalarT
@@ -100,7 +103,7 @@ def build_library(module: n.Module, exports: list[str], base_name: str, output_d
     tm = file_target_machine(opt, cpu)
     lowered = lower_module(module, triple=tm.triple, data_layout=str(tm.target_data), overflow=overflow,
                            error_prefix=base_name, exports=exports)
-    llmod = optimize(parse(thread_local_state(str(lowered))), tm, opt)
+    llmod = optimize(parse(with_array_runtime(thread_local_state(str(lowered)))), tm, opt)
     paths = {
         "object": out / f"{base_name}.o",
         "library": out / f"{base_name}{shared_library_suffix()}",
@@ -140,7 +143,21 @@ def _link_alias(library: Path, alias: Path) -> None:
         shutil.copyfile(library, alias)
 
 
-_STATE_GLOBALS = (rt.ERROR_CODE_GLOBAL, rt.ERROR_MESSAGE_GLOBAL)
+_STATE_GLOBALS = (rt.ERROR_CODE_GLOBAL, rt.ERROR_MESSAGE_GLOBAL, MESSAGE_TEXT_GLOBAL)
+
+
+def with_array_runtime(ir_text: str) -> str:
+    """The module's text with the array runtime defined in it (hidden symbols) when the code creates arrays.
+
+    Example:
+        >>> with_array_runtime("define void @f() {\n  ret void\n}\n").count("define")
+        1
+    """
+    if not any(name in ir_text for name in ARRAY_RUNTIME_FUNCTIONS):
+        return ir_text
+    names = tuple(f"@{q}{name}{q}(" for name in ARRAY_RUNTIME_FUNCTIONS for q in ('"', ""))
+    kept = [line for line in ir_text.splitlines() if not (line.startswith("declare") and any(n in line for n in names))]
+    return "\n".join(kept) + "\n" + array_runtime_ir("hidden")
 
 
 def thread_local_state(ir_text: str) -> str:

@@ -31,7 +31,15 @@ from llvmlite import ir
 
 from pyexec.backends.llvm import runtime as rt
 from pyexec.backends.llvm.errors import NativeBuildError, UnsupportedConstructError
-from pyexec.backends.llvm.lower_arrays import MESSAGE_ROOM, ArrayLowering, array_type
+from pyexec.backends.llvm.lower_arrays import (
+    ALLOC_FUNCTION,
+    MESSAGE_FUNCTIONS_MARK,
+    MESSAGE_ROOM,
+    ArrayLowering,
+    array_type,
+    finish_blocks,
+    keep_message,
+)
 from pyexec.frontend.ir import nodes as n
 from pyexec.frontend.ir.types import FLOAT32, FLOAT64, INT64, ArrayT, NoneT, ScalarT
 
@@ -130,14 +138,22 @@ def _children(node: object) -> Iterator[object]:
             yield value
 
 
+def _walk(body: list[n.Stmt]) -> Iterator[object]:
+    stack: list[object] = list(body)
+    while stack:
+        node = stack.pop()
+        yield node
+        stack.extend(_children(node))
+
+
 def _faults_locally(node: object, checked_ints: bool, python_runtime: bool = False) -> bool:
     """Whether this one node (not its children) may set the error state."""
     if isinstance(node, (n.Assert,)):
         return True
     if isinstance(node, (n.GetItem, n.SetItem)):
         return node.boundscheck  # IndexError
-    if isinstance(node, n.FitInt):
-        return True  # OverflowError
+    if isinstance(node, (n.FitInt, n.ArrayNew, n.ArrayRange)):
+        return True  # OverflowError; negative dimensions, too big, out of memory; arange's zero step
     if python_runtime and isinstance(node, (n.Print, n.While, n.ForRange)):
         return True  # print may raise (sys.stdout.write); a loop polls for KeyboardInterrupt
     if isinstance(node, n.ForRange):
@@ -255,16 +271,18 @@ def guarded_functions(module: n.Module, overflow: str = "check", triple: str = "
 
 JMP_BUF_BYTES = 512
 """Room for the C library's ``jmp_buf`` (glibc: 200 bytes on x86-64, 312 on aarch64)."""
-STATE_TYPE = ir.LiteralStructType([I32, PTR, PTR, I64, ir.ArrayType(I8, JMP_BUF_BYTES), ir.ArrayType(I8, MESSAGE_ROOM)])
+STATE_TYPE = ir.LiteralStructType([I32, PTR, PTR, I64, ir.ArrayType(I8, JMP_BUF_BYTES), ir.ArrayType(I8, MESSAGE_ROOM),
+                                   PTR])
 """The per-call state of native code: error code, error message, the entry's unwind point (a
 pointer to a ``jmp_buf``, or null), the stack limit (an address; 0: none), and the room for the
-``jmp_buf`` itself, then room for a message written at run time (an IndexError names the index).
+``jmp_buf`` itself, then room for a message written at run time (an IndexError names the index), then
+the head of the list of array blocks allocated during the call (:mod:`.array_runtime`).
 The entry point allocates it on its own stack and passes it to every body as a hidden first argument,
 so nothing mutable is global and threads (and nested calls: compiled code → Python → compiled code)
 never share it. The ``jmp_buf`` lives inside the state so that ``_setjmp``
 sees the state escape: LLVM then reloads it after a ``longjmp`` instead of assuming the values
 stored before ``_setjmp``."""
-STATE_CODE, STATE_MESSAGE, STATE_JMPBUF, STATE_LIMIT, STATE_JMPBUF_ROOM, STATE_MESSAGE_ROOM = range(6)
+STATE_CODE, STATE_MESSAGE, STATE_JMPBUF, STATE_LIMIT, STATE_JMPBUF_ROOM, STATE_MESSAGE_ROOM, STATE_BLOCKS = range(7)
 STATE_ARG = "pyexec.state"
 
 
@@ -291,6 +309,9 @@ def entry_call(b: ir.IRBuilder, module: ir.Module, fn: ir.Function, args: list[i
     # the message is read only with a non-zero code, and the limit only in modules with recursion
     b.store(I32(0), state_field(b, state, STATE_CODE))
     b.store(ir.Constant(PTR, None), state_field(b, state, STATE_JMPBUF))
+    allocates = module.globals.get(ALLOC_FUNCTION) is not None
+    if allocates:
+        b.store(ir.Constant(PTR, None), state_field(b, state, STATE_BLOCKS))
     limit_fn = module.globals.get(STACK_LIMIT_FUNCTION)
     if limit_fn is not None:
         frame = module.globals.get("llvm.frameaddress.p0") or ir.Function(
@@ -298,8 +319,13 @@ def entry_call(b: ir.IRBuilder, module: ir.Module, fn: ir.Function, args: list[i
         here = b.ptrtoint(b.call(frame, [I32(0)]), I64)
         b.store(b.call(limit_fn, [here]), state_field(b, state, STATE_LIMIT))
     if guarded:
-        return guarded_call(b, module, fn, [state, *args], state), state
-    return b.call(fn, [state, *args]), state
+        result = guarded_call(b, module, fn, [state, *args], state)
+    else:
+        result = b.call(fn, [state, *args])
+    if allocates:
+        code = b.load(state_field(b, state, STATE_CODE), typ=I32)
+        finish_blocks(b, module, state_field(b, state, STATE_BLOCKS), code)
+    return result, state
 
 
 def guarded_call(b: ir.IRBuilder, module: ir.Module, fn: ir.Function, args: list[ir.Value],
@@ -372,6 +398,10 @@ class ModuleLowering:
         self.error_message.linkage = "internal"
         self.error_message.initializer = ir.Constant(PTR, None)
         self.functions: dict[str, ir.Function] = {}
+        # no array is created in this module: every array comes from outside (owner NULL or a tagged
+        # argument), and the reference counting of arrays compiles to nothing
+        self.allocates = any(isinstance(node, (n.ArrayNew, n.ArrayRange)) for f in module.functions.values()
+                             for node in _walk(f.body))
         # wasm traps safely when its stack runs out; elsewhere recursive code checks a budget, and
         # faults under a guarded entry unwind to it with longjmp (no error tests at call sites)
         self.unwind = not triple.startswith("wasm")
@@ -498,6 +528,8 @@ class ModuleLowering:
             # the C error API reads the module's (thread-local) error state after the call
             code = b.load(state_field(b, state, STATE_CODE), typ=I32)
             message = b.load(state_field(b, state, STATE_MESSAGE), typ=PTR)  # set with any non-zero code
+            if self.module.globals.get(MESSAGE_FUNCTIONS_MARK) is not None:
+                message = keep_message(b, self.module, code, message)  # it may be in the state, on this stack
             b.store(code, self.error_code)
             b.store(b.select(b.icmp_signed("==", code, I32(0)), ir.Constant(PTR, None), message), self.error_message)
         if isinstance(func.return_type, NoneT):
@@ -567,6 +599,7 @@ class FunctionLowering(ArrayLowering):
     def run(self) -> None:
         for arg, p in zip(self.owner.body_args(self.fn), self.func.params):
             self.b.store(arg, self.slot(p))
+        self.enter_arrays()
         self.depth_at_entry = None
         if self.func.name in self.owner.recursive:
             if self.owner.depth is not None:
@@ -580,6 +613,7 @@ class FunctionLowering(ArrayLowering):
         self.stmts(self.func.body)
         if not self.b.block.is_terminated:
             if isinstance(self.func.return_type, NoneT):
+                self.release_arrays()
                 self.leave()
                 self.b.ret_void()
             else:
@@ -666,17 +700,24 @@ class FunctionLowering(ArrayLowering):
             getattr(self, "stmt_" + type(stmt).__name__)(stmt)
 
     def stmt_Assign(self, s: n.Assign) -> None:
+        if isinstance(s.target.type, ArrayT):
+            self.assign_array(s)
+            return
         self.b.store(self.expr(s.value), self.slot(s.target))
 
     def stmt_ExprStmt(self, s: n.ExprStmt) -> None:
-        self.expr(s.value)
+        value = self.expr(s.value)
+        self.release_temporary(s.value, value)
 
     def stmt_Return(self, s: n.Return) -> None:
         if s.value is None:
+            self.release_arrays()
             self.leave()
             self.b.ret_void()
         else:
             value = self.expr(s.value)
+            self.return_reference(s.value, value)
+            self.release_arrays()
             self.leave()
             self.b.ret(value)
         self.after_terminator()
@@ -878,7 +919,10 @@ class FunctionLowering(ArrayLowering):
         if callee is None:
             raise NativeBuildError(f"{e.loc}: call of {e.callee!r}, which is not a function of the module")
         hidden = [self.state] if self.state is not None else []
-        result = self.b.call(callee, hidden + [self.expr(a) for a in e.args])
+        args = [self.expr(a) for a in e.args]
+        result = self.b.call(callee, hidden + args)
+        for a, v in zip(e.args, args):
+            self.release_temporary(a, v)  # the callee took its own references
         # with unwinding, a fault below this call never returns here (see guarded_functions)
         if e.callee in self.owner.fallible and not self.owner.guarded:
             code = state_field(self.b, self.state, STATE_CODE) if self.state is not None else self.owner.error_code

@@ -37,6 +37,7 @@ from typing import TYPE_CHECKING
 from llvmlite import ir
 
 from pyexec.backends.llvm import runtime as rt
+from pyexec.backends.llvm.errors import UnsupportedConstructError
 from pyexec.frontend.ir import nodes as n
 from pyexec.frontend.ir.types import INT, ArrayT, ScalarT
 
@@ -53,13 +54,25 @@ OWNER, DATA, SHAPE, STRIDES = range(4)
 MESSAGE_ROOM = 128
 """Bytes for a message written at run time (the longest IndexError message is under 100)."""
 INDEX_ERROR_FUNCTION = "pyexec.index_error"
+ALLOC_FUNCTION = "pyexec_rt_array_alloc"
+INCREF_FUNCTION = "pyexec_rt_incref"
+DECREF_FUNCTION = "pyexec_rt_decref"
 MESSAGE_BUFFER_GLOBAL = "pyexec.error.buffer"
+MESSAGE_TEXT_GLOBAL = "pyexec.error.text"
+"""A C library's copy of the last message written at run time (thread-local, like the error code)."""
+MESSAGE_FUNCTIONS_MARK = "pyexec.message.written"
+"""Defined in a module that writes messages at run time (an internal marker constant)."""
 
 
 def array_type(t: ArrayT) -> ir.LiteralStructType:
     """The LLVM descriptor type of an array type (the same for both layouts)."""
     dims = ir.ArrayType(I64, t.ndim)
     return ir.LiteralStructType([PTR, PTR, dims, dims])
+
+
+def element_size(t: ScalarT) -> int:
+    """Bytes per element (NumPy's itemsize)."""
+    return 1 if t.is_bool else t.info.bits // 8
 
 
 def element_type(t: ScalarT, llvm_type: ir.Type) -> ir.Type:
@@ -155,6 +168,11 @@ def message_function(owner: ModuleLowering, name: str, kind: int, pieces: list[s
     existing = module.globals.get(name)
     if existing is not None:
         return existing
+    if module.globals.get(MESSAGE_FUNCTIONS_MARK) is None:
+        mark = ir.GlobalVariable(module, I8, MESSAGE_FUNCTIONS_MARK)
+        mark.linkage = "internal"
+        mark.global_constant = True
+        mark.initializer = I8(1)
     count = sum(1 for p in pieces if isinstance(p, int))
     fn = ir.Function(module, ir.FunctionType(ir.VoidType(), [PTR] + [I64] * count), name)
     fn.linkage = "internal"
@@ -172,11 +190,12 @@ def message_function(owner: ModuleLowering, name: str, kind: int, pieces: list[s
             room = ir.GlobalVariable(module, ir.ArrayType(I8, MESSAGE_ROOM), MESSAGE_BUFFER_GLOBAL)
             room.linkage = "internal"
             room.initializer = ir.Constant(ir.ArrayType(I8, MESSAGE_ROOM), None)
-    at = b.bitcast(room, PTR)
+        room = b.gep(room, [I32(0), I32(0)])
+    at = room
     for piece in pieces:
         at = _append_text(b, at, piece) if isinstance(piece, str) else _append_int(b, at, values[piece])
     b.store(I8(0), at)
-    message = b.bitcast(room, PTR)
+    message = room
     if owner.raise_function is not None:
         b.call(owner.raise_function, [state, I32(kind), message])
     else:
@@ -184,6 +203,34 @@ def message_function(owner: ModuleLowering, name: str, kind: int, pieces: list[s
         b.store(message, owner.error_message)
     b.ret_void()
     return fn
+
+
+def keep_message(b: ir.IRBuilder, module: ir.Module, code: ir.Value, message: ir.Value) -> ir.Value:
+    """At a C entry, after a failed call: the message copied out of the call's state (which dies with the
+    entry's frame) into the library's thread-local text buffer; the copy's address."""
+    text = module.globals.get(MESSAGE_TEXT_GLOBAL)
+    if text is None:
+        text = ir.GlobalVariable(module, ir.ArrayType(I8, MESSAGE_ROOM), MESSAGE_TEXT_GLOBAL)
+        text.linkage = "internal"
+        text.initializer = ir.Constant(ir.ArrayType(I8, MESSAGE_ROOM), None)
+    target = b.gep(text, [I32(0), I32(0)])  # the first byte (an i8 pointer, whatever the pointer mode)
+    with b.if_then(b.icmp_signed("!=", code, I32(0))):
+        pre = b.block
+        loop = b.append_basic_block("message.copy")
+        done = b.append_basic_block("message.copied")
+        b.branch(loop)
+        b.position_at_end(loop)
+        k = b.phi(I64)
+        k.add_incoming(I64(0), pre)
+        ch = b.load(b.gep(message, [k], source_etype=I8), typ=I8)
+        b.store(ch, b.gep(target, [k], source_etype=I8))
+        nxt = b.add(k, I64(1))
+        k.add_incoming(nxt, loop)
+        more = b.and_(b.icmp_unsigned("!=", ch, I8(0)), b.icmp_unsigned("<", nxt, I64(MESSAGE_ROOM - 1)))
+        b.cbranch(more, loop, done)
+        b.position_at_end(done)
+        b.store(I8(0), b.gep(target, [I64(MESSAGE_ROOM - 1)], source_etype=I8))
+    return b.select(b.icmp_signed("!=", code, I32(0)), target, message)
 
 
 def index_error_function(owner: ModuleLowering) -> ir.Function:
@@ -236,16 +283,206 @@ def _append_int(b: ir.IRBuilder, at: ir.Value, v: ir.Value) -> ir.Value:
     return b.gep(at, [next_count], source_etype=I8)
 
 
+def finish_blocks(b: ir.IRBuilder, module: ir.Module, head: ir.Value, code: ir.Value) -> None:
+    """At an entry, after the body returned: a fault frees every block of the call still alive (no frame
+    released its references on the way out); success unlinks what is left (the returned array)."""
+    free_all = module.globals.get("pyexec_rt_free_all") or ir.Function(
+        module, ir.FunctionType(ir.VoidType(), [PTR]), "pyexec_rt_free_all")
+    detach_all = module.globals.get("pyexec_rt_detach_all") or ir.Function(
+        module, ir.FunctionType(ir.VoidType(), [PTR]), "pyexec_rt_detach_all")
+    with b.if_else(b.icmp_signed("!=", code, I32(0)), likely=False) as (failed, ok):
+        with failed:
+            b.call(free_all, [head])
+        with ok:
+            b.call(detach_all, [head])
+
+
+def owned(e: n.Expr) -> bool:
+    """Whether an array expression gives a new reference (a call's result, a new array), which its consumer
+    must take or release; otherwise it is borrowed from a variable.
+
+    Example:
+        >>> owned(n.Const(1, None, n.Loc("f", 1, 0)))
+        False
+    """
+    if isinstance(e, n.ArrayCast):
+        return owned(e.value)
+    return isinstance(e.type, ArrayT) and isinstance(e, (n.Call, n.ArrayNew, n.ArrayRange))
+
+
 # --- one function ----------------------------------------------------------------------------------
 
 
 class ArrayLowering:
     """The array half of :class:`~pyexec.backends.llvm.lower.FunctionLowering` (a mixin): one
-    ``expr_*``/``stmt_*`` method per array node."""
+    ``expr_*``/``stmt_*`` method per array node, and the reference rules.
+
+    **References.** Every array-typed parameter and local slot holds one reference: parameters are
+    increfed on entry (a no-op for arrays from Python or C, whose ``owner`` is NULL or a tagged argument
+    index), locals start as an empty descriptor. Assigning to a slot takes a reference to the new value
+    (a borrowed value is increfed; an owned one, see :func:`owned`, is taken as is) and releases the old
+    one. A returned array carries one reference to the caller (increfed if borrowed). Every slot is
+    released on each return path. An owned value used any other way (indexed, passed to a call, dropped
+    by an expression statement) is released right after that use. A fault releases nothing: the entry
+    frees the call's blocks (:func:`finish_blocks`)."""
+
+    def array_slots(self: FunctionLowering) -> list[n.Variable]:
+        return [v for v in [*self.func.params, *self.func.locals] if isinstance(v.type, ArrayT)]
+
+    def enter_arrays(self: FunctionLowering) -> None:
+        from pyexec.backends.llvm.lower import llvm_type
+
+        for v in self.array_slots():
+            if isinstance(v, n.Param):
+                self.incref(self.b.load(self.slot(v), typ=llvm_type(v.type)))
+            else:
+                self.b.store(ir.Constant(llvm_type(v.type), None), self.slot(v))
+
+    def release_arrays(self: FunctionLowering) -> None:
+        from pyexec.backends.llvm.lower import llvm_type
+
+        for v in self.array_slots():
+            self.decref(self.b.load(self.slot(v), typ=llvm_type(v.type)))
+
+    def assign_array(self: FunctionLowering, s: n.Assign) -> None:
+        from pyexec.backends.llvm.lower import llvm_type
+
+        value = self.expr(s.value)
+        if not owned(s.value):
+            self.incref(value)
+        slot = self.slot(s.target)
+        old = self.b.load(slot, typ=llvm_type(s.target.type))
+        self.b.store(value, slot)
+        self.decref(old)
+
+    def return_reference(self: FunctionLowering, e: n.Expr, value: ir.Value) -> None:
+        if isinstance(e.type, ArrayT) and not owned(e):
+            self.incref(value)
+
+    def release_temporary(self: FunctionLowering, e: n.Expr, value: ir.Value) -> None:
+        if owned(e):
+            self.decref(value)
+
+    def owner_call(self: FunctionLowering, name: str, desc: ir.Value) -> None:
+        """``name(owner)`` when the descriptor's owner is a block (not NULL, not a tagged argument)."""
+        if not self.owner.allocates:
+            return  # no block can reach a module that creates no array
+        b = self.b
+        owner = b.extract_value(desc, OWNER)
+        is_block = b.icmp_unsigned("==", b.and_(b.ptrtoint(owner, I64), I64(1)), I64(0))
+        is_block = b.and_(is_block, b.icmp_unsigned("!=", owner, ir.Constant(PTR, None)))
+        with b.if_then(is_block):
+            b.call(self.owner.external(name, ir.VoidType(), [PTR]), [owner])
+
+    def incref(self: FunctionLowering, desc: ir.Value) -> None:
+        self.owner_call(INCREF_FUNCTION, desc)
+
+    def decref(self: FunctionLowering, desc: ir.Value) -> None:
+        self.owner_call(DECREF_FUNCTION, desc)
+
+    def expr_ArrayCast(self: FunctionLowering, e: n.ArrayCast) -> ir.Value:
+        return self.expr(e.value)
+
+    def new_array(self: FunctionLowering, t: ArrayT, extents: list[ir.Value]) -> ir.Value:
+        """Allocate a C-contiguous array (NumPy's errors for a negative or too large shape)."""
+        from pyexec.backends.llvm.lower import STATE_BLOCKS, llvm_type, state_field
+
+        b = self.b
+        item = element_size(t.dtype)
+        count = I64(1)
+        too_big = ir.Constant(ir.IntType(1), 0)
+        for x in extents:
+            self.fail_if(b.icmp_signed("<", x, I64(0)), rt.VALUE, "negative dimensions are not allowed")
+            pair = b.call(self.owner.external("llvm.umul.with.overflow.i64", ir.LiteralStructType(
+                [I64, ir.IntType(1)]), [I64, I64]), [count, x])
+            count = b.extract_value(pair, 0)
+            too_big = b.or_(too_big, b.extract_value(pair, 1))
+        pair = b.call(self.owner.external("llvm.umul.with.overflow.i64", ir.LiteralStructType(
+            [I64, ir.IntType(1)]), [I64, I64]), [count, I64(item)])
+        nbytes = b.extract_value(pair, 0)
+        too_big = b.or_(b.or_(too_big, b.extract_value(pair, 1)), b.icmp_unsigned(">", nbytes, I64(2**62)))
+        self.fail_if(too_big, rt.VALUE, "array is too big; `arr.size * arr.dtype.itemsize` is larger than the "
+                     "maximum possible size.")
+        if self.state is None:
+            raise UnsupportedConstructError("creating arrays in WebAssembly code is not supported yet")
+        head = state_field(b, self.state, STATE_BLOCKS)
+        alloc = self.owner.external(ALLOC_FUNCTION, PTR, [PTR, I64])
+        data = b.call(alloc, [head, nbytes])
+        self.fail_if(b.icmp_unsigned("==", data, ir.Constant(PTR, None)), rt.MEMORY,
+                     "cannot allocate memory for an array")
+        desc = ir.Constant(llvm_type(t), ir.Undefined)
+        desc = b.insert_value(desc, data, OWNER)
+        desc = b.insert_value(desc, data, DATA)
+        stride = I64(item)
+        strides = []
+        for k in reversed(range(t.ndim)):
+            strides.append(stride)
+            stride = b.mul(stride, extents[k])
+        for k in range(t.ndim):
+            desc = b.insert_value(desc, extents[k], [SHAPE, k])
+            desc = b.insert_value(desc, strides[t.ndim - 1 - k], [STRIDES, k])
+        self.new_count = count
+        return desc
+
+    def fill_flat(self: FunctionLowering, data: ir.Value, count: ir.Value, t: ScalarT,
+                  element: object) -> None:
+        """Set ``count`` contiguous elements from ``data``: ``element(i)`` gives element ``i``'s value."""
+        b = self.b
+        pre = b.block
+        loop, done = self.new_block("fill"), self.new_block("fill.end")
+        b.cbranch(b.icmp_unsigned("!=", count, I64(0)), loop, done)
+        b.position_at_end(loop)
+        i = b.phi(I64)
+        i.add_incoming(I64(0), pre)
+        address = b.gep(data, [b.mul(i, I64(element_size(t)))], source_etype=I8)
+        self.store_element(element(i), address, t)  # type: ignore[operator]
+        nxt = b.add(i, I64(1))
+        i.add_incoming(nxt, b.block)
+        b.cbranch(b.icmp_unsigned("!=", nxt, count), loop, done)
+        b.position_at_end(done)
+
+    def expr_ArrayNew(self: FunctionLowering, e: n.ArrayNew) -> ir.Value:
+        extents = [self.expr(x) for x in e.shape]
+        fill = self.expr(e.fill) if e.fill is not None else None
+        desc = self.new_array(e.type, extents)
+        if fill is not None:
+            self.fill_flat(self.b.extract_value(desc, DATA), self.new_count, e.type.dtype, lambda i: fill)
+        return desc
+
+    def expr_ArrayRange(self: FunctionLowering, e: n.ArrayRange) -> ir.Value:
+        b = self.b
+        start, stop, step = self.expr(e.start), self.expr(e.stop), self.expr(e.step)
+        t = e.type.dtype
+        if t.is_integer:
+            self.fail_if(b.icmp_signed("==", step, I64(0)), rt.ZERO_DIVISION, "division by zero")
+            # ceil((stop - start) / step) exactly, in unsigned arithmetic as range() counts (no i128: MCJIT
+            # has no compiler-rt for its division)
+            up = b.icmp_signed(">", step, I64(0))
+            nonempty = b.select(up, b.icmp_signed("<", start, stop), b.icmp_signed(">", start, stop))
+            span = b.select(up, b.sub(stop, start), b.sub(start, stop))
+            stride = b.select(up, step, b.sub(I64(0), step))
+            count = b.add(b.udiv(b.sub(span, I64(1)), stride), I64(1))
+            length = b.select(nonempty, count, I64(0))
+            desc = self.new_array(e.type, [length])
+            self.fill_flat(b.extract_value(desc, DATA), length, t, lambda i: b.add(start, b.mul(i, step)))
+            return desc
+        self.fail_if(b.fcmp_ordered("==", step, ir.Constant(step.type, 0.0)), rt.ZERO_DIVISION, "division by zero")
+        n_float = self.call_intrinsic("llvm.ceil", b.fdiv(b.fsub(stop, start), step))
+        ok = b.fcmp_ordered(">", n_float, ir.Constant(n_float.type, 0.0))
+        self.fail_if(b.and_(ok, b.fcmp_ordered(">=", n_float, ir.Constant(n_float.type, 2.0**62))), rt.VALUE,
+                     "Maximum allowed size exceeded")
+        length = b.select(ok, b.fptosi(n_float, I64), I64(0))  # NaN (inf - inf) is an empty range
+        delta = b.fsub(b.fadd(start, step), start)
+        desc = self.new_array(e.type, [length])
+        self.fill_flat(b.extract_value(desc, DATA), length, t,
+                       lambda i: b.fadd(start, b.fmul(b.sitofp(i, start.type), delta)))
+        return desc
 
     def expr_ArrayShape(self: FunctionLowering, e: n.ArrayShape) -> ir.Value:
         array = self.expr(e.array)
-        return self.b.extract_value(array, [SHAPE, e.axis])
+        extent = self.b.extract_value(array, [SHAPE, e.axis])
+        self.release_temporary(e.array, array)
+        return extent
 
     def expr_ArraySize(self: FunctionLowering, e: n.ArraySize) -> ir.Value:
         array = self.expr(e.array)
@@ -254,13 +491,16 @@ class ArrayLowering:
         size = self.b.extract_value(array, [SHAPE, 0])
         for k in range(1, t.ndim):
             size = self.b.mul(size, self.b.extract_value(array, [SHAPE, k]))  # fits: the array exists
+        self.release_temporary(e.array, array)
         return size
 
     def expr_GetItem(self: FunctionLowering, e: n.GetItem) -> ir.Value:
         array = self.expr(e.array)
         indices = [self.expr(i) for i in e.indices]
         address = self.element_address(array, e.array.type, indices, e.boundscheck)  # type: ignore[arg-type]
-        return self.load_element(address, e.type)
+        value = self.load_element(address, e.type)
+        self.release_temporary(e.array, array)
+        return value
 
     def stmt_SetItem(self: FunctionLowering, s: n.SetItem) -> None:
         # Python evaluates the value first; NumPy converts it after checking the index
@@ -274,6 +514,7 @@ class ArrayLowering:
         if fit is not None:
             value = self.fit_int(value, fit)
         self.store_element(value, address, t.dtype)
+        self.release_temporary(s.array, array)
 
     def element_address(self: FunctionLowering, array: ir.Value, t: ArrayT, indices: list[ir.Value],
                         boundscheck: bool) -> ir.Value:
@@ -283,7 +524,7 @@ class ArrayLowering:
             extent = b.extract_value(array, [SHAPE, k])
             if boundscheck:
                 i = self.checked_index(i, extent, k)
-            stride = I64(t.dtype.info.bits // 8) if (t.layout == "C" and k == t.ndim - 1) \
+            stride = I64(element_size(t.dtype)) if (t.layout == "C" and k == t.ndim - 1) \
                 else b.extract_value(array, [STRIDES, k])
             term = b.mul(i, stride)
             offset = term if offset is None else b.add(offset, term)
@@ -336,5 +577,17 @@ class ArrayLowering:
         self.b.store(value, address, align=1)
 
 
-__all__ = ["ArrayLowering", "array_type", "element_type", "index_error_function", "message_function",
-           "written_parameters"]
+__all__ = [
+    "ALLOC_FUNCTION",
+    "MESSAGE_FUNCTIONS_MARK",
+    "ArrayLowering",
+    "array_type",
+    "element_size",
+    "element_type",
+    "finish_blocks",
+    "index_error_function",
+    "keep_message",
+    "message_function",
+    "owned",
+    "written_parameters",
+]

@@ -28,6 +28,8 @@ C and wasm callers never see it."""
 
 INDEX = 7
 """An index outside an array's axis (the message is NumPy's, written at run time)."""
+MEMORY = 8
+"""An array's memory could not be allocated."""
 
 ERROR_KINDS: dict[int, str] = {
     ZERO_DIVISION: "ZeroDivisionError",
@@ -36,6 +38,7 @@ ERROR_KINDS: dict[int, str] = {
     ASSERTION: "AssertionError",
     RECURSION: "RecursionError",
     INDEX: "IndexError",
+    MEMORY: "MemoryError",
 }
 """Error code → the Python exception class it stands for (0 means no error)."""
 

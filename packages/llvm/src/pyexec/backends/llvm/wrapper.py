@@ -20,7 +20,7 @@ import sys
 from llvmlite import ir
 
 from pyexec.backends.llvm import runtime as rt
-from pyexec.backends.llvm.errors import UnsupportedConstructError
+from pyexec.backends.llvm.host_runtime import ARRAY_BOX_SYMBOL
 from pyexec.backends.llvm.lower import (
     F64,
     I32,
@@ -146,7 +146,10 @@ def _entry(api: _CApi, func: n.Function, fallible: bool, guarded: bool, written:
             message = b.load(state_field(b, state, STATE_MESSAGE), typ=PTR)
             b.call(api.fn("PyErr_SetString", ir.VoidType(), [PTR, PTR]), [exc, message])
             b.ret(ir.Constant(PTR, None))
-    b.ret(_box(api, b, result, func.return_type))
+    if isinstance(func.return_type, ArrayT):
+        b.ret(_box_array(api, b, result, func.return_type, args))
+    else:
+        b.ret(_box(api, b, result, func.return_type))
     return name
 
 
@@ -221,7 +224,8 @@ def _borrow_array(api: _CApi, b: ir.IRBuilder, obj: ir.Value, p: n.Param, fname:
                  f"argument '{p.name}')", release_this=True)
     views.append(view)
     desc = ir.Constant(llvm_type(t), ir.Undefined)
-    desc = b.insert_value(desc, ir.Constant(PTR, None), 0)
+    # owner: the argument's index, tagged (2k + 1), so a returned view of it keeps it alive (array_box)
+    desc = b.insert_value(desc, ir.Constant(I64, 2 * p.index + 1).inttoptr(PTR), 0)
     desc = b.insert_value(desc, b.load(_i8_at(b, view, _BUF), typ=PTR), 1)
     shape = b.load(_i8_at(b, view, _SHAPE), typ=PTR)
     strides = b.load(_i8_at(b, view, _STRIDES), typ=PTR)
@@ -229,6 +233,49 @@ def _borrow_array(api: _CApi, b: ir.IRBuilder, obj: ir.Value, p: n.Param, fname:
         desc = b.insert_value(desc, b.load(b.gep(shape, [I64(k)], source_etype=I64), typ=I64), [2, k])
         desc = b.insert_value(desc, b.load(b.gep(strides, [I64(k)], source_etype=I64), typ=I64), [3, k])
     return desc
+
+
+def _box_array(api: _CApi, b: ir.IRBuilder, desc: ir.Value, t: ArrayT, args: ir.Value) -> ir.Value:
+    """A returned array as a numpy.ndarray, no copy (:func:`pyexec.backends.llvm.array_box.box`)."""
+    import numpy
+
+    owner = b.ptrtoint(b.extract_value(desc, 0), I64)
+    tagged = b.icmp_unsigned("!=", b.and_(owner, I64(1)), I64(0))
+    index = b.lshr(owner, I64(1))
+    none = api.data("_Py_NoneStruct")
+    base = b.select(tagged, b.load(b.gep(args, [b.select(tagged, index, I64(0))], source_etype=PTR), typ=PTR), none)
+    typestr = numpy.dtype(t.dtype.info.numpy_dtype).str
+    build = api.fn("Py_BuildValue", PTR, [PTR])
+    build.function_type.var_arg = True
+    fmt = "(nnOs" + "L" * (2 * t.ndim) + ")"
+    dims = [b.extract_value(desc, [2, k]) for k in range(t.ndim)] + [b.extract_value(desc, [3, k])
+                                                                     for k in range(t.ndim)]
+    data = b.ptrtoint(b.extract_value(desc, 1), I64)
+    packed = b.call(build, [api.cstring(fmt), data, owner, base, api.cstring(typestr), *dims])
+    before = b.block
+    with b.if_then(b.icmp_unsigned("!=", packed, ir.Constant(PTR, None)), likely=True):
+        cell = module_global(b.module, ARRAY_BOX_SYMBOL)
+        boxed = b.call(api.fn("PyObject_CallObject", PTR, [PTR, PTR]), [b.load(cell, typ=PTR), packed])
+        b.call(api.fn("Py_DecRef", ir.VoidType(), [PTR]), [packed])
+        called = b.block
+    result = b.phi(PTR)
+    result.add_incoming(boxed, called)
+    result.add_incoming(ir.Constant(PTR, None), before)
+    failed = b.and_(b.icmp_unsigned("==", result, ir.Constant(PTR, None)), b.not_(tagged))
+    with b.if_then(b.and_(failed, b.icmp_unsigned("!=", owner, I64(0))), likely=False):
+        decref = b.module.globals.get("pyexec_rt_decref") or ir.Function(
+            b.module, ir.FunctionType(ir.VoidType(), [PTR]), "pyexec_rt_decref")
+        b.call(decref, [b.inttoptr(owner, PTR)])  # nothing holds the returned block now
+    return result
+
+
+def module_global(module: ir.Module, name: str) -> ir.GlobalVariable:
+    existing = module.globals.get(name)
+    if existing is not None:
+        return existing
+    g = ir.GlobalVariable(module, PTR, name)
+    g.linkage = "external"
+    return g
 
 
 def _itemsize(t: ScalarT) -> int:
@@ -325,8 +372,6 @@ def _unbox_int64(api: _CApi, b: ir.IRBuilder, obj: ir.Value) -> ir.Value:
 
 
 def _box(api: _CApi, b: ir.IRBuilder, v: ir.Value, t: ScalarT | ArrayT | NoneT) -> ir.Value:
-    if isinstance(t, ArrayT):
-        raise UnsupportedConstructError(f"returning an array ({t}) to Python is not supported yet")
     if isinstance(t, NoneT):
         none = api.data("_Py_NoneStruct")
         b.call(api.fn("Py_IncRef", ir.VoidType(), [PTR]), [none])
