@@ -12,6 +12,7 @@ import threading
 import weakref
 
 import numpy as np
+import numpy.typing as npt
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -452,3 +453,47 @@ def test_no_block_leaks_over_many_calls_or_faults():
         grid(2, 2)
     gc.collect()
     assert live_blocks() == before
+
+
+# --- parameters typed from the first call (the original API's array_sum has no annotation) --------
+
+
+def array_sum(arr):
+    total = 0.0
+    for i in range(len(arr)):
+        total += arr[i]
+    return total
+
+
+def scale_in_place(a: np.ndarray, k) -> None:
+    for i in range(len(a)):
+        a[i] *= k
+
+
+def first_of(a: npt.NDArray[np.float64]):
+    return a[0] + a[-1]
+
+
+def test_an_unannotated_parameter_is_typed_from_each_calls_argument_like_numbas_dispatcher():
+    fn = aot(array_sum)
+    for a in [np.arange(10.0), np.arange(10), np.arange(10.0)[::3], np.ones((3,), np.float32), np.zeros(0)]:
+        assert fn(a) == array_sum(a)
+    kinds = {(str(k[0][1]), k[0][3]) for k in fn.specialisations}
+    assert kinds == {("float64", True), ("int64", True), ("float64", False), ("float32", True)}
+    fn(np.arange(5.0))
+    assert len(fn.specialisations) == 4  # reused, not compiled again
+
+
+def test_bare_ndarray_and_ndarray_typing_annotations_are_completed_from_the_arguments():
+    x, y = np.arange(4.0), np.arange(4, dtype=np.int16)
+    aot(scale_in_place)(x, 2)
+    aot(scale_in_place)(y, 3)
+    assert x.tolist() == [0.0, 2.0, 4.0, 6.0] and y.tolist() == [0, 3, 6, 9] and y.dtype == np.int16
+    assert aot(first_of)(np.arange(3.0) + 1) == 4.0
+
+
+def test_arguments_compiled_code_cannot_take_are_type_errors_naming_them():
+    with pytest.raises(TypeError, match=r"array_sum\(\) argument 'arr' is a list"):
+        aot(array_sum)([1.0, 2.0])
+    with pytest.raises(TypeError, match=r"argument 'arr' is a ndarray"):
+        aot(array_sum)(np.zeros(3, ">f8"))  # not in native byte order

@@ -28,7 +28,7 @@ Example:
 from __future__ import annotations
 
 import ast
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from pyexec.frontend.diagnostics import JIT_HINT, CompileTypeError, UnsupportedSyntaxError
 from pyexec.frontend.environment import FunctionBinding, NumpyFunctionBinding, TypeBinding
@@ -93,6 +93,67 @@ def array_annotation(node: ast.Subscript, dtype_name: str, src: FunctionSource) 
                                 "(any strides) or put '::1' on the last axis (C order)")
             layout = "C"
     return ArrayT(dtype, len(axes), layout)
+
+
+PARTIAL_ARRAY_NAMES = ("ndarray", "NDArray", "ArrayLike")
+
+
+def partial_array_annotation(node: ast.expr) -> bool:
+    """``np.ndarray``, ``numpy.typing.NDArray[np.float64]``: an array annotation without its dimensions."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        try:
+            node = ast.parse(node.value.strip(), mode="eval").body
+        except SyntaxError:
+            return False
+    base = node.value if isinstance(node, ast.Subscript) else node
+    name = base.attr if isinstance(base, ast.Attribute) else base.id if isinstance(base, ast.Name) else None
+    return name in PARTIAL_ARRAY_NAMES
+
+
+class ArgumentType(NamedTuple):
+    """The type a call's argument gives an unannotated (or partially annotated) parameter."""
+
+    type: ScalarT | ArrayT
+    python_number: bool = False
+    """A Python ``float`` or ``complex`` (weak in NumPy 2's promotion, as Python's ``int`` is)."""
+    numpy_bool: bool = False
+    """NumPy's ``bool_`` (its arithmetic is NumPy's), not Python's ``bool``."""
+
+
+def type_of_argument(value: object) -> ArgumentType | None:
+    """The IR type of a call's argument, as Numba's dispatcher types it: a NumPy array gives its dtype,
+    dimensions and layout (``"C"`` when C-contiguous), a Python number ``int``/``float``/``bool``/``complex``,
+    a NumPy scalar its type; anything else None.
+
+    Example:
+        >>> import numpy as np
+        >>> str(type_of_argument(np.zeros((2, 3), np.int32)).type), str(type_of_argument(np.zeros(4)[::2]).type)
+        ('int32[:, ::1]', 'float64[:]')
+        >>> type_of_argument(2.5)
+        ArgumentType(type=ScalarT(info=..., checked=False), python_number=True, numpy_bool=False)
+    """
+    if isinstance(value, bool):
+        return ArgumentType(BY_NAME["bool"])  # type: ignore[arg-type]
+    if isinstance(value, int):
+        return ArgumentType(INT)
+    if isinstance(value, float):
+        return ArgumentType(FLOAT64, True)
+    if isinstance(value, complex):
+        return ArgumentType(COMPLEX128, True)
+    dtype = getattr(value, "dtype", None)
+    name = "bool_" if getattr(dtype, "kind", None) == "b" else getattr(dtype, "name", None)
+    t = BY_NAME.get(name) if isinstance(name, str) else None
+    if not isinstance(t, ScalarT) or getattr(dtype, "isnative", False) is not True:
+        return None
+    ndim = getattr(value, "ndim", None)
+    if type(value).__name__ == "ndarray" and isinstance(ndim, int):
+        if ndim == 0:
+            return None
+        contiguous = bool(value.flags.c_contiguous)  # type: ignore[attr-defined]
+        return ArgumentType(ArrayT(t, ndim, "C" if contiguous else "A"))
+    if ndim == 0:  # a NumPy scalar
+        return ArgumentType(t, numpy_bool=t.is_bool)
+    return None
 
 
 def _element(t: ArrayT) -> str:
@@ -437,4 +498,5 @@ class ArrayBuilder:
         return value
 
 
-__all__ = ["ARRAY_SPELLING", "ArrayBuilder", "array_annotation"]
+__all__ = ["ARRAY_SPELLING", "ArgumentType", "ArrayBuilder", "array_annotation", "partial_array_annotation",
+           "type_of_argument"]
