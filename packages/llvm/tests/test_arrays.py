@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 
 from pyexec.backends.llvm import aot
 from pyexec.backends.llvm.array_box import live_blocks
-from pyexec.types import bool_, complex128, float32, float64, int8, int32, int64, uint8, uint64
+from pyexec.types import bool_, complex128, float32, float64, int8, int16, int32, int64, uint8, uint64
 
 # --- kernels (plain Python: the same source runs under CPython+NumPy as the oracle) ---------------
 
@@ -497,3 +497,106 @@ def test_arguments_compiled_code_cannot_take_are_type_errors_naming_them():
         aot(array_sum)([1.0, 2.0])
     with pytest.raises(TypeError, match=r"argument 'arr' is a ndarray"):
         aot(array_sum)(np.zeros(3, ">f8"))  # not in native byte order
+
+
+# --- views, copies and reductions -----------------------------------------------------------------
+
+
+def window(a: float64[:], lo: int, hi: int, step: int) -> float64[:]:
+    return a[lo:hi:step]
+
+
+def row_and_column(a: int32[:, :], i: int, j: int) -> int64:
+    r = a[i]
+    c = a[:, j]
+    t = int64(0)
+    for x in r:
+        t = t * 7 + x
+    for x in c[::-1]:
+        t = t * 5 + x
+    return t
+
+
+def rows_weighted(a: float64[:, :]) -> float:
+    t = 0.0
+    k = 1.0
+    for row in a.T:
+        for x in row:
+            t += k * x
+            k += 1.0
+    return t
+
+
+def fill_block(a: float64[:, :], v: float) -> None:
+    a[1:, ::2] = v
+    a[0] = -v
+
+
+def transposed_copy(a: float64[:, :]) -> float64[:, ::1]:
+    return a.T.copy()
+
+
+def reductions(a: float64[:, :]) -> float:
+    return a.min() * 1000 + np.max(a) * 100 + a.argmin() * 10 + np.argmax(a) + a.mean() * 0.5
+
+
+def int_reductions(a: int16[:]) -> int64:
+    return a.sum() * 3 + np.prod(a[:3]) + a.min() - a.max()
+
+
+@SETTINGS
+@given(st.integers(0, 7), st.integers(-9, 9), st.integers(-9, 9), st.integers(-3, 3))
+def test_slices_follow_pythons_rules_including_negative_steps_and_clamping(n, lo, hi, step):
+    a = np.arange(float(n))
+    if step == 0:
+        assert outcome(aot(window), a, lo, hi, step) == outcome(window, a, lo, hi, step)  # ValueError
+    else:
+        got = aot(window)(a, lo, hi, step)
+        assert np.array_equal(got, a[lo:hi:step]) and np.shares_memory(got, a) == (got.size > 0)
+
+
+@SETTINGS
+@given(arrays(np.int32, 2, st.integers(-9, 9)), st.integers(-4, 4), st.integers(-4, 4))
+def test_rows_and_columns_are_views_with_numpys_index_errors(a, i, j):
+    with np.errstate(over="ignore"):
+        expected = outcome(row_and_column, a, i, j)
+    assert outcome(aot(row_and_column), a, i, j) == expected
+
+
+@SETTINGS
+@given(arrays(np.float64, 2, st.floats(-100, 100)))
+def test_iterating_over_the_rows_of_a_transpose(a):
+    assert aot(rows_weighted)(a) == pytest.approx(rows_weighted(a), rel=1e-12, abs=1e-9)
+
+
+@SETTINGS
+@given(arrays(np.float64, 2, st.floats(-100, 100)), st.floats(-5, 5))
+def test_filling_a_slice_and_a_row_writes_what_numpy_writes(a, v):
+    mine, theirs = a.copy(), a.copy()
+    assert outcome(aot(fill_block), mine, v)[0] == outcome(fill_block, theirs, v)[0]
+    assert np.array_equal(mine, theirs)
+
+
+def test_a_copy_is_a_new_c_contiguous_array_and_a_transpose_shares_memory():
+    a = np.arange(6.0).reshape(2, 3)
+    c = aot(transposed_copy)(a[:, ::-1])
+    assert c.flags.c_contiguous and not np.shares_memory(c, a) and np.array_equal(c, a[:, ::-1].T)
+
+
+@SETTINGS
+@given(arrays(np.float64, 2, st.floats(-1e3, 1e3) | st.just(float("nan"))))
+def test_reductions_give_numpys_values_nan_and_empty_errors(a):
+    got, expected = outcome(aot(reductions), a), outcome(reductions, a)
+    if expected[0] == "value" and not np.isnan(expected[1]):
+        assert got[0] == "value" and got[1] == pytest.approx(expected[1], rel=1e-12, abs=1e-9)
+    elif expected[0] == "value":
+        assert got[0] == "value" and np.isnan(got[1])
+    else:
+        assert got == expected
+
+
+@SETTINGS
+@given(arrays(np.int16, 1).filter(lambda a: a.size >= 3))
+def test_integer_reductions_widen_and_wrap_as_numpy_does(a):
+    with np.errstate(over="ignore"):
+        assert aot(int_reductions)(a) == int_reductions(a)

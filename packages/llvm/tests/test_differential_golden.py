@@ -154,6 +154,12 @@ def _check(case: str, func: n.Function, native, python, args) -> None:
             assert np.array_equal(a, b, equal_nan=True), f"{case}:{func.name}: {a!r} != {b!r}"
     if python_res[0] == "value" and ret_t is not None and ret_t.checked and not _fits_int64(python_res[1]):
         python_res = ("raises", "OverflowError")
+    if isinstance(python_res[1], np.ndarray) or isinstance(native_res[1], np.ndarray):  # a returned array
+        where = f"{case}:{func.name}: native {native_res}, CPython {python_res}"
+        assert native_res[0] == python_res[0] == "value", where
+        assert native_res[1].dtype == python_res[1].dtype, where
+        assert np.array_equal(native_res[1], python_res[1], equal_nan=True), where
+        return
     if native_res == python_res and native_out == python_out:
         return
     if python_res == ("raises", "RecursionError"):

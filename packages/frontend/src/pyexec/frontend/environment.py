@@ -84,9 +84,10 @@ class NumpyFunctionBinding:
 
 
 NUMPY_FUNCTIONS = frozenset(
-    {"empty", "zeros", "ones", "full", "empty_like", "zeros_like", "ones_like", "full_like", "arange"}
+    {"empty", "zeros", "ones", "full", "empty_like", "zeros_like", "ones_like", "full_like", "arange", "copy", "sum",
+     "prod", "min", "max", "amin", "amax", "mean", "argmin", "argmax"}
 )
-"""The NumPy functions compiled code can call (array constructors)."""
+"""The NumPy functions compiled code can call (array constructors, copies and whole-array reductions)."""
 
 
 @dataclass(frozen=True)

@@ -325,9 +325,70 @@ class ArrayCast:
     loc: Loc
 
 
+@dataclass(eq=False)
+class Slice:
+    """One axis of a view: ``start:stop:step`` (each an ``int`` or None for Python's default)."""
+
+    start: Expr | None
+    stop: Expr | None
+    step: Expr | None
+    loc: Loc
+
+
+@dataclass(eq=False)
+class ArrayView:
+    """``a[1:-1]``, ``a[::2]``, ``a[i, :]``, ``a[:, j]``, ``a[i]`` of a 2-D array: a view sharing ``array``'s
+    memory. ``items`` has one entry per axis of ``array`` (the frontend fills missing trailing axes with
+    ``:``): an ``int`` index (checked like :class:`GetItem`'s, and its axis disappears) or a
+    :class:`Slice` (Python's slice rules, clamped to the axis; a zero step raises ValueError("slice step
+    cannot be zero")). The view keeps ``array``'s owner: a view of a new array carries that array's
+    reference."""
+
+    array: Expr
+    items: list[Expr | Slice]
+    type: ArrayT
+    loc: Loc
+
+
+@dataclass(eq=False)
+class Transpose:
+    """``a.T``: the same memory with the axes in reverse order."""
+
+    array: Expr
+    type: ArrayT
+    loc: Loc
+
+
+@dataclass(eq=False)
+class ArrayCopy:
+    """``a.copy()`` (``np.copy(a)``): a new C-contiguous array with ``array``'s elements."""
+
+    array: Expr
+    type: ArrayT
+    loc: Loc
+
+
+ReduceKind = Literal["sum", "prod", "min", "max", "mean", "argmin", "argmax"]
+
+
+@dataclass(eq=False)
+class Reduce:
+    """A whole-array reduction (``a.sum()``, ``np.max(a)``, …) with NumPy's result types: ``sum``/``prod`` of
+    a bool or signed integer array are ``int64``, of an unsigned one ``uint64``, of floats and complex their
+    own type; ``mean`` is ``float64`` for integers and bools; ``min``/``max`` keep the dtype and propagate
+    NaN; ``argmin``/``argmax`` are the first extreme element's C-order index (``int64``; a NaN is the
+    extreme). ``min``/``max``/``argmin``/``argmax`` of an empty array raise NumPy's ValueError; ``mean`` of
+    one is NaN. Floating sums may round differently from NumPy's pairwise summation."""
+
+    op: ReduceKind
+    array: Expr
+    type: ScalarT
+    loc: Loc
+
+
 Expr = (
     Const | Name | Cast | BinOp | UnaryOp | Compare | BoolOp | IfExp | Call | Intrinsic | ArrayShape | ArraySize
-    | GetItem | FitInt | ArrayNew | ArrayRange | ArrayCast
+    | GetItem | FitInt | ArrayNew | ArrayRange | ArrayCast | ArrayView | Transpose | ArrayCopy | Reduce
 )
 
 
@@ -440,7 +501,17 @@ class SetItem:
     loc: Loc
 
 
-Stmt = Assign | If | While | ForRange | Break | Continue | Return | ExprStmt | Assert | Print | SetItem
+@dataclass(eq=False)
+class FillArray:
+    """``a[1:3] = v``, ``a[i, :] = v``: every element of the view ``target`` set to ``value`` (of the dtype;
+    the frontend casts as :class:`SetItem` does). ``value`` is evaluated first, as in Python."""
+
+    target: Expr
+    value: Expr
+    loc: Loc
+
+
+Stmt = Assign | If | While | ForRange | Break | Continue | Return | ExprStmt | Assert | Print | SetItem | FillArray
 
 
 # --- functions and modules ---------------------------------------------------------------------

@@ -20,10 +20,12 @@ from collections.abc import Callable
 
 from pyexec.frontend.ir.nodes import (
     ArrayCast,
+    ArrayCopy,
     ArrayNew,
     ArrayRange,
     ArrayShape,
     ArraySize,
+    ArrayView,
     Assert,
     Assign,
     BinOp,
@@ -36,6 +38,7 @@ from pyexec.frontend.ir.nodes import (
     Continue,
     Expr,
     ExprStmt,
+    FillArray,
     FitInt,
     ForRange,
     Function,
@@ -46,9 +49,12 @@ from pyexec.frontend.ir.nodes import (
     Module,
     Name,
     Print,
+    Reduce,
     Return,
     SetItem,
+    Slice,
     Stmt,
+    Transpose,
     UnaryOp,
     While,
 )
@@ -98,12 +104,28 @@ _EXPR: dict[type, Callable[..., str]] = {
     ArrayShape: lambda e: f"shape<{e.type}>({format_expr(e.array)}, {e.axis})",
     ArrayNew: lambda e: f"new<{e.type}>(({_args(e.shape)}{',' if len(e.shape) == 1 else ''})"
     + ("" if e.fill is None else f", {format_expr(e.fill)}") + ")",
+    ArrayView: lambda e: f"view<{e.type}>({format_expr(e.array)}, {_items(e.items)})",
+    Reduce: lambda e: f"{e.op}<{e.type}>({format_expr(e.array)})",
+    Transpose: lambda e: f"transpose<{e.type}>({format_expr(e.array)})",
+    ArrayCopy: lambda e: f"copy<{e.type}>({format_expr(e.array)})",
     ArrayCast: lambda e: f"as<{e.type}>({format_expr(e.value)})",
     ArrayRange: lambda e: f"arange<{e.type}>({_args([e.start, e.stop, e.step])})",
     FitInt: lambda e: f"fit<{e.type}>({format_expr(e.value)})",
     ArraySize: lambda e: f"size<{e.type}>({format_expr(e.array)})",
     GetItem: lambda e: f"{_getitem(e)}<{e.type}>({format_expr(e.array)}, {_args(e.indices)})",
 }
+
+
+def _items(items: list) -> str:
+    def one(item: object) -> str:
+        if isinstance(item, Slice):
+            if item.start is None and item.stop is None and item.step is None:
+                return ":"
+            parts = ["None" if p is None else format_expr(p) for p in (item.start, item.stop, item.step)]
+            return f"slice({', '.join(parts)})"
+        return format_expr(item)  # type: ignore[arg-type]
+
+    return ", ".join(one(i) for i in items)
 
 
 def _getitem(e: GetItem | SetItem) -> str:
@@ -169,6 +191,7 @@ _STMT: dict[type, Callable[[Stmt, int, list[str]], None]] = {
     ExprStmt: _line(lambda s: f"expr {format_expr(s.value)}"),
     Assert: _line(_assert),
     SetItem: _line(_setitem),
+    FillArray: _line(lambda s: f"fill {format_expr(s.target)} = {format_expr(s.value)}"),
     Print: _line(lambda s: f"print({_args([*s.args])}{', ' if s.args else ''}sep={s.sep!r}, end={s.end!r})"),
 }
 

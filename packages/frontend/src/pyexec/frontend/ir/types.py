@@ -139,3 +139,23 @@ BY_NAME: dict[str, IRType] = {
     **{name: ScalarT(info) for name, info in SCALARS.items()},
 }
 """Every IR type by the name an annotation uses (``int``, ``float``, ``uint8``, ``bool_`` …)."""
+
+
+def reduction_type(op: str, dtype: ScalarT) -> ScalarT | None:
+    """The result type of a whole-array reduction, as NumPy 2 gives it on a 64-bit platform (None: refused).
+
+    Example:
+        >>> str(reduction_type("sum", INT32)), str(reduction_type("mean", UINT8)), str(reduction_type("max", FLOAT32))
+        ('int64', 'float64', 'float32')
+    """
+    if op in ("argmin", "argmax"):
+        return None if dtype.is_complex else INT64
+    if op in ("min", "max"):
+        return None if dtype.is_complex else dtype
+    if op == "mean":
+        return dtype if (dtype.is_float or dtype.is_complex) else FLOAT64
+    if dtype.is_bool or (dtype.is_integer and dtype.info.signed):
+        return INT64
+    if dtype.is_integer:
+        return UINT64
+    return dtype

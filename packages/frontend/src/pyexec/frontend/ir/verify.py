@@ -18,10 +18,12 @@ from pyexec.frontend.diagnostics import IRVerifyError
 from pyexec.frontend.ir.intrinsic_rules import INTRINSIC_NAMES
 from pyexec.frontend.ir.nodes import (
     ArrayCast,
+    ArrayCopy,
     ArrayNew,
     ArrayRange,
     ArrayShape,
     ArraySize,
+    ArrayView,
     Assert,
     Assign,
     BinOp,
@@ -34,6 +36,7 @@ from pyexec.frontend.ir.nodes import (
     Continue,
     Expr,
     ExprStmt,
+    FillArray,
     FitInt,
     ForRange,
     Function,
@@ -47,13 +50,28 @@ from pyexec.frontend.ir.nodes import (
     Name,
     Param,
     Print,
+    Reduce,
     Return,
     SetItem,
+    Slice,
     Stmt,
+    Transpose,
     UnaryOp,
     While,
 )
-from pyexec.frontend.ir.types import BOOL, COMPLEX64, COMPLEX128, FLOAT32, FLOAT64, INT, NONE, STR, ArrayT, ScalarT
+from pyexec.frontend.ir.types import (
+    BOOL,
+    COMPLEX64,
+    COMPLEX128,
+    FLOAT32,
+    FLOAT64,
+    INT,
+    NONE,
+    STR,
+    ArrayT,
+    ScalarT,
+    reduction_type,
+)
 
 _COMPONENT = {COMPLEX64: FLOAT32, COMPLEX128: FLOAT64}
 _INT_OPS = ("lshift", "rshift", "bitand", "bitor", "bitxor")
@@ -104,6 +122,12 @@ class _Verifier:
     def assign(self, s: Assign) -> None:
         self.var(s, s.target)
         self.same(s, self.expr(s.value, array=True), s.target.type, f"value assigned to '{s.target.name}'")
+
+    def fill_array(self, s: FillArray) -> None:
+        t = self.expr(s.target, array=True)
+        if not isinstance(t, ArrayT):
+            raise self.fail(s, f"fills a {t}, not an array")
+        self.same(s, self.expr(s.value), t.dtype, "fill value")
 
     def setitem(self, s: SetItem) -> None:
         t = self.array_indexed(s, s.array, s.indices)
@@ -247,6 +271,38 @@ class _Verifier:
                 and (t.dtype, t.ndim) == (v.dtype, v.ndim)):
             raise self.fail(e, f"{v} as {t}: only a C-contiguous array becomes the same array of any layout")
 
+    def array_view(self, e: ArrayView) -> None:
+        t = self.expr(e.array, array=True)
+        if not isinstance(t, ArrayT) or len(e.items) != t.ndim:
+            raise self.fail(e, f"a view of {t} with {len(e.items)} items (one per axis)")
+        kept = 0
+        for k, item in enumerate(e.items):
+            if isinstance(item, Slice):
+                kept += 1
+                for part in (item.start, item.stop, item.step):
+                    if part is not None:
+                        self.same(e, self.expr(part), INT, f"a slice bound of axis {k}")
+            else:
+                self.same(e, self.expr(item), INT, f"index {k}")
+        if not isinstance(e.type, ArrayT) or e.type.ndim != kept or e.type.dtype != t.dtype:
+            raise self.fail(e, f"a view keeping {kept} axes of {t} cannot be {e.type}")
+
+    def reduce(self, e: Reduce) -> None:
+        t = self.expr(e.array, array=True)
+        if not isinstance(t, ArrayT) or e.type != reduction_type(e.op, t.dtype):
+            raise self.fail(e, f"{e.op} of {t} cannot give {e.type}")
+
+    def transpose(self, e: Transpose) -> None:
+        t = self.expr(e.array, array=True)
+        if not isinstance(t, ArrayT) or (e.type != ArrayT(t.dtype, t.ndim, "C" if t.ndim == 1 else "A") \
+                and e.type != ArrayT(t.dtype, t.ndim, "A")):
+            raise self.fail(e, f"the transpose of {t} cannot be {e.type}")
+
+    def array_copy(self, e: ArrayCopy) -> None:
+        t = self.expr(e.array, array=True)
+        if not isinstance(t, ArrayT) or e.type != ArrayT(t.dtype, t.ndim, "C"):
+            raise self.fail(e, f"a copy of {t} is a C-contiguous array of its dtype, not {e.type}")
+
     def array_range(self, e: ArrayRange) -> None:
         t = e.type
         if not isinstance(t, ArrayT) or t.ndim != 1 or t.layout != "C" or t.dtype.name not in ("int64", "float64"):
@@ -364,14 +420,16 @@ def _expected_result(rule: str, types: list[object], t: ScalarT) -> ScalarT | No
 _STMTS: dict[type, Callable[..., None]] = {
     Assign: _Verifier.assign, If: _Verifier.if_, While: _Verifier.while_, ForRange: _Verifier.for_,
     Break: _Verifier.jump, Continue: _Verifier.jump, Return: _Verifier.return_, ExprStmt: _Verifier.expr_stmt,
-    Assert: _Verifier.assert_, Print: _Verifier.print_, SetItem: _Verifier.setitem,
+    Assert: _Verifier.assert_, Print: _Verifier.print_, SetItem: _Verifier.setitem, FillArray: _Verifier.fill_array,
 }
 _EXPRS: dict[type, Callable[..., None]] = {
     Const: _Verifier.const, Name: _Verifier.name, Cast: _Verifier.cast, BinOp: _Verifier.binop,
     UnaryOp: _Verifier.unaryop, Compare: _Verifier.compare, BoolOp: _Verifier.boolop, IfExp: _Verifier.ifexp,
     Call: _Verifier.call, Intrinsic: _Verifier.intrinsic, ArrayShape: _Verifier.array_shape,
     ArraySize: _Verifier.array_size, GetItem: _Verifier.getitem, FitInt: _Verifier.fit_int,
-    ArrayNew: _Verifier.array_new, ArrayCast: _Verifier.array_cast, ArrayRange: _Verifier.array_range,
+    ArrayNew: _Verifier.array_new, ArrayCast: _Verifier.array_cast, ArrayView: _Verifier.array_view,
+    Transpose: _Verifier.transpose, ArrayCopy: _Verifier.array_copy, Reduce: _Verifier.reduce,
+    ArrayRange: _Verifier.array_range,
 }
 
 

@@ -34,21 +34,27 @@ from pyexec.frontend.diagnostics import JIT_HINT, CompileTypeError, UnsupportedS
 from pyexec.frontend.environment import FunctionBinding, NumpyFunctionBinding, TypeBinding
 from pyexec.frontend.ir.nodes import (
     ArrayCast,
+    ArrayCopy,
     ArrayNew,
     ArrayRange,
     ArrayShape,
     ArraySize,
+    ArrayView,
     Const,
     Expr,
+    FillArray,
     FitInt,
     ForRange,
     GetItem,
     Local,
     Name,
+    Reduce,
     SetItem,
+    Slice,
     Stmt,
+    Transpose,
 )
-from pyexec.frontend.ir.types import BY_NAME, COMPLEX128, FLOAT64, INT, INT64, ArrayT, ScalarT
+from pyexec.frontend.ir.types import BY_NAME, COMPLEX128, FLOAT64, INT, INT64, ArrayT, ScalarT, reduction_type
 from pyexec.frontend.irbuild.literals import fold_cast
 
 if TYPE_CHECKING:
@@ -56,8 +62,11 @@ if TYPE_CHECKING:
     from pyexec.frontend.source import FunctionSource
 
 ARRAY_SPELLING = "float64[:] (any strides), int32[:, :] (2-D) or float64[:, ::1] (C-contiguous)"
-SUPPORTED_ON_ARRAYS = ("len(a), a.shape[k], a.size, a.ndim, a[i], a[i, j] (read, assign, +=), 'for x in a', and "
-                       "np.empty/zeros/ones/full(shape, dtype), their _like forms and np.arange")
+SUPPORTED_ON_ARRAYS = ("len(a), a.shape[k], a.size, a.ndim, a[i], a[i, j] (read, assign, +=), views (a[1:-1], "
+                       "a[::2], a[i, :], a[:, j], a.T), a[1:3] = v, a.copy(), 'for x in a' (rows of a 2-D array), "
+                       "whole-array sum/prod/min/max/mean/argmin/argmax (methods and np. functions), "
+                       "and np.empty/zeros/ones/full(shape, dtype), their _like forms and np.arange")
+REDUCTIONS = ("sum", "prod", "min", "max", "mean", "argmin", "argmax")
 NUMPY_DTYPE_OF_BUILTIN = {"int": "int64", "float": "float64", "complex": "complex128", "bool": "bool_"}
 
 
@@ -189,6 +198,8 @@ class ArrayBuilder:
             return self.mark_weak(ArraySize(base, INT, loc))
         if node.attr == "ndim":
             return self.mark_weak(Const(t.ndim, INT, loc))
+        if node.attr == "T":
+            return Transpose(base, ArrayT(t.dtype, t.ndim, t.layout if t.ndim == 1 else "A"), loc)
         if node.attr == "shape":
             raise self.error(UnsupportedSyntaxError, node, "'.shape' is a tuple, and compiled code has no tuples yet",
                              "read one extent with a.shape[k] (k a constant), or unpack: n, m = a.shape")
@@ -220,9 +231,87 @@ class ArrayBuilder:
         if not isinstance(base.type, ArrayT):
             raise self.error(UnsupportedSyntaxError, node, "indexing or slicing is not supported in compiled code on "
                              f"a value of type {base.type}", f"compiled code indexes arrays only; {JIT_HINT}")
+        view = self.view_of(base, node)
+        if view is not None:
+            return view
         indices = self.indices(base.type, node)
         t = base.type.dtype
         return self.mark_numpy_bool(GetItem(base, indices, True, t, self.loc(node)))
+
+    def view_of(self: FunctionBuilder, base: Expr, node: ast.Subscript) -> Expr | None:
+        """``base[...]`` as an :class:`ArrayView` when it keeps at least one axis (a slice, or fewer indices
+        than axes); None when every axis gets an integer (an element)."""
+        t = base.type
+        assert isinstance(t, ArrayT)
+        raw = node.slice.elts if isinstance(node.slice, ast.Tuple) else [node.slice]
+        if len(raw) >= t.ndim and not any(isinstance(r, ast.Slice) for r in raw):
+            return None
+        if len(raw) > t.ndim:
+            raise self.error(CompileTypeError, node, f"{len(raw)} indices for a {_element(t)}: too many indices",
+                             "NumPy raises IndexError: too many indices for array")
+        loc = self.loc(node)
+        items: list[Expr | Slice] = []
+        for r in raw:
+            if isinstance(r, ast.Slice):
+                parts = [None if p is None or (isinstance(p, ast.Constant) and p.value is None) else
+                         self.integer_index(p) for p in (r.lower, r.upper, r.step)]
+                items.append(Slice(*parts, self.loc(r)))
+            else:
+                items.append(self.integer_index(r))
+        items += [Slice(None, None, None, loc) for _ in range(t.ndim - len(raw))]
+        kept = sum(isinstance(i, Slice) for i in items)
+        # a C array stays C-contiguous when whole trailing axes are kept after leading integer indices
+        first_slice = next(k for k, i in enumerate(items) if isinstance(i, Slice))
+        whole = all(isinstance(i, Slice) and i.start is None and i.stop is None and i.step is None
+                    for i in items[first_slice:])
+        layout = "C" if t.layout == "C" and whole else "A"
+        return ArrayView(base, items, ArrayT(t.dtype, kept, layout), loc)
+
+    def integer_index(self: FunctionBuilder, item: ast.expr) -> Expr:
+        i = self.value(item)
+        it = i.type
+        assert isinstance(it, ScalarT)
+        if it.is_bool or not it.is_integer:
+            what = "a bool (NumPy would read it as a mask)" if it.is_bool else f"a {it}"
+            raise self.error(CompileTypeError, item, f"an array index must be an integer, not {what}",
+                             "NumPy raises IndexError: only integers ... are valid indices; convert with int(...)")
+        return self.cast(i, INT)
+
+    def array_method(self: FunctionBuilder, node: ast.Call) -> Expr:
+        """``a.copy()`` and the other methods of an array."""
+        func = node.func
+        assert isinstance(func, ast.Attribute)
+        base = self.any_value(func.value)
+        t = base.type
+        label = ast.unparse(func)
+        if not isinstance(t, ArrayT):
+            raise self.error(UnsupportedSyntaxError, func, f"calling '{label}' is not supported", JIT_HINT)
+        if func.attr == "copy":
+            self.no_keywords(node, label)
+            self.arity(node, label, 0, 0)
+            return ArrayCopy(base, ArrayT(t.dtype, t.ndim, "C"), self.loc(node))
+        reduction = self.array_reduction(func.attr, base, node, label)
+        if reduction is not None:
+            return reduction
+        raise self.error(UnsupportedSyntaxError, func, f"the method '.{func.attr}()' of an array is not supported in "
+                         "compiled code", f"supported on arrays: {SUPPORTED_ON_ARRAYS}; otherwise {JIT_HINT}")
+
+    def array_reduction(self: FunctionBuilder, name: str, base: Expr, node: ast.Call, label: str,
+                        arguments: int = 0) -> Expr | None:
+        """``a.sum()``, ``np.max(a)``, …: whole-array reductions (no axis)."""
+        op = {"amin": "min", "amax": "max"}.get(name, name)
+        if op not in REDUCTIONS:
+            return None
+        if node.keywords or len(node.args) != arguments:
+            raise self.error(UnsupportedSyntaxError, node, f"{label}() with an axis or other arguments is not "
+                             "supported in compiled code", f"reduce the whole array: {label}(); otherwise {JIT_HINT}")
+        t = base.type
+        assert isinstance(t, ArrayT)
+        result = reduction_type(op, t.dtype)
+        if result is None:
+            raise self.error(UnsupportedSyntaxError, node, f"{label}() of a complex array is not supported in compiled "
+                             "code", JIT_HINT)
+        return self.mark_numpy_bool(Reduce(op, base, result, self.loc(node)))  # type: ignore[arg-type]
 
     def shape_item(self: FunctionBuilder, base: Expr, t: ArrayT, node: ast.Subscript) -> Expr:
         k = node.slice
@@ -266,6 +355,18 @@ class ArrayBuilder:
 
     def call_numpy(self: FunctionBuilder, binding: NumpyFunctionBinding, node: ast.Call, label: str) -> Expr:
         name = binding.name
+        if name in REDUCTIONS or name in ("amin", "amax", "copy"):
+            if not node.args:
+                raise self.error(CompileTypeError, node, f"{label}() takes an array")
+            base = self.array_value(node.args[0])
+            if name == "copy":
+                self.arity(node, label, 1, 1)
+                bt = base.type
+                assert isinstance(bt, ArrayT)
+                return ArrayCopy(base, ArrayT(bt.dtype, bt.ndim, "C"), self.loc(node))
+            found = self.array_reduction(name, base, node, label, arguments=1)
+            assert found is not None
+            return found
         if name == "arange":
             return self.numpy_arange(node, label)
         like = name.endswith("_like")
@@ -413,6 +514,12 @@ class ArrayBuilder:
         if not isinstance(t, ArrayT):
             raise self.error(UnsupportedSyntaxError, target, "assigning to an item (x[i] = ...) is not supported on a "
                              f"value of type {t}", f"compiled code assigns to elements of arrays only; {JIT_HINT}")
+        view = self.view_of(base, target)
+        if view is not None:
+            if isinstance(value.type, ArrayT):
+                raise self.error(UnsupportedSyntaxError, node, "assigning an array to a slice is not supported in "
+                                 "compiled code yet", "assign a number (every element gets it), or loop")
+            return FillArray(view, self.element_value(value, view.type, node), self.loc(node))  # type: ignore[arg-type]
         indices = self.indices(t, target)
         return SetItem(base, indices, self.element_value(value, t, node), True, self.loc(node))
 
@@ -428,6 +535,9 @@ class ArrayBuilder:
             base = self.read(local, target.value)
         t = base.type
         assert isinstance(t, ArrayT)
+        if self.view_of(base, target) is not None:
+            raise self.error(UnsupportedSyntaxError, node, "augmented assignment to a slice (a[1:] += v) is not "
+                             "supported in compiled code yet", "loop over the elements")
         indices = []
         for i in self.indices(t, target):
             if not isinstance(i, (Const, Name)):
@@ -454,9 +564,6 @@ class ArrayBuilder:
             raise self.error(UnsupportedSyntaxError, it, "for loops are only supported over range(...) and 1-D arrays",
                              JIT_HINT)
         t = array.type
-        if t.ndim != 1:
-            raise self.error(UnsupportedSyntaxError, node.iter, f"iterating over a {_element(t)} (its rows, views) is "
-                             "not supported in compiled code yet", "loop over indices: for i in range(a.shape[0])")
         name = self.target_name(node.target)
         loc = self.loc(node)
         held, first = self.temp(array, node.iter)
@@ -466,8 +573,13 @@ class ArrayBuilder:
         if self.state is not None:
             self.state.add(name)
         self.loops.append([])
-        element = self.mark_numpy_bool(GetItem(self.read(held, node.iter), [self.read(index, node)], False,
-                                               t.dtype, loc))
+        if t.ndim == 1:
+            element: Expr = self.mark_numpy_bool(GetItem(self.read(held, node.iter), [self.read(index, node)], False,
+                                                         t.dtype, loc))
+        else:  # the rows: views of the array the loop started with
+            rest: list[Expr | Slice] = [Slice(None, None, None, loc) for _ in range(t.ndim - 1)]
+            element = ArrayView(self.read(held, node.iter), [self.read(index, node), *rest],
+                                ArrayT(t.dtype, t.ndim - 1, t.layout), loc)
         body = [self.store(name, element, node, node.target), *self.block(node.body)]
         breaks = self.loops.pop()
         self.state = before

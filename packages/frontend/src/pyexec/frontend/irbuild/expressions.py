@@ -605,6 +605,8 @@ class ExpressionBuilder(ArrayBuilder):
             raise self.error(CompileTypeError, func, f"'{func.id}' is a local variable, not a function")
         if isinstance(func, ast.Attribute) and func.attr == "conjugate" and self.global_binding(func.value) is None:
             return self.conjugate(node)
+        if isinstance(func, ast.Attribute) and self.global_binding(func.value) is None:
+            return self.array_method(node)
         binding = self.global_binding(func)
         label = ast.unparse(func)
         if binding is None:

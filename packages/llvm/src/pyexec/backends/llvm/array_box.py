@@ -26,6 +26,16 @@ _DECREF = ctypes.CFUNCTYPE(None, ctypes.c_void_p)
 _COUNT = ctypes.CFUNCTYPE(ctypes.c_int64)
 
 
+_cache: dict[str, Any] = {}
+
+
+def _decref() -> Any:
+    fn = _cache.get("decref")
+    if fn is None:
+        fn = _cache["decref"] = _runtime("pyexec_rt_decref", _DECREF)
+    return fn
+
+
 def _runtime(name: str, kind: Any) -> Any:
     from pyexec.backends.llvm.host_runtime import _host, register_symbols
 
@@ -37,16 +47,18 @@ class ArrayBlock:
     """The base of an ndarray whose elements live in a runtime block: exposes them through
     ``__array_interface__`` and releases the block's reference when it is collected."""
 
-    __slots__ = ("__array_interface__", "owner")
+    __slots__ = ("__array_interface__", "decref", "owner")
 
     def __init__(self, interface: dict[str, Any], owner: int) -> None:
         self.__array_interface__ = interface
         self.owner = owner
+        # bound now: at interpreter exit, a late collection must not need an import
+        self.decref = _decref()
 
     def __del__(self) -> None:
         owner, self.owner = self.owner, 0
         if owner:
-            _runtime("pyexec_rt_decref", _DECREF)(owner)
+            self.decref(owner)
 
 
 class _Borrowed:

@@ -119,6 +119,8 @@ def written_parameters(module: n.Module) -> dict[str, set[int]]:
             node = stack.pop()
             if isinstance(node, n.SetItem):
                 stores.append(node)
+            if isinstance(node, n.FillArray):
+                stores.append(n.SetItem(node.target, [], node.value, False, node.loc))
             if isinstance(node, n.Call):
                 found_calls.append(node)
             stack.extend(_children(node))
@@ -142,6 +144,10 @@ def _held_by(e: n.Expr, held: dict[int, set[int]]) -> set[int]:
     """The parameters an array expression may be (a name of one, or of a local that holds one)."""
     if isinstance(e, n.Name):
         return set(held.get(id(e.var), set()))
+    if isinstance(e, (n.ArrayView, n.Transpose)):
+        return _held_by(e.array, held)
+    if isinstance(e, n.ArrayCast):
+        return _held_by(e.value, held)
     return set()
 
 
@@ -307,7 +313,9 @@ def owned(e: n.Expr) -> bool:
     """
     if isinstance(e, n.ArrayCast):
         return owned(e.value)
-    return isinstance(e.type, ArrayT) and isinstance(e, (n.Call, n.ArrayNew, n.ArrayRange))
+    if isinstance(e, (n.ArrayView, n.Transpose)):
+        return owned(e.array)  # a view carries its base's reference when the base was new
+    return isinstance(e.type, ArrayT) and isinstance(e, (n.Call, n.ArrayNew, n.ArrayRange, n.ArrayCopy))
 
 
 # --- one function ----------------------------------------------------------------------------------
@@ -440,6 +448,216 @@ class ArrayLowering:
         i.add_incoming(nxt, b.block)
         b.cbranch(b.icmp_unsigned("!=", nxt, count), loop, done)
         b.position_at_end(done)
+
+    def expr_ArrayView(self: FunctionLowering, e: n.ArrayView) -> ir.Value:
+        """NumPy's basic indexing: integer items move the data pointer and drop their axis; slices follow
+        Python's rules (``PySlice_AdjustIndices``), clamped to the axis."""
+        from pyexec.backends.llvm.lower import llvm_type
+
+        b = self.b
+        base = self.expr(e.array)
+        values = [item if isinstance(item, n.Slice) else self.expr(item) for item in e.items]
+        data = b.extract_value(base, DATA)
+        out = b.insert_value(ir.Constant(llvm_type(e.type), ir.Undefined), b.extract_value(base, OWNER), OWNER)
+        kept = 0
+        for k, item in enumerate(values):
+            extent = b.extract_value(base, [SHAPE, k])
+            stride = b.extract_value(base, [STRIDES, k])
+            if not isinstance(item, n.Slice):
+                i = self.checked_index(item, extent, k)
+                data = b.gep(data, [b.mul(i, stride)], source_etype=I8)
+                continue
+            start, length, step = self.slice_bounds(item, extent)
+            data = b.gep(data, [b.mul(start, stride)], source_etype=I8)
+            out = b.insert_value(out, length, [SHAPE, kept])
+            out = b.insert_value(out, b.mul(stride, step), [STRIDES, kept])
+            kept += 1
+        return b.insert_value(out, data, DATA)
+
+    def slice_bounds(self: FunctionLowering, s: n.Slice, extent: ir.Value) -> tuple[ir.Value, ir.Value, ir.Value]:
+        """``(start, length, step)`` of ``start:stop:step`` on an axis of ``extent`` elements, as Python
+        computes them (a zero step is ValueError)."""
+        b = self.b
+        if s.step is None:
+            step = I64(1)
+        else:
+            step = self.expr(s.step)
+            self.fail_if(b.icmp_signed("==", step, I64(0)), rt.VALUE, "slice step cannot be zero")
+        down = b.icmp_signed("<", step, I64(0))
+
+        def bound(part: n.Expr | None, default_up: ir.Value, default_down: ir.Value) -> ir.Value:
+            if part is None:
+                return b.select(down, default_down, default_up)
+            v = self.expr(part)
+            shifted = b.add(v, extent)
+            low = b.select(down, I64(-1), I64(0))
+            high = b.select(down, b.sub(extent, I64(1)), extent)
+            negative = b.select(b.icmp_signed("<", shifted, I64(0)), low, shifted)
+            clamped = b.select(b.icmp_signed(">=", v, extent), high, v)
+            return b.select(b.icmp_signed("<", v, I64(0)), negative, clamped)
+
+        start = bound(s.start, I64(0), b.sub(extent, I64(1)))
+        stop = bound(s.stop, extent, I64(-1))
+        span_up = b.sub(stop, start)
+        span_down = b.sub(start, stop)
+        magnitude = b.select(down, b.sub(I64(0), step), step)
+        span = b.select(down, span_down, span_up)
+        length = b.add(b.udiv(b.sub(span, I64(1)), magnitude), I64(1))
+        nonempty = b.icmp_signed(">", span, I64(0))
+        return start, b.select(nonempty, length, I64(0)), step
+
+    def expr_Transpose(self: FunctionLowering, e: n.Transpose) -> ir.Value:
+        b = self.b
+        base = self.expr(e.array)
+        out = base
+        nd = e.type.ndim
+        for k in range(nd):
+            out = b.insert_value(out, b.extract_value(base, [SHAPE, nd - 1 - k]), [SHAPE, k])
+            out = b.insert_value(out, b.extract_value(base, [STRIDES, nd - 1 - k]), [STRIDES, k])
+        return out
+
+    def loop_nest(self: FunctionLowering, extents: list[ir.Value], body: object, indices: list | None = None) -> None:
+        """``body(indices)`` for every index tuple of ``extents``, last axis fastest (C order)."""
+        b = self.b
+        indices = indices or []
+        if len(indices) == len(extents):
+            body(indices)  # type: ignore[operator]
+            return
+        n_k = extents[len(indices)]
+        pre = b.block
+        loop, done = self.new_block("nest"), self.new_block("nest.end")
+        b.cbranch(b.icmp_signed(">", n_k, I64(0)), loop, done)
+        b.position_at_end(loop)
+        i = b.phi(I64)
+        i.add_incoming(I64(0), pre)
+        self.loop_nest(extents, body, [*indices, i])
+        nxt = b.add(i, I64(1))
+        i.add_incoming(nxt, b.block)
+        b.cbranch(b.icmp_signed("<", nxt, n_k), loop, done)
+        b.position_at_end(done)
+
+    def expr_ArrayCopy(self: FunctionLowering, e: n.ArrayCopy) -> ir.Value:
+        b = self.b
+        source = self.expr(e.array)
+        st = e.array.type
+        assert isinstance(st, ArrayT)
+        extents = [b.extract_value(source, [SHAPE, k]) for k in range(st.ndim)]
+        desc = self.new_array(e.type, extents)
+
+        def copy(ix: list[ir.Value]) -> None:
+            value = self.load_element(self.element_address(source, st, ix, False), st.dtype)
+            self.store_element(value, self.element_address(desc, e.type, ix, False), st.dtype)
+
+        self.loop_nest(extents, copy)
+        self.release_temporary(e.array, source)
+        return desc
+
+    def stmt_FillArray(self: FunctionLowering, s: n.FillArray) -> None:
+        value = self.expr(s.value)  # Python evaluates the value first
+        target = self.expr(s.target)
+        t = s.target.type
+        assert isinstance(t, ArrayT)
+        extents = [self.b.extract_value(target, [SHAPE, k]) for k in range(t.ndim)]
+        self.loop_nest(extents, lambda ix: self.store_element(value, self.element_address(target, t, ix, False),
+                                                              t.dtype))
+        self.release_temporary(s.target, target)
+
+    def expr_Reduce(self: FunctionLowering, e: n.Reduce) -> ir.Value:
+        """Whole-array reductions in C order, with NumPy's result types, empty-array errors and NaN rules."""
+        from pyexec.backends.llvm.lower import llvm_type
+
+        b = self.b
+        source = self.expr(e.array)
+        t = e.array.type
+        assert isinstance(t, ArrayT)
+        d = t.dtype
+        extents = [b.extract_value(source, [SHAPE, k]) for k in range(t.ndim)]
+        count = extents[0]
+        for x in extents[1:]:
+            count = b.mul(count, x)
+        if e.op in ("min", "max", "argmin", "argmax"):
+            word = {"min": "minimum", "max": "maximum"}.get(e.op)
+            message = (f"zero-size array to reduction operation {word} which has no identity" if word
+                       else f"attempt to get {e.op} of an empty sequence")
+            self.fail_if(b.icmp_signed("==", count, I64(0)), rt.VALUE, message)
+
+        def element(ix: list[ir.Value]) -> ir.Value:
+            return self.load_element(self.element_address(source, t, ix, False), d)
+
+        def slot(ty: ir.Type, initial: ir.Value) -> ir.AllocaInstr:
+            with b.goto_entry_block():
+                at = b.alloca(ty)
+            b.store(initial, at)
+            return at
+
+        if e.op in ("sum", "prod", "mean"):
+            acc_t = e.type
+            ty = llvm_type(acc_t)
+            one = e.op == "prod"
+            if acc_t.is_complex:
+                part = ty.elements[0]
+                init = ir.Constant(ty, [ir.Constant(part, 1.0 if one else 0.0), ir.Constant(part, 0.0)])
+            elif acc_t.is_float:
+                init = ir.Constant(ty, 1.0 if one else 0.0)
+            else:
+                init = ir.Constant(ty, 1 if one else 0)
+            acc = slot(ty, init)
+
+            def accumulate(ix: list[ir.Value]) -> None:
+                x = element(ix)
+                x = self.cast(x, d, acc_t) if d != acc_t else x
+                cur = b.load(acc, typ=ty)
+                if acc_t.is_complex:
+                    new = self.complex_binop("mul" if one else "add", cur, x, acc_t)
+                elif acc_t.is_float:
+                    new = b.fmul(cur, x) if one else b.fadd(cur, x)
+                else:
+                    new = b.mul(cur, x) if one else b.add(cur, x)
+                b.store(new, acc)
+
+            self.loop_nest(extents, accumulate)
+            result = b.load(acc, typ=ty)
+            if e.op == "mean":
+                if acc_t.is_complex:
+                    part = ty.elements[0]
+                    k = b.sitofp(count, part)
+                    result = self.make_complex(b.fdiv(b.extract_value(result, 0), k),
+                                               b.fdiv(b.extract_value(result, 1), k), ty)
+                else:
+                    result = b.fdiv(result, b.sitofp(count, ty))
+            self.release_temporary(e.array, source)
+            return result
+        ty = llvm_type(d)
+        zeros = [I64(0)] * t.ndim
+        best = slot(ty, element(zeros))
+        best_index = slot(I64, I64(0))
+        flat = slot(I64, I64(0))
+        smaller = e.op in ("min", "argmin")
+
+        def better(x: ir.Value, cur: ir.Value) -> ir.Value:
+            sym = "<" if smaller else ">"
+            if d.is_float:
+                nan_x = b.fcmp_unordered("uno", x, x)
+                nan_cur = b.fcmp_unordered("uno", cur, cur)
+                return b.and_(b.not_(nan_cur), b.or_(nan_x, b.fcmp_ordered(sym, x, cur)))
+            if d.info.signed and not d.is_bool:
+                return b.icmp_signed(sym, x, cur)
+            return b.icmp_unsigned(sym, x, cur)
+
+        def visit(ix: list[ir.Value]) -> None:
+            x = element(ix)
+            cur = b.load(best, typ=ty)
+            k = b.load(flat, typ=I64)
+            take = better(x, cur)
+            b.store(b.select(take, x, cur), best)
+            b.store(b.select(take, k, b.load(best_index, typ=I64)), best_index)
+            b.store(b.add(k, I64(1)), flat)
+
+        self.loop_nest(extents, visit)
+        self.release_temporary(e.array, source)
+        if e.op in ("argmin", "argmax"):
+            return b.load(best_index, typ=I64)
+        return b.load(best, typ=ty)
 
     def expr_ArrayNew(self: FunctionLowering, e: n.ArrayNew) -> ir.Value:
         extents = [self.expr(x) for x in e.shape]
