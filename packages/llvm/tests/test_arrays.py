@@ -600,3 +600,97 @@ def test_reductions_give_numpys_values_nan_and_empty_errors(a):
 def test_integer_reductions_widen_and_wrap_as_numpy_does(a):
     with np.errstate(over="ignore"):
         assert aot(int_reductions)(a) == int_reductions(a)
+
+
+# --- elementwise operations, ufuncs and matmul -----------------------------------------------------
+
+
+def arith(a: float64[:, :], b: float64[:]) -> float64[:, ::1]:
+    return (a + b) * 2.0 - a / b
+
+
+def int_arith(a: int32[:], b: int8[:, :]) -> int32[:, ::1]:
+    return a * b - a + 3
+
+
+def compare(a: float64[:, :], x: float) -> bool_[:, ::1]:
+    return a < x
+
+
+def ufuncs(a: float64[:]) -> float64[::1]:
+    return np.sqrt(np.abs(a)) + np.exp(-a) + np.sin(a) - np.log(np.abs(a) + 1.0)
+
+
+def matrix_multiply(A: np.ndarray, B: np.ndarray) -> np.ndarray:
+    return A @ B
+
+
+def matrix_power(A: np.ndarray, n: int) -> np.ndarray:
+    result = np.eye(A.shape[0])
+    for _ in range(n):
+        result = result @ A
+    return result
+
+
+@SETTINGS
+@given(arrays(np.float64, 2, st.floats(-100, 100)), arrays(np.float64, 1, st.floats(-100, 100)))
+def test_elementwise_arithmetic_broadcasts_like_numpy_and_divides_by_zero_to_inf(a, b):
+    with np.errstate(all="ignore"):
+        expected = outcome(arith, a, b)
+    got = outcome(aot(arith), a, b)
+    if expected[0] == "raises":
+        assert got[:2] == expected[:2]  # ValueError: shapes that do not broadcast
+    else:
+        assert got[0] == "value" and got[1].shape == expected[1].shape
+        assert np.array_equal(got[1], expected[1], equal_nan=True)
+
+
+@SETTINGS
+@given(arrays(np.int32, 1), arrays(np.int8, 2))
+def test_integer_elementwise_arithmetic_promotes_and_wraps_like_numpy(a, b):
+    with np.errstate(all="ignore"):
+        expected = outcome(int_arith, a, b)
+    got = outcome(aot(int_arith), a, b)
+    assert got[0] == expected[0]
+    if got[0] == "value":
+        assert got[1].dtype == expected[1].dtype and np.array_equal(got[1], expected[1])
+
+
+@SETTINGS
+@given(arrays(np.float64, 2, st.floats(-10, 10) | st.just(float("nan"))), st.floats(-10, 10))
+def test_comparisons_give_numpy_bool_arrays(a, x):
+    got = aot(compare)(a, x)
+    assert got.dtype == np.bool_ and np.array_equal(got, compare(a, x))
+
+
+@SETTINGS
+@given(arrays(np.float64, 1, st.floats(-50, 50)))
+def test_ufuncs_match_numpy_to_the_last_few_ulps(a):
+    assert np.allclose(aot(ufuncs)(a), ufuncs(a), rtol=1e-13, atol=0)
+
+
+@pytest.mark.parametrize(("ls", "rs"), [((2, 3), (3, 4)), ((3,), (3,)), ((2, 3), (3,)), ((3,), (3, 2)),
+                                        ((0, 3), (3, 0))])
+def test_matmul_of_1d_and_2d_arrays_is_numpys(ls, rs):
+    rng = np.random.default_rng(1)
+    a, b = rng.random(ls), rng.integers(-5, 5, rs)
+    got = aot(matrix_multiply)(a, b)
+    assert np.allclose(got, a @ b) and np.shape(got) == np.shape(a @ b)
+    with pytest.raises(ValueError, match="matmul"):
+        aot(matrix_multiply)(a, np.ones((4, *rs[1:])))
+
+
+def test_the_original_matrix_examples_run_through_aot():
+    assert aot(matrix_multiply)(np.ones((3, 3)), np.eye(3)).tolist() == [[1.0] * 3] * 3
+    assert aot(matrix_power)(np.array([[1, 1], [1, 0]]), 10).tolist() == [[89.0, 55.0], [55.0, 34.0]]
+
+
+def test_temporaries_of_whole_array_expressions_are_freed():
+    a = np.arange(12.0).reshape(3, 4)
+    fn = aot(arith)
+    fn(a, a[0] + 1)
+    before = live_blocks()
+    for _ in range(2000):
+        fn(a, a[0] + 1)
+    gc.collect()
+    assert live_blocks() == before

@@ -386,9 +386,54 @@ class Reduce:
     loc: Loc
 
 
+@dataclass(eq=False)
+class Eye:
+    """``np.eye(n, m)``: a new C-contiguous ``n`` × ``m`` array of zeros with ones on the main diagonal (negative
+    extents raise NumPy's ValueError); ``cols`` None is ``np.eye(n)``, square."""
+
+    rows: Expr
+    cols: Expr | None
+    type: ArrayT
+    loc: Loc
+
+
+ArrayOpKind = Literal["add", "sub", "mul", "truediv", "neg", "eq", "ne", "lt", "le", "gt", "ge", "sqrt", "exp",
+                      "log", "sin", "cos", "tan", "abs"]
+
+
+@dataclass(eq=False)
+class ArrayMap:
+    """Elementwise ``a + b``, ``a * 2.0``, ``a < b``, ``-a``, ``np.sqrt(a)``, … over arrays and scalars with
+    NumPy's broadcasting: a new C-contiguous array of ``type`` whose shape is the operands' broadcast shape
+    (ValueError("operands could not be broadcast together") when two extents differ and neither is 1). Every
+    operand's element (or the scalar) is converted to ``compute`` first, as :class:`Cast` converts; then the
+    operation runs with NumPy's array semantics: integers wrap, a float division by zero gives inf or NaN (no
+    exception), ``sqrt``/``log`` of a negative number give NaN; comparisons give ``bool_``."""
+
+    op: ArrayOpKind
+    args: list[Expr]
+    compute: ScalarT
+    type: ArrayT
+    loc: Loc
+
+
+@dataclass(eq=False)
+class MatMul:
+    """``a @ b`` and ``np.dot(a, b)`` for 1-D·1-D (a scalar), 2-D·1-D and 2-D·2-D, in ``compute`` (the operands'
+    promoted dtype); ``type`` is ``compute`` or a new C-contiguous array of it. Mismatched inner dimensions
+    raise ValueError, as NumPy's do."""
+
+    left: Expr
+    right: Expr
+    compute: ScalarT
+    type: ScalarT | ArrayT
+    loc: Loc
+
+
 Expr = (
     Const | Name | Cast | BinOp | UnaryOp | Compare | BoolOp | IfExp | Call | Intrinsic | ArrayShape | ArraySize
-    | GetItem | FitInt | ArrayNew | ArrayRange | ArrayCast | ArrayView | Transpose | ArrayCopy | Reduce
+    | GetItem | FitInt | ArrayNew | ArrayRange | ArrayCast | ArrayView | Transpose | ArrayCopy | Reduce | ArrayMap
+    | MatMul | Eye
 )
 
 

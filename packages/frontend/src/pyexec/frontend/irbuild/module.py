@@ -149,8 +149,10 @@ class ModuleBuilder:
         self.signatures[name] = (params, defaults)
         if fn.returns is not None and names_python_number(fn.returns, src):
             self.python_returns.add(name)
+        # `-> np.ndarray` says an array but not which: the returned value's type completes it
         self.annotated[name] = (
-            annotation_type(fn.returns, src, allow_none=True) if fn.returns is not None else None
+            annotation_type(fn.returns, src, allow_none=True)
+            if fn.returns is not None and not partial_array_annotation(fn.returns) else None
         )
         return params, defaults
 

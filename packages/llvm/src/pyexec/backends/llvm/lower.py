@@ -152,7 +152,8 @@ def _faults_locally(node: object, checked_ints: bool, python_runtime: bool = Fal
         return True
     if isinstance(node, (n.GetItem, n.SetItem)):
         return node.boundscheck  # IndexError
-    if isinstance(node, (n.FitInt, n.ArrayNew, n.ArrayRange, n.ArrayView, n.ArrayCopy)) or (
+    if isinstance(node, (n.FitInt, n.ArrayNew, n.ArrayRange, n.ArrayView, n.ArrayCopy, n.ArrayMap, n.MatMul,
+                         n.Eye)) or (
             isinstance(node, n.Reduce) and node.op in ("min", "max", "argmin", "argmax")):
         return True  # OverflowError; negative dimensions, too big, out of memory; arange's zero step
     if python_runtime and isinstance(node, (n.Print, n.While, n.ForRange)):
@@ -401,7 +402,7 @@ class ModuleLowering:
         self.functions: dict[str, ir.Function] = {}
         # no array is created in this module: every array comes from outside (owner NULL or a tagged
         # argument), and the reference counting of arrays compiles to nothing
-        self.allocates = any(isinstance(node, (n.ArrayNew, n.ArrayRange, n.ArrayCopy))
+        self.allocates = any(isinstance(node, (n.ArrayNew, n.ArrayRange, n.ArrayCopy, n.ArrayMap, n.MatMul, n.Eye))
                              for f in module.functions.values() for node in _walk(f.body))
         # wasm traps safely when its stack runs out; elsewhere recursive code checks a budget, and
         # faults under a guarded entry unwind to it with longjmp (no error tests at call sites)

@@ -315,7 +315,8 @@ def owned(e: n.Expr) -> bool:
         return owned(e.value)
     if isinstance(e, (n.ArrayView, n.Transpose)):
         return owned(e.array)  # a view carries its base's reference when the base was new
-    return isinstance(e.type, ArrayT) and isinstance(e, (n.Call, n.ArrayNew, n.ArrayRange, n.ArrayCopy))
+    return isinstance(e.type, ArrayT) and isinstance(e, (n.Call, n.ArrayNew, n.ArrayRange, n.ArrayCopy, n.ArrayMap,
+                                                         n.MatMul, n.Eye))
 
 
 # --- one function ----------------------------------------------------------------------------------
@@ -433,7 +434,7 @@ class ArrayLowering:
         return desc
 
     def fill_flat(self: FunctionLowering, data: ir.Value, count: ir.Value, t: ScalarT,
-                  element: object) -> None:
+                  element: object, stride: ir.Value | None = None) -> None:
         """Set ``count`` contiguous elements from ``data``: ``element(i)`` gives element ``i``'s value."""
         b = self.b
         pre = b.block
@@ -442,7 +443,8 @@ class ArrayLowering:
         b.position_at_end(loop)
         i = b.phi(I64)
         i.add_incoming(I64(0), pre)
-        address = b.gep(data, [b.mul(i, I64(element_size(t)))], source_etype=I8)
+        position = i if stride is None else b.mul(i, stride)
+        address = b.gep(data, [b.mul(position, I64(element_size(t)))], source_etype=I8)
         self.store_element(element(i), address, t)  # type: ignore[operator]
         nxt = b.add(i, I64(1))
         i.add_incoming(nxt, b.block)
@@ -658,6 +660,152 @@ class ArrayLowering:
         if e.op in ("argmin", "argmax"):
             return b.load(best_index, typ=I64)
         return b.load(best, typ=ty)
+
+    def broadcast_extents(self: FunctionLowering, arrays: list[tuple[ir.Value, ArrayT]], ndim: int) -> list[ir.Value]:
+        """NumPy's broadcast shape of arrays (aligned on their last axes)."""
+        b = self.b
+        extents = []
+        for k in range(ndim):
+            cur = I64(1)
+            for desc, t in arrays:
+                axis = k - (ndim - t.ndim)
+                if axis < 0:
+                    continue
+                x = b.extract_value(desc, [SHAPE, axis])
+                clash = b.and_(b.and_(b.icmp_signed("!=", cur, I64(1)), b.icmp_signed("!=", x, I64(1))),
+                               b.icmp_signed("!=", x, cur))
+                self.fail_if(clash, rt.VALUE, "operands could not be broadcast together")
+                cur = b.select(b.icmp_signed("!=", x, I64(1)), x, cur)
+            extents.append(cur)
+        return extents
+
+    def broadcast_address(self: FunctionLowering, desc: ir.Value, t: ArrayT, strides: list[ir.Value],
+                          ix: list[ir.Value]) -> ir.Value:
+        offset = I64(0)
+        for axis in range(t.ndim):
+            offset = self.b.add(offset, self.b.mul(ix[len(ix) - t.ndim + axis], strides[axis]))
+        return self.b.gep(self.b.extract_value(desc, DATA), [offset], source_etype=I8)
+
+    def expr_ArrayMap(self: FunctionLowering, e: n.ArrayMap) -> ir.Value:
+        b = self.b
+        values = [self.expr(a) for a in e.args]
+        arrays = [(v, a.type) for v, a in zip(values, e.args) if isinstance(a.type, ArrayT)]
+        extents = self.broadcast_extents(arrays, e.type.ndim)  # type: ignore[arg-type]
+        # a broadcast axis (extent 1) reads its one element again: stride 0
+        strides = {id(v): [b.select(b.icmp_signed("==", b.extract_value(v, [SHAPE, k]), I64(1)), I64(0),
+                                    b.extract_value(v, [STRIDES, k])) for k in range(t.ndim)] for v, t in arrays}
+        out = self.new_array(e.type, extents)
+
+        def body(ix: list[ir.Value]) -> None:
+            operands = []
+            for v, a in zip(values, e.args):
+                t = a.type
+                if isinstance(t, ArrayT):
+                    x = self.load_element(self.broadcast_address(v, t, strides[id(v)], ix), t.dtype)
+                    operands.append(self.cast(x, t.dtype, e.compute) if t.dtype != e.compute else x)
+                else:
+                    operands.append(v)
+            result = self.elementwise_value(e.op, operands, e.compute)
+            self.store_element(result, self.element_address(out, e.type, ix, False), e.type.dtype)
+
+        self.loop_nest(extents, body)
+        for v, a in zip(values, e.args):
+            self.release_temporary(a, v)
+        return out
+
+    def elementwise_value(self: FunctionLowering, op: str, xs: list[ir.Value], t: ScalarT) -> ir.Value:
+        """One element of an elementwise operation, with NumPy's array semantics (no exceptions)."""
+        b = self.b
+        if op in ("eq", "ne", "lt", "le", "gt", "ge"):
+            return self.compare(op, xs[0], xs[1], t)
+        if op == "neg":
+            (x,) = xs
+            if t.is_complex:
+                return self.make_complex(b.fneg(b.extract_value(x, 0)), b.fneg(b.extract_value(x, 1)), x.type)
+            return b.fneg(x) if t.is_float else b.neg(x)
+        if op in ("sqrt", "exp", "log", "sin", "cos", "tan"):
+            return self.call_intrinsic("llvm.sqrt", xs[0]) if op == "sqrt" else self.libm(op, xs[0])
+        if op == "abs":
+            (x,) = xs
+            if t.is_float:
+                return self.call_intrinsic("llvm.fabs", x)
+            if t.info.signed:
+                return b.select(b.icmp_signed("<", x, ir.Constant(x.type, 0)), b.neg(x), x)
+            return x
+        x, y = xs
+        if t.is_complex:
+            if op == "truediv":
+                parts = (b.extract_value(x, 0), b.extract_value(x, 1), b.extract_value(y, 0), b.extract_value(y, 1))
+                return self.complex_div_numpy(*parts, x.type)
+            return self.complex_binop(op, x, y, t)
+        if t.is_float:
+            return {"add": b.fadd, "sub": b.fsub, "mul": b.fmul, "truediv": b.fdiv}[op](x, y)
+        return {"add": b.add, "sub": b.sub, "mul": b.mul}[op](x, y)
+
+    def expr_MatMul(self: FunctionLowering, e: n.MatMul) -> ir.Value:
+        """``a @ b``: each result element a dot product in ``compute``, in order of the inner index."""
+        from pyexec.backends.llvm.lower import llvm_type
+
+        b = self.b
+        left, right = self.expr(e.left), self.expr(e.right)
+        lt, rt_ = e.left.type, e.right.type
+        assert isinstance(lt, ArrayT) and isinstance(rt_, ArrayT)
+        inner_l = b.extract_value(left, [SHAPE, lt.ndim - 1])
+        inner_r = b.extract_value(right, [SHAPE, 0])
+        self.fail_if(b.icmp_signed("!=", inner_l, inner_r), rt.VALUE,
+                     "matmul: Input operand 1 has a mismatch in its core dimension 0")
+        c = e.compute
+        ty = llvm_type(c)
+        zero = ir.Constant(ty, [ir.Constant(ty.elements[0], 0.0)] * 2) if c.is_complex else \
+            ir.Constant(ty, 0.0 if c.is_float else 0)
+        with b.goto_entry_block():
+            acc = b.alloca(ty)
+
+        def dot(row: list[ir.Value], col: list[ir.Value]) -> ir.Value:
+            b.store(zero, acc)
+
+            def step(p: list[ir.Value]) -> None:
+                x = self.load_element(self.element_address(left, lt, [*row, p[0]], False), lt.dtype)
+                y = self.load_element(self.element_address(right, rt_, [p[0], *col], False), rt_.dtype)
+                x = self.cast(x, lt.dtype, c) if lt.dtype != c else x
+                y = self.cast(y, rt_.dtype, c) if rt_.dtype != c else y
+                cur = b.load(acc, typ=ty)
+                b.store(self.elementwise_value("add", [cur, self.elementwise_value("mul", [x, y], c)], c), acc)
+
+            self.loop_nest([inner_l], step)
+            return b.load(acc, typ=ty)
+
+        if not isinstance(e.type, ArrayT):
+            result = dot([], [])
+        else:
+            rows = [b.extract_value(left, [SHAPE, 0])] if lt.ndim == 2 else []
+            cols = [b.extract_value(right, [SHAPE, 1])] if rt_.ndim == 2 else []
+            out = self.new_array(e.type, rows + cols)
+
+            def cell(ix: list[ir.Value]) -> None:
+                row, col = ix[:len(rows)], ix[len(rows):]
+                self.store_element(dot(row, col), self.element_address(out, e.type, ix, False), c)
+
+            self.loop_nest(rows + cols, cell)
+            result = out
+        self.release_temporary(e.left, left)
+        self.release_temporary(e.right, right)
+        return result
+
+    def expr_Eye(self: FunctionLowering, e: n.Eye) -> ir.Value:
+        from pyexec.backends.llvm.lower import constant
+
+        b = self.b
+        rows = self.expr(e.rows)
+        cols = rows if e.cols is None else self.expr(e.cols)
+        desc = self.new_array(e.type, [rows, cols])
+        d = e.type.dtype
+        zero, one = constant(0, d), constant(1, d)
+        self.fill_flat(b.extract_value(desc, DATA), self.new_count, d, lambda i: zero)
+        diagonal = b.select(b.icmp_signed("<", rows, cols), rows, cols)
+        step = b.add(cols, I64(1))  # from (i, i) to (i + 1, i + 1) in C order
+        self.fill_flat(b.extract_value(desc, DATA), diagonal, d, lambda i: one, stride=step)
+        return desc
 
     def expr_ArrayNew(self: FunctionLowering, e: n.ArrayNew) -> ir.Value:
         extents = [self.expr(x) for x in e.shape]
