@@ -694,3 +694,16 @@ def test_temporaries_of_whole_array_expressions_are_freed():
         fn(a, a[0] + 1)
     gc.collect()
     assert live_blocks() == before
+
+
+def test_boundscheck_false_drops_the_checks_but_keeps_negative_indices():
+    a = np.arange(5.0)
+    fast = aot(read_last_minus, boundscheck=False)
+    assert fast(a, 1) == 4.0 and fast(a, 5) == 0.0
+    assert "pyexec.index_error" not in fast.inspect_llvm()
+    with pytest.raises(IndexError):
+        aot(read_last_minus)(a, 6)
+
+
+def read_last_minus(a: float64[:], k: int) -> float:
+    return a[-k]

@@ -100,13 +100,16 @@ def lower_module(
     entry_points: bool = True,
     exports: list[str] | None = None,
     python_runtime: bool = False,
+    boundscheck: bool = True,
 ) -> ir.Module:
     """Lower a typed IR module to an LLVM IR module for ``triple``.
 
     ``overflow="check"`` makes Python's ``int`` raise OverflowError outside int64 (the default);
     ``"wrap"`` makes it wrap like int64. ``error_prefix`` names the error-state getters.
     ``entry_points`` adds the C-ABI entries, for the functions in ``exports`` (default: all).
-    ``python_runtime`` is for code that runs inside CPython (``aot``): the ``pyexec_print_*``
+    ``boundscheck=False`` drops the IndexError checks of array indices (a negative index still counts from
+    the end; an index outside the array is then undefined behaviour). ``python_runtime`` is for code that
+    runs inside CPython (``aot``): the ``pyexec_print_*``
     functions return a status (non-zero: a Python exception is set, such as one raised by
     ``sys.stdout.write``), and loops and recursive calls poll a flag for KeyboardInterrupt.
 
@@ -123,8 +126,10 @@ def lower_module(
     for name in names:
         if name not in module.functions:
             raise NativeBuildError(f"cannot export {name!r}: the module has no such function")
-    return ModuleLowering(module, triple, data_layout, overflow, error_prefix, names if entry_points else [],
-                          python_runtime).run()
+    lowering = ModuleLowering(module, triple, data_layout, overflow, error_prefix, names if entry_points else [],
+                              python_runtime)
+    lowering.boundscheck = boundscheck
+    return lowering.run()
 
 
 # --- which functions can fault -------------------------------------------------------------------
@@ -392,6 +397,7 @@ class ModuleLowering:
         self.module.data_layout = data_layout
         self._strings: dict[str, ir.GlobalVariable] = {}
         self.python_runtime = python_runtime
+        self.boundscheck = True  # array index checks (lower_module's boundscheck)
         self.fallible = fallible_functions(module, overflow, python_runtime)
         self.error_code = ir.GlobalVariable(self.module, I32, rt.ERROR_CODE_GLOBAL)
         self.error_code.linkage = "internal"

@@ -901,6 +901,8 @@ class ArrayLowering:
         """A Python index made non-negative, and IndexError unless it is inside the axis."""
         b = self.b
         adjusted = b.select(b.icmp_signed("<", i, I64(0)), b.add(i, extent), i)
+        if not self.owner.boundscheck:
+            return adjusted  # aot(boundscheck=False): an index outside the axis is undefined behaviour
         outside = b.icmp_unsigned(">=", adjusted, extent)
         with b.if_then(outside, likely=False):
             fn = index_error_function(self.owner)
