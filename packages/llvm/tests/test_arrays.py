@@ -707,3 +707,38 @@ def test_boundscheck_false_drops_the_checks_but_keeps_negative_indices():
 
 def read_last_minus(a: float64[:], k: int) -> float:
     return a[-k]
+
+
+def shift(a: float64[:], k: int) -> None:
+    a[k:] = a[:-k]
+
+
+def assign_rows(a: int32[:, :], b: float64[:]) -> None:
+    a[1:] = b
+    a[0, ::2] = b[::2] * 2.0
+
+
+@pytest.mark.parametrize("k", [1, 2, 5])
+def test_assigning_an_overlapping_slice_reads_the_source_first_as_numpy_does(k):
+    mine, theirs = np.arange(10.0), np.arange(10.0)
+    aot(shift)(mine, k)
+    shift(theirs, k)
+    assert np.array_equal(mine, theirs)
+    reverse_mine, reverse_theirs = np.arange(6.0), np.arange(6.0)
+    aot(window_assign)(reverse_mine)
+    window_assign(reverse_theirs)
+    assert np.array_equal(reverse_mine, reverse_theirs)
+
+
+def window_assign(a: float64[:]) -> None:
+    a[:] = a[::-1]
+
+
+def test_assigning_an_array_to_a_view_broadcasts_and_casts_like_numpy():
+    mine, theirs = np.zeros((3, 4), np.int32), np.zeros((3, 4), np.int32)
+    b = np.array([1.5, -2.7, 3.2, 9.9])
+    aot(assign_rows)(mine, b)
+    assign_rows(theirs, b)
+    assert np.array_equal(mine, theirs)
+    with pytest.raises(ValueError, match="could not broadcast"):
+        aot(assign_rows)(mine, np.ones(3))

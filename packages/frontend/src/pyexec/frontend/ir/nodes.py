@@ -548,8 +548,11 @@ class SetItem:
 
 @dataclass(eq=False)
 class FillArray:
-    """``a[1:3] = v``, ``a[i, :] = v``: every element of the view ``target`` set to ``value`` (of the dtype;
-    the frontend casts as :class:`SetItem` does). ``value`` is evaluated first, as in Python."""
+    """``a[1:3] = v``, ``a[i, :] = b``: every element of the view ``target`` set to ``value``: a number of the
+    dtype (the frontend casts as :class:`SetItem` does), or an array broadcast to the target's shape (its
+    elements cast to the dtype as :class:`Cast` converts; ValueError("could not broadcast input array into
+    the target's shape") otherwise). ``value`` is evaluated first, as in Python; when the source array
+    overlaps the target in memory it is read in full before anything is written (NumPy's result)."""
 
     target: Expr
     value: Expr

@@ -130,7 +130,12 @@ class _Verifier:
         t = self.expr(s.target, array=True)
         if not isinstance(t, ArrayT):
             raise self.fail(s, f"fills a {t}, not an array")
-        self.same(s, self.expr(s.value), t.dtype, "fill value")
+        v = self.expr(s.value, array=True)
+        if isinstance(v, ArrayT):
+            if v.ndim > t.ndim:
+                raise self.fail(s, f"copies a {v} into a {t}")
+            return
+        self.same(s, v, t.dtype, "fill value")
 
     def setitem(self, s: SetItem) -> None:
         t = self.array_indexed(s, s.array, s.indices)

@@ -607,9 +607,17 @@ class ArrayBuilder:
                              f"value of type {t}", f"compiled code assigns to elements of arrays only; {JIT_HINT}")
         view = self.view_of(base, target)
         if view is not None:
-            if isinstance(value.type, ArrayT):
-                raise self.error(UnsupportedSyntaxError, node, "assigning an array to a slice is not supported in "
-                                 "compiled code yet", "assign a number (every element gets it), or loop")
+            vt = value.type
+            if isinstance(vt, ArrayT):
+                tt = view.type
+                assert isinstance(tt, ArrayT)
+                if vt.ndim > tt.ndim:
+                    raise self.error(CompileTypeError, node, f"a {vt} array cannot be assigned into a {tt} view",
+                                     "NumPy raises ValueError: could not broadcast input array")
+                if vt.dtype.is_complex and not tt.dtype.is_complex:
+                    raise self.error(CompileTypeError, node, f"a complex array cannot be stored in a {tt.dtype} array",
+                                     "store .real or abs(...) of it")
+                return FillArray(view, value, self.loc(node))
             return FillArray(view, self.element_value(value, view.type, node), self.loc(node))  # type: ignore[arg-type]
         indices = self.indices(t, target)
         return SetItem(base, indices, self.element_value(value, t, node), True, self.loc(node))

@@ -157,6 +157,8 @@ def _faults_locally(node: object, checked_ints: bool, python_runtime: bool = Fal
         return True
     if isinstance(node, (n.GetItem, n.SetItem)):
         return node.boundscheck  # IndexError
+    if isinstance(node, n.FillArray):
+        return isinstance(node.value.type, ArrayT)  # shapes that do not broadcast; the copy of an overlap
     if isinstance(node, (n.FitInt, n.ArrayNew, n.ArrayRange, n.ArrayView, n.ArrayCopy, n.ArrayMap, n.MatMul,
                          n.Eye)) or (
             isinstance(node, n.Reduce) and node.op in ("min", "max", "argmin", "argmax")):
@@ -409,6 +411,7 @@ class ModuleLowering:
         # no array is created in this module: every array comes from outside (owner NULL or a tagged
         # argument), and the reference counting of arrays compiles to nothing
         self.allocates = any(isinstance(node, (n.ArrayNew, n.ArrayRange, n.ArrayCopy, n.ArrayMap, n.MatMul, n.Eye))
+                             or (isinstance(node, n.FillArray) and isinstance(node.value.type, ArrayT))
                              for f in module.functions.values() for node in _walk(f.body))
         # wasm traps safely when its stack runs out; elsewhere recursive code checks a budget, and
         # faults under a guarded entry unwind to it with longjmp (no error tests at call sites)

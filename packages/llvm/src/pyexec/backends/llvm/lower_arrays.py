@@ -555,6 +555,9 @@ class ArrayLowering:
         return desc
 
     def stmt_FillArray(self: FunctionLowering, s: n.FillArray) -> None:
+        if isinstance(s.value.type, ArrayT):
+            self.copy_into(s)
+            return
         value = self.expr(s.value)  # Python evaluates the value first
         target = self.expr(s.target)
         t = s.target.type
@@ -806,6 +809,68 @@ class ArrayLowering:
         step = b.add(cols, I64(1))  # from (i, i) to (i + 1, i + 1) in C order
         self.fill_flat(b.extract_value(desc, DATA), diagonal, d, lambda i: one, stride=step)
         return desc
+
+    def byte_range(self: FunctionLowering, desc: ir.Value, t: ArrayT) -> tuple[ir.Value, ir.Value, ir.Value]:
+        """The lowest and one-past-highest byte an array touches, and whether it is empty."""
+        b = self.b
+        lo, hi, empty = I64(0), I64(element_size(t.dtype)), ir.Constant(ir.IntType(1), 0)
+        for k in range(t.ndim):
+            extent = b.extract_value(desc, [SHAPE, k])
+            empty = b.or_(empty, b.icmp_signed("==", extent, I64(0)))
+            span = b.mul(b.sub(extent, I64(1)), b.extract_value(desc, [STRIDES, k]))
+            negative = b.icmp_signed("<", span, I64(0))
+            lo = b.add(lo, b.select(negative, span, I64(0)))
+            hi = b.add(hi, b.select(negative, I64(0), span))
+        base = b.ptrtoint(b.extract_value(desc, DATA), I64)
+        return b.add(base, lo), b.add(base, hi), empty
+
+    def copy_into(self: FunctionLowering, s: n.FillArray) -> None:
+        """``target[...] = source`` with broadcasting; an overlapping source is copied first."""
+        from pyexec.backends.llvm.lower import llvm_type
+
+        b = self.b
+        source = self.expr(s.value)
+        target = self.expr(s.target)
+        st, tt = s.value.type, s.target.type
+        assert isinstance(st, ArrayT) and isinstance(tt, ArrayT)
+        extents = [b.extract_value(target, [SHAPE, k]) for k in range(tt.ndim)]
+        for k in range(st.ndim):
+            x = b.extract_value(source, [SHAPE, k])
+            want = extents[tt.ndim - st.ndim + k]
+            bad = b.and_(b.icmp_signed("!=", x, I64(1)), b.icmp_signed("!=", x, want))
+            self.fail_if(bad, rt.VALUE, "could not broadcast input array into the target's shape")
+        s_lo, s_hi, s_empty = self.byte_range(source, st)
+        t_lo, t_hi, t_empty = self.byte_range(target, tt)
+        apart = b.or_(b.icmp_unsigned("<=", s_hi, t_lo), b.icmp_unsigned("<=", t_hi, s_lo))
+        overlap = b.not_(b.or_(b.or_(s_empty, t_empty), apart))
+        copy_t = ArrayT(st.dtype, st.ndim, "C")
+        with b.goto_entry_block():
+            slot = b.alloca(llvm_type(st))
+        b.store(source, slot)
+        with b.if_then(overlap, likely=False):
+            src_extents = [b.extract_value(source, [SHAPE, k]) for k in range(st.ndim)]
+            tmp = self.new_array(copy_t, src_extents)
+
+            def copy(ix: list[ir.Value]) -> None:
+                v = self.load_element(self.element_address(source, st, ix, False), st.dtype)
+                self.store_element(v, self.element_address(tmp, copy_t, ix, False), st.dtype)
+
+            self.loop_nest(src_extents, copy)
+            b.store(tmp, slot)
+        reading = b.load(slot, typ=llvm_type(st))
+        strides = [b.select(b.icmp_signed("==", b.extract_value(reading, [SHAPE, k]), I64(1)), I64(0),
+                            b.extract_value(reading, [STRIDES, k])) for k in range(st.ndim)]
+
+        def body(ix: list[ir.Value]) -> None:
+            v = self.load_element(self.broadcast_address(reading, st, strides, ix), st.dtype)
+            v = self.cast(v, st.dtype, tt.dtype) if st.dtype != tt.dtype else v
+            self.store_element(v, self.element_address(target, tt, ix, False), tt.dtype)
+
+        self.loop_nest(extents, body)
+        with b.if_then(overlap, likely=False):
+            self.decref(reading)  # the temporary copy
+        self.release_temporary(s.target, target)
+        self.release_temporary(s.value, source)
 
     def expr_ArrayNew(self: FunctionLowering, e: n.ArrayNew) -> ir.Value:
         extents = [self.expr(x) for x in e.shape]
