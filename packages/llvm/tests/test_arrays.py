@@ -742,3 +742,42 @@ def test_assigning_an_array_to_a_view_broadcasts_and_casts_like_numpy():
     assert np.array_equal(mine, theirs)
     with pytest.raises(ValueError, match="could not broadcast"):
         aot(assign_rows)(mine, np.ones(3))
+
+
+def divmods(a: float64[:], b: float64[:]) -> float64[::1]:
+    return a // b + (a % b) * 1000.0
+
+
+def int_divmods(a: int16[:], b: int16[:]) -> int16[::1]:
+    return a // b + (a % b) * 100
+
+
+def powers(a: int32[:], k: int32) -> int32[::1]:
+    return a ** k
+
+
+@SETTINGS
+@given(arrays(np.float64, 1, st.floats(-20, 20) | st.sampled_from([0.0, -0.0, float("inf"), float("nan")])))
+def test_float_floor_division_and_modulo_are_numpys_divmod(a):
+    b = a[::-1].copy()
+    with np.errstate(all="ignore"):
+        expected = divmods(a, b)
+    assert np.array_equal(aot(divmods)(a, b), expected, equal_nan=True)
+
+
+@SETTINGS
+@given(arrays(np.int16, 1))
+def test_integer_floor_division_and_modulo_by_zero_give_zero_as_numpy(a):
+    b = np.concatenate([a[1:], a[:1]]) if a.size else a
+    b = np.where(np.arange(a.size) % 3 == 0, 0, b).astype(np.int16) if a.size else b
+    with np.errstate(all="ignore"):
+        expected = int_divmods(a, b)
+    assert np.array_equal(aot(int_divmods)(a, b), expected)
+
+
+def test_integer_powers_wrap_and_a_negative_exponent_raises_numpys_value_error():
+    a = np.array([2, -3, 7, 0], np.int32)
+    with np.errstate(all="ignore"):
+        assert np.array_equal(aot(powers)(a, 31), powers(a, np.int32(31)))
+    with pytest.raises(ValueError, match="Integers to negative integer powers are not allowed"):
+        aot(powers)(a, -1)

@@ -397,8 +397,8 @@ class Eye:
     loc: Loc
 
 
-ArrayOpKind = Literal["add", "sub", "mul", "truediv", "neg", "eq", "ne", "lt", "le", "gt", "ge", "sqrt", "exp",
-                      "log", "sin", "cos", "tan", "abs"]
+ArrayOpKind = Literal["add", "sub", "mul", "truediv", "floordiv", "mod", "pow", "neg", "eq", "ne", "lt", "le", "gt",
+                      "ge", "sqrt", "exp", "log", "sin", "cos", "tan", "abs"]
 
 
 @dataclass(eq=False)
@@ -408,7 +408,9 @@ class ArrayMap:
     (ValueError("operands could not be broadcast together") when two extents differ and neither is 1). Every
     operand's element (or the scalar) is converted to ``compute`` first, as :class:`Cast` converts; then the
     operation runs with NumPy's array semantics: integers wrap, a float division by zero gives inf or NaN (no
-    exception), ``sqrt``/``log`` of a negative number give NaN; comparisons give ``bool_``."""
+    exception), an integer ``//`` or ``%`` by zero gives 0, ``//``/``%`` of floats follow NumPy's ``divmod``,
+    an integer ``**`` a negative integer raises ValueError (NumPy's message), ``sqrt``/``log`` of a negative
+    number give NaN; comparisons give ``bool_``."""
 
     op: ArrayOpKind
     args: list[Expr]

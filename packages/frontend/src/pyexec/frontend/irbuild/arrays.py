@@ -519,11 +519,16 @@ class ArrayBuilder:
         return e.type, self.is_weak(e)
 
     def array_binop(self: FunctionBuilder, op: str, left: Expr, right: Expr, node: ast.AST) -> Expr:
-        symbol = {"add": "+", "sub": "-", "mul": "*", "truediv": "/"}.get(op)
+        symbol = {"add": "+", "sub": "-", "mul": "*", "truediv": "/", "floordiv": "//", "mod": "%", "pow": "**"}.get(op)
         if symbol is None:
             raise self.error(UnsupportedSyntaxError, node, f"the operator {SYMBOL_OF.get(op, op)} on arrays is not "
-                             "supported in compiled code yet", f"+ - * / and comparisons are; otherwise {JIT_HINT}")
-        return self.elementwise(op, [left, right], node, f"'{symbol}'")
+                             "supported in compiled code yet",
+                             f"+ - * / // % ** and comparisons are; otherwise {JIT_HINT}")
+        result = self.elementwise(op, [left, right], node, f"'{symbol}'")
+        if op in ("floordiv", "mod", "pow") and result.compute.is_complex:  # type: ignore[attr-defined]
+            raise self.error(UnsupportedSyntaxError, node, f"'{symbol}' on complex arrays is not supported in "
+                             "compiled code", JIT_HINT)
+        return result
 
     def elementwise(self: FunctionBuilder, op: str, operands: list[Expr], node: ast.AST, what: str) -> Expr:
         types = [self.array_operand_type(e, node, what) for e in operands]

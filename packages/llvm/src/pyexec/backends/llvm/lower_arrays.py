@@ -736,6 +736,10 @@ class ArrayLowering:
                 return b.select(b.icmp_signed("<", x, ir.Constant(x.type, 0)), b.neg(x), x)
             return x
         x, y = xs
+        if op == "pow":
+            return self.call_intrinsic("llvm.pow", x, y) if t.is_float else self.int_pow(x, y, t, t)
+        if op in ("floordiv", "mod"):
+            return self.numpy_float_divmod(op, x, y) if t.is_float else self.numpy_int_divmod(op, x, y, t)
         if t.is_complex:
             if op == "truediv":
                 parts = (b.extract_value(x, 0), b.extract_value(x, 1), b.extract_value(y, 0), b.extract_value(y, 1))
@@ -744,6 +748,49 @@ class ArrayLowering:
         if t.is_float:
             return {"add": b.fadd, "sub": b.fsub, "mul": b.fmul, "truediv": b.fdiv}[op](x, y)
         return {"add": b.add, "sub": b.sub, "mul": b.mul}[op](x, y)
+
+    def numpy_float_divmod(self: FunctionLowering, op: str, a: ir.Value, c: ir.Value) -> ir.Value:
+        """NumPy's ``npy_divmod``: ``//`` or ``%`` of floats, with no exception (a zero divisor gives inf/NaN)."""
+        b = self.b
+        zero = ir.Constant(a.type, 0.0)
+        mod = b.frem(a, c)
+        div = b.fdiv(b.fsub(a, mod), c)
+        fix = b.and_(b.fcmp_unordered("!=", mod, zero),
+                     b.icmp_unsigned("!=", b.fcmp_ordered("<", c, zero), b.fcmp_ordered("<", mod, zero)))
+        mod2 = b.select(fix, b.fadd(mod, c), b.select(b.fcmp_unordered("!=", mod, zero), mod,
+                                                     self.call_intrinsic("llvm.copysign", zero, c)))
+        div = b.select(fix, b.fsub(div, ir.Constant(a.type, 1.0)), div)
+        floor = self.call_intrinsic("llvm.floor", div)
+        floor = b.select(b.fcmp_ordered(">", b.fsub(div, floor), ir.Constant(a.type, 0.5)),
+                         b.fadd(floor, ir.Constant(a.type, 1.0)), floor)
+        floor = b.select(b.fcmp_unordered("!=", div, zero), floor,
+                         self.call_intrinsic("llvm.copysign", zero, b.fdiv(a, c)))
+        by_zero = b.fcmp_ordered("==", c, zero)
+        if op == "mod":
+            return b.select(by_zero, mod, mod2)
+        return b.select(by_zero, b.fdiv(a, c), floor)
+
+    def numpy_int_divmod(self: FunctionLowering, op: str, a: ir.Value, c: ir.Value, t: ScalarT) -> ir.Value:
+        """NumPy's integer ``//`` and ``%``: by zero gives 0, ``MIN // -1`` wraps to ``MIN``; floor semantics."""
+        b = self.b
+        ty = a.type
+        zero, one = ir.Constant(ty, 0), ir.Constant(ty, 1)
+        is_zero = b.icmp_unsigned("==", c, zero)
+        safe = b.select(is_zero, one, c)  # the machine division never sees 0 (or MIN / -1 below)
+        if not t.info.signed:
+            result = b.udiv(a, safe) if op == "floordiv" else b.urem(a, safe)
+            return b.select(is_zero, zero, result)
+        minus_one = b.icmp_signed("==", safe, ir.Constant(ty, -1))
+        safe = b.select(minus_one, one, safe)
+        q = b.sdiv(a, safe)
+        r = b.srem(a, safe)
+        adjust = b.and_(b.icmp_signed("!=", r, zero),
+                        b.icmp_unsigned("!=", b.icmp_signed("<", r, zero), b.icmp_signed("<", safe, zero)))
+        q = b.select(adjust, b.sub(q, one), q)
+        r = b.select(adjust, b.add(r, safe), r)
+        q = b.select(minus_one, b.neg(a), q)
+        r = b.select(minus_one, zero, r)
+        return b.select(is_zero, zero, q if op == "floordiv" else r)
 
     def expr_MatMul(self: FunctionLowering, e: n.MatMul) -> ir.Value:
         """``a @ b``: each result element a dot product in ``compute``, in order of the inner index."""
