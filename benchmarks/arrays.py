@@ -181,6 +181,7 @@ def main() -> None:
         nj = (lambda f: numba.njit(f)) if numba is not None else (lambda f: None)
         table(f"sum of {n_sum:,} float64", [
             row("pyexec aot array_sum (index loop)", aot(array_sum), a),
+            row("pyexec aot array_sum, no boundscheck", aot(array_sum, boundscheck=False), a),
             row("pyexec aot for x in a", aot(loop_sum), a),
             row("pyexec aot a.sum()", aot(method_sum), a),
             row("numba array_sum", nj(array_sum), a),
@@ -190,6 +191,7 @@ def main() -> None:
         ], "C gcc -O2 loop" if c else "numpy.sum")
         table(f"dot product of {n_sum:,} float64", [
             row("pyexec aot", aot(dot), a, b),
+            row("pyexec aot boundscheck=False", aot(dot, boundscheck=False), a, b),
             row("numba", nj(dot), a, b),
             row("numpy.dot", np.dot, a, b),
             row("C gcc -O2", (lambda x, y: c.dot(x.ctypes.data, y.ctypes.data, len(x))) if c else None, a, b),
@@ -197,6 +199,7 @@ def main() -> None:
         u, v = u0.copy(), u0.copy()
         table(f"5-point stencil {grid}x{grid}, {sweeps} sweeps", [
             row("pyexec aot", aot(stencil), u, v, sweeps),
+            row("pyexec aot boundscheck=False", aot(stencil, boundscheck=False), u, v, sweeps),
             row("numba", nj(stencil), u, v, sweeps),
             row("C gcc -O2", (lambda x, y, s: c.stencil(x.ctypes.data, y.ctypes.data, grid, grid, s)) if c else None,
                 u, v, sweeps),
@@ -204,6 +207,7 @@ def main() -> None:
         out = np.zeros((size, size))
         table(f"naive matmul {size}x{size}", [
             row("pyexec aot", aot(matmul), ma, mb, out),
+            row("pyexec aot boundscheck=False", aot(matmul, boundscheck=False), ma, mb, out),
             row("numba", nj(matmul), ma, mb, out),
             row("numpy @ (BLAS)", np.matmul, ma, mb),
             row("C gcc -O2", (lambda x, y, z: c.matmul(x.ctypes.data, y.ctypes.data, z.ctypes.data, size, size, size))

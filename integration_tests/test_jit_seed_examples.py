@@ -190,3 +190,16 @@ def test_the_original_array_sum_gives_the_same_result_in_both_modes(mode: str, t
     kind, total, strided = result.stdout.split()
     assert (total, strided) == ("499999500000.0", "25.0")
     assert kind == ("CompiledFunction" if mode == "production" else "JitFunction")
+
+
+@pytest.mark.parametrize("name", ["matrix_multiply", "matrix_power", "array_sum"])
+def test_the_original_array_examples_print_the_same_in_production_mode(name: str, tmp_path: Path) -> None:
+    # the same scripts with @pyexec.compile and PYEXEC_MODE=production: aot, typed from the arguments
+    code, expected = EXAMPLES[name]
+    script = tmp_path / f"{name}_production.py"
+    script.write_text(textwrap.dedent(code).replace("@pyexec.jit", "@pyexec.compile"))
+    env = {**os.environ, "PYEXEC_MODE": "production"}
+    result = subprocess.run([sys.executable, str(script)], cwd=tmp_path, capture_output=True, text=True,
+                            timeout=300, env=env)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == expected

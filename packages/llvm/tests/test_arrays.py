@@ -600,3 +600,184 @@ def test_reductions_give_numpys_values_nan_and_empty_errors(a):
 def test_integer_reductions_widen_and_wrap_as_numpy_does(a):
     with np.errstate(over="ignore"):
         assert aot(int_reductions)(a) == int_reductions(a)
+
+
+# --- elementwise operations, ufuncs and matmul -----------------------------------------------------
+
+
+def arith(a: float64[:, :], b: float64[:]) -> float64[:, ::1]:
+    return (a + b) * 2.0 - a / b
+
+
+def int_arith(a: int32[:], b: int8[:, :]) -> int32[:, ::1]:
+    return a * b - a + 3
+
+
+def compare(a: float64[:, :], x: float) -> bool_[:, ::1]:
+    return a < x
+
+
+def ufuncs(a: float64[:]) -> float64[::1]:
+    return np.sqrt(np.abs(a)) + np.exp(-a) + np.sin(a) - np.log(np.abs(a) + 1.0)
+
+
+def matrix_multiply(A: np.ndarray, B: np.ndarray) -> np.ndarray:
+    return A @ B
+
+
+def matrix_power(A: np.ndarray, n: int) -> np.ndarray:
+    result = np.eye(A.shape[0])
+    for _ in range(n):
+        result = result @ A
+    return result
+
+
+@SETTINGS
+@given(arrays(np.float64, 2, st.floats(-100, 100)), arrays(np.float64, 1, st.floats(-100, 100)))
+def test_elementwise_arithmetic_broadcasts_like_numpy_and_divides_by_zero_to_inf(a, b):
+    with np.errstate(all="ignore"):
+        expected = outcome(arith, a, b)
+    got = outcome(aot(arith), a, b)
+    if expected[0] == "raises":
+        assert got[:2] == expected[:2]  # ValueError: shapes that do not broadcast
+    else:
+        assert got[0] == "value" and got[1].shape == expected[1].shape
+        assert np.array_equal(got[1], expected[1], equal_nan=True)
+
+
+@SETTINGS
+@given(arrays(np.int32, 1), arrays(np.int8, 2))
+def test_integer_elementwise_arithmetic_promotes_and_wraps_like_numpy(a, b):
+    with np.errstate(all="ignore"):
+        expected = outcome(int_arith, a, b)
+    got = outcome(aot(int_arith), a, b)
+    assert got[0] == expected[0]
+    if got[0] == "value":
+        assert got[1].dtype == expected[1].dtype and np.array_equal(got[1], expected[1])
+
+
+@SETTINGS
+@given(arrays(np.float64, 2, st.floats(-10, 10) | st.just(float("nan"))), st.floats(-10, 10))
+def test_comparisons_give_numpy_bool_arrays(a, x):
+    got = aot(compare)(a, x)
+    assert got.dtype == np.bool_ and np.array_equal(got, compare(a, x))
+
+
+@SETTINGS
+@given(arrays(np.float64, 1, st.floats(-50, 50)))
+def test_ufuncs_match_numpy_to_the_last_few_ulps(a):
+    assert np.allclose(aot(ufuncs)(a), ufuncs(a), rtol=1e-13, atol=0)
+
+
+@pytest.mark.parametrize(("ls", "rs"), [((2, 3), (3, 4)), ((3,), (3,)), ((2, 3), (3,)), ((3,), (3, 2)),
+                                        ((0, 3), (3, 0))])
+def test_matmul_of_1d_and_2d_arrays_is_numpys(ls, rs):
+    rng = np.random.default_rng(1)
+    a, b = rng.random(ls), rng.integers(-5, 5, rs)
+    got = aot(matrix_multiply)(a, b)
+    assert np.allclose(got, a @ b) and np.shape(got) == np.shape(a @ b)
+    with pytest.raises(ValueError, match="matmul"):
+        aot(matrix_multiply)(a, np.ones((4, *rs[1:])))
+
+
+def test_the_original_matrix_examples_run_through_aot():
+    assert aot(matrix_multiply)(np.ones((3, 3)), np.eye(3)).tolist() == [[1.0] * 3] * 3
+    assert aot(matrix_power)(np.array([[1, 1], [1, 0]]), 10).tolist() == [[89.0, 55.0], [55.0, 34.0]]
+
+
+def test_temporaries_of_whole_array_expressions_are_freed():
+    a = np.arange(12.0).reshape(3, 4)
+    fn = aot(arith)
+    fn(a, a[0] + 1)
+    before = live_blocks()
+    for _ in range(2000):
+        fn(a, a[0] + 1)
+    gc.collect()
+    assert live_blocks() == before
+
+
+def test_boundscheck_false_drops_the_checks_but_keeps_negative_indices():
+    a = np.arange(5.0)
+    fast = aot(read_last_minus, boundscheck=False)
+    assert fast(a, 1) == 4.0 and fast(a, 5) == 0.0
+    assert "pyexec.index_error" not in fast.inspect_llvm()
+    with pytest.raises(IndexError):
+        aot(read_last_minus)(a, 6)
+
+
+def read_last_minus(a: float64[:], k: int) -> float:
+    return a[-k]
+
+
+def shift(a: float64[:], k: int) -> None:
+    a[k:] = a[:-k]
+
+
+def assign_rows(a: int32[:, :], b: float64[:]) -> None:
+    a[1:] = b
+    a[0, ::2] = b[::2] * 2.0
+
+
+@pytest.mark.parametrize("k", [1, 2, 5])
+def test_assigning_an_overlapping_slice_reads_the_source_first_as_numpy_does(k):
+    mine, theirs = np.arange(10.0), np.arange(10.0)
+    aot(shift)(mine, k)
+    shift(theirs, k)
+    assert np.array_equal(mine, theirs)
+    reverse_mine, reverse_theirs = np.arange(6.0), np.arange(6.0)
+    aot(window_assign)(reverse_mine)
+    window_assign(reverse_theirs)
+    assert np.array_equal(reverse_mine, reverse_theirs)
+
+
+def window_assign(a: float64[:]) -> None:
+    a[:] = a[::-1]
+
+
+def test_assigning_an_array_to_a_view_broadcasts_and_casts_like_numpy():
+    mine, theirs = np.zeros((3, 4), np.int32), np.zeros((3, 4), np.int32)
+    b = np.array([1.5, -2.7, 3.2, 9.9])
+    aot(assign_rows)(mine, b)
+    assign_rows(theirs, b)
+    assert np.array_equal(mine, theirs)
+    with pytest.raises(ValueError, match="could not broadcast"):
+        aot(assign_rows)(mine, np.ones(3))
+
+
+def divmods(a: float64[:], b: float64[:]) -> float64[::1]:
+    return a // b + (a % b) * 1000.0
+
+
+def int_divmods(a: int16[:], b: int16[:]) -> int16[::1]:
+    return a // b + (a % b) * 100
+
+
+def powers(a: int32[:], k: int32) -> int32[::1]:
+    return a ** k
+
+
+@SETTINGS
+@given(arrays(np.float64, 1, st.floats(-20, 20) | st.sampled_from([0.0, -0.0, float("inf"), float("nan")])))
+def test_float_floor_division_and_modulo_are_numpys_divmod(a):
+    b = a[::-1].copy()
+    with np.errstate(all="ignore"):
+        expected = divmods(a, b)
+    assert np.array_equal(aot(divmods)(a, b), expected, equal_nan=True)
+
+
+@SETTINGS
+@given(arrays(np.int16, 1))
+def test_integer_floor_division_and_modulo_by_zero_give_zero_as_numpy(a):
+    b = np.concatenate([a[1:], a[:1]]) if a.size else a
+    b = np.where(np.arange(a.size) % 3 == 0, 0, b).astype(np.int16) if a.size else b
+    with np.errstate(all="ignore"):
+        expected = int_divmods(a, b)
+    assert np.array_equal(aot(int_divmods)(a, b), expected)
+
+
+def test_integer_powers_wrap_and_a_negative_exponent_raises_numpys_value_error():
+    a = np.array([2, -3, 7, 0], np.int32)
+    with np.errstate(all="ignore"):
+        assert np.array_equal(aot(powers)(a, 31), powers(a, np.int32(31)))
+    with pytest.raises(ValueError, match="Integers to negative integer powers are not allowed"):
+        aot(powers)(a, -1)

@@ -85,7 +85,8 @@ class NumpyFunctionBinding:
 
 NUMPY_FUNCTIONS = frozenset(
     {"empty", "zeros", "ones", "full", "empty_like", "zeros_like", "ones_like", "full_like", "arange", "copy", "sum",
-     "prod", "min", "max", "amin", "amax", "mean", "argmin", "argmax"}
+     "prod", "min", "max", "amin", "amax", "mean", "argmin", "argmax", "dot", "matmul", "sqrt", "exp", "log", "sin",
+     "cos", "tan", "abs", "absolute", "eye"}
 )
 """The NumPy functions compiled code can call (array constructors, copies and whole-array reductions)."""
 

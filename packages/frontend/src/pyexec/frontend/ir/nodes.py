@@ -422,10 +422,56 @@ class Reduce:
     loc: Loc
 
 
+@dataclass(eq=False)
+class Eye:
+    """``np.eye(n, m)``: a new C-contiguous ``n`` × ``m`` array of zeros with ones on the main diagonal (negative
+    extents raise NumPy's ValueError); ``cols`` None is ``np.eye(n)``, square."""
+
+    rows: Expr
+    cols: Expr | None
+    type: ArrayT
+    loc: Loc
+
+
+ArrayOpKind = Literal["add", "sub", "mul", "truediv", "floordiv", "mod", "pow", "neg", "eq", "ne", "lt", "le", "gt",
+                      "ge", "sqrt", "exp", "log", "sin", "cos", "tan", "abs"]
+
+
+@dataclass(eq=False)
+class ArrayMap:
+    """Elementwise ``a + b``, ``a * 2.0``, ``a < b``, ``-a``, ``np.sqrt(a)``, … over arrays and scalars with
+    NumPy's broadcasting: a new C-contiguous array of ``type`` whose shape is the operands' broadcast shape
+    (ValueError("operands could not be broadcast together") when two extents differ and neither is 1). Every
+    operand's element (or the scalar) is converted to ``compute`` first, as :class:`Cast` converts; then the
+    operation runs with NumPy's array semantics: integers wrap, a float division by zero gives inf or NaN (no
+    exception), an integer ``//`` or ``%`` by zero gives 0, ``//``/``%`` of floats follow NumPy's ``divmod``,
+    an integer ``**`` a negative integer raises ValueError (NumPy's message), ``sqrt``/``log`` of a negative
+    number give NaN; comparisons give ``bool_``."""
+
+    op: ArrayOpKind
+    args: list[Expr]
+    compute: ScalarT
+    type: ArrayT
+    loc: Loc
+
+
+@dataclass(eq=False)
+class MatMul:
+    """``a @ b`` and ``np.dot(a, b)`` for 1-D·1-D (a scalar), 2-D·1-D and 2-D·2-D, in ``compute`` (the operands'
+    promoted dtype); ``type`` is ``compute`` or a new C-contiguous array of it. Mismatched inner dimensions
+    raise ValueError, as NumPy's do."""
+
+    left: Expr
+    right: Expr
+    compute: ScalarT
+    type: ScalarT | ArrayT
+    loc: Loc
+
+
 Expr = (
     Const | Name | Cast | BinOp | UnaryOp | Compare | BoolOp | IfExp | Call | Intrinsic | MakeTuple | TupleItem
     | ArrayShape | ArraySize | GetItem | FitInt | ArrayNew | ArrayRange | ArrayCast | ArrayView | Transpose
-    | ArrayCopy | Reduce
+    | ArrayCopy | Reduce | ArrayMap | MatMul | Eye
 )
 
 
@@ -561,8 +607,11 @@ class SetItem:
 
 @dataclass(eq=False)
 class FillArray:
-    """``a[1:3] = v``, ``a[i, :] = v``: every element of the view ``target`` set to ``value`` (of the dtype;
-    the frontend casts as :class:`SetItem` does). ``value`` is evaluated first, as in Python."""
+    """``a[1:3] = v``, ``a[i, :] = b``: every element of the view ``target`` set to ``value``: a number of the
+    dtype (the frontend casts as :class:`SetItem` does), or an array broadcast to the target's shape (its
+    elements cast to the dtype as :class:`Cast` converts; ValueError("could not broadcast input array into
+    the target's shape") otherwise). ``value`` is evaluated first, as in Python; when the source array
+    overlaps the target in memory it is read in full before anything is written (NumPy's result)."""
 
     target: Expr
     value: Expr

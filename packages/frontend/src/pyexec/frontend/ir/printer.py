@@ -21,6 +21,7 @@ from collections.abc import Callable
 from pyexec.frontend.ir.nodes import (
     ArrayCast,
     ArrayCopy,
+    ArrayMap,
     ArrayNew,
     ArrayRange,
     ArrayShape,
@@ -38,6 +39,7 @@ from pyexec.frontend.ir.nodes import (
     Continue,
     Expr,
     ExprStmt,
+    Eye,
     FillArray,
     FitInt,
     ForRange,
@@ -47,6 +49,7 @@ from pyexec.frontend.ir.nodes import (
     IfExp,
     Intrinsic,
     MakeTuple,
+    MatMul,
     Module,
     Name,
     Print,
@@ -109,6 +112,9 @@ _EXPR: dict[type, Callable[..., str]] = {
     ArrayNew: lambda e: f"new<{e.type}>(({_args(e.shape)}{',' if len(e.shape) == 1 else ''})"
     + ("" if e.fill is None else f", {format_expr(e.fill)}") + ")",
     ArrayView: lambda e: f"view<{e.type}>({format_expr(e.array)}, {_items(e.items)})",
+    ArrayMap: lambda e: f"map.{e.op}<{e.type}, {e.compute}>({_args(e.args)})",
+    Eye: lambda e: f"eye<{e.type}>({_args([e.rows] if e.cols is None else [e.rows, e.cols])})",
+    MatMul: lambda e: f"matmul<{e.type}>({format_expr(e.left)}, {format_expr(e.right)})",
     Reduce: lambda e: f"{e.op}<{e.type}>({format_expr(e.array)})",
     Transpose: lambda e: f"transpose<{e.type}>({format_expr(e.array)})",
     ArrayCopy: lambda e: f"copy<{e.type}>({format_expr(e.array)})",

@@ -19,6 +19,7 @@ from pyexec.frontend.ir.intrinsic_rules import INTRINSIC_NAMES
 from pyexec.frontend.ir.nodes import (
     ArrayCast,
     ArrayCopy,
+    ArrayMap,
     ArrayNew,
     ArrayRange,
     ArrayShape,
@@ -36,6 +37,7 @@ from pyexec.frontend.ir.nodes import (
     Continue,
     Expr,
     ExprStmt,
+    Eye,
     FillArray,
     FitInt,
     ForRange,
@@ -47,6 +49,7 @@ from pyexec.frontend.ir.nodes import (
     Loc,
     Local,
     MakeTuple,
+    MatMul,
     Module,
     Name,
     Param,
@@ -138,7 +141,12 @@ class _Verifier:
         t = self.expr(s.target, array=True)
         if not isinstance(t, ArrayT):
             raise self.fail(s, f"fills a {t}, not an array")
-        self.same(s, self.expr(s.value), t.dtype, "fill value")
+        v = self.expr(s.value, array=True)
+        if isinstance(v, ArrayT):
+            if v.ndim > t.ndim:
+                raise self.fail(s, f"copies a {v} into a {t}")
+            return
+        self.same(s, v, t.dtype, "fill value")
 
     def setitem(self, s: SetItem) -> None:
         t = self.array_indexed(s, s.array, s.indices)
@@ -323,6 +331,28 @@ class _Verifier:
         if not isinstance(e.type, ArrayT) or e.type.ndim != kept or e.type.dtype != t.dtype:
             raise self.fail(e, f"a view keeping {kept} axes of {t} cannot be {e.type}")
 
+    def array_map(self, e: ArrayMap) -> None:
+        if not isinstance(e.type, ArrayT) or not e.args:
+            raise self.fail(e, f"an elementwise operation gives an array, not {e.type}")
+        ndim = 0
+        for a in e.args:
+            t = self.expr(a, array=True)
+            ndim = max(ndim, t.ndim if isinstance(t, ArrayT) else 0)
+        if ndim != e.type.ndim or e.type.layout != "C":
+            raise self.fail(e, f"operands of {ndim} dimensions cannot give {e.type}")
+
+    def eye(self, e: Eye) -> None:
+        self.same(e, self.expr(e.rows), INT, "rows")
+        if e.cols is not None:
+            self.same(e, self.expr(e.cols), INT, "columns")
+        if not isinstance(e.type, ArrayT) or e.type.ndim != 2 or e.type.layout != "C":
+            raise self.fail(e, f"np.eye gives a 2-D C-contiguous array, not {e.type}")
+
+    def matmul(self, e: MatMul) -> None:
+        lt, rt = self.expr(e.left, array=True), self.expr(e.right, array=True)
+        if not (isinstance(lt, ArrayT) and isinstance(rt, ArrayT)) or lt.ndim > 2 or rt.ndim > 2:
+            raise self.fail(e, f"matmul of {lt} and {rt}")
+
     def reduce(self, e: Reduce) -> None:
         t = self.expr(e.array, array=True)
         if not isinstance(t, ArrayT) or e.type != reduction_type(e.op, t.dtype):
@@ -467,6 +497,7 @@ _EXPRS: dict[type, Callable[..., None]] = {
     ArraySize: _Verifier.array_size, GetItem: _Verifier.getitem, FitInt: _Verifier.fit_int,
     ArrayNew: _Verifier.array_new, ArrayCast: _Verifier.array_cast, ArrayView: _Verifier.array_view,
     Transpose: _Verifier.transpose, ArrayCopy: _Verifier.array_copy, Reduce: _Verifier.reduce,
+    ArrayMap: _Verifier.array_map, MatMul: _Verifier.matmul, Eye: _Verifier.eye,
     ArrayRange: _Verifier.array_range,
 }
 _TUPLE_EXPRS = (Name, Call, MakeTuple, IfExp)

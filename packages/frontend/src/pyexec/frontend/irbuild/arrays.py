@@ -35,6 +35,7 @@ from pyexec.frontend.environment import FunctionBinding, NumpyFunctionBinding, T
 from pyexec.frontend.ir.nodes import (
     ArrayCast,
     ArrayCopy,
+    ArrayMap,
     ArrayNew,
     ArrayRange,
     ArrayShape,
@@ -42,11 +43,13 @@ from pyexec.frontend.ir.nodes import (
     ArrayView,
     Const,
     Expr,
+    Eye,
     FillArray,
     FitInt,
     ForRange,
     GetItem,
     Local,
+    MatMul,
     Name,
     Reduce,
     SetItem,
@@ -56,6 +59,7 @@ from pyexec.frontend.ir.nodes import (
 )
 from pyexec.frontend.ir.types import BY_NAME, COMPLEX128, FLOAT64, INT, INT64, ArrayT, ScalarT, TupleT, reduction_type
 from pyexec.frontend.irbuild.literals import fold_cast
+from pyexec.frontend.promotion import promote
 
 if TYPE_CHECKING:
     from pyexec.frontend.irbuild.statements import FunctionBuilder
@@ -65,7 +69,12 @@ ARRAY_SPELLING = "float64[:] (any strides), int32[:, :] (2-D) or float64[:, ::1]
 SUPPORTED_ON_ARRAYS = ("len(a), a.shape[k], a.size, a.ndim, a[i], a[i, j] (read, assign, +=), views (a[1:-1], "
                        "a[::2], a[i, :], a[:, j], a.T), a[1:3] = v, a.copy(), 'for x in a' (rows of a 2-D array), "
                        "whole-array sum/prod/min/max/mean/argmin/argmax (methods and np. functions), "
-                       "and np.empty/zeros/ones/full(shape, dtype), their _like forms and np.arange")
+                       "elementwise + - * / and comparisons with broadcasting, -a, np.sqrt/exp/log/sin/cos/tan/abs, "
+                       "a @ b and np.dot, "
+                       "and np.empty/zeros/ones/full(shape, dtype), their _like forms, np.arange and np.eye")
+UFUNCS = ("sqrt", "exp", "log", "sin", "cos", "tan", "abs", "absolute")
+SYMBOL_OF = {"floordiv": "//", "mod": "%", "pow": "**", "lshift": "<<", "rshift": ">>", "bitand": "&",
+             "bitor": "|", "bitxor": "^"}
 REDUCTIONS = ("sum", "prod", "min", "max", "mean", "argmin", "argmax")
 NUMPY_DTYPE_OF_BUILTIN = {"int": "int64", "float": "float64", "complex": "complex128", "bool": "bool_"}
 
@@ -360,6 +369,20 @@ class ArrayBuilder:
 
     def call_numpy(self: FunctionBuilder, binding: NumpyFunctionBinding, node: ast.Call, label: str) -> Expr:
         name = binding.name
+        if name in UFUNCS:
+            return self.array_ufunc(name, node, label)
+        if name == "eye":
+            bound = self.bind_call(node, label, ["N", "M", "dtype"], required=1)
+            rows = self.shape_argument(bound["N"], label)[0]
+            m_node = bound.get("M")
+            none = m_node is None or (isinstance(m_node, ast.Constant) and m_node.value is None)
+            cols = None if none else self.shape_argument(m_node, label)[0]  # type: ignore[arg-type]
+            dtype = self.dtype_argument(bound.get("dtype"), FLOAT64, label)
+            return Eye(rows, cols, ArrayT(dtype, 2, "C"), self.loc(node))
+        if name in ("dot", "matmul"):
+            self.no_keywords(node, label)
+            self.arity(node, label, 2, 2)
+            return self.matmul(self.any_value(node.args[0]), self.any_value(node.args[1]), node, f"{label}()")
         if name in REDUCTIONS or name in ("amin", "amax", "copy"):
             if not node.args:
                 raise self.error(CompileTypeError, node, f"{label}() takes an array")
@@ -486,6 +509,79 @@ class ArrayBuilder:
             start, stop, step = values
         return ArrayRange(start, stop, step, ArrayT(FLOAT64 if floats else INT64, 1, "C"), loc)
 
+    # --- elementwise operations and matmul --------------------------------------------------------
+
+    def array_operand_type(self: FunctionBuilder, e: Expr, node: ast.AST, what: str) -> tuple[ScalarT, bool]:
+        """An operand's element type and whether it is weak (a Python number); bool arrays are refused."""
+        t = e.type
+        if isinstance(t, ArrayT):
+            if t.dtype.is_bool:
+                raise self.error(UnsupportedSyntaxError, node, f"{what} on bool arrays is not supported in compiled "
+                                 "code", f"convert first (a.astype is not supported either: {JIT_HINT})")
+            return t.dtype, False
+        e = self.arithmetic(e)
+        assert isinstance(e.type, ScalarT)
+        return e.type, self.is_weak(e)
+
+    def array_binop(self: FunctionBuilder, op: str, left: Expr, right: Expr, node: ast.AST) -> Expr:
+        symbol = {"add": "+", "sub": "-", "mul": "*", "truediv": "/", "floordiv": "//", "mod": "%", "pow": "**"}.get(op)
+        if symbol is None:
+            raise self.error(UnsupportedSyntaxError, node, f"the operator {SYMBOL_OF.get(op, op)} on arrays is not "
+                             "supported in compiled code yet",
+                             f"+ - * / // % ** and comparisons are; otherwise {JIT_HINT}")
+        result = self.elementwise(op, [left, right], node, f"'{symbol}'")
+        if op in ("floordiv", "mod", "pow") and result.compute.is_complex:  # type: ignore[attr-defined]
+            raise self.error(UnsupportedSyntaxError, node, f"'{symbol}' on complex arrays is not supported in "
+                             "compiled code", JIT_HINT)
+        return result
+
+    def elementwise(self: FunctionBuilder, op: str, operands: list[Expr], node: ast.AST, what: str) -> Expr:
+        types = [self.array_operand_type(e, node, what) for e in operands]
+        operands = [self.arithmetic(e) if not isinstance(e.type, ArrayT) else e for e in operands]
+        t, weak = types[0]
+        for u, w in types[1:]:
+            t, weak = promote(t, weak, u, w)
+        compute = t
+        if op == "truediv" and compute.is_integer:
+            compute = FLOAT64
+        if op in ("lt", "le", "gt", "ge") and compute.is_complex:
+            raise self.error(CompileTypeError, node, "complex numbers have no order", "compare abs(z) or z.real")
+        result = BY_NAME["bool_"] if op in ("eq", "ne", "lt", "le", "gt", "ge") else compute
+        assert isinstance(result, ScalarT)
+        ndim = max(e.type.ndim for e in operands if isinstance(e.type, ArrayT))
+        args = [e if isinstance(e.type, ArrayT) else self.convert(e, compute, node) for e in operands]
+        return ArrayMap(op, args, compute, ArrayT(result, ndim, "C"), self.loc(node))  # type: ignore[arg-type]
+
+    def array_ufunc(self: FunctionBuilder, name: str, node: ast.Call, label: str) -> Expr:
+        self.no_keywords(node, label)
+        self.arity(node, label, 1, 1)
+        x = self.any_value(node.args[0])
+        t = x.type
+        if not isinstance(t, ArrayT):
+            raise self.error(UnsupportedSyntaxError, node, f"{label}() of a number is not supported in compiled code",
+                             f"use the math module (math.{'fabs' if name == 'abs' else name}) or abs() on numbers")
+        d = t.dtype
+        op = "abs" if name == "absolute" else name
+        if d.is_complex or d.is_bool or (op != "abs" and d.is_integer and d.bits == 8):
+            why = "NumPy gives float16 here" if d.is_integer else f"{d} arrays"
+            raise self.error(UnsupportedSyntaxError, node, f"{label}() of a {t} array is not supported in compiled "
+                             f"code ({why})", JIT_HINT)
+        compute = d if (op == "abs" or d.is_float) else (BY_NAME["float32"] if d.bits == 16 else FLOAT64)
+        assert isinstance(compute, ScalarT)
+        return ArrayMap(op, [x], compute, ArrayT(compute, t.ndim, "C"), self.loc(node))  # type: ignore[arg-type]
+
+    def matmul(self: FunctionBuilder, left: Expr, right: Expr, node: ast.AST, label: str) -> Expr:
+        lt, rt = left.type, right.type
+        if not (isinstance(lt, ArrayT) and isinstance(rt, ArrayT)) or lt.ndim > 2 or rt.ndim > 2:
+            raise self.error(UnsupportedSyntaxError, node, f"{label} is supported in compiled code for 1-D and 2-D "
+                             f"arrays, not {lt} and {rt}", JIT_HINT)
+        (a, _), (b, _) = self.array_operand_type(left, node, label), self.array_operand_type(right, node, label)
+        compute, _ = promote(a, False, b, False)
+        if lt.ndim == rt.ndim == 1:
+            return MatMul(left, right, compute, compute, self.loc(node))
+        ndim = lt.ndim + rt.ndim - 2
+        return MatMul(left, right, compute, ArrayT(compute, ndim, "C"), self.loc(node))
+
     # --- writing ---------------------------------------------------------------------------------
 
     def element_value(self: FunctionBuilder, value: Expr, t: ArrayT, node: ast.AST) -> Expr:
@@ -521,9 +617,17 @@ class ArrayBuilder:
                              f"value of type {t}", f"compiled code assigns to elements of arrays only; {JIT_HINT}")
         view = self.view_of(base, target)
         if view is not None:
-            if isinstance(value.type, ArrayT):
-                raise self.error(UnsupportedSyntaxError, node, "assigning an array to a slice is not supported in "
-                                 "compiled code yet", "assign a number (every element gets it), or loop")
+            vt = value.type
+            if isinstance(vt, ArrayT):
+                tt = view.type
+                assert isinstance(tt, ArrayT)
+                if vt.ndim > tt.ndim:
+                    raise self.error(CompileTypeError, node, f"a {vt} array cannot be assigned into a {tt} view",
+                                     "NumPy raises ValueError: could not broadcast input array")
+                if vt.dtype.is_complex and not tt.dtype.is_complex:
+                    raise self.error(CompileTypeError, node, f"a complex array cannot be stored in a {tt.dtype} array",
+                                     "store .real or abs(...) of it")
+                return FillArray(view, value, self.loc(node))
             return FillArray(view, self.element_value(value, view.type, node), self.loc(node))  # type: ignore[arg-type]
         indices = self.indices(t, target)
         return SetItem(base, indices, self.element_value(value, t, node), True, self.loc(node))

@@ -536,6 +536,9 @@ class ExpressionBuilder(ArrayBuilder):
         base = self.any_value(node.value)
         if isinstance(base.type, ArrayT):
             return self.array_attribute(base, node)
+        if isinstance(base.type, TupleT):
+            raise self.error(UnsupportedSyntaxError, node, f"the attribute '.{node.attr}' of a tuple is not supported "
+                             "in compiled code", _TUPLE_USES)
         assert isinstance(base.type, ScalarT)
         if node.attr in ("real", "imag"):
             base = self.arithmetic(base)
@@ -568,9 +571,18 @@ class ExpressionBuilder(ArrayBuilder):
 
     def binop(self, node: ast.BinOp) -> Expr:
         op = BINOPS.get(type(node.op))
+        left, right = self.any_value(node.left), self.any_value(node.right)
+        for side, e in ((node.left, left), (node.right, right)):
+            if isinstance(e.type, TupleT):
+                raise self.error(CompileTypeError, side, f"a tuple ({e.type}) cannot be used here", _TUPLE_USES)
+        if isinstance(left.type, ArrayT) or isinstance(right.type, ArrayT):
+            if op is None:
+                return self.matmul(left, right, node, "'@'")
+            return self.array_binop(op, left, right, node)
         if op is None:
-            raise self.error(UnsupportedSyntaxError, node, "matrix multiplication (@) is not supported", JIT_HINT)
-        return self.arith(op, self.value(node.left), self.value(node.right), node)
+            raise self.error(UnsupportedSyntaxError, node, "matrix multiplication (@) is not supported on numbers",
+                             JIT_HINT)
+        return self.arith(op, left, right, node)
 
     def arith(self, op: BinOpKind, left: Expr, right: Expr, node: ast.AST) -> Expr:
         """The typed ``left <op> right`` with promotion and explicit casts."""
@@ -652,7 +664,14 @@ class ExpressionBuilder(ArrayBuilder):
                                  "compiled int is a 64-bit integer")
             t = INT if isinstance(v, int) else FLOAT64 if isinstance(v, float) else COMPLEX128
             return self.mark_weak(Const(v, t, loc))
-        value = self.value(operand_node)
+        value = self.any_value(operand_node)
+        if isinstance(value.type, TupleT):
+            raise self.error(CompileTypeError, operand_node, f"a tuple ({value.type}) cannot be used here", _TUPLE_USES)
+        if isinstance(value.type, ArrayT):
+            if not isinstance(node.op, ast.USub):
+                raise self.error(UnsupportedSyntaxError, node, "this unary operator on an array is not supported in "
+                                 "compiled code", f"-a is; otherwise {JIT_HINT}")
+            return self.elementwise("neg", [value], node, "'-'")
         if value in self.numpy_bools:
             # NumPy's bool_: ~ is a logical not, unary - and + are TypeErrors
             if isinstance(node.op, ast.Invert):
@@ -683,6 +702,11 @@ class ExpressionBuilder(ArrayBuilder):
         operands = [self.any_value(n) for n in [node.left, *node.comparators]]
         if any(isinstance(e.type, TupleT) for e in operands):
             return self.tuple_compare(ops, operands, node)
+        if any(isinstance(e.type, ArrayT) for e in operands):
+            if len(ops) != 1:
+                raise self.error(UnsupportedSyntaxError, node, "a chained comparison of arrays is ambiguous",
+                                 "NumPy raises ValueError (the truth value of an array is ambiguous)")
+            return self.elementwise(ops[0], operands, node, "a comparison")
         return self.compare_values(ops, operands, node)
 
     def compare_values(self, ops: list[CompareOpKind], operands: list[Expr], node: ast.AST) -> Expr:

@@ -158,8 +158,10 @@ class ModuleBuilder:
         flags = item_flags(fn.returns, src) if fn.returns is not None else None
         if flags is not None:
             self.tuple_returns[name] = flags
+        # `-> np.ndarray` says an array but not which: the returned value's type completes it
         self.annotated[name] = (
-            annotation_type(fn.returns, src, allow_none=True) if fn.returns is not None else None
+            annotation_type(fn.returns, src, allow_none=True)
+            if fn.returns is not None and not partial_array_annotation(fn.returns) else None
         )
         return params, defaults
 

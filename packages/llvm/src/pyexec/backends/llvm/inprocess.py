@@ -60,7 +60,7 @@ class NativeModule:
 
 
 def build_native_module(module: n.Module, roots: list[str], *, opt: int = 2, overflow: str = "check",
-                        use_cache: bool = True) -> NativeModule:
+                        use_cache: bool = True, boundscheck: bool = True) -> NativeModule:
     """Lower, optimise and load ``module``; ``roots`` are the functions callable from Python.
 
     Example:
@@ -75,7 +75,7 @@ def build_native_module(module: n.Module, roots: list[str], *, opt: int = 2, ove
 
     def lowered() -> str:
         lowered_module = lower_module(module, triple=tm.triple, data_layout=str(tm.target_data), overflow=overflow,
-                                      entry_points=False, python_runtime=True)
+                                      entry_points=False, python_runtime=True, boundscheck=boundscheck)
         add_vectorcall_entries(lowered_module, [module.functions[r] for r in roots],
                                fallible_functions(module, overflow, python_runtime=True),
                                guarded_functions(module, overflow, tm.triple, python_runtime=True),
@@ -83,7 +83,7 @@ def build_native_module(module: n.Module, roots: list[str], *, opt: int = 2, ove
         return str(lowered_module)
 
     key = disk_cache.cache_key(module, roots, opt=opt, overflow=overflow, target=tm.triple + llvm.get_host_cpu_name()
-                               + llvm.get_host_cpu_features().flatten() + HOST_ABI)
+                               + llvm.get_host_cpu_features().flatten() + HOST_ABI, boundscheck=boundscheck)
     obj = disk_cache.load(key) if use_cache else None
     from_cache = obj is not None
     optimized_text = None
@@ -124,10 +124,11 @@ class CompiledFunction(ctypes.c_void_p):
     the first call compiles, the slot is empty and ``__call__`` runs instead.
     """
 
-    def __init__(self, func: Callable[..., Any], opt: int = 2, overflow: str = "check", cache: bool = True) -> None:
+    def __init__(self, func: Callable[..., Any], opt: int = 2, overflow: str = "check", cache: bool = True,
+                 boundscheck: bool = True) -> None:
         super().__init__(None)
         functools.update_wrapper(self, func)
-        self._options = {"opt": check_opt(opt), "overflow": overflow, "cache": cache}
+        self._options = {"opt": check_opt(opt), "overflow": overflow, "cache": cache, "boundscheck": boundscheck}
         if overflow not in OVERFLOW_MODES:
             raise NativeBuildError(f"overflow must be 'check' or 'wrap', not {overflow!r}")
         self._native: NativeModule | None = None
@@ -178,7 +179,8 @@ class CompiledFunction(ctypes.c_void_p):
             module = analyze_functions([self.__wrapped__], include_callees=True, argument_types=types)
             name = _root_name(module, self.__wrapped__)
             native = build_native_module(module, [name], opt=self._options["opt"],
-                                         overflow=self._options["overflow"], use_cache=self._options["cache"])
+                                         overflow=self._options["overflow"], use_cache=self._options["cache"],
+                                         boundscheck=self._options["boundscheck"])
             spec = CompiledFunction(self.__wrapped__, **self._options)  # type: ignore[arg-type]
             spec._open = []
             spec._ir_module = module
@@ -224,7 +226,8 @@ class CompiledFunction(ctypes.c_void_p):
                 module = analyze_functions([self.__wrapped__], include_callees=True)
                 name = _root_name(module, self.__wrapped__)
                 native = build_native_module(module, [name], opt=self._options["opt"],
-                                             overflow=self._options["overflow"], use_cache=self._options["cache"])
+                                             overflow=self._options["overflow"], use_cache=self._options["cache"],
+                                             boundscheck=self._options["boundscheck"])
                 self._ir_module = module
                 self._attach(native, name)
         return self
@@ -380,11 +383,13 @@ _install_vectorcall_slot(CompiledFunction)
 
 
 def aot(func: Callable[..., Any] | None = None, *, opt: int = 2, overflow: str = "check",
-        cache: bool = True) -> Any:
+        cache: bool = True, boundscheck: bool = True) -> Any:
     """Compile ``func`` to native code (on its first call); usable as ``@aot`` or ``@aot(opt=3)``.
 
     ``opt`` is the LLVM optimisation level (0–3), ``overflow="wrap"`` lets Python's ``int`` wrap
-    like int64 instead of raising OverflowError, ``cache=False`` skips the disk cache.
+    like int64 instead of raising OverflowError, ``cache=False`` skips the disk cache, ``boundscheck=False``
+    drops the IndexError checks of array indices (negative indices still count from the end; an index
+    outside the array is then undefined behaviour: use it only on code whose indices are known good).
 
     Example:
         >>> from pyexec.backends.llvm import aot
@@ -395,9 +400,9 @@ def aot(func: Callable[..., Any] | None = None, *, opt: int = 2, overflow: str =
         (144, 'square')
     """
     if func is None:
-        return lambda f: aot(f, opt=opt, overflow=overflow, cache=cache)
+        return lambda f: aot(f, opt=opt, overflow=overflow, cache=cache, boundscheck=boundscheck)
     if isinstance(func, CompiledFunction):
         func = func.__wrapped__
     if not callable(func) or not hasattr(func, "__code__"):
         raise TypeError(f"aot() takes a Python function, not {type(func).__name__}")
-    return CompiledFunction(func, opt=opt, overflow=overflow, cache=cache)
+    return CompiledFunction(func, opt=opt, overflow=overflow, cache=cache, boundscheck=boundscheck)

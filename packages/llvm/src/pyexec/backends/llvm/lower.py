@@ -106,13 +106,16 @@ def lower_module(
     entry_points: bool = True,
     exports: list[str] | None = None,
     python_runtime: bool = False,
+    boundscheck: bool = True,
 ) -> ir.Module:
     """Lower a typed IR module to an LLVM IR module for ``triple``.
 
     ``overflow="check"`` makes Python's ``int`` raise OverflowError outside int64 (the default);
     ``"wrap"`` makes it wrap like int64. ``error_prefix`` names the error-state getters.
     ``entry_points`` adds the C-ABI entries, for the functions in ``exports`` (default: all).
-    ``python_runtime`` is for code that runs inside CPython (``aot``): the ``pyexec_print_*``
+    ``boundscheck=False`` drops the IndexError checks of array indices (a negative index still counts from
+    the end; an index outside the array is then undefined behaviour). ``python_runtime`` is for code that
+    runs inside CPython (``aot``): the ``pyexec_print_*``
     functions return a status (non-zero: a Python exception is set, such as one raised by
     ``sys.stdout.write``), and loops and recursive calls poll a flag for KeyboardInterrupt.
 
@@ -129,8 +132,10 @@ def lower_module(
     for name in names:
         if name not in module.functions:
             raise NativeBuildError(f"cannot export {name!r}: the module has no such function")
-    return ModuleLowering(module, triple, data_layout, overflow, error_prefix, names if entry_points else [],
-                          python_runtime).run()
+    lowering = ModuleLowering(module, triple, data_layout, overflow, error_prefix, names if entry_points else [],
+                              python_runtime)
+    lowering.boundscheck = boundscheck
+    return lowering.run()
 
 
 # --- which functions can fault -------------------------------------------------------------------
@@ -158,7 +163,10 @@ def _faults_locally(node: object, checked_ints: bool, python_runtime: bool = Fal
         return True
     if isinstance(node, (n.GetItem, n.SetItem)):
         return node.boundscheck  # IndexError
-    if isinstance(node, (n.FitInt, n.ArrayNew, n.ArrayRange, n.ArrayView, n.ArrayCopy)) or (
+    if isinstance(node, n.FillArray):
+        return isinstance(node.value.type, ArrayT)  # shapes that do not broadcast; the copy of an overlap
+    if isinstance(node, (n.FitInt, n.ArrayNew, n.ArrayRange, n.ArrayView, n.ArrayCopy, n.ArrayMap, n.MatMul,
+                         n.Eye)) or (
             isinstance(node, n.Reduce) and node.op in ("min", "max", "argmin", "argmax")):
         return True  # OverflowError; negative dimensions, too big, out of memory; arange's zero step
     if python_runtime and isinstance(node, (n.Print, n.While, n.ForRange)):
@@ -404,6 +412,7 @@ class ModuleLowering:
         self.module.data_layout = data_layout
         self._strings: dict[str, ir.GlobalVariable] = {}
         self.python_runtime = python_runtime
+        self.boundscheck = True  # array index checks (lower_module's boundscheck)
         self.fallible = fallible_functions(module, overflow, python_runtime, triple)
         self.error_code = ir.GlobalVariable(self.module, I32, rt.ERROR_CODE_GLOBAL)
         self.error_code.linkage = "internal"
@@ -414,7 +423,8 @@ class ModuleLowering:
         self.functions: dict[str, ir.Function] = {}
         # no array is created in this module: every array comes from outside (owner NULL or a tagged
         # argument), and the reference counting of arrays compiles to nothing
-        self.allocates = any(isinstance(node, (n.ArrayNew, n.ArrayRange, n.ArrayCopy))
+        self.allocates = any(isinstance(node, (n.ArrayNew, n.ArrayRange, n.ArrayCopy, n.ArrayMap, n.MatMul, n.Eye))
+                             or (isinstance(node, n.FillArray) and isinstance(node.value.type, ArrayT))
                              for f in module.functions.values() for node in _walk(f.body))
         # wasm traps safely when its stack runs out (the hosts raise RecursionError for that trap);
         # natively recursive code checks a budget, and faults under a guarded entry unwind to it with

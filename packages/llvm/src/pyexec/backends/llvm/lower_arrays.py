@@ -315,7 +315,8 @@ def owned(e: n.Expr) -> bool:
         return owned(e.value)
     if isinstance(e, (n.ArrayView, n.Transpose)):
         return owned(e.array)  # a view carries its base's reference when the base was new
-    return isinstance(e.type, ArrayT) and isinstance(e, (n.Call, n.ArrayNew, n.ArrayRange, n.ArrayCopy))
+    return isinstance(e.type, ArrayT) and isinstance(e, (n.Call, n.ArrayNew, n.ArrayRange, n.ArrayCopy, n.ArrayMap,
+                                                         n.MatMul, n.Eye))
 
 
 # --- one function ----------------------------------------------------------------------------------
@@ -433,7 +434,7 @@ class ArrayLowering:
         return desc
 
     def fill_flat(self: FunctionLowering, data: ir.Value, count: ir.Value, t: ScalarT,
-                  element: object) -> None:
+                  element: object, stride: ir.Value | None = None) -> None:
         """Set ``count`` contiguous elements from ``data``: ``element(i)`` gives element ``i``'s value."""
         b = self.b
         pre = b.block
@@ -442,7 +443,8 @@ class ArrayLowering:
         b.position_at_end(loop)
         i = b.phi(I64)
         i.add_incoming(I64(0), pre)
-        address = b.gep(data, [b.mul(i, I64(element_size(t)))], source_etype=I8)
+        position = i if stride is None else b.mul(i, stride)
+        address = b.gep(data, [b.mul(position, I64(element_size(t)))], source_etype=I8)
         self.store_element(element(i), address, t)  # type: ignore[operator]
         nxt = b.add(i, I64(1))
         i.add_incoming(nxt, b.block)
@@ -553,6 +555,9 @@ class ArrayLowering:
         return desc
 
     def stmt_FillArray(self: FunctionLowering, s: n.FillArray) -> None:
+        if isinstance(s.value.type, ArrayT):
+            self.copy_into(s)
+            return
         value = self.expr(s.value)  # Python evaluates the value first
         target = self.expr(s.target)
         t = s.target.type
@@ -659,6 +664,261 @@ class ArrayLowering:
             return b.load(best_index, typ=I64)
         return b.load(best, typ=ty)
 
+    def broadcast_extents(self: FunctionLowering, arrays: list[tuple[ir.Value, ArrayT]], ndim: int) -> list[ir.Value]:
+        """NumPy's broadcast shape of arrays (aligned on their last axes)."""
+        b = self.b
+        extents = []
+        for k in range(ndim):
+            cur = I64(1)
+            for desc, t in arrays:
+                axis = k - (ndim - t.ndim)
+                if axis < 0:
+                    continue
+                x = b.extract_value(desc, [SHAPE, axis])
+                clash = b.and_(b.and_(b.icmp_signed("!=", cur, I64(1)), b.icmp_signed("!=", x, I64(1))),
+                               b.icmp_signed("!=", x, cur))
+                self.fail_if(clash, rt.VALUE, "operands could not be broadcast together")
+                cur = b.select(b.icmp_signed("!=", x, I64(1)), x, cur)
+            extents.append(cur)
+        return extents
+
+    def broadcast_address(self: FunctionLowering, desc: ir.Value, t: ArrayT, strides: list[ir.Value],
+                          ix: list[ir.Value]) -> ir.Value:
+        offset = I64(0)
+        for axis in range(t.ndim):
+            offset = self.b.add(offset, self.b.mul(ix[len(ix) - t.ndim + axis], strides[axis]))
+        return self.b.gep(self.b.extract_value(desc, DATA), [offset], source_etype=I8)
+
+    def expr_ArrayMap(self: FunctionLowering, e: n.ArrayMap) -> ir.Value:
+        b = self.b
+        values = [self.expr(a) for a in e.args]
+        arrays = [(v, a.type) for v, a in zip(values, e.args) if isinstance(a.type, ArrayT)]
+        extents = self.broadcast_extents(arrays, e.type.ndim)  # type: ignore[arg-type]
+        # a broadcast axis (extent 1) reads its one element again: stride 0
+        strides = {id(v): [b.select(b.icmp_signed("==", b.extract_value(v, [SHAPE, k]), I64(1)), I64(0),
+                                    b.extract_value(v, [STRIDES, k])) for k in range(t.ndim)] for v, t in arrays}
+        out = self.new_array(e.type, extents)
+
+        def body(ix: list[ir.Value]) -> None:
+            operands = []
+            for v, a in zip(values, e.args):
+                t = a.type
+                if isinstance(t, ArrayT):
+                    x = self.load_element(self.broadcast_address(v, t, strides[id(v)], ix), t.dtype)
+                    operands.append(self.cast(x, t.dtype, e.compute) if t.dtype != e.compute else x)
+                else:
+                    operands.append(v)
+            result = self.elementwise_value(e.op, operands, e.compute)
+            self.store_element(result, self.element_address(out, e.type, ix, False), e.type.dtype)
+
+        self.loop_nest(extents, body)
+        for v, a in zip(values, e.args):
+            self.release_temporary(a, v)
+        return out
+
+    def elementwise_value(self: FunctionLowering, op: str, xs: list[ir.Value], t: ScalarT) -> ir.Value:
+        """One element of an elementwise operation, with NumPy's array semantics (no exceptions)."""
+        b = self.b
+        if op in ("eq", "ne", "lt", "le", "gt", "ge"):
+            return self.compare(op, xs[0], xs[1], t)
+        if op == "neg":
+            (x,) = xs
+            if t.is_complex:
+                return self.make_complex(b.fneg(b.extract_value(x, 0)), b.fneg(b.extract_value(x, 1)), x.type)
+            return b.fneg(x) if t.is_float else b.neg(x)
+        if op in ("sqrt", "exp", "log", "sin", "cos", "tan"):
+            return self.call_intrinsic("llvm.sqrt", xs[0]) if op == "sqrt" else self.libm(op, xs[0])
+        if op == "abs":
+            (x,) = xs
+            if t.is_float:
+                return self.call_intrinsic("llvm.fabs", x)
+            if t.info.signed:
+                return b.select(b.icmp_signed("<", x, ir.Constant(x.type, 0)), b.neg(x), x)
+            return x
+        x, y = xs
+        if op == "pow":
+            return self.call_intrinsic("llvm.pow", x, y) if t.is_float else self.int_pow(x, y, t, t)
+        if op in ("floordiv", "mod"):
+            return self.numpy_float_divmod(op, x, y) if t.is_float else self.numpy_int_divmod(op, x, y, t)
+        if t.is_complex:
+            if op == "truediv":
+                parts = (b.extract_value(x, 0), b.extract_value(x, 1), b.extract_value(y, 0), b.extract_value(y, 1))
+                return self.complex_div_numpy(*parts, x.type)
+            return self.complex_binop(op, x, y, t)
+        if t.is_float:
+            return {"add": b.fadd, "sub": b.fsub, "mul": b.fmul, "truediv": b.fdiv}[op](x, y)
+        return {"add": b.add, "sub": b.sub, "mul": b.mul}[op](x, y)
+
+    def numpy_float_divmod(self: FunctionLowering, op: str, a: ir.Value, c: ir.Value) -> ir.Value:
+        """NumPy's ``npy_divmod``: ``//`` or ``%`` of floats, with no exception (a zero divisor gives inf/NaN)."""
+        b = self.b
+        zero = ir.Constant(a.type, 0.0)
+        mod = b.frem(a, c)
+        div = b.fdiv(b.fsub(a, mod), c)
+        fix = b.and_(b.fcmp_unordered("!=", mod, zero),
+                     b.icmp_unsigned("!=", b.fcmp_ordered("<", c, zero), b.fcmp_ordered("<", mod, zero)))
+        mod2 = b.select(fix, b.fadd(mod, c), b.select(b.fcmp_unordered("!=", mod, zero), mod,
+                                                     self.call_intrinsic("llvm.copysign", zero, c)))
+        div = b.select(fix, b.fsub(div, ir.Constant(a.type, 1.0)), div)
+        floor = self.call_intrinsic("llvm.floor", div)
+        floor = b.select(b.fcmp_ordered(">", b.fsub(div, floor), ir.Constant(a.type, 0.5)),
+                         b.fadd(floor, ir.Constant(a.type, 1.0)), floor)
+        floor = b.select(b.fcmp_unordered("!=", div, zero), floor,
+                         self.call_intrinsic("llvm.copysign", zero, b.fdiv(a, c)))
+        by_zero = b.fcmp_ordered("==", c, zero)
+        if op == "mod":
+            return b.select(by_zero, mod, mod2)
+        return b.select(by_zero, b.fdiv(a, c), floor)
+
+    def numpy_int_divmod(self: FunctionLowering, op: str, a: ir.Value, c: ir.Value, t: ScalarT) -> ir.Value:
+        """NumPy's integer ``//`` and ``%``: by zero gives 0, ``MIN // -1`` wraps to ``MIN``; floor semantics."""
+        b = self.b
+        ty = a.type
+        zero, one = ir.Constant(ty, 0), ir.Constant(ty, 1)
+        is_zero = b.icmp_unsigned("==", c, zero)
+        safe = b.select(is_zero, one, c)  # the machine division never sees 0 (or MIN / -1 below)
+        if not t.info.signed:
+            result = b.udiv(a, safe) if op == "floordiv" else b.urem(a, safe)
+            return b.select(is_zero, zero, result)
+        minus_one = b.icmp_signed("==", safe, ir.Constant(ty, -1))
+        safe = b.select(minus_one, one, safe)
+        q = b.sdiv(a, safe)
+        r = b.srem(a, safe)
+        adjust = b.and_(b.icmp_signed("!=", r, zero),
+                        b.icmp_unsigned("!=", b.icmp_signed("<", r, zero), b.icmp_signed("<", safe, zero)))
+        q = b.select(adjust, b.sub(q, one), q)
+        r = b.select(adjust, b.add(r, safe), r)
+        q = b.select(minus_one, b.neg(a), q)
+        r = b.select(minus_one, zero, r)
+        return b.select(is_zero, zero, q if op == "floordiv" else r)
+
+    def expr_MatMul(self: FunctionLowering, e: n.MatMul) -> ir.Value:
+        """``a @ b``: each result element a dot product in ``compute``, in order of the inner index."""
+        from pyexec.backends.llvm.lower import llvm_type
+
+        b = self.b
+        left, right = self.expr(e.left), self.expr(e.right)
+        lt, rt_ = e.left.type, e.right.type
+        assert isinstance(lt, ArrayT) and isinstance(rt_, ArrayT)
+        inner_l = b.extract_value(left, [SHAPE, lt.ndim - 1])
+        inner_r = b.extract_value(right, [SHAPE, 0])
+        self.fail_if(b.icmp_signed("!=", inner_l, inner_r), rt.VALUE,
+                     "matmul: Input operand 1 has a mismatch in its core dimension 0")
+        c = e.compute
+        ty = llvm_type(c)
+        zero = ir.Constant(ty, [ir.Constant(ty.elements[0], 0.0)] * 2) if c.is_complex else \
+            ir.Constant(ty, 0.0 if c.is_float else 0)
+        with b.goto_entry_block():
+            acc = b.alloca(ty)
+
+        def dot(row: list[ir.Value], col: list[ir.Value]) -> ir.Value:
+            b.store(zero, acc)
+
+            def step(p: list[ir.Value]) -> None:
+                x = self.load_element(self.element_address(left, lt, [*row, p[0]], False), lt.dtype)
+                y = self.load_element(self.element_address(right, rt_, [p[0], *col], False), rt_.dtype)
+                x = self.cast(x, lt.dtype, c) if lt.dtype != c else x
+                y = self.cast(y, rt_.dtype, c) if rt_.dtype != c else y
+                cur = b.load(acc, typ=ty)
+                b.store(self.elementwise_value("add", [cur, self.elementwise_value("mul", [x, y], c)], c), acc)
+
+            self.loop_nest([inner_l], step)
+            return b.load(acc, typ=ty)
+
+        if not isinstance(e.type, ArrayT):
+            result = dot([], [])
+        else:
+            rows = [b.extract_value(left, [SHAPE, 0])] if lt.ndim == 2 else []
+            cols = [b.extract_value(right, [SHAPE, 1])] if rt_.ndim == 2 else []
+            out = self.new_array(e.type, rows + cols)
+
+            def cell(ix: list[ir.Value]) -> None:
+                row, col = ix[:len(rows)], ix[len(rows):]
+                self.store_element(dot(row, col), self.element_address(out, e.type, ix, False), c)
+
+            self.loop_nest(rows + cols, cell)
+            result = out
+        self.release_temporary(e.left, left)
+        self.release_temporary(e.right, right)
+        return result
+
+    def expr_Eye(self: FunctionLowering, e: n.Eye) -> ir.Value:
+        from pyexec.backends.llvm.lower import constant
+
+        b = self.b
+        rows = self.expr(e.rows)
+        cols = rows if e.cols is None else self.expr(e.cols)
+        desc = self.new_array(e.type, [rows, cols])
+        d = e.type.dtype
+        zero, one = constant(0, d), constant(1, d)
+        self.fill_flat(b.extract_value(desc, DATA), self.new_count, d, lambda i: zero)
+        diagonal = b.select(b.icmp_signed("<", rows, cols), rows, cols)
+        step = b.add(cols, I64(1))  # from (i, i) to (i + 1, i + 1) in C order
+        self.fill_flat(b.extract_value(desc, DATA), diagonal, d, lambda i: one, stride=step)
+        return desc
+
+    def byte_range(self: FunctionLowering, desc: ir.Value, t: ArrayT) -> tuple[ir.Value, ir.Value, ir.Value]:
+        """The lowest and one-past-highest byte an array touches, and whether it is empty."""
+        b = self.b
+        lo, hi, empty = I64(0), I64(element_size(t.dtype)), ir.Constant(ir.IntType(1), 0)
+        for k in range(t.ndim):
+            extent = b.extract_value(desc, [SHAPE, k])
+            empty = b.or_(empty, b.icmp_signed("==", extent, I64(0)))
+            span = b.mul(b.sub(extent, I64(1)), b.extract_value(desc, [STRIDES, k]))
+            negative = b.icmp_signed("<", span, I64(0))
+            lo = b.add(lo, b.select(negative, span, I64(0)))
+            hi = b.add(hi, b.select(negative, I64(0), span))
+        base = b.ptrtoint(b.extract_value(desc, DATA), I64)
+        return b.add(base, lo), b.add(base, hi), empty
+
+    def copy_into(self: FunctionLowering, s: n.FillArray) -> None:
+        """``target[...] = source`` with broadcasting; an overlapping source is copied first."""
+        from pyexec.backends.llvm.lower import llvm_type
+
+        b = self.b
+        source = self.expr(s.value)
+        target = self.expr(s.target)
+        st, tt = s.value.type, s.target.type
+        assert isinstance(st, ArrayT) and isinstance(tt, ArrayT)
+        extents = [b.extract_value(target, [SHAPE, k]) for k in range(tt.ndim)]
+        for k in range(st.ndim):
+            x = b.extract_value(source, [SHAPE, k])
+            want = extents[tt.ndim - st.ndim + k]
+            bad = b.and_(b.icmp_signed("!=", x, I64(1)), b.icmp_signed("!=", x, want))
+            self.fail_if(bad, rt.VALUE, "could not broadcast input array into the target's shape")
+        s_lo, s_hi, s_empty = self.byte_range(source, st)
+        t_lo, t_hi, t_empty = self.byte_range(target, tt)
+        apart = b.or_(b.icmp_unsigned("<=", s_hi, t_lo), b.icmp_unsigned("<=", t_hi, s_lo))
+        overlap = b.not_(b.or_(b.or_(s_empty, t_empty), apart))
+        copy_t = ArrayT(st.dtype, st.ndim, "C")
+        with b.goto_entry_block():
+            slot = b.alloca(llvm_type(st))
+        b.store(source, slot)
+        with b.if_then(overlap, likely=False):
+            src_extents = [b.extract_value(source, [SHAPE, k]) for k in range(st.ndim)]
+            tmp = self.new_array(copy_t, src_extents)
+
+            def copy(ix: list[ir.Value]) -> None:
+                v = self.load_element(self.element_address(source, st, ix, False), st.dtype)
+                self.store_element(v, self.element_address(tmp, copy_t, ix, False), st.dtype)
+
+            self.loop_nest(src_extents, copy)
+            b.store(tmp, slot)
+        reading = b.load(slot, typ=llvm_type(st))
+        strides = [b.select(b.icmp_signed("==", b.extract_value(reading, [SHAPE, k]), I64(1)), I64(0),
+                            b.extract_value(reading, [STRIDES, k])) for k in range(st.ndim)]
+
+        def body(ix: list[ir.Value]) -> None:
+            v = self.load_element(self.broadcast_address(reading, st, strides, ix), st.dtype)
+            v = self.cast(v, st.dtype, tt.dtype) if st.dtype != tt.dtype else v
+            self.store_element(v, self.element_address(target, tt, ix, False), tt.dtype)
+
+        self.loop_nest(extents, body)
+        with b.if_then(overlap, likely=False):
+            self.decref(reading)  # the temporary copy
+        self.release_temporary(s.target, target)
+        self.release_temporary(s.value, source)
+
     def expr_ArrayNew(self: FunctionLowering, e: n.ArrayNew) -> ir.Value:
         extents = [self.expr(x) for x in e.shape]
         fill = self.expr(e.fill) if e.fill is not None else None
@@ -753,6 +1013,8 @@ class ArrayLowering:
         """A Python index made non-negative, and IndexError unless it is inside the axis."""
         b = self.b
         adjusted = b.select(b.icmp_signed("<", i, I64(0)), b.add(i, extent), i)
+        if not self.owner.boundscheck:
+            return adjusted  # aot(boundscheck=False): an index outside the axis is undefined behaviour
         outside = b.icmp_unsigned(">=", adjusted, extent)
         with b.if_then(outside, likely=False):
             fn = index_error_function(self.owner)
