@@ -9,6 +9,7 @@ import subprocess
 import textwrap
 
 import numpy
+import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -17,7 +18,7 @@ from pyexec.backends.llvm import CCompilerError, InvalidSymbolNameError, compile
 from pyexec.backends.llvm.cnames import check_symbol
 from pyexec.backends.llvm.errors import NativeBuildError
 from pyexec.backends.llvm.library import find_c_compiler
-from pyexec.types import float32, int8, uint64
+from pyexec.types import float32, float64, int8, int32, uint64
 
 needs_cc = pytest.mark.skipif(shutil.which("cc") is None and shutil.which("gcc") is None,
                               reason="no C compiler (cc/gcc) on this machine")
@@ -417,3 +418,83 @@ def test_tuples_of_many_shapes_cross_the_c_boundary_as_the_c_compiler_passes_the
                     "-o", str(exe)], check=True, capture_output=True)
     out = subprocess.run([str(exe)], capture_output=True, text=True, check=True).stdout.splitlines()
     assert out == expected
+
+
+def column_sum(a: float64[:, :], j: int) -> float:
+    t = 0.0
+    for i in range(a.shape[0]):
+        t += a[i, j]
+    return t
+
+
+def scale_row(a: int32[:, ::1], i: int, k: int32) -> None:
+    for j in range(a.shape[1]):
+        a[i, j] *= k
+
+
+@needs_cc
+def test_c_callers_pass_array_descriptors_with_any_strides_and_get_index_errors(tmp_path):
+    files = compile_llvm([column_sum, scale_row], "arrays", tmp_path)
+    header = files["header"].read_text()
+    assert "typedef struct { void *owner; double *data; int64_t shape[2]; int64_t strides[2]; } " \
+           "pyexec_array_f64_2d;" in header
+    assert "double column_sum(const pyexec_array_f64_2d *a, int64_t j);" in header
+    (tmp_path / "main.c").write_text(textwrap.dedent("""
+        #include <stdio.h>
+        #include "arrays.h"
+        int main(void) {
+            double m[3][4];
+            for (int i = 0; i < 3; i++) for (int j = 0; j < 4; j++) m[i][j] = 10 * i + j;
+            /* the transpose, as a view: shape (4, 3), strides (8, 32) */
+            pyexec_array_f64_2d t = {0, &m[0][0], {4, 3}, {8, 32}};
+            printf("%g\\n", column_sum(&t, 1));   /* m[1][0..3] = 10+11+12+13 */
+            column_sum(&t, 3);
+            printf("%d %s\\n", arrays_last_error(), arrays_last_error_message());
+            int32_t v[2][3] = {{1, 2, 3}, {4, 5, 6}};
+            pyexec_array_i32_2d c = {0, &v[0][0], {2, 3}, {12, 4}};
+            scale_row(&c, -1, 10);
+            printf("%d %d %d %d\\n", v[1][0], v[1][2], v[0][0], arrays_last_error());
+            return 0;
+        }
+    """))
+    exe = tmp_path / "main"
+    subprocess.run([find_c_compiler()[0], str(tmp_path / "main.c"), "-I", str(tmp_path), str(files["object"]), "-lm",
+                    "-o", str(exe)], check=True, capture_output=True)
+    out = subprocess.run([str(exe)], capture_output=True, text=True, check=True).stdout.splitlines()
+    assert out == ["46", "7 index 3 is out of bounds for axis 1 with size 3", "40 60 1 0"]
+
+
+def checked_total(n: int, i: int) -> float:
+    a = np.ones(n)
+    b = np.arange(0.0, n, 1.0)
+    t = 0.0
+    for x in b:
+        t += x
+    return t + a[i]
+
+
+@needs_cc
+def test_arrays_created_in_a_c_library_are_freed_on_success_and_on_a_fault(tmp_path):
+    files = compile_llvm(checked_total, "made", tmp_path)
+    (tmp_path / "main.c").write_text(textwrap.dedent("""
+        #include <stdio.h>
+        #include "made.h"
+        int main(void) {
+            double t = 0;
+            for (int k = 0; k < 20000; k++) t += checked_total(100, k % 2 ? 5 : 500);
+            printf("%g %d\\n", checked_total(4, -1), made_last_error());
+            checked_total(4, 4);
+            printf("%d %s\\n", made_last_error(), made_last_error_message());
+            checked_total(-1, 0);
+            printf("%d %s\\n", made_last_error(), made_last_error_message());
+            printf("%g\\n", t);
+            return 0;
+        }
+    """))
+    exe = tmp_path / "main"
+    subprocess.run([find_c_compiler()[0], "-fsanitize=address", str(tmp_path / "main.c"), "-I", str(tmp_path),
+                    str(files["object"]), "-lm", "-o", str(exe)], check=True, capture_output=True)
+    done = subprocess.run([str(exe)], capture_output=True, text=True, env={"ASAN_OPTIONS": "detect_leaks=1"})
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines() == ["7 0", "7 index 4 is out of bounds for axis 0 with size 4",
+                                        "3 negative dimensions are not allowed", "4.951e+07"]

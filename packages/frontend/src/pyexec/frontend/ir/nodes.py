@@ -36,7 +36,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-from pyexec.frontend.ir.types import IRType, NoneT, ScalarT, TupleT, ValueT
+from pyexec.frontend.ir.types import ArrayT, IRType, NoneT, ScalarT, TupleT, ValueT
 
 
 @dataclass(frozen=True)
@@ -276,7 +276,203 @@ class TupleItem:
     loc: Loc
 
 
-Expr = Const | Name | Cast | BinOp | UnaryOp | Compare | BoolOp | IfExp | Call | Intrinsic | MakeTuple | TupleItem
+@dataclass(eq=False)
+class ArrayShape:
+    """The extent of ``array`` along ``axis`` (``len(a)`` is axis 0, ``a.shape[k]``); type ``int``."""
+
+    array: Expr
+    axis: int
+    type: ScalarT
+    loc: Loc
+
+
+@dataclass(eq=False)
+class ArraySize:
+    """``a.size``: the product of the extents; type ``int``."""
+
+    array: Expr
+    type: ScalarT
+    loc: Loc
+
+
+@dataclass(eq=False)
+class GetItem:
+    """``array[i, j, ...]``: one element, with one ``int`` index per axis (``type`` is the dtype).
+
+    A negative index counts from the end, as in Python. With ``boundscheck`` an index outside
+    ``-n <= i < n`` raises IndexError("index 5 is out of bounds for axis 0 with size 5"), NumPy's
+    message; without it (the frontend's own loops over an array) the index is known to be in range.
+    """
+
+    array: Expr
+    indices: list[Expr]
+    boundscheck: bool
+    type: ScalarT
+    loc: Loc
+
+
+@dataclass(eq=False)
+class FitInt:
+    """A Python number (``value``: an ``int``, or a Python ``float``, ``float64``) becoming a NumPy fixed-width
+    integer ``type`` where NumPy checks instead of wrapping (storing into an integer array: ``a[0] = x``):
+    a float goes through ``int()`` first (NaN: ValueError; inf or outside int64: OverflowError), then
+    OverflowError("Python integer 300 out of bounds for uint8") unless ``type`` holds the value. As the
+    whole value of a :class:`SetItem`, the conversion happens after the index is checked (NumPy's order)."""
+
+    value: Expr
+    type: ScalarT
+    loc: Loc
+
+
+@dataclass(eq=False)
+class ArrayNew:
+    """A new C-contiguous array (``np.empty/zeros/ones/full`` and their ``_like`` forms): one ``int`` extent
+    per axis in ``shape``, every element set to ``fill`` (of the dtype), or left as found when ``fill`` is
+    None (``np.empty``). A negative extent raises ValueError("negative dimensions are not allowed"), a
+    size past the address space ValueError("array is too big; ..."), as NumPy does."""
+
+    shape: list[Expr]
+    fill: Expr | None
+    type: ArrayT
+    loc: Loc
+
+
+@dataclass(eq=False)
+class ArrayRange:
+    """``np.arange(start, stop, step)`` (1-D, C-contiguous): ``start``, ``stop`` and ``step`` have the dtype,
+    ``int64`` or ``float64``. Its length is ``ceil((stop - start) / step)`` (at least 0) and element ``i``
+    is ``start + i * delta`` with ``delta = (start + step) - start``, NumPy's fill; a zero step raises
+    ZeroDivisionError("division by zero")."""
+
+    start: Expr
+    stop: Expr
+    step: Expr
+    type: ArrayT
+    loc: Loc
+
+
+@dataclass(eq=False)
+class ArrayCast:
+    """A C-contiguous array used where any layout is expected (``float64[::1]`` as ``float64[:]``): the same
+    array (dtype and dimensions equal), only its static type forgets the contiguity."""
+
+    value: Expr
+    type: ArrayT
+    loc: Loc
+
+
+@dataclass(eq=False)
+class Slice:
+    """One axis of a view: ``start:stop:step`` (each an ``int`` or None for Python's default)."""
+
+    start: Expr | None
+    stop: Expr | None
+    step: Expr | None
+    loc: Loc
+
+
+@dataclass(eq=False)
+class ArrayView:
+    """``a[1:-1]``, ``a[::2]``, ``a[i, :]``, ``a[:, j]``, ``a[i]`` of a 2-D array: a view sharing ``array``'s
+    memory. ``items`` has one entry per axis of ``array`` (the frontend fills missing trailing axes with
+    ``:``): an ``int`` index (checked like :class:`GetItem`'s, and its axis disappears) or a
+    :class:`Slice` (Python's slice rules, clamped to the axis; a zero step raises ValueError("slice step
+    cannot be zero")). The view keeps ``array``'s owner: a view of a new array carries that array's
+    reference."""
+
+    array: Expr
+    items: list[Expr | Slice]
+    type: ArrayT
+    loc: Loc
+
+
+@dataclass(eq=False)
+class Transpose:
+    """``a.T``: the same memory with the axes in reverse order."""
+
+    array: Expr
+    type: ArrayT
+    loc: Loc
+
+
+@dataclass(eq=False)
+class ArrayCopy:
+    """``a.copy()`` (``np.copy(a)``): a new C-contiguous array with ``array``'s elements."""
+
+    array: Expr
+    type: ArrayT
+    loc: Loc
+
+
+ReduceKind = Literal["sum", "prod", "min", "max", "mean", "argmin", "argmax"]
+
+
+@dataclass(eq=False)
+class Reduce:
+    """A whole-array reduction (``a.sum()``, ``np.max(a)``, …) with NumPy's result types: ``sum``/``prod`` of
+    a bool or signed integer array are ``int64``, of an unsigned one ``uint64``, of floats and complex their
+    own type; ``mean`` is ``float64`` for integers and bools; ``min``/``max`` keep the dtype and propagate
+    NaN; ``argmin``/``argmax`` are the first extreme element's C-order index (``int64``; a NaN is the
+    extreme). ``min``/``max``/``argmin``/``argmax`` of an empty array raise NumPy's ValueError; ``mean`` of
+    one is NaN. Floating sums may round differently from NumPy's pairwise summation."""
+
+    op: ReduceKind
+    array: Expr
+    type: ScalarT
+    loc: Loc
+
+
+@dataclass(eq=False)
+class Eye:
+    """``np.eye(n, m)``: a new C-contiguous ``n`` × ``m`` array of zeros with ones on the main diagonal (negative
+    extents raise NumPy's ValueError); ``cols`` None is ``np.eye(n)``, square."""
+
+    rows: Expr
+    cols: Expr | None
+    type: ArrayT
+    loc: Loc
+
+
+ArrayOpKind = Literal["add", "sub", "mul", "truediv", "floordiv", "mod", "pow", "neg", "eq", "ne", "lt", "le", "gt",
+                      "ge", "sqrt", "exp", "log", "sin", "cos", "tan", "abs"]
+
+
+@dataclass(eq=False)
+class ArrayMap:
+    """Elementwise ``a + b``, ``a * 2.0``, ``a < b``, ``-a``, ``np.sqrt(a)``, … over arrays and scalars with
+    NumPy's broadcasting: a new C-contiguous array of ``type`` whose shape is the operands' broadcast shape
+    (ValueError("operands could not be broadcast together") when two extents differ and neither is 1). Every
+    operand's element (or the scalar) is converted to ``compute`` first, as :class:`Cast` converts; then the
+    operation runs with NumPy's array semantics: integers wrap, a float division by zero gives inf or NaN (no
+    exception), an integer ``//`` or ``%`` by zero gives 0, ``//``/``%`` of floats follow NumPy's ``divmod``,
+    an integer ``**`` a negative integer raises ValueError (NumPy's message), ``sqrt``/``log`` of a negative
+    number give NaN; comparisons give ``bool_``."""
+
+    op: ArrayOpKind
+    args: list[Expr]
+    compute: ScalarT
+    type: ArrayT
+    loc: Loc
+
+
+@dataclass(eq=False)
+class MatMul:
+    """``a @ b`` and ``np.dot(a, b)`` for 1-D·1-D (a scalar), 2-D·1-D and 2-D·2-D, in ``compute`` (the operands'
+    promoted dtype); ``type`` is ``compute`` or a new C-contiguous array of it. Mismatched inner dimensions
+    raise ValueError, as NumPy's do."""
+
+    left: Expr
+    right: Expr
+    compute: ScalarT
+    type: ScalarT | ArrayT
+    loc: Loc
+
+
+Expr = (
+    Const | Name | Cast | BinOp | UnaryOp | Compare | BoolOp | IfExp | Call | Intrinsic | MakeTuple | TupleItem
+    | ArrayShape | ArraySize | GetItem | FitInt | ArrayNew | ArrayRange | ArrayCast | ArrayView | Transpose
+    | ArrayCopy | Reduce | ArrayMap | MatMul | Eye
+)
 
 
 # --- statements --------------------------------------------------------------------------------
@@ -396,7 +592,33 @@ class Print:
     loc: Loc
 
 
-Stmt = Assign | If | While | ForRange | Break | Continue | Return | ExprStmt | Assert | Print
+@dataclass(eq=False)
+class SetItem:
+    """``array[i, j, ...] = value``: ``value`` has the array's dtype (the frontend casts it as NumPy's
+    setitem does); indices as in :class:`GetItem`. Python's order: ``value`` is evaluated first, then
+    ``array``, then the indices."""
+
+    array: Expr
+    indices: list[Expr]
+    value: Expr
+    boundscheck: bool
+    loc: Loc
+
+
+@dataclass(eq=False)
+class FillArray:
+    """``a[1:3] = v``, ``a[i, :] = b``: every element of the view ``target`` set to ``value``: a number of the
+    dtype (the frontend casts as :class:`SetItem` does), or an array broadcast to the target's shape (its
+    elements cast to the dtype as :class:`Cast` converts; ValueError("could not broadcast input array into
+    the target's shape") otherwise). ``value`` is evaluated first, as in Python; when the source array
+    overlaps the target in memory it is read in full before anything is written (NumPy's result)."""
+
+    target: Expr
+    value: Expr
+    loc: Loc
+
+
+Stmt = Assign | If | While | ForRange | Break | Continue | Return | ExprStmt | Assert | Print | SetItem | FillArray
 
 
 # --- functions and modules ---------------------------------------------------------------------

@@ -19,6 +19,7 @@ import difflib
 from pyexec.frontend.diagnostics import JIT_HINT, CompileError, CompileNameError, CompileTypeError
 from pyexec.frontend.environment import Binding, BuiltinBinding, MathModuleBinding, ModuleBinding, TypeBinding
 from pyexec.frontend.ir.types import BY_NAME, NONE, NoneT, ScalarT, TupleT, ValueT
+from pyexec.frontend.irbuild.arrays import ARRAY_SPELLING, array_annotation
 from pyexec.frontend.source import FunctionSource
 
 _KNOWN = "int, float, bool, complex or a pyexec type (int8 … uint64, float32, float64, complex64, complex128, bool_)"
@@ -135,6 +136,10 @@ def annotation_type(node: ast.expr, src: FunctionSource, *, allow_none: bool) ->
         for sub in ast.walk(inner):
             ast.copy_location(sub, node)
         return annotation_type(inner, src, allow_none=allow_none)
+    if isinstance(node, ast.Subscript):
+        base = _binding(node.value, src)
+        if isinstance(base, TypeBinding):
+            return array_annotation(node, base.name, src)
     binding = _binding(node, src)
     if isinstance(binding, TypeBinding):
         return BY_NAME[binding.name]  # type: ignore[return-value]
@@ -142,8 +147,12 @@ def annotation_type(node: ast.expr, src: FunctionSource, *, allow_none: bool) ->
         raise src.error(CompileTypeError, node, "a tuple annotation must list its item types",
                         "write tuple[int, float] (one scalar type per item)")
     text = ast.unparse(node)
+    if text.split("[")[0].split(".")[-1] in ("ndarray", "NDArray", "ArrayLike"):
+        raise src.error(CompileTypeError, node, f"'{text}' does not say the array's element type and dimensions",
+                        f"write them as Numba does: {ARRAY_SPELLING}")
     raise src.error(CompileTypeError, node, f"'{text}' is not a type compiled code supports",
-                    f"use {_KNOWN}; other types (arrays, lists, strings): {JIT_HINT}")
+                    f"use {_KNOWN}, or an array type such as {ARRAY_SPELLING}; other types (lists, strings): "
+                    f"{JIT_HINT}")
 
 
 def _tuple_type(node: ast.expr, items: list[ast.expr], src: FunctionSource) -> TupleT:

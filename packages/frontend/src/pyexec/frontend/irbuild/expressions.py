@@ -34,6 +34,7 @@ from pyexec.frontend.environment import (
     MathFunctionBinding,
     MathModuleBinding,
     ModuleBinding,
+    NumpyFunctionBinding,
     OtherBinding,
     TypeBinding,
 )
@@ -67,11 +68,13 @@ from pyexec.frontend.ir.types import (
     INT,
     NONE,
     UINT64,
+    ArrayT,
     IRType,
     ScalarT,
     TupleT,
     ValueT,
 )
+from pyexec.frontend.irbuild.arrays import ArrayBuilder
 from pyexec.frontend.irbuild.intrinsics import MATH_CONSTANTS, MATH_FUNCTIONS, MATH_SCALED
 from pyexec.frontend.irbuild.literals import fits, fold_cast
 from pyexec.frontend.promotion import category, promote
@@ -152,7 +155,7 @@ def describe(t: IRType) -> str:
     return str(t)
 
 
-class ExpressionBuilder:
+class ExpressionBuilder(ArrayBuilder):
     """Types expressions of one function (the statement builder sets the state it reads)."""
 
     src: FunctionSource
@@ -271,10 +274,12 @@ class ExpressionBuilder:
         e = self.any_value(node)
         if isinstance(e.type, TupleT):
             raise self.error(CompileTypeError, node, f"a tuple ({e.type}) cannot be used here", _TUPLE_USES)
+        if isinstance(e.type, ArrayT):
+            self.refuse_array(e, node)
         return e
 
     def any_value(self, node: ast.expr) -> Expr:
-        """Type an expression that must produce a value: a number or a tuple."""
+        """Type an expression that must produce a value: a number, a tuple or an array."""
         e = self.expr(node)
         if e.type == NONE:
             raise self.error(
@@ -333,11 +338,8 @@ class ExpressionBuilder:
         e = self.mark_weak(TupleItem(value, index, t.items[index], self.loc(node)), weak)
         return self.mark_numpy_bool(e, numpy)
 
-    def subscript(self, node: ast.Subscript) -> Expr:
-        base = self.any_value(node.value)
-        if not isinstance(base.type, TupleT):
-            raise self.error(UnsupportedSyntaxError, node, f"indexing a {base.type} value is not supported",
-                             "compiled code indexes tuples only; " + JIT_HINT)
+    def tuple_subscript(self, base: Expr, node: ast.Subscript) -> Expr:
+        """``t[k]`` of a tuple value ``base`` (arrays: :meth:`ArrayBuilder.subscript`, which calls this)."""
         index = node.slice
         if isinstance(index, ast.Slice):
             raise self.error(UnsupportedSyntaxError, index, "slicing a tuple is not supported in compiled code",
@@ -401,14 +403,8 @@ class ExpressionBuilder:
             return links[0]
         return BoolOp("and" if eq else "or", links, BOOL, loc)
 
-    def len_of(self, node: ast.Call, label: str) -> Expr:
-        """``len(t)`` of a tuple: its length, a constant."""
-        self.no_keywords(node, label)
-        self.arity(node, label, 1, 1)
-        arg = self.any_value(node.args[0])
-        if not isinstance(arg.type, TupleT):
-            raise self.error(CompileTypeError, node, f"object of type '{arg.type}' has no len()",
-                             "Python raises TypeError here")
+    def tuple_len(self, arg: Expr, node: ast.Call) -> Expr:
+        """``len(t)`` of a tuple ``arg``: its length, a constant (arrays: :meth:`ArrayBuilder.builtin_len`)."""
         if not is_safe(arg):
             raise self.error(UnsupportedSyntaxError, node, "len() of a tuple computed in the call is not supported",
                              "assign the tuple to a variable first")
@@ -495,7 +491,7 @@ class ExpressionBuilder:
                 CompileTypeError, node, f"'{label}' is a type, not a value",
                 f"call it to convert a value ({label}(x)) or use it in an annotation",
             )
-        if isinstance(binding, (FunctionBinding, BuiltinBinding, MathFunctionBinding)):
+        if isinstance(binding, (FunctionBinding, BuiltinBinding, MathFunctionBinding, NumpyFunctionBinding)):
             raise self.error(
                 UnsupportedSyntaxError, node, f"the function '{label}' cannot be used as a value (only called)",
                 JIT_HINT,
@@ -537,7 +533,12 @@ class ExpressionBuilder:
             if isinstance(binding, MathFunctionBinding):
                 self.check_math_name(binding.name, node)
             return self.global_value(binding, ast.unparse(node), node)
-        base = self.value(node.value)
+        base = self.any_value(node.value)
+        if isinstance(base.type, ArrayT):
+            return self.array_attribute(base, node)
+        if isinstance(base.type, TupleT):
+            raise self.error(UnsupportedSyntaxError, node, f"the attribute '.{node.attr}' of a tuple is not supported "
+                             "in compiled code", _TUPLE_USES)
         assert isinstance(base.type, ScalarT)
         if node.attr in ("real", "imag"):
             base = self.arithmetic(base)
@@ -570,9 +571,18 @@ class ExpressionBuilder:
 
     def binop(self, node: ast.BinOp) -> Expr:
         op = BINOPS.get(type(node.op))
+        left, right = self.any_value(node.left), self.any_value(node.right)
+        for side, e in ((node.left, left), (node.right, right)):
+            if isinstance(e.type, TupleT):
+                raise self.error(CompileTypeError, side, f"a tuple ({e.type}) cannot be used here", _TUPLE_USES)
+        if isinstance(left.type, ArrayT) or isinstance(right.type, ArrayT):
+            if op is None:
+                return self.matmul(left, right, node, "'@'")
+            return self.array_binop(op, left, right, node)
         if op is None:
-            raise self.error(UnsupportedSyntaxError, node, "matrix multiplication (@) is not supported", JIT_HINT)
-        return self.arith(op, self.value(node.left), self.value(node.right), node)
+            raise self.error(UnsupportedSyntaxError, node, "matrix multiplication (@) is not supported on numbers",
+                             JIT_HINT)
+        return self.arith(op, left, right, node)
 
     def arith(self, op: BinOpKind, left: Expr, right: Expr, node: ast.AST) -> Expr:
         """The typed ``left <op> right`` with promotion and explicit casts."""
@@ -654,7 +664,14 @@ class ExpressionBuilder:
                                  "compiled int is a 64-bit integer")
             t = INT if isinstance(v, int) else FLOAT64 if isinstance(v, float) else COMPLEX128
             return self.mark_weak(Const(v, t, loc))
-        value = self.value(operand_node)
+        value = self.any_value(operand_node)
+        if isinstance(value.type, TupleT):
+            raise self.error(CompileTypeError, operand_node, f"a tuple ({value.type}) cannot be used here", _TUPLE_USES)
+        if isinstance(value.type, ArrayT):
+            if not isinstance(node.op, ast.USub):
+                raise self.error(UnsupportedSyntaxError, node, "this unary operator on an array is not supported in "
+                                 "compiled code", f"-a is; otherwise {JIT_HINT}")
+            return self.elementwise("neg", [value], node, "'-'")
         if value in self.numpy_bools:
             # NumPy's bool_: ~ is a logical not, unary - and + are TypeErrors
             if isinstance(node.op, ast.Invert):
@@ -685,6 +702,11 @@ class ExpressionBuilder:
         operands = [self.any_value(n) for n in [node.left, *node.comparators]]
         if any(isinstance(e.type, TupleT) for e in operands):
             return self.tuple_compare(ops, operands, node)
+        if any(isinstance(e.type, ArrayT) for e in operands):
+            if len(ops) != 1:
+                raise self.error(UnsupportedSyntaxError, node, "a chained comparison of arrays is ambiguous",
+                                 "NumPy raises ValueError (the truth value of an array is ambiguous)")
+            return self.elementwise(ops[0], operands, node, "a comparison")
         return self.compare_values(ops, operands, node)
 
     def compare_values(self, ops: list[CompareOpKind], operands: list[Expr], node: ast.AST) -> Expr:
@@ -813,6 +835,8 @@ class ExpressionBuilder:
             raise self.error(CompileTypeError, func, f"'{func.id}' is a local variable, not a function")
         if isinstance(func, ast.Attribute) and func.attr == "conjugate" and self.global_binding(func.value) is None:
             return self.conjugate(node)
+        if isinstance(func, ast.Attribute) and self.global_binding(func.value) is None:
+            return self.array_method(node)
         binding = self.global_binding(func)
         label = ast.unparse(func)
         if binding is None:
@@ -1061,8 +1085,14 @@ class ExpressionBuilder:
                                     p.type)
                 args[i] = default
                 continue
-            args[i] = self.assign_convert(self.any_value(arg_node), p.type, arg_node,
-                                          f"parameter '{p.name}' of {label}()")
+            what = f"parameter '{p.name}' of {label}()"
+            value = self.any_value(arg_node)
+            if isinstance(p.type, ArrayT):
+                args[i] = self.store_array(p.type, value, arg_node, what)
+                continue
+            if isinstance(value.type, ArrayT):
+                self.refuse_array(value, arg_node)
+            args[i] = self.assign_convert(value, p.type, arg_node, what)
         ret = self.module.return_type(name, node, self.src)
         call = Call(name, [a for a in args if a is not None], ret, self.loc(node))
         return self.mark_weak(call, name in self.module.python_returns)
@@ -1109,6 +1139,7 @@ _CALLS: dict[type, Callable[..., Expr]] = {
     MathFunctionBinding: ExpressionBuilder.call_math,
     BuiltinBinding: ExpressionBuilder.call_builtin,
     FunctionBinding: ExpressionBuilder.call_function,
+    NumpyFunctionBinding: ExpressionBuilder.call_numpy,
 }
 
 _BUILTINS: dict[str, Callable[[ExpressionBuilder, ast.Call, str], Expr]] = {
@@ -1116,9 +1147,9 @@ _BUILTINS: dict[str, Callable[[ExpressionBuilder, ast.Call, str], Expr]] = {
     "min": ExpressionBuilder.builtin_minmax,
     "max": ExpressionBuilder.builtin_minmax,
     "round": ExpressionBuilder.builtin_round,
+    "len": ExpressionBuilder.builtin_len,
     "pow": ExpressionBuilder.builtin_pow,
     "divmod": ExpressionBuilder.builtin_divmod,
-    "len": ExpressionBuilder.len_of,
     "print": ExpressionBuilder.builtin_statement_only,
     "range": ExpressionBuilder.builtin_statement_only,
 }

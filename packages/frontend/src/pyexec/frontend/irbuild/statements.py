@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 from pyexec.frontend.diagnostics import JIT_HINT, CompileError, CompileTypeError, UnsupportedSyntaxError
 from pyexec.frontend.environment import BuiltinBinding
 from pyexec.frontend.ir.nodes import (
+    ArrayShape,
     Assert,
     Assign,
     Break,
@@ -41,7 +42,7 @@ from pyexec.frontend.ir.nodes import (
     While,
     ZipRange,
 )
-from pyexec.frontend.ir.types import INT, NONE, STR, NoneT, ScalarT, TupleT, ValueT
+from pyexec.frontend.ir.types import INT, NONE, STR, ArrayT, NoneT, ScalarT, TupleT, ValueT
 from pyexec.frontend.irbuild.annotations import annotation_type, item_flags, names_numpy_bool, names_python_number
 from pyexec.frontend.irbuild.expressions import BINOPS, ExpressionBuilder, ItemFlags
 
@@ -137,6 +138,13 @@ class FunctionBuilder(ExpressionBuilder):
                 "returning a value (Python would return None)", "add a return statement on every path",
             )
         values = [r.value for r, _ in with_value if r.value is not None]
+        first = values[0]
+        if any(isinstance(v.type, ArrayT) for v in values):
+            for r, n in with_value:
+                assert r.value is not None
+                self.store_array(first.type, r.value, n, f"the return value of {self.src.node.name}()")  # type: ignore[arg-type]
+            return first.type  # type: ignore[return-value]
+        t: ValueT
         if any(isinstance(v.type, TupleT) for v in values):
             t = self.common_tuple(values, [n for _, n in with_value])
         else:
@@ -183,7 +191,7 @@ class FunctionBuilder(ExpressionBuilder):
             self.temp_count += 1
         name = f"_tmp{self.temp_count}"
         self.temp_count += 1
-        assert isinstance(value.type, (ScalarT, TupleT))
+        assert isinstance(value.type, (ScalarT, TupleT, ArrayT))
         local = self.new_local(name, value.type, node, synthetic=True)
         if isinstance(value.type, TupleT):
             self.module.tuple_var_flags[id(local)] = self.flags_of(value)
@@ -200,7 +208,7 @@ class FunctionBuilder(ExpressionBuilder):
         """``name = value``: the local is created with the value's type on its first assignment."""
         var: Local | Param | None = self.params.get(name) or self.locals.get(name)
         if var is None:
-            if not isinstance(value.type, (ScalarT, TupleT)):
+            if not isinstance(value.type, (ScalarT, TupleT, ArrayT)):
                 raise self.error(CompileTypeError, node, "this value cannot be stored in a variable")
             var = self.new_local(name, value.type, target)
             if isinstance(value.type, TupleT):
@@ -209,6 +217,9 @@ class FunctionBuilder(ExpressionBuilder):
                 self.module.python_numbers.add(id(var))  # x = 0.5: x holds a Python float (weak)
             if value in self.numpy_bools:
                 self.module.numpy_bool_vars.add(id(var))  # b = x8 > 0: b holds NumPy's bool_
+        elif isinstance(var.type, ArrayT) or isinstance(value.type, ArrayT):
+            kind = "parameter" if isinstance(var, Param) else "local"
+            value = self.store_array(var.type, value, node, f"the {kind} '{name}'")
         else:
             kind = "parameter" if isinstance(var, Param) else "local"
             value = self.assign_convert(
@@ -231,17 +242,29 @@ class FunctionBuilder(ExpressionBuilder):
     def stmt_assign(self, node: ast.Assign) -> list[Stmt]:
         if len(node.targets) == 1 and isinstance(node.targets[0], ast.Tuple):
             return self.tuple_assign(node.targets[0], node.value, node)
-        names = [self.target_name(t) for t in node.targets]
+        for t in node.targets:
+            if not isinstance(t, ast.Subscript):
+                self.target_name(t)
         value = self.any_value(node.value)
-        if len(names) == 1:
-            return [self.store(names[0], value, node, node.targets[0])]
+        if len(node.targets) == 1:
+            return [self.assign_target(node.targets[0], value, node)]
         local, first = self.temp(value, node)
-        return [first, *(self.store(n, self.read(local, node), node, t) for n, t in zip(names, node.targets))]
+        return [first, *(self.assign_target(t, self.read(local, node), node) for t in node.targets)]
+
+    def assign_target(self, target: ast.expr, value: Expr, node: ast.AST) -> Stmt:
+        """``target = value`` for a name or an array element."""
+        if isinstance(target, ast.Subscript):
+            return self.assign_item(target, value, node)
+        return self.store(self.target_name(target), value, node, target)
 
     def tuple_assign(self, target: ast.Tuple, value_node: ast.expr, node: ast.AST) -> list[Stmt]:
         names = [self.target_name(t) for t in target.elts]
         if isinstance(value_node, ast.Tuple) and not any(isinstance(e, ast.Starred) for e in value_node.elts):
             self.check_unpack(len(names), len(value_node.elts), value_node)
+        shaped = self.shape_of(value_node) if isinstance(value_node, ast.Attribute) else None
+        if shaped is not None:
+            return self.unpack_shape(names, target, *shaped, node)
+        if isinstance(value_node, ast.Tuple) and len(value_node.elts) == len(names):
             out: list[Stmt] = []
             held: list[Expr] = []
             for elt in value_node.elts:
@@ -310,10 +333,12 @@ class FunctionBuilder(ExpressionBuilder):
         return [self.store(name, self.any_value(node.value), node, node.target)]
 
     def stmt_augassign(self, node: ast.AugAssign) -> list[Stmt]:
-        name = self.target_name(node.target)
         op = BINOPS.get(type(node.op))
         if op is None:
             raise self.error(UnsupportedSyntaxError, node, "matrix multiplication (@=) is not supported", JIT_HINT)
+        if isinstance(node.target, ast.Subscript):
+            return self.augassign_item(node, op)
+        name = self.target_name(node.target)
         assert isinstance(node.target, ast.Name)
         current = self.name(node.target)
         if isinstance(current.type, TupleT):
@@ -321,6 +346,21 @@ class FunctionBuilder(ExpressionBuilder):
                              "supported in compiled code", "tuples have a fixed length here; build a new tuple")
         value = self.arith(op, current, self.value(node.value), node)
         return [self.store(name, value, node, node.target)]
+
+    def unpack_shape(self, names: list[str], target: ast.Tuple, base: Expr, t: ArrayT, node: ast.AST) -> list[Stmt]:
+        """``n, m = a.shape``: one extent per name (as many names as axes, as Python's unpacking needs)."""
+        if len(names) != t.ndim:
+            raise self.error(CompileTypeError, node, f"a {t.ndim}-D array's shape has {t.ndim} items, not "
+                             f"{len(names)}", "Python raises ValueError here (too many/not enough values to unpack)")
+        out: list[Stmt] = []
+        if not isinstance(base, Name):
+            local, assign = self.temp(base, target)
+            out.append(assign)
+            base = self.read(local, target)
+        loc = self.loc(node)
+        for k, (name, elt) in enumerate(zip(names, target.elts)):
+            out.append(self.store(name, self.mark_weak(ArrayShape(base, k, INT, loc)), node, elt))
+        return out
 
     def stmt_if(self, node: ast.If) -> list[Stmt]:
         test = self.condition(node.test)
@@ -352,8 +392,7 @@ class FunctionBuilder(ExpressionBuilder):
         if binding == BuiltinBinding("zip"):
             return self.for_zip(node)
         if binding != BuiltinBinding("range"):
-            raise self.error(UnsupportedSyntaxError, it, "for loops are only supported over range(...), "
-                             "enumerate(range(...)) and zip(range(...), range(...), ...)", JIT_HINT)
+            return self.for_array(node)
         assert isinstance(it, ast.Call)
         name = self.target_name(node.target)
         var, start, stop, step = self.range_parts(it, name, node.target)
@@ -491,7 +530,11 @@ class FunctionBuilder(ExpressionBuilder):
         if isinstance(rt, NoneT) and value is not None:
             raise self.error(CompileTypeError, node, f"function '{fname}' is declared -> None but returns a value",
                              "change the return annotation or drop the value")
-        if isinstance(rt, (ScalarT, TupleT)):
+        if isinstance(rt, ArrayT):
+            if value is None:
+                raise self.error(CompileTypeError, node, f"function '{fname}' must return a {rt} array here")
+            value = self.store_array(rt, value, node, f"the return value of {fname}()")
+        elif isinstance(rt, (ScalarT, TupleT)):
             if value is None:
                 raise self.error(CompileTypeError, node, f"function '{fname}' must return a value of type {rt} here",
                                  "return a value (compiled code cannot return None from a typed function)")

@@ -25,12 +25,15 @@ from pathlib import Path
 from typing import Any
 
 from pyexec.backends.llvm import runtime as rt
+from pyexec.backends.llvm.array_runtime import FUNCTIONS as ARRAY_RUNTIME_FUNCTIONS
+from pyexec.backends.llvm.array_runtime import array_runtime_ir
 from pyexec.backends.llvm.cnames import check_symbol
 from pyexec.backends.llvm.errors import CCompilerError, NativeBuildError
 from pyexec.backends.llvm.lower import OVERFLOW_MODES, lower_module
+from pyexec.backends.llvm.lower_arrays import MESSAGE_TEXT_GLOBAL
 from pyexec.backends.llvm.optimize import check_opt, file_target_machine, optimize, parse
 from pyexec.frontend.ir import nodes as n
-from pyexec.frontend.ir.types import NoneT, ScalarT, TupleT, ValueT
+from pyexec.frontend.ir.types import ArrayT, NoneT, ScalarT, TupleT, ValueT
 
 
 def shared_library_suffix() -> str:
@@ -100,7 +103,7 @@ def build_library(module: n.Module, exports: list[str], base_name: str, output_d
     tm = file_target_machine(opt, cpu)
     lowered = lower_module(module, triple=tm.triple, data_layout=str(tm.target_data), overflow=overflow,
                            error_prefix=base_name, exports=exports)
-    llmod = optimize(parse(thread_local_state(str(lowered))), tm, opt)
+    llmod = optimize(parse(with_array_runtime(thread_local_state(str(lowered)))), tm, opt)
     paths = {
         "object": out / f"{base_name}.o",
         "library": out / f"{base_name}{shared_library_suffix()}",
@@ -140,7 +143,21 @@ def _link_alias(library: Path, alias: Path) -> None:
         shutil.copyfile(library, alias)
 
 
-_STATE_GLOBALS = (rt.ERROR_CODE_GLOBAL, rt.ERROR_MESSAGE_GLOBAL)
+_STATE_GLOBALS = (rt.ERROR_CODE_GLOBAL, rt.ERROR_MESSAGE_GLOBAL, MESSAGE_TEXT_GLOBAL)
+
+
+def with_array_runtime(ir_text: str) -> str:
+    """The module's text with the array runtime defined in it (hidden symbols) when the code creates arrays.
+
+    Example:
+        >>> with_array_runtime("define void @f() {\n  ret void\n}\n").count("define")
+        1
+    """
+    if not any(name in ir_text for name in ARRAY_RUNTIME_FUNCTIONS):
+        return ir_text
+    names = tuple(f"@{q}{name}{q}(" for name in ARRAY_RUNTIME_FUNCTIONS for q in ('"', ""))
+    kept = [line for line in ir_text.splitlines() if not (line.startswith("declare") and any(n in line for n in names))]
+    return "\n".join(kept) + "\n" + array_runtime_ir("hidden")
 
 
 def thread_local_state(ir_text: str) -> str:
@@ -215,9 +232,44 @@ def _c_type(t: ValueT | NoneT, base_name: str = "") -> str:
         return "void"
     if isinstance(t, TupleT):
         return tuple_typedef_name(base_name, t)
+    if isinstance(t, ArrayT):
+        return f"const {c_array_struct(t)} *"
     if t.is_complex:
         return "pyexec_complex64" if t.bits == 64 else "pyexec_complex128"
     return t.info.c_type
+
+
+_SHORT = {"int": "i", "uint": "u", "float": "f", "complex": "c"}
+
+
+def c_array_struct(t: ArrayT) -> str:
+    """The C name of an array type's descriptor struct (``pyexec_array_f64_1d`` for ``float64[:]``).
+
+    Example:
+        >>> from pyexec.frontend.ir.types import ArrayT, INT32
+        >>> c_array_struct(ArrayT(INT32, 2, "C"))
+        'pyexec_array_i32_2d'
+    """
+    d = t.dtype
+    code = "bool" if d.is_bool else f"{_SHORT[d.kind]}{d.bits}"
+    return f"pyexec_array_{code}_{t.ndim}d"
+
+
+def _array_declarations(types: list[ArrayT]) -> list[str]:
+    out = [
+        "/* An array argument is a pointer to its descriptor: owner is NULL (the caller owns the memory and",
+        " * keeps it alive during the call), data points to element (0, ...), shape[k] is the extent of axis k",
+        " * and strides[k] the distance in bytes between neighbours along it (any sign). Element (i, j) is at",
+        " * (char *)data + i * strides[0] + j * strides[1]. A C-contiguous parameter (float64[::1]) must get a",
+        " * C-contiguous array: the code uses the element size as the last stride. */",
+    ]
+    for t in types:
+        name = c_array_struct(t)
+        elem = _c_type(t.dtype)
+        out += [f"#ifndef PYEXEC_{name.upper()}", f"#define PYEXEC_{name.upper()}",
+                f"typedef struct {{ void *owner; {elem} *data; int64_t shape[{t.ndim}]; int64_t strides[{t.ndim}]; }} "
+                f"{name};", "#endif"]
+    return [*out, ""]
 
 
 def c_header(module: n.Module, exports: list[str], base_name: str) -> str:
@@ -243,7 +295,10 @@ def c_header(module: n.Module, exports: list[str], base_name: str) -> str:
                           if not isinstance(t, NoneT)]
     scalars = [i for t in used for i in (t.items if isinstance(t, TupleT) else (t,))]
     tuples = list(dict.fromkeys(tuple_typedef_name(base_name, t) for t in used if isinstance(t, TupleT)))
-    if any(isinstance(t, ScalarT) and t.is_complex for t in scalars):
+    arrays = list(dict.fromkeys(ArrayT(p.type.dtype, p.type.ndim, "A") for name in exports
+                                for p in module.functions[name].params if isinstance(p.type, ArrayT)))
+    if any(isinstance(t, ScalarT) and t.is_complex for t in scalars) \
+            or any(isinstance(t, ArrayT) and t.dtype.is_complex for t in used):
         lines += [
             "#ifndef PYEXEC_COMPLEX_TYPES",
             "#define PYEXEC_COMPLEX_TYPES",
@@ -265,10 +320,13 @@ def c_header(module: n.Module, exports: list[str], base_name: str) -> str:
             fields = " ".join(f"{_c_type(i)} f{k};" for k, i in enumerate(t.items))
             lines.append(f"typedef struct {{ {fields} }} {tuple_typedef_name(base_name, t)};")
         lines.append("")
+    if arrays:
+        lines += _array_declarations(arrays)
     lines += ["#ifdef __cplusplus", 'extern "C" {', "#endif", ""]
     for name in exports:
         func = module.functions[name]
-        params = ", ".join(f"{_c_type(p.type, base_name)} {p.name}" for p in func.params) or "void"
+        params = ", ".join(f"{_c_type(p.type, base_name)}{'' if isinstance(p.type, ArrayT) else ' '}{p.name}"
+                           for p in func.params) or "void"
         if func.docstring:
             summary = func.docstring.strip().splitlines()[0].replace("*/", "* /")
             lines.append(f"/* {summary} */")

@@ -32,8 +32,17 @@ from llvmlite import ir
 from pyexec.backends.llvm import runtime as rt
 from pyexec.backends.llvm import tuple_abi
 from pyexec.backends.llvm.errors import NativeBuildError, UnsupportedConstructError
+from pyexec.backends.llvm.lower_arrays import (
+    ALLOC_FUNCTION,
+    MESSAGE_FUNCTIONS_MARK,
+    MESSAGE_ROOM,
+    ArrayLowering,
+    array_type,
+    finish_blocks,
+    keep_message,
+)
 from pyexec.frontend.ir import nodes as n
-from pyexec.frontend.ir.types import FLOAT32, FLOAT64, INT64, IRType, NoneT, ScalarT, TupleT
+from pyexec.frontend.ir.types import FLOAT32, FLOAT64, INT64, ArrayT, IRType, NoneT, ScalarT, TupleT
 
 I1 = ir.IntType(1)
 I8 = ir.IntType(8)
@@ -50,7 +59,8 @@ _BINOP_SYMBOLS = {"add": "+", "sub": "-", "mul": "*", "lshift": "<<", "pow": "**
 
 def llvm_type(t: IRType) -> ir.Type:
     """The LLVM register type of an IR type (``i1`` for bool, a two-float struct for complex, a literal
-    struct of the items' types for a tuple: a value in registers, no heap block, no reference count).
+    struct of the items' types for a tuple: a value in registers, no heap block, no reference count; an
+    array's descriptor, :func:`lower_arrays.array_type`).
 
     Example:
         >>> from pyexec.frontend.ir.types import FLOAT64
@@ -61,6 +71,8 @@ def llvm_type(t: IRType) -> ir.Type:
         return ir.VoidType()
     if isinstance(t, TupleT):
         return ir.LiteralStructType([llvm_type(i) for i in t.items])
+    if isinstance(t, ArrayT):
+        return array_type(t)
     assert isinstance(t, ScalarT)
     if t.is_complex:
         part = F32 if t.bits == 64 else F64
@@ -94,13 +106,16 @@ def lower_module(
     entry_points: bool = True,
     exports: list[str] | None = None,
     python_runtime: bool = False,
+    boundscheck: bool = True,
 ) -> ir.Module:
     """Lower a typed IR module to an LLVM IR module for ``triple``.
 
     ``overflow="check"`` makes Python's ``int`` raise OverflowError outside int64 (the default);
     ``"wrap"`` makes it wrap like int64. ``error_prefix`` names the error-state getters.
     ``entry_points`` adds the C-ABI entries, for the functions in ``exports`` (default: all).
-    ``python_runtime`` is for code that runs inside CPython (``aot``): the ``pyexec_print_*``
+    ``boundscheck=False`` drops the IndexError checks of array indices (a negative index still counts from
+    the end; an index outside the array is then undefined behaviour). ``python_runtime`` is for code that
+    runs inside CPython (``aot``): the ``pyexec_print_*``
     functions return a status (non-zero: a Python exception is set, such as one raised by
     ``sys.stdout.write``), and loops and recursive calls poll a flag for KeyboardInterrupt.
 
@@ -117,8 +132,10 @@ def lower_module(
     for name in names:
         if name not in module.functions:
             raise NativeBuildError(f"cannot export {name!r}: the module has no such function")
-    return ModuleLowering(module, triple, data_layout, overflow, error_prefix, names if entry_points else [],
-                          python_runtime).run()
+    lowering = ModuleLowering(module, triple, data_layout, overflow, error_prefix, names if entry_points else [],
+                              python_runtime)
+    lowering.boundscheck = boundscheck
+    return lowering.run()
 
 
 # --- which functions can fault -------------------------------------------------------------------
@@ -132,10 +149,26 @@ def _children(node: object) -> Iterator[object]:
             yield value
 
 
+def _walk(body: list[n.Stmt]) -> Iterator[object]:
+    stack: list[object] = list(body)
+    while stack:
+        node = stack.pop()
+        yield node
+        stack.extend(_children(node))
+
+
 def _faults_locally(node: object, checked_ints: bool, python_runtime: bool = False) -> bool:
     """Whether this one node (not its children) may set the error state."""
     if isinstance(node, (n.Assert,)):
         return True
+    if isinstance(node, (n.GetItem, n.SetItem)):
+        return node.boundscheck  # IndexError
+    if isinstance(node, n.FillArray):
+        return isinstance(node.value.type, ArrayT)  # shapes that do not broadcast; the copy of an overlap
+    if isinstance(node, (n.FitInt, n.ArrayNew, n.ArrayRange, n.ArrayView, n.ArrayCopy, n.ArrayMap, n.MatMul,
+                         n.Eye)) or (
+            isinstance(node, n.Reduce) and node.op in ("min", "max", "argmin", "argmax")):
+        return True  # OverflowError; negative dimensions, too big, out of memory; arange's zero step
     if python_runtime and isinstance(node, (n.Print, n.While, n.ForRange)):
         return True  # print may raise (sys.stdout.write); a loop polls for KeyboardInterrupt
     if isinstance(node, n.ForRange):
@@ -260,15 +293,18 @@ def guarded_functions(module: n.Module, overflow: str = "check", triple: str = "
 
 JMP_BUF_BYTES = 512
 """Room for the C library's ``jmp_buf`` (glibc: 200 bytes on x86-64, 312 on aarch64)."""
-STATE_TYPE = ir.LiteralStructType([I32, PTR, PTR, I64, ir.ArrayType(I8, JMP_BUF_BYTES)])
+STATE_TYPE = ir.LiteralStructType([I32, PTR, PTR, I64, ir.ArrayType(I8, JMP_BUF_BYTES), ir.ArrayType(I8, MESSAGE_ROOM),
+                                   PTR])
 """The per-call state of native code: error code, error message, the entry's unwind point (a
 pointer to a ``jmp_buf``, or null), the stack limit (an address; 0: none), and the room for the
-``jmp_buf`` itself. The entry point allocates it on its own stack and passes it to every body as a
-hidden first argument, so nothing mutable is global and threads (and nested calls: compiled code →
-Python → compiled code) never share it. The ``jmp_buf`` lives inside the state so that ``_setjmp``
+``jmp_buf`` itself, then room for a message written at run time (an IndexError names the index), then
+the head of the list of array blocks allocated during the call (:mod:`.array_runtime`).
+The entry point allocates it on its own stack and passes it to every body as a hidden first argument,
+so nothing mutable is global and threads (and nested calls: compiled code → Python → compiled code)
+never share it. The ``jmp_buf`` lives inside the state so that ``_setjmp``
 sees the state escape: LLVM then reloads it after a ``longjmp`` instead of assuming the values
 stored before ``_setjmp``."""
-STATE_CODE, STATE_MESSAGE, STATE_JMPBUF, STATE_LIMIT, STATE_JMPBUF_ROOM = range(5)
+STATE_CODE, STATE_MESSAGE, STATE_JMPBUF, STATE_LIMIT, STATE_JMPBUF_ROOM, STATE_MESSAGE_ROOM, STATE_BLOCKS = range(7)
 STATE_ARG = "pyexec.state"
 
 
@@ -295,6 +331,9 @@ def entry_call(b: ir.IRBuilder, module: ir.Module, fn: ir.Function, args: list[i
     # the message is read only with a non-zero code, and the limit only in modules with recursion
     b.store(I32(0), state_field(b, state, STATE_CODE))
     b.store(ir.Constant(PTR, None), state_field(b, state, STATE_JMPBUF))
+    allocates = module.globals.get(ALLOC_FUNCTION) is not None
+    if allocates:
+        b.store(ir.Constant(PTR, None), state_field(b, state, STATE_BLOCKS))
     limit_fn = module.globals.get(STACK_LIMIT_FUNCTION)
     if limit_fn is not None:
         frame = module.globals.get("llvm.frameaddress.p0") or ir.Function(
@@ -302,8 +341,13 @@ def entry_call(b: ir.IRBuilder, module: ir.Module, fn: ir.Function, args: list[i
         here = b.ptrtoint(b.call(frame, [I32(0)]), I64)
         b.store(b.call(limit_fn, [here]), state_field(b, state, STATE_LIMIT))
     if guarded:
-        return guarded_call(b, module, fn, [state, *args], state), state
-    return b.call(fn, [state, *args]), state
+        result = guarded_call(b, module, fn, [state, *args], state)
+    else:
+        result = b.call(fn, [state, *args])
+    if allocates:
+        code = b.load(state_field(b, state, STATE_CODE), typ=I32)
+        finish_blocks(b, module, state_field(b, state, STATE_BLOCKS), code)
+    return result, state
 
 
 def guarded_call(b: ir.IRBuilder, module: ir.Module, fn: ir.Function, args: list[ir.Value],
@@ -368,6 +412,7 @@ class ModuleLowering:
         self.module.data_layout = data_layout
         self._strings: dict[str, ir.GlobalVariable] = {}
         self.python_runtime = python_runtime
+        self.boundscheck = True  # array index checks (lower_module's boundscheck)
         self.fallible = fallible_functions(module, overflow, python_runtime, triple)
         self.error_code = ir.GlobalVariable(self.module, I32, rt.ERROR_CODE_GLOBAL)
         self.error_code.linkage = "internal"
@@ -376,6 +421,11 @@ class ModuleLowering:
         self.error_message.linkage = "internal"
         self.error_message.initializer = ir.Constant(PTR, None)
         self.functions: dict[str, ir.Function] = {}
+        # no array is created in this module: every array comes from outside (owner NULL or a tagged
+        # argument), and the reference counting of arrays compiles to nothing
+        self.allocates = any(isinstance(node, (n.ArrayNew, n.ArrayRange, n.ArrayCopy, n.ArrayMap, n.MatMul, n.Eye))
+                             or (isinstance(node, n.FillArray) and isinstance(node.value.type, ArrayT))
+                             for f in module.functions.values() for node in _walk(f.body))
         # wasm traps safely when its stack runs out (the hosts raise RecursionError for that trap);
         # natively recursive code checks a budget, and faults under a guarded entry unwind to it with
         # longjmp (no error tests at call sites)
@@ -470,6 +520,9 @@ class ModuleLowering:
     def _entry_point(self, func: n.Function) -> None:
         wasm = self.triple.startswith("wasm")
         rt_ = func.return_type
+        if isinstance(rt_, ArrayT):
+            raise UnsupportedConstructError(f"{func.loc}: {func.name}() returns an array; returning arrays to C "
+                                            "or wasm callers is not supported yet (call it from Python with aot)")
         # how each parameter travels: [] a scalar, else the values of a tuple (None: a byval pointer)
         plan: list[list[ir.Type] | None] = [[] for _ in func.params]
         sret = False
@@ -487,7 +540,8 @@ class ModuleLowering:
             if how is None:
                 arg_types.append(tuple_abi.c_struct_type(p.type).as_pointer())  # type: ignore[arg-type]
             else:
-                arg_types += how or [self._abi(p.type)]  # type: ignore[arg-type]
+                # an array crosses the C boundary by pointer to its descriptor (const <struct> *)
+                arg_types += how or [PTR if isinstance(p.type, ArrayT) else self._abi(p.type)]  # type: ignore[arg-type]
         if isinstance(rt_, TupleT):
             pieces = [] if sret else [PTR] if wasm else tuple_abi.sysv_pieces(rt_)
             ret_ty = ir.VoidType() if not pieces else pieces[0] if len(pieces) == 1 else ir.LiteralStructType(pieces)
@@ -530,7 +584,9 @@ class ModuleLowering:
                 continue
             arg = next(flat)
             arg.name = p.name
-            if p.type.is_bool:
+            if isinstance(p.type, ArrayT):
+                arg = b.load(arg, typ=llvm_type(p.type))
+            elif p.type.is_bool:
                 arg = b.icmp_unsigned("!=", arg, I8(0))
             elif isinstance(arg.type, ir.VectorType):
                 pair = b.insert_value(ir.Constant(llvm_type(p.type), ir.Undefined), b.extract_element(arg, I32(0)), 0)
@@ -541,6 +597,8 @@ class ModuleLowering:
             # the C error API reads the module's (thread-local) error state after the call
             code = b.load(state_field(b, state, STATE_CODE), typ=I32)
             message = b.load(state_field(b, state, STATE_MESSAGE), typ=PTR)  # set with any non-zero code
+            if self.module.globals.get(MESSAGE_FUNCTIONS_MARK) is not None:
+                message = keep_message(b, self.module, code, message)  # it may be in the state, on this stack
             b.store(code, self.error_code)
             b.store(b.select(b.icmp_signed("==", code, I32(0)), ir.Constant(PTR, None), message), self.error_message)
         if isinstance(rt_, TupleT):
@@ -611,7 +669,7 @@ class ModuleLowering:
 # --- one function --------------------------------------------------------------------------------
 
 
-class FunctionLowering:
+class FunctionLowering(ArrayLowering):
     """Lowers one IR function: one ``expr_*`` method per expression kind, one ``stmt_*`` per statement."""
 
     def __init__(self, owner: ModuleLowering, func: n.Function, fn: ir.Function) -> None:
@@ -630,6 +688,7 @@ class FunctionLowering:
     def run(self) -> None:
         for arg, p in zip(self.owner.body_args(self.fn), self.func.params):
             self.b.store(arg, self.slot(p))
+        self.enter_arrays()
         if self.func.name in self.owner.recursive:
             if self.state is not None:
                 self.check_stack()
@@ -640,6 +699,7 @@ class FunctionLowering:
         self.stmts(self.func.body)
         if not self.b.block.is_terminated:
             if isinstance(self.func.return_type, NoneT):
+                self.release_arrays()
                 self.b.ret_void()
             else:
                 self.fault(rt.VALUE, f"{self.func.name}() reached its end without returning a value")
@@ -711,16 +771,24 @@ class FunctionLowering:
             getattr(self, "stmt_" + type(stmt).__name__)(stmt)
 
     def stmt_Assign(self, s: n.Assign) -> None:
+        if isinstance(s.target.type, ArrayT):
+            self.assign_array(s)
+            return
         self.b.store(self.expr(s.value), self.slot(s.target))
 
     def stmt_ExprStmt(self, s: n.ExprStmt) -> None:
-        self.expr(s.value)
+        value = self.expr(s.value)
+        self.release_temporary(s.value, value)
 
     def stmt_Return(self, s: n.Return) -> None:
         if s.value is None:
+            self.release_arrays()
             self.b.ret_void()
         else:
-            self.b.ret(self.expr(s.value))
+            value = self.expr(s.value)
+            self.return_reference(s.value, value)
+            self.release_arrays()
+            self.b.ret(value)
         self.after_terminator()
 
     def stmt_If(self, s: n.If) -> None:
@@ -1002,7 +1070,10 @@ class FunctionLowering:
         # recursion (``return f(n + 1)``, or an accumulator ``return g(n - 1, acc + n)``) into a loop that
         # runs forever (the stack never grows, so no RecursionError), where CPython raises RecursionError.
         tail = "notail" if e.callee in self.owner.recursive else None
-        result = self.b.call(callee, hidden + [self.expr(a) for a in e.args], tail=tail)
+        args = [self.expr(a) for a in e.args]
+        result = self.b.call(callee, hidden + args, tail=tail)
+        for a, v in zip(e.args, args):
+            self.release_temporary(a, v)  # the callee took its own references
         # with unwinding, a fault below this call never returns here (see guarded_functions)
         if e.callee in self.owner.fallible and not self.owner.guarded:
             code = state_field(self.b, self.state, STATE_CODE) if self.state is not None else self.owner.error_code

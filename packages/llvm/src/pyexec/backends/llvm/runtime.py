@@ -26,12 +26,19 @@ PYTHON_EXCEPTION = 6
 a signal handler such as SIGINT's KeyboardInterrupt); the call ends with it. Not in ERROR_KINDS:
 C and wasm callers never see it."""
 
+INDEX = 7
+"""An index outside an array's axis (the message is NumPy's, written at run time)."""
+MEMORY = 8
+"""An array's memory could not be allocated."""
+
 ERROR_KINDS: dict[int, str] = {
     ZERO_DIVISION: "ZeroDivisionError",
     OVERFLOW: "OverflowError",
     VALUE: "ValueError",
     ASSERTION: "AssertionError",
     RECURSION: "RecursionError",
+    INDEX: "IndexError",
+    MEMORY: "MemoryError",
 }
 """Error code → the Python exception class it stands for (0 means no error)."""
 

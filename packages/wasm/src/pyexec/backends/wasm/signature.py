@@ -146,12 +146,16 @@ def decode_signatures(payload: bytes) -> list[ExportSignature]:
 
 
 def check_boundary_type(function: str, what: str, type_name: str) -> None:
-    """Refuse types that do not cross the wasm boundary as one value (complex numbers)."""
+    """Refuse types that do not cross the wasm boundary as one value (complex numbers, arrays)."""
     items = tuple_items(type_name)
     if items is not None:
         for item in items:
             check_boundary_type(function, f"{what} item", item)
         return
+    if "[" in type_name:  # an array type (float64[:]): the wasm boundary for arrays is not built yet
+        raise SignatureError(
+            f"{function}(): the {what} has type {type_name}; arrays cannot cross the WebAssembly boundary yet "
+            "(use aot or compile_llvm for array code)")
     if type_name != "None" and scalar_info(type_name).wasm_type is None:
         raise SignatureError(
             f"{function}(): the {what} has type {type_name}, which cannot cross the WebAssembly boundary "
