@@ -781,3 +781,18 @@ def test_integer_powers_wrap_and_a_negative_exponent_raises_numpys_value_error()
         assert np.array_equal(aot(powers)(a, 31), powers(a, np.int32(31)))
     with pytest.raises(ValueError, match="Integers to negative integer powers are not allowed"):
         aot(powers)(a, -1)
+
+
+def spaced(a: float, b: float, n: int) -> float64[::1]:
+    return np.linspace(a, b, n)
+
+
+@pytest.mark.parametrize("args", [(0.0, 1.0, 5), (2.0, 2.0, 3), (0.0, 1.0, 1), (1.0, 0.0, 4), (0.0, 1.0, 0),
+                                  (-3.5, 7.25, 13), (0.1, 0.7, 50)])
+def test_linspace_gives_numpys_values_exactly(args):
+    assert np.array_equal(aot(spaced)(*args), np.linspace(*args))
+
+
+def test_linspace_with_a_negative_count_is_numpys_value_error():
+    with pytest.raises(ValueError, match=r"^Number of samples, -1, must be non-negative\.$"):
+        aot(spaced)(0.0, 1.0, -1)

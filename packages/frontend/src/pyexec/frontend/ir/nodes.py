@@ -387,6 +387,20 @@ class Reduce:
 
 
 @dataclass(eq=False)
+class LinSpace:
+    """``np.linspace(start, stop, num)`` (``float64`` bounds, an ``int`` count): NumPy's values, element ``i``
+    is ``start + i * step`` with ``step = (stop - start) / (num - 1)`` and the last one exactly ``stop``
+    (when ``step`` is 0, ``start + i / (num - 1) * (stop - start)``); a negative ``num`` raises NumPy's
+    ValueError."""
+
+    start: Expr
+    stop: Expr
+    num: Expr
+    type: ArrayT
+    loc: Loc
+
+
+@dataclass(eq=False)
 class Eye:
     """``np.eye(n, m)``: a new C-contiguous ``n`` × ``m`` array of zeros with ones on the main diagonal (negative
     extents raise NumPy's ValueError); ``cols`` None is ``np.eye(n)``, square."""
@@ -435,7 +449,7 @@ class MatMul:
 Expr = (
     Const | Name | Cast | BinOp | UnaryOp | Compare | BoolOp | IfExp | Call | Intrinsic | ArrayShape | ArraySize
     | GetItem | FitInt | ArrayNew | ArrayRange | ArrayCast | ArrayView | Transpose | ArrayCopy | Reduce | ArrayMap
-    | MatMul | Eye
+    | MatMul | Eye | LinSpace
 )
 
 

@@ -48,6 +48,7 @@ from pyexec.frontend.ir.nodes import (
     FitInt,
     ForRange,
     GetItem,
+    LinSpace,
     Local,
     MatMul,
     Name,
@@ -70,8 +71,8 @@ SUPPORTED_ON_ARRAYS = ("len(a), a.shape[k], a.size, a.ndim, a[i], a[i, j] (read,
                        "a[::2], a[i, :], a[:, j], a.T), a[1:3] = v, a.copy(), 'for x in a' (rows of a 2-D array), "
                        "whole-array sum/prod/min/max/mean/argmin/argmax (methods and np. functions), "
                        "elementwise + - * / and comparisons with broadcasting, -a, np.sqrt/exp/log/sin/cos/tan/abs, "
-                       "a @ b and np.dot, "
-                       "and np.empty/zeros/ones/full(shape, dtype), their _like forms, np.arange and np.eye")
+                       "a @ b and np.dot, and np.empty/zeros/ones/full(shape, dtype), their _like forms, np.arange, "
+                       "np.linspace and np.eye")
 UFUNCS = ("sqrt", "exp", "log", "sin", "cos", "tan", "abs", "absolute")
 SYMBOL_OF = {"floordiv": "//", "mod": "%", "pow": "**", "lshift": "<<", "rshift": ">>", "bitand": "&",
              "bitor": "|", "bitxor": "^"}
@@ -366,6 +367,11 @@ class ArrayBuilder:
         name = binding.name
         if name in UFUNCS:
             return self.array_ufunc(name, node, label)
+        if name == "linspace":
+            bound = self.bind_call(node, label, ["start", "stop", "num"], required=2)
+            start, stop = (self.cast(self.real_argument(bound[k], label), FLOAT64) for k in ("start", "stop"))
+            num = self.shape_argument(bound["num"], label)[0] if "num" in bound else Const(50, INT, self.loc(node))
+            return LinSpace(start, stop, num, ArrayT(FLOAT64, 1, "C"), self.loc(node))
         if name == "eye":
             bound = self.bind_call(node, label, ["N", "M", "dtype"], required=1)
             rows = self.shape_argument(bound["N"], label)[0]
@@ -448,6 +454,13 @@ class ArrayBuilder:
         if missing:
             raise self.error(CompileTypeError, node, f"{label}() is missing the argument '{missing[0]}'")
         return bound
+
+    def real_argument(self: FunctionBuilder, node: ast.expr, label: str) -> Expr:
+        e = self.arithmetic(self.value(node))
+        assert isinstance(e.type, ScalarT)
+        if e.type.is_complex:
+            raise self.error(UnsupportedSyntaxError, node, f"{label}() of complex bounds is not supported", JIT_HINT)
+        return e
 
     def shape_argument(self: FunctionBuilder, node: ast.expr, label: str) -> list[Expr]:
         """A shape: an integer, or a tuple of integers written out (``(n, m)``)."""

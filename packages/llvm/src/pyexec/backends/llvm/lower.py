@@ -160,7 +160,7 @@ def _faults_locally(node: object, checked_ints: bool, python_runtime: bool = Fal
     if isinstance(node, n.FillArray):
         return isinstance(node.value.type, ArrayT)  # shapes that do not broadcast; the copy of an overlap
     if isinstance(node, (n.FitInt, n.ArrayNew, n.ArrayRange, n.ArrayView, n.ArrayCopy, n.ArrayMap, n.MatMul,
-                         n.Eye)) or (
+                         n.Eye, n.LinSpace)) or (
             isinstance(node, n.Reduce) and node.op in ("min", "max", "argmin", "argmax")):
         return True  # OverflowError; negative dimensions, too big, out of memory; arange's zero step
     if python_runtime and isinstance(node, (n.Print, n.While, n.ForRange)):
@@ -410,7 +410,8 @@ class ModuleLowering:
         self.functions: dict[str, ir.Function] = {}
         # no array is created in this module: every array comes from outside (owner NULL or a tagged
         # argument), and the reference counting of arrays compiles to nothing
-        self.allocates = any(isinstance(node, (n.ArrayNew, n.ArrayRange, n.ArrayCopy, n.ArrayMap, n.MatMul, n.Eye))
+        self.allocates = any(isinstance(node, (n.ArrayNew, n.ArrayRange, n.ArrayCopy, n.ArrayMap, n.MatMul, n.Eye,
+                                                n.LinSpace))
                              or (isinstance(node, n.FillArray) and isinstance(node.value.type, ArrayT))
                              for f in module.functions.values() for node in _walk(f.body))
         # wasm traps safely when its stack runs out; elsewhere recursive code checks a budget, and

@@ -45,6 +45,7 @@ if TYPE_CHECKING:
     from pyexec.backends.llvm.lower import FunctionLowering, ModuleLowering
 
 I8 = ir.IntType(8)
+F64 = ir.DoubleType()
 I32 = ir.IntType(32)
 I64 = ir.IntType(64)
 PTR = ir.PointerType()
@@ -316,7 +317,7 @@ def owned(e: n.Expr) -> bool:
     if isinstance(e, (n.ArrayView, n.Transpose)):
         return owned(e.array)  # a view carries its base's reference when the base was new
     return isinstance(e.type, ArrayT) and isinstance(e, (n.Call, n.ArrayNew, n.ArrayRange, n.ArrayCopy, n.ArrayMap,
-                                                         n.MatMul, n.Eye))
+                                                         n.MatMul, n.Eye, n.LinSpace))
 
 
 # --- one function ----------------------------------------------------------------------------------
@@ -841,6 +842,32 @@ class ArrayLowering:
         self.release_temporary(e.left, left)
         self.release_temporary(e.right, right)
         return result
+
+    def expr_LinSpace(self: FunctionLowering, e: n.LinSpace) -> ir.Value:
+        b = self.b
+        start, stop, num = self.expr(e.start), self.expr(e.stop), self.expr(e.num)
+        with b.if_then(b.icmp_signed("<", num, I64(0)), likely=False):
+            fn = message_function(self.owner, "pyexec.linspace_error", rt.VALUE,
+                                  ["Number of samples, ", 0, ", must be non-negative."])
+            b.call(fn, [self.state if self.state is not None else ir.Constant(PTR, None), num])
+            self.return_zero()
+        div = b.sitofp(b.sub(num, I64(1)), F64)
+        delta = b.fsub(stop, start)
+        step = b.fdiv(delta, div)
+        step_zero = b.fcmp_ordered("==", step, ir.Constant(F64, 0.0))
+        desc = self.new_array(e.type, [num])
+
+        def value(i: ir.Value) -> ir.Value:
+            x = b.sitofp(i, F64)
+            by_step = b.fadd(b.fmul(x, step), start)
+            by_div = b.fadd(b.fmul(b.fdiv(x, div), delta), start)
+            v = b.select(step_zero, by_div, by_step)
+            last = b.and_(b.icmp_signed(">", num, I64(1)), b.icmp_signed("==", i, b.sub(num, I64(1))))
+            v = b.select(last, stop, v)
+            return b.select(b.icmp_signed("==", num, I64(1)), start, v)
+
+        self.fill_flat(b.extract_value(desc, DATA), num, e.type.dtype, value)
+        return desc
 
     def expr_Eye(self: FunctionLowering, e: n.Eye) -> ir.Value:
         from pyexec.backends.llvm.lower import constant
