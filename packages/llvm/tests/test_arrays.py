@@ -796,3 +796,16 @@ def test_linspace_gives_numpys_values_exactly(args):
 def test_linspace_with_a_negative_count_is_numpys_value_error():
     with pytest.raises(ValueError, match=r"^Number of samples, -1, must be non-negative\.$"):
         aot(spaced)(0.0, 1.0, -1)
+
+
+def bits(a: int16[:], b: int16[:], k: int16) -> int16[::1]:
+    return ((a & b) | (a ^ k)) + (a << k) - (b >> k)
+
+
+@SETTINGS
+@given(arrays(np.int16, 1), st.integers(-2, 20))
+def test_bitwise_operators_and_shifts_on_integer_arrays_are_numpys(a, k):
+    b = a[::-1].copy()
+    with np.errstate(all="ignore"):
+        expected = bits(a, b, np.int16(k))
+    assert np.array_equal(aot(bits)(a, b, k), expected)

@@ -411,7 +411,8 @@ class Eye:
     loc: Loc
 
 
-ArrayOpKind = Literal["add", "sub", "mul", "truediv", "floordiv", "mod", "pow", "neg", "eq", "ne", "lt", "le", "gt",
+ArrayOpKind = Literal["add", "sub", "mul", "truediv", "floordiv", "mod", "pow", "lshift", "rshift", "bitand",
+                      "bitor", "bitxor", "neg", "eq", "ne", "lt", "le", "gt",
                       "ge", "sqrt", "exp", "log", "sin", "cos", "tan", "abs"]
 
 
@@ -423,7 +424,8 @@ class ArrayMap:
     operand's element (or the scalar) is converted to ``compute`` first, as :class:`Cast` converts; then the
     operation runs with NumPy's array semantics: integers wrap, a float division by zero gives inf or NaN (no
     exception), an integer ``//`` or ``%`` by zero gives 0, ``//``/``%`` of floats follow NumPy's ``divmod``,
-    an integer ``**`` a negative integer raises ValueError (NumPy's message), ``sqrt``/``log`` of a negative
+    an integer ``**`` a negative integer raises ValueError (NumPy's message), shifts by the width or more give
+    0 (-1 for ``>>`` of a negative number), ``sqrt``/``log`` of a negative
     number give NaN; comparisons give ``bool_``."""
 
     op: ArrayOpKind

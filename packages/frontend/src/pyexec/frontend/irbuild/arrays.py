@@ -532,12 +532,16 @@ class ArrayBuilder:
         return e.type, self.is_weak(e)
 
     def array_binop(self: FunctionBuilder, op: str, left: Expr, right: Expr, node: ast.AST) -> Expr:
-        symbol = {"add": "+", "sub": "-", "mul": "*", "truediv": "/", "floordiv": "//", "mod": "%", "pow": "**"}.get(op)
+        symbol = {"add": "+", "sub": "-", "mul": "*", "truediv": "/", "floordiv": "//", "mod": "%", "pow": "**",
+                  **SYMBOL_OF}.get(op)
         if symbol is None:
             raise self.error(UnsupportedSyntaxError, node, f"the operator {SYMBOL_OF.get(op, op)} on arrays is not "
                              "supported in compiled code yet",
                              f"+ - * / // % ** and comparisons are; otherwise {JIT_HINT}")
         result = self.elementwise(op, [left, right], node, f"'{symbol}'")
+        if op in SYMBOL_OF and op not in ("floordiv", "mod", "pow") and not result.compute.is_integer:  # type: ignore[attr-defined]
+            raise self.error(CompileTypeError, node, f"'{symbol}' needs integer arrays, not "
+                             f"{result.compute}", "NumPy raises TypeError (the bitwise ufuncs take integers)")  # type: ignore[attr-defined]
         if op in ("floordiv", "mod", "pow") and result.compute.is_complex:  # type: ignore[attr-defined]
             raise self.error(UnsupportedSyntaxError, node, f"'{symbol}' on complex arrays is not supported in "
                              "compiled code", JIT_HINT)

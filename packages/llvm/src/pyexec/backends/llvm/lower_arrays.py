@@ -741,6 +741,8 @@ class ArrayLowering:
             return self.call_intrinsic("llvm.pow", x, y) if t.is_float else self.int_pow(x, y, t, t)
         if op in ("floordiv", "mod"):
             return self.numpy_float_divmod(op, x, y) if t.is_float else self.numpy_int_divmod(op, x, y, t)
+        if op in ("lshift", "rshift", "bitand", "bitor", "bitxor"):
+            return self.int_binop(op, x, y, t)  # a fixed width: NumPy's shifts, nothing raises
         if t.is_complex:
             if op == "truediv":
                 parts = (b.extract_value(x, 0), b.extract_value(x, 1), b.extract_value(y, 0), b.extract_value(y, 1))
