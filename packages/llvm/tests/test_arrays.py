@@ -809,3 +809,25 @@ def test_bitwise_operators_and_shifts_on_integer_arrays_are_numpys(a, k):
     with np.errstate(all="ignore"):
         expected = bits(a, b, np.int16(k))
     assert np.array_equal(aot(bits)(a, b, k), expected)
+
+
+def along_axes(a: float64[:, :]) -> float64[::1]:
+    return a.sum(axis=0) + np.mean(a, axis=0) * 10.0 + a.max(0) * 100.0 + a.argmin(axis=0) * 1000.0
+
+
+def along_last(a: int32[:, :]) -> int64[::1]:
+    return np.sum(a, axis=-1) * 3 + a.argmax(axis=1) + a.prod(axis=1)
+
+
+@SETTINGS
+@given(arrays(np.float64, 2, st.floats(-100, 100)))
+def test_reductions_along_an_axis_are_numpys(a):
+    got, expected = outcome(aot(along_axes), a), outcome(along_axes, a)
+    assert got[:2] == expected[:2] if expected[0] == "raises" else np.allclose(got[1], expected[1], rtol=1e-12)
+
+
+@SETTINGS
+@given(arrays(np.int32, 2, st.integers(-50, 50)))
+def test_integer_reductions_along_the_last_axis_are_exact(a):
+    got, expected = outcome(aot(along_last), a), outcome(along_last, a)
+    assert got[:2] == expected[:2] if expected[0] == "raises" else np.array_equal(got[1], expected[1])

@@ -378,12 +378,16 @@ class Reduce:
     own type; ``mean`` is ``float64`` for integers and bools; ``min``/``max`` keep the dtype and propagate
     NaN; ``argmin``/``argmax`` are the first extreme element's C-order index (``int64``; a NaN is the
     extreme). ``min``/``max``/``argmin``/``argmax`` of an empty array raise NumPy's ValueError; ``mean`` of
-    one is NaN. Floating sums may round differently from NumPy's pairwise summation."""
+    one is NaN. Floating sums may round differently from NumPy's pairwise summation. With ``axis`` (a valid
+    axis of ``array``) the reduction runs along that axis only and ``type`` is a new C-contiguous array of
+    the other axes (a 1-D array reduced along its axis gives a scalar, as in NumPy); an index from
+    ``argmin``/``argmax`` then counts along that axis, and an empty reduced axis raises for those four."""
 
     op: ReduceKind
     array: Expr
-    type: ScalarT
+    type: ScalarT | ArrayT
     loc: Loc
+    axis: int | None = None
 
 
 @dataclass(eq=False)

@@ -113,7 +113,7 @@ _EXPR: dict[type, Callable[..., str]] = {
     LinSpace: lambda e: f"linspace<{e.type}>({_args([e.start, e.stop, e.num])})",
     Eye: lambda e: f"eye<{e.type}>({_args([e.rows] if e.cols is None else [e.rows, e.cols])})",
     MatMul: lambda e: f"matmul<{e.type}>({format_expr(e.left)}, {format_expr(e.right)})",
-    Reduce: lambda e: f"{e.op}<{e.type}>({format_expr(e.array)})",
+    Reduce: lambda e: f"{e.op}<{e.type}>({format_expr(e.array)}" + ("" if e.axis is None else f", axis={e.axis}") + ")",
     Transpose: lambda e: f"transpose<{e.type}>({format_expr(e.array)})",
     ArrayCopy: lambda e: f"copy<{e.type}>({format_expr(e.array)})",
     ArrayCast: lambda e: f"as<{e.type}>({format_expr(e.value)})",

@@ -327,7 +327,13 @@ class _Verifier:
 
     def reduce(self, e: Reduce) -> None:
         t = self.expr(e.array, array=True)
-        if not isinstance(t, ArrayT) or e.type != reduction_type(e.op, t.dtype):
+        if not isinstance(t, ArrayT):
+            raise self.fail(e, f"{e.op} of a {t}")
+        scalar = reduction_type(e.op, t.dtype)
+        if e.axis is not None and not 0 <= e.axis < t.ndim:
+            raise self.fail(e, f"axis {e.axis} of {t}")
+        expected = scalar if e.axis is None or t.ndim == 1 else ArrayT(scalar, t.ndim - 1, "C")  # type: ignore[arg-type]
+        if scalar is None or e.type != expected:
             raise self.fail(e, f"{e.op} of {t} cannot give {e.type}")
 
     def transpose(self, e: Transpose) -> None:

@@ -312,16 +312,36 @@ class ArrayBuilder:
         op = {"amin": "min", "amax": "max"}.get(name, name)
         if op not in REDUCTIONS:
             return None
-        if node.keywords or len(node.args) != arguments:
-            raise self.error(UnsupportedSyntaxError, node, f"{label}() with an axis or other arguments is not "
-                             "supported in compiled code", f"reduce the whole array: {label}(); otherwise {JIT_HINT}")
+        axis_node = node.args[arguments] if len(node.args) == arguments + 1 else None
+        for kw in node.keywords:
+            if kw.arg != "axis" or axis_node is not None:
+                raise self.error(UnsupportedSyntaxError, kw.value, f"{label}({kw.arg}=...) is not supported in "
+                                 "compiled code", f"reduce the whole array, or along one axis (axis=k); {JIT_HINT}")
+            axis_node = kw.value
+        if len(node.args) > arguments + 1:
+            raise self.error(UnsupportedSyntaxError, node, f"{label}() with more arguments than an axis is not "
+                             "supported in compiled code", JIT_HINT)
         t = base.type
         assert isinstance(t, ArrayT)
         result = reduction_type(op, t.dtype)
         if result is None:
             raise self.error(UnsupportedSyntaxError, node, f"{label}() of a complex array is not supported in compiled "
                              "code", JIT_HINT)
-        return self.mark_numpy_bool(Reduce(op, base, result, self.loc(node)))  # type: ignore[arg-type]
+        axis = None
+        if axis_node is not None and not (isinstance(axis_node, ast.Constant) and axis_node.value is None):
+            k = axis_node.operand.value if isinstance(axis_node, ast.UnaryOp) and isinstance(axis_node.op, ast.USub) \
+                and isinstance(axis_node.operand, ast.Constant) else getattr(axis_node, "value", None)
+            if isinstance(axis_node, ast.UnaryOp) and type(k) is int:
+                k = -k
+            if type(k) is not int:
+                raise self.error(UnsupportedSyntaxError, axis_node, "the axis must be a constant integer in compiled "
+                                 "code", "write it as a number: axis=0")
+            if not -t.ndim <= k < t.ndim:
+                raise self.error(CompileTypeError, axis_node, f"axis {k} is out of bounds for array of dimension "
+                                 f"{t.ndim}", "NumPy raises AxisError here")
+            axis = k % t.ndim
+        typ: ScalarT | ArrayT = result if axis is None or t.ndim == 1 else ArrayT(result, t.ndim - 1, "C")
+        return self.mark_numpy_bool(Reduce(op, base, typ, self.loc(node), axis))  # type: ignore[arg-type]
 
     def shape_item(self: FunctionBuilder, base: Expr, t: ArrayT, node: ast.Subscript) -> Expr:
         k = node.slice

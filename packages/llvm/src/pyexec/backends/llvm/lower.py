@@ -161,7 +161,7 @@ def _faults_locally(node: object, checked_ints: bool, python_runtime: bool = Fal
         return isinstance(node.value.type, ArrayT)  # shapes that do not broadcast; the copy of an overlap
     if isinstance(node, (n.FitInt, n.ArrayNew, n.ArrayRange, n.ArrayView, n.ArrayCopy, n.ArrayMap, n.MatMul,
                          n.Eye, n.LinSpace)) or (
-            isinstance(node, n.Reduce) and node.op in ("min", "max", "argmin", "argmax")):
+            isinstance(node, n.Reduce) and (node.op in ("min", "max", "argmin", "argmax") or node.axis is not None)):
         return True  # OverflowError; negative dimensions, too big, out of memory; arange's zero step
     if python_runtime and isinstance(node, (n.Print, n.While, n.ForRange)):
         return True  # print may raise (sys.stdout.write); a loop polls for KeyboardInterrupt
@@ -413,6 +413,7 @@ class ModuleLowering:
         self.allocates = any(isinstance(node, (n.ArrayNew, n.ArrayRange, n.ArrayCopy, n.ArrayMap, n.MatMul, n.Eye,
                                                 n.LinSpace))
                              or (isinstance(node, n.FillArray) and isinstance(node.value.type, ArrayT))
+                             or (isinstance(node, n.Reduce) and isinstance(node.type, ArrayT))
                              for f in module.functions.values() for node in _walk(f.body))
         # wasm traps safely when its stack runs out; elsewhere recursive code checks a budget, and
         # faults under a guarded entry unwind to it with longjmp (no error tests at call sites)
