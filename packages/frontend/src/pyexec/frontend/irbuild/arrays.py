@@ -41,6 +41,8 @@ from pyexec.frontend.ir.nodes import (
     ArrayShape,
     ArraySize,
     ArrayView,
+    BinOp,
+    Cast,
     Const,
     Expr,
     Eye,
@@ -175,6 +177,24 @@ def type_of_argument(value: object) -> ArgumentType | None:
     return None
 
 
+def wrapping_offsets(i: Expr) -> Expr:
+    """An index ``i ± c`` (``c`` a constant under 2**32) computed in wrapping ``int64`` instead of checked ``int``.
+
+    Python's unbounded ``i + 1`` past int64 indexes no array (IndexError); the wrapped value does not either
+    (its magnitude is at least 2**63 - 2**32), so the outcome is the same, and a loop no longer tests for an
+    overflow at every access (a test that keeps stencils from vectorising)."""
+    if not (isinstance(i, BinOp) and i.op in ("add", "sub") and i.type == INT):
+        return i
+    small = [isinstance(x, Const) and type(x.value) is int and abs(x.value) < 2**32 for x in (i.left, i.right)]
+    if not any(small):
+        return i
+    left, right = (x if k else wrapping_offsets(x) for x, k in zip((i.left, i.right), small))
+    left, right = (Const(x.value, INT64, x.loc) if isinstance(x, Const) else Cast(x, INT64, x.loc)
+                   for x in (left, right))
+    wide = BinOp(i.op, left, right, INT64, i.loc)
+    return Cast(wide, INT, i.loc)
+
+
 def _element(t: ArrayT) -> str:
     return f"{t.ndim}-D {t.dtype} array"
 
@@ -285,7 +305,7 @@ class ArrayBuilder:
             what = "a bool (NumPy would read it as a mask)" if it.is_bool else f"a {it}"
             raise self.error(CompileTypeError, item, f"an array index must be an integer, not {what}",
                              "NumPy raises IndexError: only integers ... are valid indices; convert with int(...)")
-        return self.cast(i, INT)
+        return wrapping_offsets(self.cast(i, INT))
 
     def array_method(self: FunctionBuilder, node: ast.Call) -> Expr:
         """``a.copy()`` and the other methods of an array."""
@@ -372,7 +392,7 @@ class ArrayBuilder:
                 what = "a bool (NumPy would read it as a mask)" if it.is_bool else f"a {it}"
                 raise self.error(CompileTypeError, item, f"an array index must be an integer, not {what}",
                                  "NumPy raises IndexError: only integers ... are valid indices; convert with int(...)")
-            out.append(self.cast(i, INT))
+            out.append(wrapping_offsets(self.cast(i, INT)))
         if len(out) != t.ndim:
             what = "a row (a view)" if len(out) < t.ndim else "too many indices"
             raise self.error(UnsupportedSyntaxError if len(out) < t.ndim else CompileTypeError, node,
