@@ -280,8 +280,10 @@ def c_header(module: n.Module, exports: list[str], base_name: str) -> str:
     def complex_in(t: object) -> bool:
         return (isinstance(t, ScalarT) and t.is_complex) or (isinstance(t, ArrayT) and t.dtype.is_complex)
 
-    arrays = list(dict.fromkeys(ArrayT(p.type.dtype, p.type.ndim, "A") for name in exports
-                                for p in module.functions[name].params if isinstance(p.type, ArrayT)))
+    array_types = [p.type for name in exports for p in module.functions[name].params] + [
+        module.functions[name].return_type for name in exports]
+    arrays = list(dict.fromkeys(ArrayT(t.dtype, t.ndim, "A") for t in array_types if isinstance(t, ArrayT)))
+    returns_arrays = any(isinstance(module.functions[name].return_type, ArrayT) for name in exports)
     if any(complex_in(p.type) for name in exports for p in module.functions[name].params) or any(
         isinstance(module.functions[name].return_type, ScalarT) and module.functions[name].return_type.is_complex
         for name in exports
@@ -305,12 +307,15 @@ def c_header(module: n.Module, exports: list[str], base_name: str) -> str:
     lines += ["#ifdef __cplusplus", 'extern "C" {', "#endif", ""]
     for name in exports:
         func = module.functions[name]
-        params = ", ".join(f"{_c_type(p.type)}{'' if isinstance(p.type, ArrayT) else ' '}{p.name}"
-                           for p in func.params) or "void"
+        parts = [f"{_c_type(p.type)}{'' if isinstance(p.type, ArrayT) else ' '}{p.name}" for p in func.params]
+        rt_ = func.return_type
+        if isinstance(rt_, ArrayT):
+            parts.append(f"{c_array_struct(rt_)} *result")
+        params = ", ".join(parts) or "void"
         if func.docstring:
             summary = func.docstring.strip().splitlines()[0].replace("*/", "* /")
             lines.append(f"/* {summary} */")
-        lines.append(f"{_c_type(func.return_type)} {name}({params});")
+        lines.append(f"{'void' if isinstance(rt_, ArrayT) else _c_type(rt_)} {name}({params});")
     lines += [
         "",
         "/* Error status (one per thread). Each call of a function above clears it; after a call, "
@@ -323,6 +328,14 @@ def c_header(module: n.Module, exports: list[str], base_name: str) -> str:
         f"int32_t {base_name}_last_error(void);",
         f'const char *{base_name}_last_error_message(void); /* "" when there is no error */',
         f"void {base_name}_clear_error(void);",
+        *([
+            "",
+            "/* A function returning an array writes it through its last parameter; the array holds one reference",
+            " * to memory the library allocated: release it once with this function when done (an owner of NULL,",
+            " * an array that points into an argument of yours, releases nothing). After a failed call the",
+            " * result is all zero. */",
+            f"void {base_name}_array_release(void *owner);",
+        ] if returns_arrays else []),
         "",
         "#ifdef __cplusplus",
         "}",

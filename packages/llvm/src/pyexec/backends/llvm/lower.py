@@ -514,12 +514,12 @@ class ModuleLowering:
         return abi_type(t)
 
     def _entry_point(self, func: n.Function) -> None:
-        if isinstance(func.return_type, ArrayT):
-            raise UnsupportedConstructError(f"{func.loc}: {func.name}() returns an array; returning arrays to C "
-                                            "or wasm callers is not supported yet (call it from Python with aot)")
-        # an array crosses the C boundary by pointer to its descriptor (const <struct> *)
-        fnty = ir.FunctionType(self._abi(func.return_type), [PTR if isinstance(p.type, ArrayT) else self._abi(p.type)
-                                                             for p in func.params])
+        # an array crosses the C boundary by pointer to its descriptor (const <struct> *); a returned array is
+        # written through a last, extra pointer parameter and carries one reference (<prefix>_array_release)
+        returns_array = isinstance(func.return_type, ArrayT)
+        params = [PTR if isinstance(p.type, ArrayT) else self._abi(p.type) for p in func.params]
+        fnty = ir.FunctionType(ir.VoidType() if returns_array else self._abi(func.return_type),
+                               params + ([PTR] if returns_array else []))
         entry = ir.Function(self.module, fnty, func.name)
         b = ir.IRBuilder(entry.append_basic_block("entry"))
         b.store(I32(0), self.error_code)
@@ -545,7 +545,11 @@ class ModuleLowering:
                 message = keep_message(b, self.module, code, message)  # it may be in the state, on this stack
             b.store(code, self.error_code)
             b.store(b.select(b.icmp_signed("==", code, I32(0)), ir.Constant(PTR, None), message), self.error_message)
-        if isinstance(func.return_type, NoneT):
+        if returns_array:
+            entry.args[-1].name = "result"
+            b.store(result, entry.args[-1])  # an empty descriptor after a fault
+            b.ret_void()
+        elif isinstance(func.return_type, NoneT):
             b.ret_void()
         elif func.return_type.is_bool:
             b.ret(b.zext(result, I8))
@@ -564,6 +568,15 @@ class ModuleLowering:
         b = ir.IRBuilder(msg.append_basic_block("entry"))
         code = b.load(self.error_code, typ=I32)
         b.ret(b.select(b.icmp_signed("==", code, I32(0)), self.cstring(""), b.load(self.error_message, typ=PTR)))
+        if any(isinstance(self.source.functions[name].return_type, ArrayT) for name in self.exports):
+            release = ir.Function(self.module, ir.FunctionType(ir.VoidType(), [PTR]), f"{p}_array_release")
+            b = ir.IRBuilder(release.append_basic_block("entry"))
+            owner = release.args[0]
+            block = b.and_(b.icmp_unsigned("!=", owner, ir.Constant(PTR, None)),
+                           b.icmp_unsigned("==", b.and_(b.ptrtoint(owner, I64), I64(1)), I64(0)))
+            with b.if_then(block):
+                b.call(self.external("pyexec_rt_decref", ir.VoidType(), [PTR]), [owner])
+            b.ret_void()
         clear = ir.Function(self.module, ir.FunctionType(ir.VoidType(), []), f"{p}_clear_error")
         b = ir.IRBuilder(clear.append_basic_block("entry"))
         b.store(I32(0), self.error_code)
