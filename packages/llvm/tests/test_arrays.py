@@ -781,3 +781,53 @@ def test_integer_powers_wrap_and_a_negative_exponent_raises_numpys_value_error()
         assert np.array_equal(aot(powers)(a, 31), powers(a, np.int32(31)))
     with pytest.raises(ValueError, match="Integers to negative integer powers are not allowed"):
         aot(powers)(a, -1)
+
+
+def spaced(a: float, b: float, n: int) -> float64[::1]:
+    return np.linspace(a, b, n)
+
+
+@pytest.mark.parametrize("args", [(0.0, 1.0, 5), (2.0, 2.0, 3), (0.0, 1.0, 1), (1.0, 0.0, 4), (0.0, 1.0, 0),
+                                  (-3.5, 7.25, 13), (0.1, 0.7, 50)])
+def test_linspace_gives_numpys_values_exactly(args):
+    assert np.array_equal(aot(spaced)(*args), np.linspace(*args))
+
+
+def test_linspace_with_a_negative_count_is_numpys_value_error():
+    with pytest.raises(ValueError, match=r"^Number of samples, -1, must be non-negative\.$"):
+        aot(spaced)(0.0, 1.0, -1)
+
+
+def bits(a: int16[:], b: int16[:], k: int16) -> int16[::1]:
+    return ((a & b) | (a ^ k)) + (a << k) - (b >> k)
+
+
+@SETTINGS
+@given(arrays(np.int16, 1), st.integers(-2, 20))
+def test_bitwise_operators_and_shifts_on_integer_arrays_are_numpys(a, k):
+    b = a[::-1].copy()
+    with np.errstate(all="ignore"):
+        expected = bits(a, b, np.int16(k))
+    assert np.array_equal(aot(bits)(a, b, k), expected)
+
+
+def along_axes(a: float64[:, :]) -> float64[::1]:
+    return a.sum(axis=0) + np.mean(a, axis=0) * 10.0 + a.max(0) * 100.0 + a.argmin(axis=0) * 1000.0
+
+
+def along_last(a: int32[:, :]) -> int64[::1]:
+    return np.sum(a, axis=-1) * 3 + a.argmax(axis=1) + a.prod(axis=1)
+
+
+@SETTINGS
+@given(arrays(np.float64, 2, st.floats(-100, 100)))
+def test_reductions_along_an_axis_are_numpys(a):
+    got, expected = outcome(aot(along_axes), a), outcome(along_axes, a)
+    assert got[:2] == expected[:2] if expected[0] == "raises" else np.allclose(got[1], expected[1], rtol=1e-12)
+
+
+@SETTINGS
+@given(arrays(np.int32, 2, st.integers(-50, 50)))
+def test_integer_reductions_along_the_last_axis_are_exact(a):
+    got, expected = outcome(aot(along_last), a), outcome(along_last, a)
+    assert got[:2] == expected[:2] if expected[0] == "raises" else np.array_equal(got[1], expected[1])

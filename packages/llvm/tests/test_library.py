@@ -498,3 +498,49 @@ def test_arrays_created_in_a_c_library_are_freed_on_success_and_on_a_fault(tmp_p
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines() == ["7 0", "7 index 4 is out of bounds for axis 0 with size 4",
                                         "3 negative dimensions are not allowed", "4.951e+07"]
+
+
+def ramp(n: int, step: float) -> float64[:, ::1]:
+    a = np.zeros((n, 2))
+    for i in range(n):
+        a[i, 0] = i * step
+        a[i, 1] = -i * step
+    return a
+
+
+def tail_of(a: float64[:]) -> float64[:]:
+    return a[1:]
+
+
+@needs_cc
+def test_c_callers_get_returned_arrays_through_a_result_pointer_and_release_them(tmp_path):
+    files = compile_llvm([ramp, tail_of], "ret", tmp_path)
+    header = files["header"].read_text()
+    assert "void ramp(int64_t n, double step, pyexec_array_f64_2d *result);" in header
+    assert "void ret_array_release(void *owner);" in header
+    (tmp_path / "main.c").write_text(textwrap.dedent("""
+        #include <stdio.h>
+        #include "ret.h"
+        int main(void) {
+            pyexec_array_f64_2d r;
+            for (int k = 0; k < 1000; k++) { ramp(3, 0.5, &r); ret_array_release(r.owner); }
+            ramp(3, 0.5, &r);
+            printf("%d %lld %lld %g %g\\n", ret_last_error(), (long long)r.shape[0], (long long)r.strides[0],
+                   r.data[2 * 2], r.data[2 * 2 + 1]);
+            ret_array_release(r.owner);
+            ramp(-1, 0.5, &r);
+            printf("%d %p %s\\n", ret_last_error(), r.data, ret_last_error_message());
+            double v[4] = {1, 2, 3, 4};
+            pyexec_array_f64_1d a = {0, v, {4}, {8}}, t;
+            tail_of(&a, &t);
+            printf("%lld %g %d\\n", (long long)t.shape[0], t.data[0], t.owner == 0);
+            ret_array_release(t.owner);
+            return 0;
+        }
+    """))
+    exe = tmp_path / "main"
+    subprocess.run([find_c_compiler()[0], "-fsanitize=address", str(tmp_path / "main.c"), "-I", str(tmp_path),
+                    str(files["object"]), "-lm", "-o", str(exe)], check=True, capture_output=True)
+    done = subprocess.run([str(exe)], capture_output=True, text=True, env={"ASAN_OPTIONS": "detect_leaks=1"})
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines() == ["0 3 16 1 -1", "3 (nil) negative dimensions are not allowed", "3 2 1"]

@@ -86,7 +86,7 @@ class NumpyFunctionBinding:
 NUMPY_FUNCTIONS = frozenset(
     {"empty", "zeros", "ones", "full", "empty_like", "zeros_like", "ones_like", "full_like", "arange", "copy", "sum",
      "prod", "min", "max", "amin", "amax", "mean", "argmin", "argmax", "dot", "matmul", "sqrt", "exp", "log", "sin",
-     "cos", "tan", "abs", "absolute", "eye"}
+     "cos", "tan", "abs", "absolute", "eye", "linspace"}
 )
 """The NumPy functions compiled code can call (array constructors, copies and whole-array reductions)."""
 

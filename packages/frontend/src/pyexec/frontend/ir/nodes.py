@@ -414,11 +414,29 @@ class Reduce:
     own type; ``mean`` is ``float64`` for integers and bools; ``min``/``max`` keep the dtype and propagate
     NaN; ``argmin``/``argmax`` are the first extreme element's C-order index (``int64``; a NaN is the
     extreme). ``min``/``max``/``argmin``/``argmax`` of an empty array raise NumPy's ValueError; ``mean`` of
-    one is NaN. Floating sums may round differently from NumPy's pairwise summation."""
+    one is NaN. Floating sums may round differently from NumPy's pairwise summation. With ``axis`` (a valid
+    axis of ``array``) the reduction runs along that axis only and ``type`` is a new C-contiguous array of
+    the other axes (a 1-D array reduced along its axis gives a scalar, as in NumPy); an index from
+    ``argmin``/``argmax`` then counts along that axis, and an empty reduced axis raises for those four."""
 
     op: ReduceKind
     array: Expr
-    type: ScalarT
+    type: ScalarT | ArrayT
+    loc: Loc
+    axis: int | None = None
+
+
+@dataclass(eq=False)
+class LinSpace:
+    """``np.linspace(start, stop, num)`` (``float64`` bounds, an ``int`` count): NumPy's values, element ``i``
+    is ``start + i * step`` with ``step = (stop - start) / (num - 1)`` and the last one exactly ``stop``
+    (when ``step`` is 0, ``start + i / (num - 1) * (stop - start)``); a negative ``num`` raises NumPy's
+    ValueError."""
+
+    start: Expr
+    stop: Expr
+    num: Expr
+    type: ArrayT
     loc: Loc
 
 
@@ -433,7 +451,8 @@ class Eye:
     loc: Loc
 
 
-ArrayOpKind = Literal["add", "sub", "mul", "truediv", "floordiv", "mod", "pow", "neg", "eq", "ne", "lt", "le", "gt",
+ArrayOpKind = Literal["add", "sub", "mul", "truediv", "floordiv", "mod", "pow", "lshift", "rshift", "bitand",
+                      "bitor", "bitxor", "neg", "eq", "ne", "lt", "le", "gt",
                       "ge", "sqrt", "exp", "log", "sin", "cos", "tan", "abs"]
 
 
@@ -445,7 +464,8 @@ class ArrayMap:
     operand's element (or the scalar) is converted to ``compute`` first, as :class:`Cast` converts; then the
     operation runs with NumPy's array semantics: integers wrap, a float division by zero gives inf or NaN (no
     exception), an integer ``//`` or ``%`` by zero gives 0, ``//``/``%`` of floats follow NumPy's ``divmod``,
-    an integer ``**`` a negative integer raises ValueError (NumPy's message), ``sqrt``/``log`` of a negative
+    an integer ``**`` a negative integer raises ValueError (NumPy's message), shifts by the width or more give
+    0 (-1 for ``>>`` of a negative number), ``sqrt``/``log`` of a negative
     number give NaN; comparisons give ``bool_``."""
 
     op: ArrayOpKind
@@ -471,7 +491,7 @@ class MatMul:
 Expr = (
     Const | Name | Cast | BinOp | UnaryOp | Compare | BoolOp | IfExp | Call | Intrinsic | MakeTuple | TupleItem
     | ArrayShape | ArraySize | GetItem | FitInt | ArrayNew | ArrayRange | ArrayCast | ArrayView | Transpose
-    | ArrayCopy | Reduce | ArrayMap | MatMul | Eye
+    | ArrayCopy | Reduce | ArrayMap | MatMul | Eye | LinSpace
 )
 
 

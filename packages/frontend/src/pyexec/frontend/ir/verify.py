@@ -46,6 +46,7 @@ from pyexec.frontend.ir.nodes import (
     If,
     IfExp,
     Intrinsic,
+    LinSpace,
     Loc,
     Local,
     MakeTuple,
@@ -341,6 +342,13 @@ class _Verifier:
         if ndim != e.type.ndim or e.type.layout != "C":
             raise self.fail(e, f"operands of {ndim} dimensions cannot give {e.type}")
 
+    def linspace(self, e: LinSpace) -> None:
+        self.same(e, self.expr(e.start), FLOAT64, "start")
+        self.same(e, self.expr(e.stop), FLOAT64, "stop")
+        self.same(e, self.expr(e.num), INT, "num")
+        if e.type != ArrayT(FLOAT64, 1, "C"):
+            raise self.fail(e, f"np.linspace gives float64[::1], not {e.type}")
+
     def eye(self, e: Eye) -> None:
         self.same(e, self.expr(e.rows), INT, "rows")
         if e.cols is not None:
@@ -355,7 +363,13 @@ class _Verifier:
 
     def reduce(self, e: Reduce) -> None:
         t = self.expr(e.array, array=True)
-        if not isinstance(t, ArrayT) or e.type != reduction_type(e.op, t.dtype):
+        if not isinstance(t, ArrayT):
+            raise self.fail(e, f"{e.op} of a {t}")
+        scalar = reduction_type(e.op, t.dtype)
+        if e.axis is not None and not 0 <= e.axis < t.ndim:
+            raise self.fail(e, f"axis {e.axis} of {t}")
+        expected = scalar if e.axis is None or t.ndim == 1 else ArrayT(scalar, t.ndim - 1, "C")  # type: ignore[arg-type]
+        if scalar is None or e.type != expected:
             raise self.fail(e, f"{e.op} of {t} cannot give {e.type}")
 
     def transpose(self, e: Transpose) -> None:
@@ -498,6 +512,7 @@ _EXPRS: dict[type, Callable[..., None]] = {
     ArrayNew: _Verifier.array_new, ArrayCast: _Verifier.array_cast, ArrayView: _Verifier.array_view,
     Transpose: _Verifier.transpose, ArrayCopy: _Verifier.array_copy, Reduce: _Verifier.reduce,
     ArrayMap: _Verifier.array_map, MatMul: _Verifier.matmul, Eye: _Verifier.eye,
+    LinSpace: _Verifier.linspace,
     ArrayRange: _Verifier.array_range,
 }
 _TUPLE_EXPRS = (Name, Call, MakeTuple, IfExp)

@@ -41,6 +41,8 @@ from pyexec.frontend.ir.nodes import (
     ArrayShape,
     ArraySize,
     ArrayView,
+    BinOp,
+    Cast,
     Const,
     Expr,
     Eye,
@@ -48,6 +50,7 @@ from pyexec.frontend.ir.nodes import (
     FitInt,
     ForRange,
     GetItem,
+    LinSpace,
     Local,
     MatMul,
     Name,
@@ -70,8 +73,8 @@ SUPPORTED_ON_ARRAYS = ("len(a), a.shape[k], a.size, a.ndim, a[i], a[i, j] (read,
                        "a[::2], a[i, :], a[:, j], a.T), a[1:3] = v, a.copy(), 'for x in a' (rows of a 2-D array), "
                        "whole-array sum/prod/min/max/mean/argmin/argmax (methods and np. functions), "
                        "elementwise + - * / and comparisons with broadcasting, -a, np.sqrt/exp/log/sin/cos/tan/abs, "
-                       "a @ b and np.dot, "
-                       "and np.empty/zeros/ones/full(shape, dtype), their _like forms, np.arange and np.eye")
+                       "a @ b and np.dot, and np.empty/zeros/ones/full(shape, dtype), their _like forms, np.arange, "
+                       "np.linspace and np.eye")
 UFUNCS = ("sqrt", "exp", "log", "sin", "cos", "tan", "abs", "absolute")
 SYMBOL_OF = {"floordiv": "//", "mod": "%", "pow": "**", "lshift": "<<", "rshift": ">>", "bitand": "&",
              "bitor": "|", "bitxor": "^"}
@@ -172,6 +175,24 @@ def type_of_argument(value: object) -> ArgumentType | None:
     if ndim == 0:  # a NumPy scalar
         return ArgumentType(t, numpy_bool=t.is_bool)
     return None
+
+
+def wrapping_offsets(i: Expr) -> Expr:
+    """An index ``i ± c`` (``c`` a constant under 2**32) computed in wrapping ``int64`` instead of checked ``int``.
+
+    Python's unbounded ``i + 1`` past int64 indexes no array (IndexError); the wrapped value does not either
+    (its magnitude is at least 2**63 - 2**32), so the outcome is the same, and a loop no longer tests for an
+    overflow at every access (a test that keeps stencils from vectorising)."""
+    if not (isinstance(i, BinOp) and i.op in ("add", "sub") and i.type == INT):
+        return i
+    small = [isinstance(x, Const) and type(x.value) is int and abs(x.value) < 2**32 for x in (i.left, i.right)]
+    if not any(small):
+        return i
+    left, right = (x if k else wrapping_offsets(x) for x, k in zip((i.left, i.right), small))
+    left, right = (Const(x.value, INT64, x.loc) if isinstance(x, Const) else Cast(x, INT64, x.loc)
+                   for x in (left, right))
+    wide = BinOp(i.op, left, right, INT64, i.loc)
+    return Cast(wide, INT, i.loc)
 
 
 def _element(t: ArrayT) -> str:
@@ -289,7 +310,7 @@ class ArrayBuilder:
             what = "a bool (NumPy would read it as a mask)" if it.is_bool else f"a {it}"
             raise self.error(CompileTypeError, item, f"an array index must be an integer, not {what}",
                              "NumPy raises IndexError: only integers ... are valid indices; convert with int(...)")
-        return self.cast(i, INT)
+        return wrapping_offsets(self.cast(i, INT))
 
     def array_method(self: FunctionBuilder, node: ast.Call) -> Expr:
         """``a.copy()`` and the other methods of an array."""
@@ -316,16 +337,36 @@ class ArrayBuilder:
         op = {"amin": "min", "amax": "max"}.get(name, name)
         if op not in REDUCTIONS:
             return None
-        if node.keywords or len(node.args) != arguments:
-            raise self.error(UnsupportedSyntaxError, node, f"{label}() with an axis or other arguments is not "
-                             "supported in compiled code", f"reduce the whole array: {label}(); otherwise {JIT_HINT}")
+        axis_node = node.args[arguments] if len(node.args) == arguments + 1 else None
+        for kw in node.keywords:
+            if kw.arg != "axis" or axis_node is not None:
+                raise self.error(UnsupportedSyntaxError, kw.value, f"{label}({kw.arg}=...) is not supported in "
+                                 "compiled code", f"reduce the whole array, or along one axis (axis=k); {JIT_HINT}")
+            axis_node = kw.value
+        if len(node.args) > arguments + 1:
+            raise self.error(UnsupportedSyntaxError, node, f"{label}() with more arguments than an axis is not "
+                             "supported in compiled code", JIT_HINT)
         t = base.type
         assert isinstance(t, ArrayT)
         result = reduction_type(op, t.dtype)
         if result is None:
             raise self.error(UnsupportedSyntaxError, node, f"{label}() of a complex array is not supported in compiled "
                              "code", JIT_HINT)
-        return self.mark_numpy_bool(Reduce(op, base, result, self.loc(node)))  # type: ignore[arg-type]
+        axis = None
+        if axis_node is not None and not (isinstance(axis_node, ast.Constant) and axis_node.value is None):
+            k = axis_node.operand.value if isinstance(axis_node, ast.UnaryOp) and isinstance(axis_node.op, ast.USub) \
+                and isinstance(axis_node.operand, ast.Constant) else getattr(axis_node, "value", None)
+            if isinstance(axis_node, ast.UnaryOp) and type(k) is int:
+                k = -k
+            if type(k) is not int:
+                raise self.error(UnsupportedSyntaxError, axis_node, "the axis must be a constant integer in compiled "
+                                 "code", "write it as a number: axis=0")
+            if not -t.ndim <= k < t.ndim:
+                raise self.error(CompileTypeError, axis_node, f"axis {k} is out of bounds for array of dimension "
+                                 f"{t.ndim}", "NumPy raises AxisError here")
+            axis = k % t.ndim
+        typ: ScalarT | ArrayT = result if axis is None or t.ndim == 1 else ArrayT(result, t.ndim - 1, "C")
+        return self.mark_numpy_bool(Reduce(op, base, typ, self.loc(node), axis))  # type: ignore[arg-type]
 
     def shape_item(self: FunctionBuilder, base: Expr, t: ArrayT, node: ast.Subscript) -> Expr:
         k = node.slice
@@ -356,7 +397,7 @@ class ArrayBuilder:
                 what = "a bool (NumPy would read it as a mask)" if it.is_bool else f"a {it}"
                 raise self.error(CompileTypeError, item, f"an array index must be an integer, not {what}",
                                  "NumPy raises IndexError: only integers ... are valid indices; convert with int(...)")
-            out.append(self.cast(i, INT))
+            out.append(wrapping_offsets(self.cast(i, INT)))
         if len(out) != t.ndim:
             what = "a row (a view)" if len(out) < t.ndim else "too many indices"
             raise self.error(UnsupportedSyntaxError if len(out) < t.ndim else CompileTypeError, node,
@@ -371,6 +412,11 @@ class ArrayBuilder:
         name = binding.name
         if name in UFUNCS:
             return self.array_ufunc(name, node, label)
+        if name == "linspace":
+            bound = self.bind_call(node, label, ["start", "stop", "num"], required=2)
+            start, stop = (self.cast(self.real_argument(bound[k], label), FLOAT64) for k in ("start", "stop"))
+            num = self.shape_argument(bound["num"], label)[0] if "num" in bound else Const(50, INT, self.loc(node))
+            return LinSpace(start, stop, num, ArrayT(FLOAT64, 1, "C"), self.loc(node))
         if name == "eye":
             bound = self.bind_call(node, label, ["N", "M", "dtype"], required=1)
             rows = self.shape_argument(bound["N"], label)[0]
@@ -454,6 +500,13 @@ class ArrayBuilder:
             raise self.error(CompileTypeError, node, f"{label}() is missing the argument '{missing[0]}'")
         return bound
 
+    def real_argument(self: FunctionBuilder, node: ast.expr, label: str) -> Expr:
+        e = self.arithmetic(self.value(node))
+        assert isinstance(e.type, ScalarT)
+        if e.type.is_complex:
+            raise self.error(UnsupportedSyntaxError, node, f"{label}() of complex bounds is not supported", JIT_HINT)
+        return e
+
     def shape_argument(self: FunctionBuilder, node: ast.expr, label: str) -> list[Expr]:
         """A shape: an integer, or a tuple of integers written out (``(n, m)``)."""
         items = node.elts if isinstance(node, ast.Tuple) else [node]
@@ -524,12 +577,16 @@ class ArrayBuilder:
         return e.type, self.is_weak(e)
 
     def array_binop(self: FunctionBuilder, op: str, left: Expr, right: Expr, node: ast.AST) -> Expr:
-        symbol = {"add": "+", "sub": "-", "mul": "*", "truediv": "/", "floordiv": "//", "mod": "%", "pow": "**"}.get(op)
+        symbol = {"add": "+", "sub": "-", "mul": "*", "truediv": "/", "floordiv": "//", "mod": "%", "pow": "**",
+                  **SYMBOL_OF}.get(op)
         if symbol is None:
             raise self.error(UnsupportedSyntaxError, node, f"the operator {SYMBOL_OF.get(op, op)} on arrays is not "
                              "supported in compiled code yet",
                              f"+ - * / // % ** and comparisons are; otherwise {JIT_HINT}")
         result = self.elementwise(op, [left, right], node, f"'{symbol}'")
+        if op in SYMBOL_OF and op not in ("floordiv", "mod", "pow") and not result.compute.is_integer:  # type: ignore[attr-defined]
+            raise self.error(CompileTypeError, node, f"'{symbol}' needs integer arrays, not "
+                             f"{result.compute}", "NumPy raises TypeError (the bitwise ufuncs take integers)")  # type: ignore[attr-defined]
         if op in ("floordiv", "mod", "pow") and result.compute.is_complex:  # type: ignore[attr-defined]
             raise self.error(UnsupportedSyntaxError, node, f"'{symbol}' on complex arrays is not supported in "
                              "compiled code", JIT_HINT)

@@ -295,8 +295,8 @@ def c_header(module: n.Module, exports: list[str], base_name: str) -> str:
                           if not isinstance(t, NoneT)]
     scalars = [i for t in used for i in (t.items if isinstance(t, TupleT) else (t,))]
     tuples = list(dict.fromkeys(tuple_typedef_name(base_name, t) for t in used if isinstance(t, TupleT)))
-    arrays = list(dict.fromkeys(ArrayT(p.type.dtype, p.type.ndim, "A") for name in exports
-                                for p in module.functions[name].params if isinstance(p.type, ArrayT)))
+    arrays = list(dict.fromkeys(ArrayT(t.dtype, t.ndim, "A") for t in used if isinstance(t, ArrayT)))
+    returns_arrays = any(isinstance(module.functions[name].return_type, ArrayT) for name in exports)
     if any(isinstance(t, ScalarT) and t.is_complex for t in scalars) \
             or any(isinstance(t, ArrayT) and t.dtype.is_complex for t in used):
         lines += [
@@ -325,12 +325,16 @@ def c_header(module: n.Module, exports: list[str], base_name: str) -> str:
     lines += ["#ifdef __cplusplus", 'extern "C" {', "#endif", ""]
     for name in exports:
         func = module.functions[name]
-        params = ", ".join(f"{_c_type(p.type, base_name)}{'' if isinstance(p.type, ArrayT) else ' '}{p.name}"
-                           for p in func.params) or "void"
+        parts = [f"{_c_type(p.type, base_name)}{'' if isinstance(p.type, ArrayT) else ' '}{p.name}"
+                 for p in func.params]
+        rt_ = func.return_type
+        if isinstance(rt_, ArrayT):
+            parts.append(f"{c_array_struct(rt_)} *result")
+        params = ", ".join(parts) or "void"
         if func.docstring:
             summary = func.docstring.strip().splitlines()[0].replace("*/", "* /")
             lines.append(f"/* {summary} */")
-        lines.append(f"{_c_type(func.return_type, base_name)} {name}({params});")
+        lines.append(f"{'void' if isinstance(rt_, ArrayT) else _c_type(rt_, base_name)} {name}({params});")
     lines += [
         "",
         "/* Error status (one per thread). Each call of a function above clears it; after a call, "
@@ -343,6 +347,14 @@ def c_header(module: n.Module, exports: list[str], base_name: str) -> str:
         f"int32_t {base_name}_last_error(void);",
         f'const char *{base_name}_last_error_message(void); /* "" when there is no error */',
         f"void {base_name}_clear_error(void);",
+        *([
+            "",
+            "/* A function returning an array writes it through its last parameter; the array holds one reference",
+            " * to memory the library allocated: release it once with this function when done (an owner of NULL,",
+            " * an array that points into an argument of yours, releases nothing). After a failed call the",
+            " * result is all zero. */",
+            f"void {base_name}_array_release(void *owner);",
+        ] if returns_arrays else []),
         "",
         "#ifdef __cplusplus",
         "}",

@@ -166,8 +166,8 @@ def _faults_locally(node: object, checked_ints: bool, python_runtime: bool = Fal
     if isinstance(node, n.FillArray):
         return isinstance(node.value.type, ArrayT)  # shapes that do not broadcast; the copy of an overlap
     if isinstance(node, (n.FitInt, n.ArrayNew, n.ArrayRange, n.ArrayView, n.ArrayCopy, n.ArrayMap, n.MatMul,
-                         n.Eye)) or (
-            isinstance(node, n.Reduce) and node.op in ("min", "max", "argmin", "argmax")):
+                         n.Eye, n.LinSpace)) or (
+            isinstance(node, n.Reduce) and (node.op in ("min", "max", "argmin", "argmax") or node.axis is not None)):
         return True  # OverflowError; negative dimensions, too big, out of memory; arange's zero step
     if python_runtime and isinstance(node, (n.Print, n.While, n.ForRange)):
         return True  # print may raise (sys.stdout.write); a loop polls for KeyboardInterrupt
@@ -423,8 +423,10 @@ class ModuleLowering:
         self.functions: dict[str, ir.Function] = {}
         # no array is created in this module: every array comes from outside (owner NULL or a tagged
         # argument), and the reference counting of arrays compiles to nothing
-        self.allocates = any(isinstance(node, (n.ArrayNew, n.ArrayRange, n.ArrayCopy, n.ArrayMap, n.MatMul, n.Eye))
+        self.allocates = any(isinstance(node, (n.ArrayNew, n.ArrayRange, n.ArrayCopy, n.ArrayMap, n.MatMul, n.Eye,
+                                                n.LinSpace))
                              or (isinstance(node, n.FillArray) and isinstance(node.value.type, ArrayT))
+                             or (isinstance(node, n.Reduce) and isinstance(node.type, ArrayT))
                              for f in module.functions.values() for node in _walk(f.body))
         # wasm traps safely when its stack runs out (the hosts raise RecursionError for that trap);
         # natively recursive code checks a budget, and faults under a guarded entry unwind to it with
@@ -520,9 +522,9 @@ class ModuleLowering:
     def _entry_point(self, func: n.Function) -> None:
         wasm = self.triple.startswith("wasm")
         rt_ = func.return_type
-        if isinstance(rt_, ArrayT):
-            raise UnsupportedConstructError(f"{func.loc}: {func.name}() returns an array; returning arrays to C "
-                                            "or wasm callers is not supported yet (call it from Python with aot)")
+        # a returned array is written through a last, extra pointer parameter and carries one reference
+        # (<prefix>_array_release)
+        returns_array = isinstance(rt_, ArrayT)
         # how each parameter travels: [] a scalar, else the values of a tuple (None: a byval pointer)
         plan: list[list[ir.Type] | None] = [[] for _ in func.params]
         sret = False
@@ -542,7 +544,10 @@ class ModuleLowering:
             else:
                 # an array crosses the C boundary by pointer to its descriptor (const <struct> *)
                 arg_types += how or [PTR if isinstance(p.type, ArrayT) else self._abi(p.type)]  # type: ignore[arg-type]
-        if isinstance(rt_, TupleT):
+        if returns_array:
+            arg_types.append(PTR)
+            ret_ty = ir.VoidType()
+        elif isinstance(rt_, TupleT):
             pieces = [] if sret else [PTR] if wasm else tuple_abi.sysv_pieces(rt_)
             ret_ty = ir.VoidType() if not pieces else pieces[0] if len(pieces) == 1 else ir.LiteralStructType(pieces)
         else:
@@ -601,7 +606,11 @@ class ModuleLowering:
                 message = keep_message(b, self.module, code, message)  # it may be in the state, on this stack
             b.store(code, self.error_code)
             b.store(b.select(b.icmp_signed("==", code, I32(0)), ir.Constant(PTR, None), message), self.error_message)
-        if isinstance(rt_, TupleT):
+        if returns_array:
+            entry.args[-1].name = "result"
+            b.store(result, entry.args[-1])  # an empty descriptor after a fault
+            b.ret_void()
+        elif isinstance(rt_, TupleT):
             if wasm:
                 area = ir.GlobalVariable(self.module, tuple_abi.c_struct_type(rt_), f"pyexec.tuple.result.{func.name}")
                 area.linkage = "internal"
@@ -640,6 +649,15 @@ class ModuleLowering:
         b = ir.IRBuilder(msg.append_basic_block("entry"))
         code = b.load(self.error_code, typ=I32)
         b.ret(b.select(b.icmp_signed("==", code, I32(0)), self.cstring(""), b.load(self.error_message, typ=PTR)))
+        if any(isinstance(self.source.functions[name].return_type, ArrayT) for name in self.exports):
+            release = ir.Function(self.module, ir.FunctionType(ir.VoidType(), [PTR]), f"{p}_array_release")
+            b = ir.IRBuilder(release.append_basic_block("entry"))
+            owner = release.args[0]
+            block = b.and_(b.icmp_unsigned("!=", owner, ir.Constant(PTR, None)),
+                           b.icmp_unsigned("==", b.and_(b.ptrtoint(owner, I64), I64(1)), I64(0)))
+            with b.if_then(block):
+                b.call(self.external("pyexec_rt_decref", ir.VoidType(), [PTR]), [owner])
+            b.ret_void()
         clear = ir.Function(self.module, ir.FunctionType(ir.VoidType(), []), f"{p}_clear_error")
         b = ir.IRBuilder(clear.append_basic_block("entry"))
         b.store(I32(0), self.error_code)

@@ -45,6 +45,7 @@ if TYPE_CHECKING:
     from pyexec.backends.llvm.lower import FunctionLowering, ModuleLowering
 
 I8 = ir.IntType(8)
+F64 = ir.DoubleType()
 I32 = ir.IntType(32)
 I64 = ir.IntType(64)
 PTR = ir.PointerType()
@@ -315,8 +316,10 @@ def owned(e: n.Expr) -> bool:
         return owned(e.value)
     if isinstance(e, (n.ArrayView, n.Transpose)):
         return owned(e.array)  # a view carries its base's reference when the base was new
+    if isinstance(e, n.Reduce):
+        return isinstance(e.type, ArrayT)  # along an axis: a new array
     return isinstance(e.type, ArrayT) and isinstance(e, (n.Call, n.ArrayNew, n.ArrayRange, n.ArrayCopy, n.ArrayMap,
-                                                         n.MatMul, n.Eye))
+                                                         n.MatMul, n.Eye, n.LinSpace))
 
 
 # --- one function ----------------------------------------------------------------------------------
@@ -568,26 +571,54 @@ class ArrayLowering:
         self.release_temporary(s.target, target)
 
     def expr_Reduce(self: FunctionLowering, e: n.Reduce) -> ir.Value:
-        """Whole-array reductions in C order, with NumPy's result types, empty-array errors and NaN rules."""
-        from pyexec.backends.llvm.lower import llvm_type
-
+        """Reductions in C order, with NumPy's result types, empty-axis errors and NaN rules: over the whole
+        array, or along one axis into a new array."""
         b = self.b
         source = self.expr(e.array)
         t = e.array.type
         assert isinstance(t, ArrayT)
-        d = t.dtype
         extents = [b.extract_value(source, [SHAPE, k]) for k in range(t.ndim)]
-        count = extents[0]
-        for x in extents[1:]:
+        inner_axes = list(range(t.ndim)) if e.axis is None else [e.axis]
+        outer_axes = [k for k in range(t.ndim) if k not in inner_axes]
+        inner = [extents[k] for k in inner_axes]
+        count = inner[0]
+        for x in inner[1:]:
             count = b.mul(count, x)
         if e.op in ("min", "max", "argmin", "argmax"):
             word = {"min": "minimum", "max": "maximum"}.get(e.op)
             message = (f"zero-size array to reduction operation {word} which has no identity" if word
                        else f"attempt to get {e.op} of an empty sequence")
             self.fail_if(b.icmp_signed("==", count, I64(0)), rt.VALUE, message)
+        result_t = e.type.dtype if isinstance(e.type, ArrayT) else e.type
 
-        def element(ix: list[ir.Value]) -> ir.Value:
-            return self.load_element(self.element_address(source, t, ix, False), d)
+        def at(outer_ix: list[ir.Value]) -> ir.Value:
+            def element(inner_ix: list[ir.Value]) -> ir.Value:
+                full: list[ir.Value] = [I64(0)] * t.ndim
+                for k, v in zip(outer_axes, outer_ix):
+                    full[k] = v
+                for k, v in zip(inner_axes, inner_ix):
+                    full[k] = v
+                return self.load_element(self.element_address(source, t, full, False), t.dtype)
+
+            return self.reduce_scalar(e.op, t.dtype, result_t, inner, count, element)
+
+        if not isinstance(e.type, ArrayT):
+            result = at([])
+        else:
+            outer = [extents[k] for k in outer_axes]
+            out = self.new_array(e.type, outer)
+            self.loop_nest(outer, lambda ix: self.store_element(
+                at(ix), self.element_address(out, e.type, ix, False), result_t))
+            result = out
+        self.release_temporary(e.array, source)
+        return result
+
+    def reduce_scalar(self: FunctionLowering, op: str, d: ScalarT, acc_t: ScalarT, extents: list[ir.Value],
+                      count: ir.Value, element: object) -> ir.Value:
+        """One reduction over the index space ``extents``; ``element(ix)`` loads an element."""
+        from pyexec.backends.llvm.lower import llvm_type
+
+        b = self.b
 
         def slot(ty: ir.Type, initial: ir.Value) -> ir.AllocaInstr:
             with b.goto_entry_block():
@@ -595,10 +626,9 @@ class ArrayLowering:
             b.store(initial, at)
             return at
 
-        if e.op in ("sum", "prod", "mean"):
-            acc_t = e.type
+        if op in ("sum", "prod", "mean"):
             ty = llvm_type(acc_t)
-            one = e.op == "prod"
+            one = op == "prod"
             if acc_t.is_complex:
                 part = ty.elements[0]
                 init = ir.Constant(ty, [ir.Constant(part, 1.0 if one else 0.0), ir.Constant(part, 0.0)])
@@ -609,7 +639,7 @@ class ArrayLowering:
             acc = slot(ty, init)
 
             def accumulate(ix: list[ir.Value]) -> None:
-                x = element(ix)
+                x = element(ix)  # type: ignore[operator]
                 x = self.cast(x, d, acc_t) if d != acc_t else x
                 cur = b.load(acc, typ=ty)
                 if acc_t.is_complex:
@@ -622,7 +652,7 @@ class ArrayLowering:
 
             self.loop_nest(extents, accumulate)
             result = b.load(acc, typ=ty)
-            if e.op == "mean":
+            if op == "mean":
                 if acc_t.is_complex:
                     part = ty.elements[0]
                     k = b.sitofp(count, part)
@@ -630,14 +660,12 @@ class ArrayLowering:
                                                b.fdiv(b.extract_value(result, 1), k), ty)
                 else:
                     result = b.fdiv(result, b.sitofp(count, ty))
-            self.release_temporary(e.array, source)
             return result
         ty = llvm_type(d)
-        zeros = [I64(0)] * t.ndim
-        best = slot(ty, element(zeros))
+        best = slot(ty, element([I64(0)] * len(extents)))  # type: ignore[operator]
         best_index = slot(I64, I64(0))
         flat = slot(I64, I64(0))
-        smaller = e.op in ("min", "argmin")
+        smaller = op in ("min", "argmin")
 
         def better(x: ir.Value, cur: ir.Value) -> ir.Value:
             sym = "<" if smaller else ">"
@@ -650,7 +678,7 @@ class ArrayLowering:
             return b.icmp_unsigned(sym, x, cur)
 
         def visit(ix: list[ir.Value]) -> None:
-            x = element(ix)
+            x = element(ix)  # type: ignore[operator]
             cur = b.load(best, typ=ty)
             k = b.load(flat, typ=I64)
             take = better(x, cur)
@@ -659,8 +687,7 @@ class ArrayLowering:
             b.store(b.add(k, I64(1)), flat)
 
         self.loop_nest(extents, visit)
-        self.release_temporary(e.array, source)
-        if e.op in ("argmin", "argmax"):
+        if op in ("argmin", "argmax"):
             return b.load(best_index, typ=I64)
         return b.load(best, typ=ty)
 
@@ -740,6 +767,8 @@ class ArrayLowering:
             return self.call_intrinsic("llvm.pow", x, y) if t.is_float else self.int_pow(x, y, t, t)
         if op in ("floordiv", "mod"):
             return self.numpy_float_divmod(op, x, y) if t.is_float else self.numpy_int_divmod(op, x, y, t)
+        if op in ("lshift", "rshift", "bitand", "bitor", "bitxor"):
+            return self.int_binop(op, x, y, t)  # a fixed width: NumPy's shifts, nothing raises
         if t.is_complex:
             if op == "truediv":
                 parts = (b.extract_value(x, 0), b.extract_value(x, 1), b.extract_value(y, 0), b.extract_value(y, 1))
@@ -841,6 +870,32 @@ class ArrayLowering:
         self.release_temporary(e.left, left)
         self.release_temporary(e.right, right)
         return result
+
+    def expr_LinSpace(self: FunctionLowering, e: n.LinSpace) -> ir.Value:
+        b = self.b
+        start, stop, num = self.expr(e.start), self.expr(e.stop), self.expr(e.num)
+        with b.if_then(b.icmp_signed("<", num, I64(0)), likely=False):
+            fn = message_function(self.owner, "pyexec.linspace_error", rt.VALUE,
+                                  ["Number of samples, ", 0, ", must be non-negative."])
+            b.call(fn, [self.state if self.state is not None else ir.Constant(PTR, None), num])
+            self.return_zero()
+        div = b.sitofp(b.sub(num, I64(1)), F64)
+        delta = b.fsub(stop, start)
+        step = b.fdiv(delta, div)
+        step_zero = b.fcmp_ordered("==", step, ir.Constant(F64, 0.0))
+        desc = self.new_array(e.type, [num])
+
+        def value(i: ir.Value) -> ir.Value:
+            x = b.sitofp(i, F64)
+            by_step = b.fadd(b.fmul(x, step), start)
+            by_div = b.fadd(b.fmul(b.fdiv(x, div), delta), start)
+            v = b.select(step_zero, by_div, by_step)
+            last = b.and_(b.icmp_signed(">", num, I64(1)), b.icmp_signed("==", i, b.sub(num, I64(1))))
+            v = b.select(last, stop, v)
+            return b.select(b.icmp_signed("==", num, I64(1)), start, v)
+
+        self.fill_flat(b.extract_value(desc, DATA), num, e.type.dtype, value)
+        return desc
 
     def expr_Eye(self: FunctionLowering, e: n.Eye) -> ir.Value:
         from pyexec.backends.llvm.lower import constant
