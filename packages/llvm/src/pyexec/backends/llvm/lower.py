@@ -38,6 +38,7 @@ from pyexec.backends.llvm.lower_arrays import (
     MESSAGE_ROOM,
     ArrayLowering,
     array_type,
+    call_blocks_head,
     finish_blocks,
     keep_message,
 )
@@ -520,7 +521,7 @@ class ModuleLowering:
     def _entry_point(self, func: n.Function) -> None:
         wasm = self.triple.startswith("wasm")
         rt_ = func.return_type
-        if isinstance(rt_, ArrayT):
+        if isinstance(rt_, ArrayT) and not wasm:
             raise UnsupportedConstructError(f"{func.loc}: {func.name}() returns an array; returning arrays to C "
                                             "or wasm callers is not supported yet (call it from Python with aot)")
         # how each parameter travels: [] a scalar, else the values of a tuple (None: a byval pointer)
@@ -542,7 +543,9 @@ class ModuleLowering:
             else:
                 # an array crosses the C boundary by pointer to its descriptor (const <struct> *)
                 arg_types += how or [PTR if isinstance(p.type, ArrayT) else self._abi(p.type)]  # type: ignore[arg-type]
-        if isinstance(rt_, TupleT):
+        if isinstance(rt_, ArrayT):
+            ret_ty = PTR  # wasm: the address of the function's static result area, holding the descriptor
+        elif isinstance(rt_, TupleT):
             pieces = [] if sret else [PTR] if wasm else tuple_abi.sysv_pieces(rt_)
             ret_ty = ir.VoidType() if not pieces else pieces[0] if len(pieces) == 1 else ir.LiteralStructType(pieces)
         else:
@@ -592,7 +595,20 @@ class ModuleLowering:
                 pair = b.insert_value(ir.Constant(llvm_type(p.type), ir.Undefined), b.extract_element(arg, I32(0)), 0)
                 arg = b.insert_value(pair, b.extract_element(arg, I32(1)), 1)
             args.append(arg)
+        blocks = wasm and self.allocates
+        if blocks:
+            # what a trapped call left on the list (a host that did not free it); then the call's own blocks
+            b.call(self.external("pyexec_rt_free_all", ir.VoidType(), [PTR]), [call_blocks_head(self.module)])
         result, state = entry_call(b, self.module, self.functions[func.name], args, func.name in self.guarded)
+        if blocks:
+            finish_blocks(b, self.module, call_blocks_head(self.module), b.load(self.error_code, typ=I32))
+        if isinstance(rt_, ArrayT):
+            area = ir.GlobalVariable(self.module, llvm_type(rt_), f"pyexec.array.result.{func.name}")
+            area.linkage = "internal"
+            area.initializer = ir.Constant(area.value_type, None)
+            b.store(result, area)
+            b.ret(b.bitcast(area, PTR))
+            return
         if state is not None:
             # the C error API reads the module's (thread-local) error state after the call
             code = b.load(state_field(b, state, STATE_CODE), typ=I32)

@@ -43,6 +43,7 @@ from pyexec.backends.wasm.signature import (
     SECTION_NAME,
     ExportSignature,
     SignatureError,
+    array_info,
     decode_signatures,
     scalar_info,
     tuple_items,
@@ -171,10 +172,20 @@ class WasmFunction:
         self.__doc__ = f"{signature.name}({', '.join(f'{p.name}: {p.type}' for p in signature.params)}) " \
                        f"-> {signature.result}, compiled to WebAssembly"
         self._names = [p.name for p in signature.params]
+        self._arrays: Any = None
+        if "pyexec_free_call_blocks" in module._exports:
+            from pyexec.backends.wasm.array_boundary import ArrayCall
+
+            # arrays are copied in and out under the module's lock (in _invoke), with the module's allocator,
+            # which also frees what compiled code allocated in a call that trapped
+            self._arrays = ArrayCall(module, [p.type for p in signature.params], signature.result)
         self._converters = [_argument_converter(signature.name, p.name, p.type) for p in signature.params]
         self._flat = any(tuple_items(p.type) is not None for p in signature.params)
         self._read_area: Callable[[Any], Any] | None = None
-        if tuple_items(signature.result) is not None:
+        if array_info(signature.result) is not None:
+            self._read_area = self._arrays.read_result
+            self._result = lambda array: array
+        elif tuple_items(signature.result) is not None:
             # read under the module's lock (in _invoke): the next call rewrites the result area
             self._read_area = _tuple_result_reader(module, signature.result)
             self._result: Callable[[Any], Any] = lambda items: items
@@ -255,6 +266,10 @@ def _tuple_result_reader(module: WasmModule, type_name: str) -> Callable[[Any], 
 
 
 def _argument_converter(function: str, name: str, type_name: str) -> Callable[[Any], Any]:
+    if array_info(type_name) is not None:
+        from pyexec.backends.wasm.array_boundary import ArrayArgument
+
+        return ArrayArgument(function, name, type_name)
     if tuple_items(type_name) is not None:
         return _tuple_argument_converter(function, name, type_name)
     info = scalar_info(type_name)
@@ -351,6 +366,7 @@ class WasmModule:
             self._define_import(linker, imp, wasmtime)
         instance = self._instantiate(linker, module, start_timeout, wasmtime)
         exports = instance.exports(self._store)
+        self._exports = exports
         self._memory = exports["memory"] if "memory" in exports else None
         if self._memory is not None and not isinstance(self._memory, wasmtime.Memory):
             raise WasmLoadError(f"{name}: the export 'memory' is not a linear memory")
@@ -494,13 +510,19 @@ class WasmModule:
         error: BaseException | None = None
         with self._lock:
             main = False
+            arrays = function._arrays
+            blocks: list[Any] = []
+            trapped = False
             try:
                 self._owner = me
                 self._host_error = None
+                if arrays is not None:
+                    values, blocks = arrays.enter(values)
                 main = INTERRUPTS.enter()
                 try:
                     raw = run_on_wasm_stack(lambda: self._call_as_owner(function, values, main))
                 except BaseException as exc:
+                    trapped = True
                     error = self._translate_trap(exc, function.__name__)
                 else:
                     if function.signature.fallible:
@@ -511,6 +533,8 @@ class WasmModule:
                         except Exception as exc:  # an address outside memory: only a corrupt module
                             error = exc
             finally:
+                if arrays is not None:
+                    arrays.leave(blocks, trapped)  # the arguments' blocks; after a trap, the call's own
                 self._owner = None
                 if main:
                     INTERRUPTS.leave()  # delivers a Ctrl-C that came during the call
