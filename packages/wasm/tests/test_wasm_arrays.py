@@ -342,3 +342,38 @@ def test_calls_from_several_threads_see_their_own_arrays():
     for t in threads:
         t.join()
     assert not failures and live(m) == (0, 0)
+
+
+# --- zero copy ------------------------------------------------------------------------------------------
+
+
+def fill(a: float64[:, :], v: float) -> None:
+    n, m = a.shape
+    for i in range(n):
+        for j in range(m):
+            a[i, j] = v + i * 10 + j
+
+
+def test_an_array_in_linear_memory_is_passed_without_a_copy_and_released_when_dropped():
+    import gc
+
+    m = load(compile_functions([fill, loop_sum]).wasm)
+    a = m.wasm_array((3, 4))
+    assert a.shape == (3, 4) and a.dtype == np.float64 and not a.any() and live(m)[0] == 1
+    m.fill(a, 0.5)  # the function writes into the very elements (no copy back involved)
+    assert np.array_equal(a, np.arange(3)[:, None] * 10 + np.arange(4) + 0.5)
+    m.fill(a.T[::-1], 0.0)  # a view of it, with negative strides, is passed in place too
+    expected = np.zeros((4, 3))
+    fill(expected, 0.0)
+    assert np.array_equal(a.T[::-1], expected)
+    assert m.loop_sum(a[1]) == a[1].sum()
+    row, values = a[2], a[2].copy()
+    del a
+    gc.collect()
+    assert live(m)[0] == 1 and np.array_equal(row, values)  # a view keeps the block alive
+    del row
+    gc.collect()
+    m.loop_sum(np.zeros(1))  # dropped blocks are released at the next call, under the module's lock
+    assert live(m) == (0, 0)
+    with pytest.raises(TypeError, match="real or bool dtype"):
+        m.wasm_array(3, np.complex128)

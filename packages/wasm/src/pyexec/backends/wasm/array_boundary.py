@@ -88,6 +88,10 @@ class ArrayCall:
         info = array_info(result)
         self.result = (numpy_dtype(info[0]), info[1]) if info is not None else None
 
+    def _inside(self, array: np.ndarray) -> bool:
+        base, length = self._base()
+        return 0 <= array.__array_interface__["data"][0] - base < length
+
     def _base(self) -> tuple[int, int]:
         base = ctypes.cast(self.memory.data_ptr(self.store), ctypes.c_void_p).value or 0
         return base, self.memory.data_len(self.store)
@@ -109,6 +113,10 @@ class ArrayCall:
         return out, blocks
 
     def _copy_in(self, array: np.ndarray) -> int:
+        base, length = self._base()
+        at = array.__array_interface__["data"][0] - base
+        if array.size and 0 <= at < length:
+            return self._describe(array, at)  # memory of this module (WasmModule.wasm_array): no copy
         head = (descriptor_size(array.ndim) + 15) // 16 * 16
         nbytes = head + array.nbytes
         if nbytes >= 1 << 31:
@@ -129,6 +137,22 @@ class ArrayCall:
             target = np.ndarray(array.shape, array.dtype, buffer=(ctypes.c_uint8 * length).from_address(base),
                                 offset=data)
             np.copyto(target, array, casting="no")
+        return address
+
+    def _describe(self, array: np.ndarray, at: int) -> int:
+        """A descriptor-only block for an array already in linear memory at offset ``at`` (its strides as
+        they are). Checked to lie wholly inside the memory; owner 0: the caller's array keeps it alive."""
+        base, length = self._base()
+        low = at + sum((n - 1) * s for n, s in zip(array.shape, array.strides) if s < 0)
+        high = at + sum((n - 1) * s for n, s in zip(array.shape, array.strides) if s > 0) + array.itemsize
+        if low < 0 or high > length:
+            raise ValueError("the array reaches outside the wasm module's memory")
+        address = self.alloc(self.store, descriptor_size(array.ndim)) & 0xFFFFFFFF
+        if address == 0:
+            raise MemoryError("the wasm module cannot grow its memory for an array descriptor")
+        base, _ = self._base()
+        fields = struct.pack(f"<II{array.ndim}q{array.ndim}q", 0, at, *array.shape, *array.strides)
+        ctypes.memmove(base + address, fields, len(fields))
         return address
 
     def read_result(self, raw: int) -> np.ndarray:
@@ -158,7 +182,7 @@ class ArrayCall:
         if trapped:
             self.free_call_blocks(self.store)
         for address, original in blocks:
-            if original is not None and original.size:
+            if original is not None and original.size and not self._inside(original):
                 base, length = self._base()
                 head = (descriptor_size(original.ndim) + 15) // 16 * 16
                 source = np.ndarray(original.shape, original.dtype,
@@ -167,4 +191,25 @@ class ArrayCall:
             self.decref(self.store, address)
 
 
-__all__ = ["ArrayArgument", "ArrayCall", "descriptor_size", "numpy_dtype"]
+
+
+class WasmArrayBlock:
+    """The base of an ndarray whose elements live in a block of a module's heap (``WasmModule.wasm_array``).
+
+    When NumPy drops it, the block is released at the module's next call or ``wasm_array`` (under the
+    module's lock: a collection may run while another thread is inside a call)."""
+
+    __slots__ = ("__array_interface__", "address", "module")
+
+    def __init__(self, module: Any, address: int, interface: dict[str, Any]) -> None:
+        self.module = module
+        self.address = address
+        self.__array_interface__ = interface
+
+    def __del__(self) -> None:
+        address, self.address = self.address, 0
+        if address:
+            self.module._released.append(address)
+
+
+__all__ = ["ArrayArgument", "ArrayCall", "WasmArrayBlock", "descriptor_size", "numpy_dtype"]
