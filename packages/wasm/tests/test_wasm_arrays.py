@@ -377,3 +377,15 @@ def test_an_array_in_linear_memory_is_passed_without_a_copy_and_released_when_dr
     assert live(m) == (0, 0)
     with pytest.raises(TypeError, match="real or bool dtype"):
         m.wasm_array(3, np.complex128)
+
+
+def test_the_next_calls_entry_frees_what_a_trapped_call_left_when_no_host_did():
+    import wasmtime
+
+    m = load(compile_functions([deep, make_grid]).wasm)
+    with pytest.raises(wasmtime.Trap):
+        m._exports["deep"](m._store, 0)  # straight into wasmtime: no loader to free the call's blocks
+    m._reset_stack_pointer()
+    assert live(m)[0] > 1000
+    assert m.make_grid(1, 1)[0, 0] == 0.0
+    assert live(m) == (0, 0)
