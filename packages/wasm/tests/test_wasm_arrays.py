@@ -389,3 +389,23 @@ def test_the_next_calls_entry_frees_what_a_trapped_call_left_when_no_host_did():
     assert live(m)[0] > 1000
     assert m.make_grid(1, 1)[0, 0] == 0.0
     assert live(m) == (0, 0)
+
+
+def test_a_module_declaring_arrays_without_the_array_runtime_is_refused_at_load():
+    from pyexec.backends.wasm.loader import WasmLoadError
+    from pyexec.backends.wasm.signature import SECTION_NAME
+    from pyexec.backends.wasm.wasm_binary import SECTION_CUSTOM, section
+
+    def one() -> int32:
+        return int32(1)  # an i32 result, as an array result's address is
+
+    from pyexec.backends.wasm.signature import encode_signatures
+
+    compiled = compile_functions([one])  # no array runtime; its own section replaced by one claiming arrays
+    plain = compiled.wasm[:-len(section(SECTION_CUSTOM, encode_signatures(compiled.signatures), name=SECTION_NAME))]
+    forged = plain + section(SECTION_CUSTOM, b"one()->array[float64;1;A]", name=SECTION_NAME)
+    with pytest.raises(WasmLoadError, match="does not export pyexec's array runtime"):
+        load(forged)
+    for bad in (b"one()->array[float64;99;A]", b"one()->array[complex;1;A]", b"one()->array[float64;1;Q]"):
+        with pytest.raises(WasmLoadError, match=r"malformed|unknown result type"):
+            load(plain + section(SECTION_CUSTOM, bad, name=SECTION_NAME))

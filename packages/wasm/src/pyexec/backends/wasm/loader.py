@@ -173,12 +173,16 @@ class WasmFunction:
                        f"-> {signature.result}, compiled to WebAssembly"
         self._names = [p.name for p in signature.params]
         self._arrays: Any = None
-        if "pyexec_free_call_blocks" in module._exports:
+        if module._array_runtime:
             from pyexec.backends.wasm.array_boundary import ArrayCall
 
             # arrays are copied in and out under the module's lock (in _invoke), with the module's allocator,
             # which also frees what compiled code allocated in a call that trapped
             self._arrays = ArrayCall(module, [p.type for p in signature.params], signature.result)
+        elif any(array_info(t) for t in [signature.result, *(p.type for p in signature.params)]):
+            raise WasmLoadError(f"{module._name}: {signature.name}() takes or returns arrays, but the module does "
+                                "not export pyexec's array runtime (pyexec_alloc, pyexec_decref, "
+                                "pyexec_free_call_blocks)")
         self._converters = [_argument_converter(signature.name, p.name, p.type) for p in signature.params]
         self._flat = any(tuple_items(p.type) is not None for p in signature.params)
         self._read_area: Callable[[Any], Any] | None = None
@@ -368,6 +372,14 @@ class WasmModule:
         instance = self._instantiate(linker, module, start_timeout, wasmtime)
         exports = instance.exports(self._store)
         self._exports = exports
+        # the array runtime's exports, with the types pyexec's runtime gives them
+        runtime_types = {"pyexec_alloc": (["i32"], ["i32"]), "pyexec_decref": (["i32"], []),
+                         "pyexec_free_call_blocks": ([], [])}
+        self._array_runtime = all(
+            isinstance(exports[name] if name in exports else None, wasmtime.Func)
+            and ([str(t) for t in exports[name].type(self._store).params],
+                 [str(t) for t in exports[name].type(self._store).results]) == types
+            for name, types in runtime_types.items())
         self._memory = exports["memory"] if "memory" in exports else None
         if self._memory is not None and not isinstance(self._memory, wasmtime.Memory):
             raise WasmLoadError(f"{name}: the export 'memory' is not a linear memory")
@@ -630,7 +642,7 @@ class WasmModule:
 
         from pyexec.backends.wasm.array_boundary import WasmArrayBlock
 
-        if "pyexec_alloc" not in self._exports:
+        if not self._array_runtime:
             raise TypeError(f"the wasm module {self._name} has no array runtime (none of its functions takes, "
                             "makes or returns arrays), so it cannot hold arrays")
         dims = (shape,) if isinstance(shape, int) else tuple(shape)

@@ -163,7 +163,7 @@ def _is_boundary_type(type_name: str) -> bool:
     except ValueError:
         return False
     if info is not None:
-        return info[1] >= 1 and info[2] in ("C", "A") and _is_boundary_type(info[0])
+        return 1 <= info[1] <= 32 and info[2] in ("C", "A") and _is_boundary_type(info[0])
     try:
         return scalar_info(type_name).wasm_type is not None
     except KeyError:
