@@ -128,8 +128,39 @@ console.log(JSON.stringify({ grown, last: Number(big[big.length - 1]), shape: bi
 
 def test_the_declarations_name_typed_arrays_and_shapes(built):
     dts = (built / "arr.d.ts").read_text()
-    assert "total(a: Float64Array | readonly (number)[]): number;" in dts
+    assert "total(a: Float64Array | readonly (number)[] | WasmArray): number;" in dts
     assert "grid(n: number | bigint, m: number | bigint): BigInt64Array & { readonly shape: number[] };" in dts
     assert "double(a: { data: Float64Array | readonly (number)[]; shape: readonly number[] }" in dts
     html = (built / "arr.html").read_text()
     assert 'data-kind="array" data-element="float" data-ndim="1"' in html
+
+
+def fill(a: float64[:, :], v: float) -> None:
+    n, m = a.shape
+    for i in range(n):
+        for j in range(m):
+            a[i, j] = v + i * 10 + j
+
+
+def test_a_wasm_array_is_filled_in_place_and_survives_memory_growth(tmp_path):
+    wasm_multi([fill, total, grid], tmp_path / "arr.wasm")
+    out = _node(tmp_path, """
+const a = m.wasmArray("float64", [2, 3]);
+const zero = Array.from(a.data);
+m.fill(a, 0.5);
+const filled = Array.from(a.data);
+m.grid(1000, 1000);  // grows the memory: a.data is a fresh view, still right
+const after = Array.from(a.data);
+const errors = [];
+for (const f of [() => m.total(a), () => m.wasmArray("complex", 3)]) {
+  try { f(); errors.push("no error"); } catch (e) { errors.push(e.message); }
+}
+const during = live();
+a.release();
+try { a.data; errors.push("no error"); } catch (e) { errors.push(e.message); }
+console.log(JSON.stringify({ zero, filled, after, errors, during, live: live() }));
+""")
+    assert out["zero"] == [0] * 6 and out["filled"] == [0.5, 1.5, 2.5, 10.5, 11.5, 12.5] == out["after"]
+    assert "is not a float64[:] of this module" in out["errors"][0] and "unknown dtype" in out["errors"][1]
+    assert "released" in out["errors"][2]
+    assert out["during"] == 1 and out["live"] == 0

@@ -34,7 +34,7 @@ from pyexec.backends.wasm.signature import (
     tuple_layout,
 )
 
-RESERVED_NAMES = frozenset({"memory", "instance", "functions", "then"})
+RESERVED_NAMES = frozenset({"memory", "instance", "functions", "then", "wasmArray"})
 """Names on the loaded object that are the glue's own (or that ``await`` reads): a function with one of
 these names is only in ``functions``."""
 
@@ -351,7 +351,58 @@ function arrayShape(fn, name, t, value) {
   return [flat, shape];
 }
 
+/** An array whose elements live in the module's linear memory (`wasmArray`): passed without a copy. */
+export class WasmArray {
+  constructor(raw, memory, dtype, Typed, block, head, shape) {
+    Object.assign(this, { raw, memory, dtype, Typed, block, head, shape });
+    this.length = shape.reduce((a, b) => a * b, 1);
+  }
+  /** The elements, C order: a new view on each access (memory growth detaches the old ones). */
+  get data() {
+    if (this.block === 0) throw new TypeError("this WasmArray was released");
+    return new this.Typed(this.memory.buffer, this.block + this.head, this.length);
+  }
+  /** Give the block back to the module's heap; the array is unusable afterwards. */
+  release() {
+    if (this.block !== 0) { this.raw.pyexec_decref(this.block); this.block = 0; }
+  }
+}
+
+function newWasmArray(raw, memory, dtype, shape) {
+  const Typed = TYPED[dtype];
+  if (Typed === undefined) throw new TypeError(`wasmArray(): unknown dtype ${dtype}`);
+  if (!raw.pyexec_alloc) throw new TypeError("wasmArray(): this module has no array runtime");
+  const dims = typeof shape === "number" ? [shape] : Array.from(shape, Number);
+  if (dims.length === 0 || dims.some((n) => !Number.isInteger(n) || n < 0)) {
+    throw new TypeError("wasmArray(): the shape must be non-negative integers");
+  }
+  const n = dims.reduce((a, b) => a * b, 1);
+  const head = (8 + 16 * dims.length + 15) & ~15;
+  const block = raw.pyexec_alloc(head + n * Typed.BYTES_PER_ELEMENT) >>> 0;
+  if (block === 0) throw new PyexecError("MemoryError", "wasmArray(): the module cannot grow its memory");
+  const view = new DataView(memory.buffer);
+  view.setUint32(block, 0, true);
+  view.setUint32(block + 4, block + head, true);
+  let stride = Typed.BYTES_PER_ELEMENT;
+  for (let k = dims.length - 1; k >= 0; k--) {
+    view.setBigInt64(block + 8 + 8 * k, BigInt(dims[k]), true);
+    view.setBigInt64(block + 8 + 8 * dims.length + 8 * k, BigInt(stride), true);
+    stride *= dims[k];
+  }
+  new Uint8Array(memory.buffer, block + head, n * Typed.BYTES_PER_ELEMENT).fill(0);
+  return new WasmArray(raw, memory, dtype, Typed, block, head, dims);
+}
+
 function arrayToWasm(raw, memory, fn, name, t, value) {
+  if (value instanceof WasmArray) {
+    // already in linear memory, with its descriptor at the block's start: passed in place
+    const same = TYPED[value.dtype] === TYPED[t.dtype.type] && value.shape.length === t.ndim && value.raw === raw;
+    if (!same || value.block === 0) {
+      const why = value.block === 0 ? "was released" : `is not a ${t.type} of this module`;
+      throw new TypeError(`${fn}(): argument ${name}: the WasmArray ${why}`);
+    }
+    return { block: value.block, borrowed: true, data: null };
+  }
   const [data, shape] = arrayShape(fn, name, t, value);
   const Typed = TYPED[t.dtype.type];
   const n = shape.reduce((a, b) => a * b, 1);
@@ -545,6 +596,7 @@ async function loadWith(source, signatures, options) {
         if (sig.result.kind === "array") return readArray(raw, memory, sig.result, result >>> 0);
       } finally {
         for (const arg of arrays) {
+          if (arg.borrowed) continue;  // a WasmArray: the caller's, released by the caller
           if (arg.data !== null) arrayBack(memory, arg);
           raw.pyexec_decref(arg.block);
         }
@@ -556,7 +608,9 @@ async function loadWith(source, signatures, options) {
     if (!RESERVED_NAMES.has(name)) Object.defineProperty(api, name, { value: wrapped, enumerable: true });
   }
   Object.freeze(functions);
-  for (const [key, value] of [["memory", memory], ["instance", instance], ["functions", functions]]) {
+  const wasmArray = (dtype, shape) => newWasmArray(raw, memory, dtype, shape);
+  for (const [key, value] of [["memory", memory], ["instance", instance], ["functions", functions],
+                              ["wasmArray", wasmArray]]) {
     Object.defineProperty(api, key, { value, enumerable: false });
   }
   return Object.freeze(api);

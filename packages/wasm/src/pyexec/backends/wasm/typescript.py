@@ -36,11 +36,11 @@ def ts_type(type_name: str, *, parameter: bool) -> str:
         boolean = array[0] in ("bool", "bool_")
         element = "number | bigint" if "Big" in typed else "boolean | number" if boolean else "number"
         if array[1] == 1:
-            return f"{typed} | readonly ({element})[]"
+            return f"{typed} | readonly ({element})[] | WasmArray"
         nested = f"readonly ({element})[]"
         for _ in range(array[1] - 1):
             nested = f"readonly ({nested})[]"
-        return f"{{ data: {typed} | readonly ({element})[]; shape: readonly number[] }} | {nested}"
+        return f"{{ data: {typed} | readonly ({element})[]; shape: readonly number[] }} | {nested} | WasmArray"
     info = scalar_info(type_name)
     if info.is_bool:
         return "boolean"
@@ -82,6 +82,15 @@ def glue_dts(stem: str, signatures: list[ExportSignature]) -> str:
         "  readonly pythonType: string;",
         "}",
         "",
+        "/** An array in the module's linear memory: `data` is a fresh view of its elements on each access. */",
+        "export declare class WasmArray {",
+        "  readonly shape: number[];",
+        "  readonly length: number;",
+        "  readonly data: Float64Array | Float32Array | BigInt64Array | BigUint64Array | Int32Array | Uint32Array",
+        "    | Int16Array | Uint16Array | Int8Array | Uint8Array;",
+        "  release(): void;",
+        "}",
+        "",
         f"export interface {functions_interface} {{",
     ]
     members = []
@@ -101,8 +110,10 @@ def glue_dts(stem: str, signatures: list[ExportSignature]) -> str:
         "  /** The module's linear memory. */",
         "  readonly memory: WebAssembly.Memory;",
         "  readonly instance: WebAssembly.Instance;",
-        "  /** Every function by name (also those named memory, instance, functions or then). */",
+        "  /** Every function by name (also those named memory, instance, functions, wasmArray or then). */",
         f"  readonly functions: {functions_interface};",
+        "  /** A zero-filled array in the module's memory (modules with array functions), passed without a copy. */",
+        "  wasmArray(dtype: string, shape: number | readonly number[]): WasmArray;",
         "}",
         "",
         "export interface LoadOptions {",
