@@ -357,7 +357,7 @@ def fill(a: float64[:, :], v: float) -> None:
 def test_an_array_in_linear_memory_is_passed_without_a_copy_and_released_when_dropped():
     import gc
 
-    m = load(compile_functions([fill, loop_sum]).wasm)
+    m = load(compile_functions([fill, loop_sum, make_grid]).wasm)
     a = m.wasm_array((3, 4))
     assert a.shape == (3, 4) and a.dtype == np.float64 and not a.any() and live(m)[0] == 1
     m.fill(a, 0.5)  # the function writes into the very elements (no copy back involved)
@@ -367,6 +367,9 @@ def test_an_array_in_linear_memory_is_passed_without_a_copy_and_released_when_dr
     fill(expected, 0.0)
     assert np.array_equal(a.T[::-1], expected)
     assert m.loop_sum(a[1]) == a[1].sum()
+    pages = m._memory.size(m._store)
+    m.make_grid(1000, 1000)  # the memory grows; the array's elements stay where they are
+    assert m._memory.size(m._store) > pages and m.loop_sum(a[1]) == a[1].sum() != 0
     row, values = a[2], a[2].copy()
     del a
     gc.collect()
