@@ -94,7 +94,8 @@ const plain = [7, 8];
 m.bump(plain, -1);
 const errors = [];
 for (const f of [() => m.bump(a, 5), () => m.total(new Float32Array(2)), () => m.total("x"),
-                 () => m.double([[1, 2], [3]]), () => m.total([1, "a"]), () => m.deep(0)]) {
+                 () => m.double([[1, 2], [3]]), () => m.total([1, "a"]), () => m.deep(0),
+                 () => m.grid(30000, 30000)]) {
   try { f(); errors.push("no error"); } catch (e) { errors.push(`${e instanceof PyexecError}:${e.name}:${e.message}`); }
 }
 console.log(JSON.stringify({ a: Array.from(a), plain, errors, live: live() }));
@@ -107,6 +108,7 @@ console.log(JSON.stringify({ a: Array.from(a), plain, errors, live: live() }));
     assert "not rectangular" in errors[3]
     assert errors[4].startswith("false:TypeError:")
     assert errors[5].startswith("true:RecursionError:")
+    assert errors[6] == "true:MemoryError:MemoryError: cannot allocate memory for an array"  # 7.2 GB > 4 GiB
     assert out["live"] == 0  # the trapped call's blocks were freed by the glue
 
 
