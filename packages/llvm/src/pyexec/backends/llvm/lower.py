@@ -523,7 +523,8 @@ class ModuleLowering:
         rt_ = func.return_type
         if isinstance(rt_, ArrayT) and not wasm:
             raise UnsupportedConstructError(f"{func.loc}: {func.name}() returns an array; returning arrays to C "
-                                            "or wasm callers is not supported yet (call it from Python with aot)")
+                                            "callers is not supported yet (call it from Python with aot, or "
+                                            "build it with pyexec.wasm)")
         # how each parameter travels: [] a scalar, else the values of a tuple (None: a byval pointer)
         plan: list[list[ir.Type] | None] = [[] for _ in func.params]
         sret = False
