@@ -38,6 +38,7 @@ from pyexec.backends.llvm.lower_arrays import (
     MESSAGE_ROOM,
     ArrayLowering,
     array_type,
+    call_blocks_head,
     finish_blocks,
     keep_message,
 )
@@ -522,9 +523,9 @@ class ModuleLowering:
     def _entry_point(self, func: n.Function) -> None:
         wasm = self.triple.startswith("wasm")
         rt_ = func.return_type
-        # a returned array is written through a last, extra pointer parameter and carries one reference
-        # (<prefix>_array_release)
-        returns_array = isinstance(rt_, ArrayT)
+        # a returned array: natively written through a last, extra pointer parameter and carrying one reference
+        # (<prefix>_array_release); in wasm the address of the function's static result area
+        returns_array = isinstance(rt_, ArrayT) and not wasm
         # how each parameter travels: [] a scalar, else the values of a tuple (None: a byval pointer)
         plan: list[list[ir.Type] | None] = [[] for _ in func.params]
         sret = False
@@ -547,6 +548,8 @@ class ModuleLowering:
         if returns_array:
             arg_types.append(PTR)
             ret_ty = ir.VoidType()
+        elif isinstance(rt_, ArrayT):
+            ret_ty = PTR  # wasm: the address of the function's static result area, holding the descriptor
         elif isinstance(rt_, TupleT):
             pieces = [] if sret else [PTR] if wasm else tuple_abi.sysv_pieces(rt_)
             ret_ty = ir.VoidType() if not pieces else pieces[0] if len(pieces) == 1 else ir.LiteralStructType(pieces)
@@ -597,7 +600,20 @@ class ModuleLowering:
                 pair = b.insert_value(ir.Constant(llvm_type(p.type), ir.Undefined), b.extract_element(arg, I32(0)), 0)
                 arg = b.insert_value(pair, b.extract_element(arg, I32(1)), 1)
             args.append(arg)
+        blocks = wasm and self.allocates
+        if blocks:
+            # what a trapped call left on the list (a host that did not free it); then the call's own blocks
+            b.call(self.external("pyexec_rt_free_all", ir.VoidType(), [PTR]), [call_blocks_head(self.module)])
         result, state = entry_call(b, self.module, self.functions[func.name], args, func.name in self.guarded)
+        if blocks:
+            finish_blocks(b, self.module, call_blocks_head(self.module), b.load(self.error_code, typ=I32))
+        if isinstance(rt_, ArrayT) and wasm:
+            area = ir.GlobalVariable(self.module, llvm_type(rt_), f"pyexec.array.result.{func.name}")
+            area.linkage = "internal"
+            area.initializer = ir.Constant(area.value_type, None)
+            b.store(result, area)
+            b.ret(b.bitcast(area, PTR))
+            return
         if state is not None:
             # the C error API reads the module's (thread-local) error state after the call
             code = b.load(state_field(b, state, STATE_CODE), typ=I32)

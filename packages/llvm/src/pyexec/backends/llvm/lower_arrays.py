@@ -37,7 +37,6 @@ from typing import TYPE_CHECKING
 from llvmlite import ir
 
 from pyexec.backends.llvm import runtime as rt
-from pyexec.backends.llvm.errors import UnsupportedConstructError
 from pyexec.frontend.ir import nodes as n
 from pyexec.frontend.ir.types import INT, ArrayT, ScalarT
 
@@ -304,6 +303,19 @@ def finish_blocks(b: ir.IRBuilder, module: ir.Module, head: ir.Value, code: ir.V
             b.call(detach_all, [head])
 
 
+WASM_CALL_BLOCKS_GLOBAL = "pyexec_rt_call_blocks"
+"""wasm: the head of the per-call list of blocks is a module global (an instance runs one call at a time);
+the wasm runtime defines it (:mod:`pyexec.backends.wasm.array_runtime`)."""
+
+
+def call_blocks_head(module: ir.Module) -> ir.Value:
+    """wasm: the address of the per-call block list's head (declared here, defined by the wasm runtime)."""
+    head = module.globals.get(WASM_CALL_BLOCKS_GLOBAL)
+    if head is None:
+        head = ir.GlobalVariable(module, PTR, WASM_CALL_BLOCKS_GLOBAL)
+    return head
+
+
 def owned(e: n.Expr) -> bool:
     """Whether an array expression gives a new reference (a call's result, a new array), which its consumer
     must take or release; otherwise it is borrowed from a variable.
@@ -415,9 +427,8 @@ class ArrayLowering:
         too_big = b.or_(b.or_(too_big, b.extract_value(pair, 1)), b.icmp_unsigned(">", nbytes, I64(2**62)))
         self.fail_if(too_big, rt.VALUE, "array is too big; `arr.size * arr.dtype.itemsize` is larger than the "
                      "maximum possible size.")
-        if self.state is None:
-            raise UnsupportedConstructError("creating arrays in WebAssembly code is not supported yet")
-        head = state_field(b, self.state, STATE_BLOCKS)
+        # native: the list's head is in the call's state; wasm: a module global (one call at a time)
+        head = call_blocks_head(self.owner.module) if self.state is None else state_field(b, self.state, STATE_BLOCKS)
         alloc = self.owner.external(ALLOC_FUNCTION, PTR, [PTR, I64])
         data = b.call(alloc, [head, nbytes])
         self.fail_if(b.icmp_unsigned("==", data, ir.Constant(PTR, None)), rt.MEMORY,

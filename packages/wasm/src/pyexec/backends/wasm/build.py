@@ -26,17 +26,19 @@ from pyexec.backends.wasm.signature import (
     ExportSignature,
     Param,
     SignatureError,
+    array_info,
     check_boundary_type,
     encode_signatures,
 )
 from pyexec.backends.wasm.wasm_binary import SECTION_CUSTOM, section
-from pyexec.frontend.ir.types import TupleT
+from pyexec.frontend.ir.types import ArrayT, TupleT
 
 ERROR_CODE_EXPORT = "error.code"
 """Exported i32 global: the address of the error code (an i32; 0 = no error, else ``runtime.ERROR_KINDS``)."""
 ERROR_MESSAGE_EXPORT = "error.message"
 """Exported i32 global: the address of the error message pointer (a NUL-terminated UTF-8 string)."""
-RESERVED_EXPORTS = {"memory", ERROR_CODE_EXPORT, ERROR_MESSAGE_EXPORT}
+RESERVED_EXPORTS = {"memory", ERROR_CODE_EXPORT, ERROR_MESSAGE_EXPORT, "pyexec_alloc", "pyexec_decref",
+                    "pyexec_free_call_blocks", "pyexec_live_blocks", "pyexec_heap_used"}
 
 
 class WasmBuildError(Exception):
@@ -75,6 +77,7 @@ def compile_ir_module(
         ['square(x:int)->int!']
     """
     from pyexec.backends.llvm.lower import fallible_functions, lower_module
+    from pyexec.backends.llvm.lower_arrays import written_parameters
     from pyexec.backends.llvm.runtime import ERROR_CODE_GLOBAL, ERROR_MESSAGE_GLOBAL
     from pyexec.backends.wasm.codegen import (
         WASM32_DATA_LAYOUT,
@@ -99,6 +102,7 @@ def compile_ir_module(
     except LibmError as exc:
         raise WasmBuildError(str(exc)) from None
     fallible = fallible_functions(module, overflow, triple=WASM32_TRIPLE)
+    written = written_parameters(module)
     signatures: list[ExportSignature] = []
     for name in selected:
         func = module.functions.get(name)
@@ -120,7 +124,9 @@ def compile_ir_module(
         except SignatureError as exc:
             raise WasmBuildError(str(exc)) from exc
         export_map[name] = export
-        signatures.append(ExportSignature(export, tuple(Param(p.name, boundary_name(p.type)) for p in func.params),
+        params = tuple(Param(p.name, boundary_name(p.type)[:-1] + ";w]" if p.index in written.get(name, ())
+                             else boundary_name(p.type)) for p in func.params)
+        signatures.append(ExportSignature(export, params,
                                           boundary_name(func.return_type), name in fallible))
     lowered = lower_module(module, triple=WASM32_TRIPLE, data_layout=WASM32_DATA_LAYOUT, overflow=overflow,
                            exports=selected)
@@ -133,6 +139,13 @@ def compile_ir_module(
             lowered.get_global(symbol).linkage = ""
             export_data[symbol] = export
     ir_module = parse_module(with_fast_multiplication(str(lowered)) + BUILTINS_IR)
+    arrays = any(array_info(t) for s in signatures for t in [s.result, *(p.type for p in s.params)])
+    if arrays or any(f.name.startswith("pyexec_rt_") for f in ir_module.functions):
+        # the array runtime and its allocator, over this module's linear memory (one heap per instance)
+        from pyexec.backends.wasm.array_runtime import HOST_EXPORTS, wasm_array_runtime_ir
+
+        ir_module.link_in(parse_module(wasm_array_runtime_ir()))
+        export_map.update(HOST_EXPORTS)
     optimize_module(ir_module, optimize)
     if libm == "linked":  # after optimisation: it shows every libm call, including LLVM's own (frem → fmod)
         try:
@@ -147,9 +160,11 @@ def compile_ir_module(
 
 
 def boundary_name(t: object) -> str:
-    """A type as the signature section writes it: ``int``, ``None``, ``tuple[int;float64]``."""
+    """A type as the signature section writes it: ``int``, ``None``, ``tuple[int;float64]``, ``array[float64;1;A]``."""
     if isinstance(t, TupleT):
         return "tuple[" + ";".join(str(i) for i in t.items) + "]"
+    if isinstance(t, ArrayT):
+        return f"array[{t.dtype};{t.ndim};{t.layout}]"
     return str(t)
 
 

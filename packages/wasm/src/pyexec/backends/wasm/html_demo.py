@@ -16,7 +16,7 @@ from __future__ import annotations
 import html
 
 from pyexec.backends.wasm.js_glue import js_string, js_value, relative_url
-from pyexec.backends.wasm.signature import ExportSignature, scalar_info, tuple_items
+from pyexec.backends.wasm.signature import ExportSignature, array_info, scalar_info, tuple_items
 
 
 def _input(function: str, name: str, type_name: str) -> str:
@@ -29,6 +29,13 @@ def _input(function: str, name: str, type_name: str) -> str:
         zeros = ", ".join("0" for _ in items)
         return (f'{label} <input type="text" id="{ident}" value="{zeros}" data-kind="tuple" '
                 f'data-items="{kinds}">')
+    array = array_info(type_name)
+    if array is not None:  # 1-D: numbers separated by commas; n-D: nested JSON arrays
+        element = scalar_info(array[0])
+        kind = "bool" if element.is_bool else "float" if element.is_float else "int"
+        value = "1, 2, 3" if array[1] == 1 else "[[1, 2], [3, 4]]"
+        return (f'{label} <input type="text" id="{ident}" value="{value}" data-kind="array" '
+                f'data-element="{kind}" data-ndim="{array[1]}">')
     info = scalar_info(type_name)
     if info.is_bool:
         return f'{label} <input type="checkbox" id="{ident}" data-kind="bool">'
@@ -91,6 +98,18 @@ def demo_html(stem: str, js_file: str, loader: str, signatures: list[ExportSigna
         }}
         return parts.map((part, i) => readText(element.id, kinds[i], part.trim()));
       }}
+      if (element.dataset.kind === "array") {{
+        const kind = element.dataset.element;
+        if (element.dataset.ndim === "1") {{
+          const text = element.value.trim();
+          return text === "" ? [] : text.split(",").map((part) => readText(element.id, kind, part.trim()));
+        }}
+        try {{
+          return JSON.parse(element.value);
+        }} catch (err) {{
+          throw new Error(`${{element.id}}: give nested arrays of numbers, such as [[1, 2], [3, 4]]`);
+        }}
+      }}
       return readText(element.id, element.dataset.kind, element.value.trim());
     }}
 
@@ -117,7 +136,11 @@ def demo_html(stem: str, js_file: str, loader: str, signatures: list[ExportSigna
             const result = module.functions[name](...args);
             const show = (v) => (typeof v === "boolean" ? (v ? "True" : "False") : String(v));
             output.textContent = Array.isArray(result)  // a tuple, shown as Python prints it
-              ? `(${{result.map(show).join(", ")}}${{result.length === 1 ? "," : ""}})` : show(result);
+              ? `(${{result.map(show).join(", ")}}${{result.length === 1 ? "," : ""}})`
+              : ArrayBuffer.isView(result)  // an array: its elements in C order, and its shape
+              ? `[${{Array.from(result, show).join(", ")}}] shape (${{result.shape.join(", ")}}`
+                + `${{result.shape.length === 1 ? "," : ""}})`
+              : show(result);
             output.className = "ok";
           }} catch (err) {{
             output.textContent = err.message;

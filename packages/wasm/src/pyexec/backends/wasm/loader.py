@@ -43,6 +43,7 @@ from pyexec.backends.wasm.signature import (
     SECTION_NAME,
     ExportSignature,
     SignatureError,
+    array_info,
     decode_signatures,
     scalar_info,
     tuple_items,
@@ -171,10 +172,24 @@ class WasmFunction:
         self.__doc__ = f"{signature.name}({', '.join(f'{p.name}: {p.type}' for p in signature.params)}) " \
                        f"-> {signature.result}, compiled to WebAssembly"
         self._names = [p.name for p in signature.params]
+        self._arrays: Any = None
+        if module._array_runtime:
+            from pyexec.backends.wasm.array_boundary import ArrayCall
+
+            # arrays are copied in and out under the module's lock (in _invoke), with the module's allocator,
+            # which also frees what compiled code allocated in a call that trapped
+            self._arrays = ArrayCall(module, [p.type for p in signature.params], signature.result)
+        elif any(array_info(t) for t in [signature.result, *(p.type for p in signature.params)]):
+            raise WasmLoadError(f"{module._name}: {signature.name}() takes or returns arrays, but the module does "
+                                "not export pyexec's array runtime (pyexec_alloc, pyexec_decref, "
+                                "pyexec_free_call_blocks)")
         self._converters = [_argument_converter(signature.name, p.name, p.type) for p in signature.params]
         self._flat = any(tuple_items(p.type) is not None for p in signature.params)
         self._read_area: Callable[[Any], Any] | None = None
-        if tuple_items(signature.result) is not None:
+        if array_info(signature.result) is not None:
+            self._read_area = self._arrays.read_result
+            self._result = lambda array: array
+        elif tuple_items(signature.result) is not None:
             # read under the module's lock (in _invoke): the next call rewrites the result area
             self._read_area = _tuple_result_reader(module, signature.result)
             self._result: Callable[[Any], Any] = lambda items: items
@@ -255,6 +270,10 @@ def _tuple_result_reader(module: WasmModule, type_name: str) -> Callable[[Any], 
 
 
 def _argument_converter(function: str, name: str, type_name: str) -> Callable[[Any], Any]:
+    if array_info(type_name) is not None:
+        from pyexec.backends.wasm.array_boundary import ArrayArgument
+
+        return ArrayArgument(function, name, type_name)
     if tuple_items(type_name) is not None:
         return _tuple_argument_converter(function, name, type_name)
     info = scalar_info(type_name)
@@ -329,6 +348,7 @@ class WasmModule:
         self._lock = threading.Lock()
         self._owner: int | None = None
         self._host_error: BaseException | None = None
+        self._released: list[int] = []  # blocks of wasm_array() arrays NumPy dropped, released under the lock
         try:
             sections = read_sections(wasm)
             _check_value_types(sections)
@@ -351,6 +371,15 @@ class WasmModule:
             self._define_import(linker, imp, wasmtime)
         instance = self._instantiate(linker, module, start_timeout, wasmtime)
         exports = instance.exports(self._store)
+        self._exports = exports
+        # the array runtime's exports, with the types pyexec's runtime gives them
+        runtime_types = {"pyexec_alloc": (["i32"], ["i32"]), "pyexec_decref": (["i32"], []),
+                         "pyexec_free_call_blocks": ([], [])}
+        self._array_runtime = all(
+            isinstance(exports[name] if name in exports else None, wasmtime.Func)
+            and ([str(t) for t in exports[name].type(self._store).params],
+                 [str(t) for t in exports[name].type(self._store).results]) == types
+            for name, types in runtime_types.items())
         self._memory = exports["memory"] if "memory" in exports else None
         if self._memory is not None and not isinstance(self._memory, wasmtime.Memory):
             raise WasmLoadError(f"{name}: the export 'memory' is not a linear memory")
@@ -494,13 +523,21 @@ class WasmModule:
         error: BaseException | None = None
         with self._lock:
             main = False
+            arrays = function._arrays
+            blocks: list[Any] = []
+            trapped = False
             try:
                 self._owner = me
                 self._host_error = None
+                if self._released:
+                    self._release_dropped()
+                if arrays is not None:
+                    values, blocks = arrays.enter(values)
                 main = INTERRUPTS.enter()
                 try:
                     raw = run_on_wasm_stack(lambda: self._call_as_owner(function, values, main))
                 except BaseException as exc:
+                    trapped = True
                     error = self._translate_trap(exc, function.__name__)
                 else:
                     if function.signature.fallible:
@@ -511,6 +548,8 @@ class WasmModule:
                         except Exception as exc:  # an address outside memory: only a corrupt module
                             error = exc
             finally:
+                if arrays is not None:
+                    arrays.leave(blocks, trapped)  # the arguments' blocks; after a trap, the call's own
                 self._owner = None
                 if main:
                     INTERRUPTS.leave()  # delivers a Ctrl-C that came during the call
@@ -582,6 +621,55 @@ class WasmModule:
     def _reset_stack_pointer(self) -> None:
         if self._stack_pointer is not None:  # a trap skips the epilogues that restore it
             self._stack_pointer.set_value(self._store, self._stack_top)
+
+    # --- arrays in linear memory --------------------------------------------------------------
+
+    def wasm_array(self, shape: int | tuple[int, ...], dtype: Any = "float64") -> Any:
+        """A new zero-filled ``numpy.ndarray`` whose elements live in this module's linear memory.
+
+        Passing it (or any view of it) to the module's functions costs no copy: the function reads and
+        writes these very elements. The array stays valid as long as it (or a view of it) is referenced;
+        its block is released after NumPy drops it. Its memory does not move when the module's memory grows
+        (wasmtime reserves a wasm32 memory's whole range up front). The module must have the array runtime
+        (a function that takes, makes or returns arrays).
+
+        Example:
+            >>> a = mod.wasm_array(1000)        # doctest: +SKIP
+            >>> a[:] = 1.0; mod.total(a)        # doctest: +SKIP
+            1000.0
+        """
+        import numpy as np
+
+        from pyexec.backends.wasm.array_boundary import WasmArrayBlock
+
+        if not self._array_runtime:
+            raise TypeError(f"the wasm module {self._name} has no array runtime (none of its functions takes, "
+                            "makes or returns arrays), so it cannot hold arrays")
+        dims = (shape,) if isinstance(shape, int) else tuple(shape)
+        kind = np.dtype(dtype)
+        if kind.kind not in "biuf" or kind.byteorder == ">":
+            raise TypeError(f"wasm_array() takes a real or bool dtype in native byte order, not {kind}")
+        if any(not isinstance(n, int) or n < 0 for n in dims):
+            raise ValueError(f"wasm_array() needs a shape of non-negative ints, not {shape!r}")
+        nbytes = kind.itemsize * int(np.prod(dims, dtype=np.int64))
+        if nbytes >= 1 << 31:
+            raise MemoryError(f"an array of {nbytes} bytes does not fit in a wasm32 module's memory")
+        with self._lock:
+            if self._released:
+                self._release_dropped()
+            address = self._exports["pyexec_alloc"](self._store, nbytes) & 0xFFFFFFFF
+            if address == 0:
+                raise MemoryError(f"the wasm module cannot grow its memory to hold {nbytes} bytes")
+            base = ctypes.cast(self._memory.data_ptr(self._store), ctypes.c_void_p).value or 0
+            ctypes.memset(base + address, 0, nbytes)
+        interface = {"version": 3, "typestr": kind.str, "shape": dims, "data": (base + address, False)}
+        return np.asarray(WasmArrayBlock(self, address, interface))
+
+    def _release_dropped(self) -> None:
+        """Release the blocks of wasm_array() arrays NumPy dropped (caller holds the lock)."""
+        decref = self._exports["pyexec_decref"]
+        while self._released:
+            decref(self._store, self._released.pop())
 
     # --- access -------------------------------------------------------------------------------
 

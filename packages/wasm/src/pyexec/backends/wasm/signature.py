@@ -21,7 +21,7 @@ from pyexec.types.table import SCALARS, ScalarInfo
 
 SECTION_NAME = "pyexec"
 
-_LINE = re.compile(r"^(?P<name>[A-Za-z_$][\w$]*)\((?P<params>[^)]*)\)->(?P<result>[\w]+|tuple\[[\w;]+\])"
+_LINE = re.compile(r"^(?P<name>[A-Za-z_$][\w$]*)\((?P<params>[^)]*)\)->(?P<result>[\w]+|(?:tuple|array)\[[\w;]+\])"
                    r"(?P<fallible>!?)$")
 
 
@@ -44,6 +44,39 @@ def tuple_items(type_name: str) -> list[str] | None:
     if type_name.startswith("tuple[") and type_name.endswith("]"):
         return type_name[len("tuple["):-1].split(";")
     return None
+
+
+def array_info(type_name: str) -> tuple[str, int, str] | None:
+    """The element type, number of dimensions and layout (``C`` or ``A``) of an array type as the section
+    writes it (``array[float64;2;C]``), else None.
+
+    An array parameter crosses as the address (i32) of its descriptor in linear memory
+    (``{i32 owner, i32 data, [ndim x i64] shape, [ndim x i64] strides}``, owner 0: the host keeps the
+    elements alive for the call); an array result as the address of the function's static result area
+    holding the descriptor, whose owner is a block the host must release (``pyexec_decref``) after copying
+    the elements out, or 0 for a view of an argument.
+
+    Example:
+        >>> array_info("array[float64;2;C]"), array_info("int")
+        (('float64', 2, 'C'), None)
+    """
+    if type_name.startswith("array[") and type_name.endswith("]"):
+        dtype, ndim, layout, *written = type_name[len("array["):-1].split(";")
+        if written not in ([], ["w"]):
+            raise ValueError(f"malformed array type {type_name!r}")
+        return dtype, int(ndim), layout
+    return None
+
+
+def array_written(type_name: str) -> bool:
+    """Whether an array parameter's elements may be assigned by the function (``array[float64;1;A;w]``):
+    hosts copy such an argument back into the caller's array after the call.
+
+    Example:
+        >>> array_written("array[float64;1;A;w]"), array_written("array[float64;1;A]")
+        (True, False)
+    """
+    return type_name.startswith("array[") and type_name.endswith(";w]")
 
 
 def tuple_layout(type_name: str) -> list[tuple[str, int]]:
@@ -110,11 +143,12 @@ class ExportSignature:
 
     @property
     def wasm_params(self) -> list[str]:
-        return [scalar_info(t).wasm_type or "" for p in self.params for t in tuple_items(p.type) or [p.type]]
+        return ["i32" if array_info(p.type) else scalar_info(t).wasm_type or ""
+                for p in self.params for t in tuple_items(p.type) or [p.type]]
 
     @property
     def wasm_result(self) -> str | None:
-        if tuple_items(self.result) is not None:
+        if tuple_items(self.result) is not None or array_info(self.result) is not None:
             return "i32"  # the address of the result area
         return None if self.result == "None" else scalar_info(self.result).wasm_type
 
@@ -124,6 +158,12 @@ def _is_boundary_type(type_name: str) -> bool:
     items = tuple_items(type_name)
     if items is not None:
         return bool(items) and all(_is_boundary_type(i) for i in items)
+    try:
+        info = array_info(type_name)
+    except ValueError:
+        return False
+    if info is not None:
+        return 1 <= info[1] <= 32 and info[2] in ("C", "A") and _is_boundary_type(info[0])
     try:
         return scalar_info(type_name).wasm_type is not None
     except KeyError:
@@ -146,16 +186,19 @@ def decode_signatures(payload: bytes) -> list[ExportSignature]:
 
 
 def check_boundary_type(function: str, what: str, type_name: str) -> None:
-    """Refuse types that do not cross the wasm boundary as one value (complex numbers, arrays)."""
+    """Refuse types that do not cross the wasm boundary (complex numbers, arrays of them)."""
     items = tuple_items(type_name)
     if items is not None:
         for item in items:
             check_boundary_type(function, f"{what} item", item)
         return
-    if "[" in type_name:  # an array type (float64[:]): the wasm boundary for arrays is not built yet
-        raise SignatureError(
-            f"{function}(): the {what} has type {type_name}; arrays cannot cross the WebAssembly boundary yet "
-            "(use aot or compile_llvm for array code)")
+    info = array_info(type_name)
+    if info is not None:
+        if scalar_info(info[0]).wasm_type is None:
+            raise SignatureError(
+                f"{function}(): the {what} is an array of {info[0]}, which cannot cross the WebAssembly boundary "
+                "yet; pass the real and imaginary parts as two float arrays instead")
+        return
     if type_name != "None" and scalar_info(type_name).wasm_type is None:
         raise SignatureError(
             f"{function}(): the {what} has type {type_name}, which cannot cross the WebAssembly boundary "
