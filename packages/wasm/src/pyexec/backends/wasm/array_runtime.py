@@ -49,11 +49,13 @@ HOST_EXPORTS = {
     "pyexec_free_call_blocks": "pyexec_free_call_blocks",
     "pyexec_live_blocks": "pyexec_live_blocks",
     "pyexec_heap_used": "pyexec_heap_used",
+    "pyexec_heap_start": "pyexec_heap_start",
 }
 """Functions a host calls: ``pyexec_alloc(nbytes: i32) -> i32`` (a block of tag 0x06, refcount 1, on no
 call's list; 0 when memory cannot grow), ``pyexec_decref(data: i32)`` (releases a reference; the last one
 frees the block), ``pyexec_free_call_blocks()`` (after a trap), ``pyexec_live_blocks() -> i32`` and
-``pyexec_heap_used() -> i32`` (bytes of chunks in use, headers included)."""
+``pyexec_heap_used() -> i32`` (bytes of chunks in use, headers included), ``pyexec_heap_start() -> i32``
+(where the heap begins). ``pyexec.wasm_memory.ModuleMemoryManager`` manages the heap through them."""
 
 _ALLOCATOR = r"""
 @__heap_base = external global i8
@@ -636,6 +638,12 @@ define i32 @pyexec_live_blocks() {
 define i32 @pyexec_heap_used() {
   %n = load i32, ptr @pyexec.rt.used
   ret i32 %n
+}
+
+define i32 @pyexec_heap_start() {
+  call void @rt.init()
+  %s = load i32, ptr @pyexec.rt.start
+  ret i32 %s
 }
 """
 

@@ -38,7 +38,8 @@ ERROR_CODE_EXPORT = "error.code"
 ERROR_MESSAGE_EXPORT = "error.message"
 """Exported i32 global: the address of the error message pointer (a NUL-terminated UTF-8 string)."""
 RESERVED_EXPORTS = {"memory", ERROR_CODE_EXPORT, ERROR_MESSAGE_EXPORT, "pyexec_alloc", "pyexec_decref",
-                    "pyexec_free_call_blocks", "pyexec_live_blocks", "pyexec_heap_used"}
+                    "pyexec_free_call_blocks", "pyexec_live_blocks", "pyexec_heap_used",
+                    "pyexec_heap_start"}
 
 
 class WasmBuildError(Exception):

@@ -331,6 +331,25 @@ class _HostFailure(Exception):
     """Raised by the loader's host functions after storing the real exception on the module."""
 
 
+class _HeapGuard:
+    """The module's lock around a heap operation from the host: never during a call of the module."""
+
+    def __init__(self, module: WasmModule) -> None:
+        self._module = module
+
+    def __enter__(self) -> None:
+        module = self._module
+        if module._owner == threading.get_ident():
+            raise RuntimeError(f"the heap of the wasm module {module._name} cannot be changed from inside one "
+                               "of its calls (a module runs one call at a time)")
+        module._lock.acquire()
+        if module._released:
+            module._release_dropped()
+
+    def __exit__(self, *exc: object) -> None:
+        self._module._lock.release()
+
+
 class WasmModule:
     """A loaded module: one attribute per exported function (see :func:`load`).
 
@@ -664,6 +683,34 @@ class WasmModule:
             ctypes.memset(base + address, 0, nbytes)
         interface = {"version": 3, "typestr": kind.str, "shape": dims, "data": (base + address, False)}
         return np.asarray(WasmArrayBlock(self, address, interface))
+
+    def memory_manager(self) -> Any:
+        """The manager of this module's heap (one per module): ``pyexec.wasm_memory.ModuleMemoryManager``,
+        whose ``alloc``/``free``/``incref``/``decref``/``get_usage`` call the allocator compiled into the module,
+        under the module's lock, so Python's blocks and compiled code's share one heap and its free lists.
+
+        Example:
+            >>> mm = mod.memory_manager()       # doctest: +SKIP
+            >>> p = mm.alloc(800); mm.free(p, 800)  # doctest: +SKIP
+        """
+        try:
+            from pyexec.wasm_memory import ModuleMemoryManager
+        except ImportError:
+            raise ImportError("memory_manager() needs pyexec.wasm_memory: pip install pyexec-memory "
+                              "(the pyexec package includes it)") from None
+        if not self._array_runtime or self._memory is None:
+            raise TypeError(f"the wasm module {self._name} has no array runtime (none of its functions takes, "
+                            "makes or returns arrays), so it has no heap to manage")
+        with self._lock:
+            manager = self.__dict__.get("_memory_manager")
+            if manager is None:
+                functions = {name: self._exports[name] for name in ("pyexec_alloc", "pyexec_decref",
+                             "pyexec_live_blocks", "pyexec_heap_used", "pyexec_heap_start")
+                             if name in self._exports}
+                manager = ModuleMemoryManager(self._memory, self._store, functions, lock=_HeapGuard(self),
+                                              name=self._name)
+                self.__dict__["_memory_manager"] = manager
+        return manager
 
     def _release_dropped(self) -> None:
         """Release the blocks of wasm_array() arrays NumPy dropped (caller holds the lock)."""
