@@ -12,6 +12,7 @@ import threading
 import numpy as np
 import pytest
 
+from pyexec.backends.wasm import wasm_multi
 from pyexec.backends.wasm.build import compile_functions
 from pyexec.backends.wasm.loader import load
 from pyexec.memory.errors import DoubleFreeError, InvalidPointerError, RefcountError, SizeMismatchError
@@ -234,3 +235,42 @@ def test_a_long_run_of_calls_and_host_blocks_returns_usage_to_its_start(mod):
     assert mod.total(held) == 4.0
     mm.free(int(held.ctypes.data - mm.memory.ctypes.data), 32)
     assert mm.get_usage()[0] == start[0] and mm.live_count() == 0
+
+
+def ramp(n: int) -> float64[:]:
+    return np.arange(0.0, n, 1.0)
+
+
+def every_other(a: float64[:]) -> float64[:]:
+    return a[::2]
+
+
+def odd_ramp(n: int) -> float64[:]:
+    a = np.arange(0.0, n, 1.0)
+    return a[1::2]
+
+
+def test_wasm_multi_functions_share_an_array_in_the_one_heap_without_a_copy(tmp_path):
+    wasm_multi([ramp, total, scale, every_other, odd_ramp], tmp_path / "shared.wasm")
+    mod = load(tmp_path / "shared.wasm")
+    mm = mod.memory_manager()
+    a = mod.ramp.in_memory(1000)  # made by ramp(), left in linear memory
+    base = mm.memory.ctypes.data
+    assert 0 <= a.ctypes.data - base < mm.memory.size, "in_memory() returned a copy outside the module"
+    assert np.array_equal(a, np.arange(1000.0)) and mm.live_count() == 1
+    assert mod.total(a) == float(np.arange(1000.0).sum())  # read by total() where it is
+    mod.scale(a, 3.0)  # written by scale() where it is: the same elements the Python array shows
+    assert np.array_equal(a, np.arange(1000.0) * 3)
+    b = mod.every_other.in_memory(a)  # a view of an argument: a copy, its memory being a's
+    assert np.array_equal(b, (np.arange(1000.0) * 3)[::2])
+    assert not 0 <= b.ctypes.data - base < mm.memory.size
+    d = mod.odd_ramp.in_memory(9)  # a strided view of the block it made: in place, strides kept
+    assert np.array_equal(d, np.arange(1.0, 9.0, 2.0)) and 0 <= d.ctypes.data - base < mm.memory.size
+    assert mod.total(d) == 16.0
+    c = mod.ramp.in_memory(0)
+    assert c.shape == (0,)
+    with pytest.raises(TypeError, match="not an array: in_memory"):
+        mod.total.in_memory(a)
+    del a, b, c, d
+    mod.total(np.zeros(1))  # a call releases the blocks of the arrays NumPy dropped
+    assert mm.live_count() == 0 and mm.get_usage()[0] == 0

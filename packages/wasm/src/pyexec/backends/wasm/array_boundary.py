@@ -78,6 +78,7 @@ class ArrayCall:
 
     def __init__(self, module: Any, params: list[str], result: str) -> None:
         exports = module._exports
+        self.module = module
         self.store = module._store
         self.memory = module._memory
         self.alloc = exports["pyexec_alloc"]
@@ -175,6 +176,24 @@ class ArrayCall:
         finally:
             if owner:
                 self.decref(self.store, owner)
+
+    def read_result_in_place(self, raw: int) -> np.ndarray:
+        """The returned array as a view of its block in linear memory (the view owns the block's reference);
+        a copy when the result has no block of its own (a view of an argument) or no elements."""
+        assert self.result is not None
+        dtype, ndim = self.result
+        base, length = self._base()
+        address = raw & 0xFFFFFFFF
+        size = descriptor_size(ndim)
+        if address + size > length:
+            raise RuntimeError(f"the module returned an array descriptor at {address}, outside its memory")
+        fields = struct.unpack_from(f"<II{ndim}q{ndim}q", (ctypes.c_char * size).from_address(base + address))
+        owner, data, shape, strides = fields[0], fields[1], fields[2:2 + ndim], fields[2 + ndim:]
+        if not owner or 0 in shape:
+            return self.read_result(raw)
+        interface = {"version": 3, "typestr": dtype.str, "shape": tuple(shape), "strides": tuple(strides),
+                     "data": (base + data, False)}
+        return np.asarray(WasmArrayBlock(self.module, owner, interface))
 
     def leave(self, blocks: list[tuple[int, np.ndarray | None]], trapped: bool = False) -> None:
         """Copy written arguments back (what the function stored before it returned, raised or trapped, as

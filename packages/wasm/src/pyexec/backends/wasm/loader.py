@@ -207,6 +207,26 @@ class WasmFunction:
             values = [v for group in values for v in (group if isinstance(group, list) else [group])]
         return self._result(self._module._invoke(self, values))
 
+    def in_memory(self, *args: Any, **kwargs: Any) -> Any:
+        """Call, and return the array result in place: a ``numpy.ndarray`` over its block in the module's linear
+        memory, not a copy. Passing it to a function of the same module (of one ``wasm_multi`` build, say)
+        costs no copy either; the block is released after NumPy drops the array (as ``wasm_array``'s). A
+        result that is a view of an argument comes back as a copy (its memory is the argument's).
+
+        Example:
+            >>> g = mod.grid.in_memory(1000, 1000)  # doctest: +SKIP
+            >>> mod.total(g)                        # doctest: +SKIP
+        """
+        if array_info(self.signature.result) is None:
+            raise TypeError(f"{self.__name__}() returns {self.signature.result}, not an array: in_memory() is for "
+                            "functions that return arrays")
+        if kwargs or len(args) != len(self._converters):
+            args = self._bind(args, kwargs)
+        values = [convert(a) for convert, a in zip(self._converters, args)]
+        if self._flat:
+            values = [v for group in values for v in (group if isinstance(group, list) else [group])]
+        return self._module._invoke(self, values, read=self._arrays.read_result_in_place)
+
     def _bind(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> tuple[Any, ...]:
         """Positional and keyword arguments in parameter order, refused with CPython's messages."""
         name, names = self.signature.name, self._names
@@ -533,7 +553,7 @@ class WasmModule:
 
     # --- calls ----------------------------------------------------------------------------------
 
-    def _invoke(self, function: WasmFunction, values: list[Any]) -> Any:
+    def _invoke(self, function: WasmFunction, values: list[Any], read: Callable[[Any], Any] | None = None) -> Any:
         """Run ``function`` on converted arguments under the module's lock; its raw result, or the exception."""
         me = threading.get_ident()
         if self._owner == me:
@@ -561,9 +581,10 @@ class WasmModule:
                 else:
                     if function.signature.fallible:
                         error = self._error_state()
-                    if error is None and function._read_area is not None:
+                    read = read or function._read_area
+                    if error is None and read is not None:
                         try:
-                            raw = function._read_area(raw)
+                            raw = read(raw)
                         except Exception as exc:  # an address outside memory: only a corrupt module
                             error = exc
             finally:
