@@ -131,8 +131,9 @@ console.log(JSON.stringify({ grown, last: Number(big[big.length - 1]), shape: bi
 def test_the_declarations_name_typed_arrays_and_shapes(built):
     dts = (built / "arr.d.ts").read_text()
     assert "total(a: Float64Array | readonly (number)[] | WasmArray): number;" in dts
-    assert "grid(n: number | bigint, m: number | bigint): BigInt64Array & { readonly shape: number[] };" in dts
-    assert "double(a: { data: Float64Array | readonly (number)[]; shape: readonly number[] }" in dts
+    assert "grid: { (n: number | bigint, m: number | bigint): BigInt64Array & { readonly shape: number[] };" in dts
+    assert "inMemory(n: number | bigint, m: number | bigint): WasmArray | (BigInt64Array & " in dts
+    assert "double: { (a: { data: Float64Array | readonly (number)[]; shape: readonly number[] }" in dts
     html = (built / "arr.html").read_text()
     assert 'data-kind="array" data-element="float" data-ndim="1"' in html
 
@@ -166,3 +167,33 @@ console.log(JSON.stringify({ zero, filled, after, errors, during, live: live() }
     assert "is not a float64[:] of this module" in out["errors"][0] and "unknown dtype" in out["errors"][1]
     assert "released" in out["errors"][2]
     assert out["during"] == 1 and out["live"] == 0
+
+
+def ramp(n: int) -> float64[:]:
+    return np.arange(0.0, n, 1.0)
+
+
+def scale(a: float64[:], k: float) -> None:
+    for i in range(a.shape[0]):
+        a[i] = a[i] * k
+
+
+def test_wasm_multi_functions_share_an_array_through_the_one_heap_without_a_copy(tmp_path):
+    wasm_multi([ramp, total, scale, reverse], tmp_path / "arr.wasm")
+    out = _node(tmp_path, """
+const a = m.ramp.inMemory(1000);  // made by ramp(), left in linear memory
+const inPlace = a instanceof Object && a.constructor.name === "WasmArray" && a.data.buffer === m.memory.buffer;
+const liveWhileHeld = live();
+const sum = m.total(a);  // read by total() where it is
+m.scale(a, 3);           // written by scale() where it is: the same elements a.data shows
+const scaled = [a.data[0], a.data[1], a.data[999]];
+const r = m.reverse.inMemory([1, 2, 3]);  // a view of an argument: a copy, as a call returns it
+const empty = m.ramp.inMemory(0);
+a.release();
+console.log(JSON.stringify({ inPlace, liveWhileHeld, sum, scaled, reversed: Array.from(r), rKind: r.constructor.name,
+  emptyLength: empty.length, live: live(), noInMemory: typeof m.total.inMemory }));
+""")
+    assert out["inPlace"] and out["liveWhileHeld"] == 2  # the elements' block and its descriptor
+    assert out["sum"] == float(np.arange(1000.0).sum()) and out["scaled"] == [0, 3, 2997]
+    assert out["reversed"] == [3, 2, 1] and out["rKind"] == "Float64Array" and out["emptyLength"] == 0
+    assert out["live"] == 0 and out["noInMemory"] == "undefined"

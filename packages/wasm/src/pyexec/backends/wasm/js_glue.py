@@ -353,8 +353,10 @@ function arrayShape(fn, name, t, value) {
 
 /** An array whose elements live in the module's linear memory (`wasmArray`): passed without a copy. */
 export class WasmArray {
-  constructor(raw, memory, dtype, Typed, block, head, shape) {
-    Object.assign(this, { raw, memory, dtype, Typed, block, head, shape });
+  constructor(raw, memory, dtype, Typed, block, head, shape, owner = 0) {
+    // block: the descriptor (and, for wasmArray, the elements at block + head); owner: the elements' own
+    // block when they live elsewhere (a result kept in memory by inMemory), released with the array
+    Object.assign(this, { raw, memory, dtype, Typed, block, head, shape, owner });
     this.length = shape.reduce((a, b) => a * b, 1);
   }
   /** The elements, C order: a new view on each access (memory growth detaches the old ones). */
@@ -365,6 +367,7 @@ export class WasmArray {
   /** Give the block back to the module's heap; the array is unusable afterwards. */
   release() {
     if (this.block !== 0) { this.raw.pyexec_decref(this.block); this.block = 0; }
+    if (this.owner !== 0) { this.raw.pyexec_decref(this.owner); this.owner = 0; }
   }
 }
 
@@ -482,6 +485,35 @@ function readArray(raw, memory, t, address) {
   return out;
 }
 
+function keepArray(raw, memory, t, address) {
+  // inMemory: the result left where it is, as a WasmArray over its block (a new descriptor-only block
+  // points at the elements); a copy, as a call returns it, when the elements are not a C-ordered block of
+  // the result's own (a view of an argument, a strided view, no elements)
+  const view = new DataView(memory.buffer);
+  const owner = view.getUint32(address, true), data = view.getUint32(address + 4, true);
+  const Typed = TYPED[t.dtype.type];
+  const shape = [];
+  let contiguous = true;
+  for (let k = 0; k < t.ndim; k++) shape.push(Number(view.getBigInt64(address + 8 + 8 * k, true)));
+  for (let k = t.ndim - 1, s = Typed.BYTES_PER_ELEMENT; k >= 0; s *= shape[k], k--) {
+    if (shape[k] > 1 && Number(view.getBigInt64(address + 8 + 8 * t.ndim + 8 * k, true)) !== s) contiguous = false;
+  }
+  const n = shape.reduce((a, b) => a * b, 1);
+  if (owner === 0 || n === 0 || !contiguous || data % Typed.BYTES_PER_ELEMENT !== 0) {
+    return readArray(raw, memory, t, address);
+  }
+  const size = 8 + 16 * t.ndim;
+  const saved = new Uint8Array(memory.buffer, address, size).slice();  // the result area, before allocating
+  const block = raw.pyexec_alloc(size) >>> 0;
+  if (block === 0) {
+    raw.pyexec_decref(owner);
+    throw new PyexecError("MemoryError", "inMemory(): the module cannot grow its memory for the descriptor");
+  }
+  new Uint8Array(memory.buffer, block, size).set(saved);
+  new DataView(memory.buffer).setUint32(block, 0, true);  // owner 0: the WasmArray holds the owner
+  return new WasmArray(raw, memory, t.dtype.type, Typed, block, data - block, shape, owner);
+}
+
 function cString(memory, address) {
   const bytes = new Uint8Array(memory.buffer);
   let end = address;
@@ -560,7 +592,7 @@ async function loadWith(source, signatures, options) {
   for (const [name, sig] of signatures) {
     const f = raw[name];
     if (typeof f !== "function") throw new Error(`the module does not export the function ${name}`);
-    const wrapped = (...args) => {
+    const call = (args, keep) => {
       if (args.length !== sig.params.length) {
         throw new TypeError(`${name}() takes ${sig.params.length} argument(s) (${args.length} given)`);
       }
@@ -593,7 +625,9 @@ async function loadWith(source, signatures, options) {
             throw new PyexecError(ERROR_KINDS[code] || "RuntimeError", message);
           }
         }
-        if (sig.result.kind === "array") return readArray(raw, memory, sig.result, result >>> 0);
+        if (sig.result.kind === "array") {
+          return (keep ? keepArray : readArray)(raw, memory, sig.result, result >>> 0);
+        }
       } finally {
         for (const arg of arrays) {
           if (arg.borrowed) continue;  // a WasmArray: the caller's, released by the caller
@@ -603,7 +637,12 @@ async function loadWith(source, signatures, options) {
       }
       return sig.result.kind === "tuple" ? readTuple(memory, sig.result, result) : fromWasm(sig.result, result);
     };
+    const wrapped = (...args) => call(args, false);
     Object.defineProperty(wrapped, "name", { value: name });
+    if (sig.result.kind === "array") {
+      // the result left in linear memory as a WasmArray: passed to this module's functions without a copy
+      Object.defineProperty(wrapped, "inMemory", { value: (...args) => call(args, true) });
+    }
     Object.defineProperty(functions, name, { value: wrapped, enumerable: true });
     if (!RESERVED_NAMES.has(name)) Object.defineProperty(api, name, { value: wrapped, enumerable: true });
   }

@@ -99,6 +99,11 @@ def glue_dts(stem: str, signatures: list[ExportSignature]) -> str:
         doc = f"{sig.name}({', '.join(f'{p.name}: {p.type}' for p in sig.params)}) -> {sig.result}"
         member = [f"  /** Python: {doc}{'; may throw PyexecError' if sig.fallible else ''} */",
                   f"  {sig.name}({params}): {ts_type(sig.result, parameter=False)};"]
+        if array_info(sig.result) is not None:  # f.inMemory(...): the result left in linear memory
+            result = ts_type(sig.result, parameter=False)
+            member = [member[0], f"  {sig.name}: {{ ({params}): {result}; /** The result in linear memory (a copy "
+                                 "when it is a view of an argument or strided). */ "
+                                 f"inMemory({params}): WasmArray | ({result}) }};"]
         lines += member
         if sig.name not in RESERVED_NAMES:
             members += member
