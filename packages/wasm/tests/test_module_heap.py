@@ -5,6 +5,7 @@ both leaks nothing (``get_usage()`` returns to its start)."""
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import os
 import threading
@@ -274,3 +275,26 @@ def test_wasm_multi_functions_share_an_array_in_the_one_heap_without_a_copy(tmp_
     del a, b, c, d
     mod.total(np.zeros(1))  # a call releases the blocks of the arrays NumPy dropped
     assert mm.live_count() == 0 and mm.get_usage()[0] == 0
+
+
+def shout(a: float64[:]) -> float:
+    print(a[0])
+    return a[0]
+
+
+def test_the_heap_is_refused_from_inside_a_call_of_its_module(tmp_path):
+    mod = load(compile_functions([shout, total]).wasm)
+    mm = mod.memory_manager()
+
+    class AllocatingWriter:  # print() inside the call reaches Python code that touches the heap
+        def write(self, text: str) -> int:
+            mm.alloc(8)
+            return len(text)
+
+        def flush(self) -> None:
+            pass
+
+    with contextlib.redirect_stdout(AllocatingWriter()):
+        with pytest.raises(RuntimeError, match="cannot be changed from inside one of its calls"):
+            mod.shout(np.ones(2))
+    assert mm.live_count() == 0 and mod.total(np.ones(3)) == 3.0  # the lock was released, nothing leaked

@@ -363,8 +363,12 @@ class _HeapGuard:
             raise RuntimeError(f"the heap of the wasm module {module._name} cannot be changed from inside one "
                                "of its calls (a module runs one call at a time)")
         module._lock.acquire()
-        if module._released:
-            module._release_dropped()
+        try:
+            if module._released:
+                module._release_dropped()
+        except BaseException:
+            module._lock.release()
+            raise
 
     def __exit__(self, *exc: object) -> None:
         self._module._lock.release()
