@@ -544,3 +544,45 @@ def test_c_callers_get_returned_arrays_through_a_result_pointer_and_release_them
     done = subprocess.run([str(exe)], capture_output=True, text=True, env={"ASAN_OPTIONS": "detect_leaks=1"})
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines() == ["0 3 16 1 -1", "3 (nil) negative dimensions are not allowed", "3 2 1"]
+
+
+needs_cxx = pytest.mark.skipif(shutil.which("g++") is None and shutil.which("c++") is None,
+                               reason="no C++ compiler (g++/c++) on this machine")
+
+
+@needs_cxx
+def test_cpp_callers_pass_and_receive_arrays_through_the_same_header(tmp_path):
+    # the header must compile as C++ (extern "C", no C-only syntax) and the descriptors must be usable there
+    files = compile_llvm([column_sum, scale_row, ramp], "cxxarrays", tmp_path)
+    (tmp_path / "main.cpp").write_text(textwrap.dedent("""
+        #include <cstdio>
+        #include <vector>
+        #include "cxxarrays.h"
+        int main() {
+            std::vector<double> m(12);
+            for (int i = 0; i < 3; i++) for (int j = 0; j < 4; j++) m[i * 4 + j] = 10 * i + j;
+            pyexec_array_f64_2d t = {nullptr, m.data(), {4, 3}, {8, 32}};
+            std::printf("%g\\n", column_sum(&t, 1));
+            column_sum(&t, 3);
+            std::printf("%d %s\\n", cxxarrays_last_error(), cxxarrays_last_error_message());
+            std::vector<int32_t> v = {1, 2, 3, 4, 5, 6};
+            pyexec_array_i32_2d c = {nullptr, v.data(), {2, 3}, {12, 4}};
+            scale_row(&c, -1, 10);
+            std::printf("%d %d %d %d\\n", v[3], v[5], v[0], cxxarrays_last_error());
+            pyexec_array_f64_2d r;
+            ramp(3, 0.5, &r);
+            std::printf("%d %lld %g %g\\n", cxxarrays_last_error(), (long long)r.shape[0], r.data[4], r.data[5]);
+            cxxarrays_array_release(r.owner);
+            return 0;
+        }
+    """))
+    exe = tmp_path / "main"
+    cxx = shutil.which("g++") or shutil.which("c++")
+    built = subprocess.run([cxx, "-std=c++17", "-Wall", "-Werror", "-fsanitize=address", str(tmp_path / "main.cpp"),
+                            "-I", str(tmp_path), str(files["object"]), "-lm", "-o", str(exe)],
+                           capture_output=True, text=True)
+    assert built.returncode == 0, built.stderr
+    done = subprocess.run([str(exe)], capture_output=True, text=True, env={"ASAN_OPTIONS": "detect_leaks=1"})
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines() == ["46", "7 index 3 is out of bounds for axis 1 with size 3", "40 60 1 0",
+                                        "0 3 1 -1"]
