@@ -6,9 +6,10 @@
 
 Kernels: the original API's ``array_sum`` (an index loop over 10**7 float64), a ``for x in a`` loop, ``a.sum()``,
 a dot product, a 2-D 5-point stencil (512×512, 100 sweeps), a naive triple-loop matmul and ``a @ b`` (256×256),
-and n-body (5 bodies, 10**5 steps of the benchmarks game's advance), each with the same Python source compiled by every tool; C is the same loop written in C, compiled with gcc -O2 and
-called through ctypes. First-call compile latency (no disk cache) is reported against Numba's. Figures are
-measured, never asserted; a tool that is missing is reported as such.
+and n-body (5 bodies, 10**5 steps of the benchmarks game's advance), each with the same Python source
+compiled by every tool; C is the same loop written in C, compiled with gcc -O2 and called through ctypes.
+First-call compile latency (no disk cache) is reported against Numba's. Figures are measured,
+never asserted; a tool that is missing is reported as such.
 """
 
 from __future__ import annotations
