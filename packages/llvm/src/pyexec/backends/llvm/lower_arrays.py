@@ -53,6 +53,8 @@ OWNER, DATA, SHAPE, STRIDES = range(4)
 MATMUL_ROWS, MATMUL_COLS = 4, 8
 """The tile of ``a @ b``'s kernel: 4 rows × 8 columns of sums (8 vector registers of float64 on AVX2)."""
 MATMUL_DEPTH = 128
+MATMUL_BLOCK_ROWS = 64
+"""How many rows of ``a`` (a multiple of ``MATMUL_ROWS``) pass over one packed tile column of ``b``."""
 """How many ``k`` one pass of the tiles covers (a 128-column panel of ``a``, 128 rows of ``b``'s tile column)."""
 """Fields of the descriptor."""
 MESSAGE_ROOM = 128
@@ -934,6 +936,9 @@ class ArrayLowering:
         zero = ir.Constant(vty, [ir.Constant(ty, 0.0 if c.is_float else 0)] * cols)
         with b.goto_entry_block():
             sums = [b.alloca(vty) for _ in range(rows)]  # promoted to registers by SROA
+            # b's tile column for one panel, packed contiguous (and cast to ``c``): 8 KiB for float64. Its rows
+            # in ``b`` lie a row stride apart, which for a power-of-two width maps them to one cache set
+            packed = b.alloca(vty, size=I64(MATMUL_DEPTH))
 
         def b_piece(k: ir.Value, j: ir.Value) -> ir.Value:
             at = b.gep(b_data, [b.mul(k, b_row_stride)], source_etype=I8)
@@ -955,10 +960,26 @@ class ArrayLowering:
             k0 = b.mul(p, I64(MATMUL_DEPTH))
             k1 = b.add(k0, I64(MATMUL_DEPTH))
             k1 = b.select(b.icmp_signed("<", inner, k1), inner, k1)
-            self.counted_loop(I64(0), b.sdiv(n_cols, I64(cols)), lambda jt: tile_col(jt, k0, k1))
+            # rows of tiles in blocks of MATMUL_BLOCK_ROWS, so the block of a's panel stays in cache across b
+            tile_rows = b.sdiv(n_rows, I64(rows))
+            per_block = MATMUL_BLOCK_ROWS // rows
+            n_blocks = b.sdiv(b.add(tile_rows, I64(per_block - 1)), I64(per_block))
 
-        def tile_col(jt: ir.Value, k0: ir.Value, k1: ir.Value) -> None:
+            def row_block(q: ir.Value) -> None:
+                it0 = b.mul(q, I64(per_block))
+                it1 = b.add(it0, I64(per_block))
+                it1 = b.select(b.icmp_signed("<", tile_rows, it1), tile_rows, it1)
+                self.counted_loop(I64(0), b.sdiv(n_cols, I64(cols)), lambda jt: tile_col(jt, k0, k1, it0, it1))
+
+            self.counted_loop(I64(0), n_blocks, row_block)
+
+        def tile_col(jt: ir.Value, k0: ir.Value, k1: ir.Value, it0: ir.Value, it1: ir.Value) -> None:
             j = b.mul(jt, I64(cols))
+
+            def pack(k: ir.Value) -> None:
+                b.store(b_piece(k, j), b.gep(packed, [b.sub(k, k0)]))
+
+            self.counted_loop(k0, k1, pack)
 
             def tile_row(it: ir.Value) -> None:
                 i = b.mul(it, I64(rows))
@@ -966,7 +987,7 @@ class ArrayLowering:
                     b.store(b.load(tile_address(i, r, j), typ=vty, align=1), acc)
 
                 def over_k(k: ir.Value) -> None:
-                    piece = b_piece(k, j)
+                    piece = b.load(b.gep(packed, [b.sub(k, k0)]), typ=vty)
                     for r, acc in enumerate(sums):
                         x = self.load_element(self.element_address(left, lt, [b.add(i, I64(r)), k], False), lt.dtype)
                         x = self.cast(x, lt.dtype, c) if lt.dtype != c else x
@@ -981,7 +1002,7 @@ class ArrayLowering:
                 for r, acc in enumerate(sums):
                     b.store(b.load(acc, typ=vty), tile_address(i, r, j), align=1)
 
-            self.counted_loop(I64(0), b.sdiv(n_rows, I64(rows)), tile_row)
+            self.counted_loop(it0, it1, tile_row)
 
         def tile_address(i: ir.Value, r: int, j: ir.Value) -> ir.Value:
             return b.gep(out_data, [b.add(b.mul(b.add(i, I64(r)), n_cols), j)], source_etype=ty)
