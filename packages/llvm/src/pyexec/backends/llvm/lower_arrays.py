@@ -50,13 +50,13 @@ I64 = ir.IntType(64)
 PTR = ir.PointerType()
 
 OWNER, DATA, SHAPE, STRIDES = range(4)
+"""Fields of the descriptor."""
 MATMUL_ROWS, MATMUL_COLS = 4, 8
 """The tile of ``a @ b``'s kernel: 4 rows × 8 columns of sums (8 vector registers of float64 on AVX2)."""
 MATMUL_DEPTH = 128
+"""How many ``k`` one pass of the tiles covers (a 128-column panel of ``a``, 128 rows of ``b``'s tile column)."""
 MATMUL_BLOCK_ROWS = 64
 """How many rows of ``a`` (a multiple of ``MATMUL_ROWS``) pass over one packed tile column of ``b``."""
-"""How many ``k`` one pass of the tiles covers (a 128-column panel of ``a``, 128 rows of ``b``'s tile column)."""
-"""Fields of the descriptor."""
 MESSAGE_ROOM = 128
 """Bytes for a message written at run time (the longest IndexError message is under 100)."""
 INDEX_ERROR_FUNCTION = "pyexec.index_error"
@@ -911,10 +911,11 @@ class ArrayLowering:
 
         A tile's sums stay in vector registers while ``k`` runs: each step loads one row piece of ``b`` and
         adds it, times ``a[i + r, k]``, to every row ``r`` of the tile (the register blocking of a BLAS
-        micro-kernel, without packing). Elements outside whole tiles go through ``dot``, the scalar dot
-        product. Every element sums its products in order of ``k``, as the scalar loop does (no fused
-        multiply-add, no reassociation), so the result does not depend on the tiling; NumPy's BLAS sums in
-        another order, so float results agree with NumPy's to rounding, not bit for bit."""
+        micro-kernel; ``b``'s pieces are packed, ``a`` is read in place). Elements outside whole tiles go
+        through ``dot``, the scalar dot product. Every element sums its products in order of ``k``, as the
+        scalar loop does (no fused multiply-add, no reassociation), so the result does not depend on the
+        tiling; NumPy's BLAS sums in another order, so float results agree with NumPy's to rounding, not bit
+        for bit."""
         from pyexec.backends.llvm.lower import llvm_type
 
         b = self.b
