@@ -831,3 +831,76 @@ def test_reductions_along_an_axis_are_numpys(a):
 def test_integer_reductions_along_the_last_axis_are_exact(a):
     got, expected = outcome(aot(along_last), a), outcome(along_last, a)
     assert got[:2] == expected[:2] if expected[0] == "raises" else np.array_equal(got[1], expected[1])
+
+
+@pytest.mark.parametrize(("ls", "rs"), [((9, 300), (300, 19)), ((70, 130), (130, 9)), ((8, 3), (3, 16)),
+                                        ((7, 3), (3, 9)), ((1, 1), (1, 1)), ((4, 0), (0, 3)), ((3, 5), (5, 0))])
+def test_tiled_2d_matmul_sums_in_order_of_k_across_tiles_panels_and_views(ls, rs):
+    # (9, 300) @ (300, 19): whole 4×8 tiles, a bottom and a right strip, and k crossing three 128-wide panels;
+    # (70, 130): two blocks of 64 rows, the second partial
+    rng = np.random.default_rng(2)
+    a, b = rng.standard_normal(ls), rng.standard_normal(rs)
+    in_order_of_k = np.zeros((ls[0], rs[1]))
+    for k in range(ls[1]):
+        in_order_of_k = in_order_of_k + np.multiply.outer(a[:, k], b[k, :])  # one rounding per * and per +
+    fn = aot(matrix_multiply)
+    assert np.array_equal(fn(a, b), in_order_of_k)
+    np.testing.assert_allclose(fn(a, b), a @ b, rtol=1e-12, atol=1e-12)
+    # a transposed b (strides not C: its tile rows are gathered) and a reversed, stepped a
+    bt = np.ascontiguousarray(b.T).T
+    assert np.array_equal(fn(a, bt), in_order_of_k)
+    wide = rng.standard_normal((ls[0] * 2, ls[1]))[::-2]
+    np.testing.assert_allclose(fn(wide, b), wide @ b, rtol=1e-12, atol=1e-12)
+
+
+def test_tiled_integer_and_mixed_matmul_are_numpys_exactly():
+    rng = np.random.default_rng(3)
+    a = rng.integers(-2**62, 2**62, (6, 140))
+    b = rng.integers(-2**62, 2**62, (140, 21))  # wraps like NumPy's int64 and crosses a panel
+    got = aot(matrix_multiply)(a, b)
+    assert got.dtype == np.int64 and np.array_equal(got, a @ b)
+    f32 = rng.standard_normal((4, 6)).astype(np.float32)
+    i8 = rng.integers(-100, 100, (6, 11)).astype(np.int8)  # cast to float32 as the tiles load it
+    assert aot(matrix_multiply)(f32, i8).dtype == (f32 @ i8).dtype
+    np.testing.assert_allclose(aot(matrix_multiply)(f32, i8), f32 @ i8, rtol=1e-5)
+    g32 = rng.standard_normal((6, 16)).astype(np.float32)
+    assert aot(matrix_multiply)(f32, g32).dtype == np.float32
+    np.testing.assert_allclose(aot(matrix_multiply)(f32, g32), f32 @ g32, rtol=1e-5)
+    small = rng.integers(-100, 100, (9, 4)).astype(np.int8)
+    assert np.array_equal(aot(matrix_multiply)(small, small.T.copy()), small @ small.T)
+
+
+def test_tiled_matmul_from_eight_threads_with_small_stacks_in_a_child_process(tmp_path):
+    # the kernel keeps b's packed tile column (8 KiB) on the stack: a crash would kill the child, not the run
+    script = tmp_path / "threads.py"
+    script.write_text(textwrap.dedent("""
+        import threading
+        import numpy as np
+        from pyexec.backends.llvm import aot
+
+        def mm(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+            return a @ b
+
+        fn = aot(mm)
+        rng = np.random.default_rng(4)
+        pairs = [(rng.standard_normal((37, 140)), rng.standard_normal((140, 29))) for _ in range(8)]
+        fn(*pairs[0])
+        bad = []
+
+        def work(k):
+            a, b = pairs[k]
+            for _ in range(30):
+                if not np.allclose(fn(a, b), a @ b, rtol=1e-12, atol=1e-12):
+                    bad.append(k)
+
+        threading.stack_size(64 * 1024)
+        threads = [threading.Thread(target=work, args=(k,)) for k in range(8)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        print("bad", bad)
+    """))
+    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["bad", "[]"]

@@ -544,3 +544,102 @@ def test_c_callers_get_returned_arrays_through_a_result_pointer_and_release_them
     done = subprocess.run([str(exe)], capture_output=True, text=True, env={"ASAN_OPTIONS": "detect_leaks=1"})
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines() == ["0 3 16 1 -1", "3 (nil) negative dimensions are not allowed", "3 2 1"]
+
+
+needs_cxx = pytest.mark.skipif(shutil.which("g++") is None and shutil.which("c++") is None,
+                               reason="no C++ compiler (g++/c++) on this machine")
+
+
+@needs_cxx
+def test_cpp_callers_pass_and_receive_arrays_through_the_same_header(tmp_path):
+    # the header must compile as C++ (extern "C", no C-only syntax) and the descriptors must be usable there
+    files = compile_llvm([column_sum, scale_row, ramp], "cxxarrays", tmp_path)
+    (tmp_path / "main.cpp").write_text(textwrap.dedent("""
+        #include <cstdio>
+        #include <vector>
+        #include "cxxarrays.h"
+        int main() {
+            std::vector<double> m(12);
+            for (int i = 0; i < 3; i++) for (int j = 0; j < 4; j++) m[i * 4 + j] = 10 * i + j;
+            pyexec_array_f64_2d t = {nullptr, m.data(), {4, 3}, {8, 32}};
+            std::printf("%g\\n", column_sum(&t, 1));
+            column_sum(&t, 3);
+            std::printf("%d %s\\n", cxxarrays_last_error(), cxxarrays_last_error_message());
+            std::vector<int32_t> v = {1, 2, 3, 4, 5, 6};
+            pyexec_array_i32_2d c = {nullptr, v.data(), {2, 3}, {12, 4}};
+            scale_row(&c, -1, 10);
+            std::printf("%d %d %d %d\\n", v[3], v[5], v[0], cxxarrays_last_error());
+            pyexec_array_f64_2d r;
+            ramp(3, 0.5, &r);
+            std::printf("%d %lld %g %g\\n", cxxarrays_last_error(), (long long)r.shape[0], r.data[4], r.data[5]);
+            cxxarrays_array_release(r.owner);
+            return 0;
+        }
+    """))
+    exe = tmp_path / "main"
+    cxx = shutil.which("g++") or shutil.which("c++")
+    built = subprocess.run([cxx, "-std=c++17", "-Wall", "-Werror", "-fsanitize=address", str(tmp_path / "main.cpp"),
+                            "-I", str(tmp_path), str(files["object"]), "-lm", "-o", str(exe)],
+                           capture_output=True, text=True)
+    assert built.returncode == 0, built.stderr
+    done = subprocess.run([str(exe)], capture_output=True, text=True, env={"ASAN_OPTIONS": "detect_leaks=1"})
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines() == ["46", "7 index 3 is out of bounds for axis 1 with size 3", "40 60 1 0",
+                                        "0 3 1 -1"]
+
+
+def weighted(a: np.ndarray, w, k: int) -> float:
+    t = 0.0
+    for i in range(a.shape[0]):
+        t += a[i, k] * w[i]
+    return t
+
+
+def products(a, b):
+    return a @ b
+
+
+@needs_cc
+def test_signature_completes_bare_and_missing_annotations_for_c_callers(tmp_path):
+    files = compile_llvm(weighted, "weighted", tmp_path, signature=[float64[:, :], float32[::1], None])
+    header = files["header"].read_text()
+    assert "double weighted(const pyexec_array_f64_2d *a, const pyexec_array_f32_1d *w, int64_t k);" in header
+    files = compile_llvm(products, "products", tmp_path, signature=[float64[:, ::1], float64[:, ::1]])
+    assert "void products(const pyexec_array_f64_2d *a, const pyexec_array_f64_2d *b, pyexec_array_f64_2d *result);" \
+        in files["header"].read_text()
+    (tmp_path / "main.c").write_text(textwrap.dedent("""
+        #include <stdio.h>
+        #include "weighted.h"
+        #include "products.h"
+        int main(void) {
+            double m[2][3] = {{1, 2, 3}, {4, 5, 6}};
+            float w[2] = {0.5f, 2.0f};
+            pyexec_array_f64_2d a = {0, &m[0][0], {2, 3}, {24, 8}};
+            pyexec_array_f32_1d v = {0, w, {2}, {4}};
+            printf("%g\\n", weighted(&a, &v, 2));
+            double id[3][3] = {{1, 0, 0}, {0, 1, 0}, {0, 0, 2}};
+            pyexec_array_f64_2d e = {0, &id[0][0], {3, 3}, {24, 8}}, r;
+            products(&a, &e, &r);
+            printf("%d %g %g\\n", products_last_error(), r.data[2], r.data[5]);
+            products_array_release(r.owner);
+            products(&e, &a, &r);
+            printf("%d %s\\n", products_last_error(), products_last_error_message());
+            return 0;
+        }
+    """))
+    exe = tmp_path / "main"
+    subprocess.run([find_c_compiler()[0], str(tmp_path / "main.c"), "-I", str(tmp_path), str(tmp_path / "weighted.o"),
+                    str(tmp_path / "products.o"), "-lm", "-o", str(exe)], check=True, capture_output=True)
+    out = subprocess.run([str(exe)], capture_output=True, text=True, check=True).stdout.splitlines()
+    assert out == ["13.5", "0 6 12", "3 matmul: Input operand 1 has a mismatch in its core dimension 0"]
+
+
+def test_a_wrong_signature_is_a_type_error_naming_the_parameter(tmp_path):
+    with pytest.raises(TypeError, match=r"2 types for the 3 parameters of weighted\(a, w, k\)"):
+        compile_llvm(weighted, "w", tmp_path, signature=[float64[:, :], float64[:]])
+    with pytest.raises(TypeError, match="'w' is not a type compiled code takes"):
+        compile_llvm(weighted, "w", tmp_path, signature=[float64[:, :], list, None])
+    with pytest.raises(TypeError, match=r"parameter 'k' of weighted\(\) the type float64, but its annotation says int"):
+        compile_llvm(weighted, "w", tmp_path, signature=[float64[:, :], float64[:], float])
+    with pytest.raises(TypeError, match="one function"):
+        compile_llvm([weighted, products], "w", tmp_path, signature=[None, None, None])

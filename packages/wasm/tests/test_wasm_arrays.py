@@ -412,3 +412,22 @@ def test_a_module_declaring_arrays_without_the_array_runtime_is_refused_at_load(
     for bad in (b"one()->array[float64;99;A]", b"one()->array[complex;1;A]", b"one()->array[float64;1;Q]"):
         with pytest.raises(WasmLoadError, match=r"malformed|unknown result type"):
             load(plain + section(SECTION_CUSTOM, bad, name=SECTION_NAME))
+
+
+def tiled_matmul(a: float64[:, ::1], b: float64[:, :]) -> float64[:, ::1]:
+    return a @ b
+
+
+def int_matmul(a: int32[:, :], b: int32[:, ::1]) -> int32[:, ::1]:
+    return a @ b
+
+
+def test_matmul_tiles_lower_to_wasm32_and_give_numpys_products():
+    # the native kernel's vector tiles (4×8, k in panels of 128) are legalised for wasm32 by LLVM
+    m = load(compile_functions([tiled_matmul, int_matmul]).wasm)
+    rng = np.random.default_rng(0)
+    a, b = rng.standard_normal((9, 300)), rng.standard_normal((300, 19))
+    np.testing.assert_allclose(m.tiled_matmul(a, b), a @ b, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(m.tiled_matmul(a, np.ascontiguousarray(b.T).T), a @ b, rtol=1e-12, atol=1e-12)
+    x, y = rng.integers(-9, 9, (6, 7)).astype(np.int32), rng.integers(-9, 9, (7, 17)).astype(np.int32)
+    assert np.array_equal(m.int_matmul(x, y), x @ y)

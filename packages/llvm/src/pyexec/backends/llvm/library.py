@@ -19,10 +19,10 @@ import shutil
 import subprocess
 import sys
 import tempfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pyexec.backends.llvm import runtime as rt
 from pyexec.backends.llvm.array_runtime import FUNCTIONS as ARRAY_RUNTIME_FUNCTIONS
@@ -34,6 +34,9 @@ from pyexec.backends.llvm.lower_arrays import MESSAGE_TEXT_GLOBAL
 from pyexec.backends.llvm.optimize import check_opt, file_target_machine, optimize, parse
 from pyexec.frontend.ir import nodes as n
 from pyexec.frontend.ir.types import ArrayT, NoneT, ScalarT, TupleT, ValueT
+
+if TYPE_CHECKING:
+    from pyexec.frontend.irbuild.arrays import ArgumentType
 
 
 def shared_library_suffix() -> str:
@@ -47,12 +50,15 @@ def shared_library_suffix() -> str:
 
 def compile_llvm(func_or_funcs: Callable[..., Any] | Iterable[Callable[..., Any]], base_name: str,
                  output_dir: str | os.PathLike[str] = ".", *, opt: int = 2, overflow: str = "check",
-                 cpu: str = "generic") -> dict[str, Path]:
+                 cpu: str = "generic", signature: Sequence[Any] | None = None) -> dict[str, Path]:
     """Compile Python functions to ``<base>.o``, ``<base>.so`` and ``<base>.h`` in ``output_dir``.
 
     Each function keeps its name as its C symbol (see :mod:`pyexec.backends.llvm.cnames`);
     functions they call are compiled in but not exported. ``cpu`` is ``"generic"`` (portable),
-    ``"native"`` or an LLVM CPU name. Returns ``{'object', 'library', 'header'}`` as Paths.
+    ``"native"`` or an LLVM CPU name. ``signature`` (one function only) gives one type per parameter,
+    written as annotations are (``[float64[:, ::1], int]``; ``None`` keeps a parameter's annotation):
+    it completes parameters without an annotation or with a partial one (``np.ndarray``), and must
+    agree with a complete one. Returns ``{'object', 'library', 'header'}`` as Paths.
 
     Example:
         >>> import tempfile
@@ -70,9 +76,66 @@ def compile_llvm(func_or_funcs: Callable[..., Any] | Iterable[Callable[..., Any]
     funcs = [getattr(f, "__wrapped__", f) if type(f).__name__ == "CompiledFunction" else f for f in funcs]
     for f in funcs:
         check_symbol(getattr(f, "__name__", "?"))
-    module = analyze_functions(funcs, include_callees=True)
+    given = None if signature is None else signature_types(funcs, signature)
+    module = analyze_functions(funcs, include_callees=True, argument_types=given)
+    if given is not None:
+        check_signature(module.functions[funcs[0].__name__], given)
     return build_library(module, [f.__name__ for f in funcs], base_name, output_dir, opt=opt, overflow=overflow,
                          cpu=cpu)
+
+
+def signature_types(funcs: list[Callable[..., Any]], signature: Sequence[Any]) -> list[ArgumentType | None]:
+    """The IR types ``signature=`` gives the parameters of ``funcs[0]`` (a TypeError naming what is wrong).
+
+    Example:
+        >>> from pyexec.types import float64
+        >>> def scale(a, k: float) -> None: ...
+        >>> [str(t.type) if t else None for t in signature_types([scale], [float64[:, ::1], None])]
+        ['float64[:, ::1]', None]
+    """
+    import inspect
+
+    from pyexec.frontend.ir.types import BY_NAME, COMPLEX128, FLOAT64, INT
+    from pyexec.frontend.irbuild.arrays import ArgumentType
+    from pyexec.types.scalars import ArrayAnnotation, ScalarType
+
+    if len(funcs) != 1:
+        raise TypeError("compile_llvm(signature=...) types the parameters of one function; compile the others "
+                        "with complete annotations in a separate call, or annotate them")
+    func = funcs[0]
+    if isinstance(signature, (str, bytes)) or not isinstance(signature, Sequence):
+        raise TypeError(f"compile_llvm(signature=...) takes a list with one type per parameter of "
+                        f"{func.__name__}(), e.g. [float64[:, ::1], int]; got {type(signature).__name__}")
+    names = list(inspect.signature(func).parameters)
+    if len(signature) != len(names):
+        raise TypeError(f"compile_llvm(signature=...) has {len(signature)} types for the {len(names)} parameters "
+                        f"of {func.__name__}({', '.join(names)})")
+    python = {int: ArgumentType(INT), float: ArgumentType(FLOAT64, True), complex: ArgumentType(COMPLEX128, True),
+              bool: ArgumentType(BY_NAME["bool"])}  # type: ignore[arg-type]
+    types: list[ArgumentType | None] = []
+    for name, t in zip(names, signature):
+        if t is None:
+            types.append(None)
+        elif isinstance(t, type) and t in python:
+            types.append(python[t])
+        elif isinstance(t, ScalarType):
+            types.append(ArgumentType(BY_NAME[t.name], numpy_bool=t.name == "bool_"))  # type: ignore[arg-type]
+        elif isinstance(t, ArrayAnnotation):
+            types.append(ArgumentType(ArrayT(BY_NAME[t.dtype.name], t.ndim, t.layout)))  # type: ignore[arg-type]
+        else:
+            raise TypeError(f"compile_llvm(signature=...): {t!r} for parameter '{name}' is not a type compiled code "
+                            "takes; use int, float, bool, complex, a pyexec.types scalar (float32, int8, …) or an "
+                            "array type such as float64[:, ::1]")
+    return types
+
+
+def check_signature(function: n.Function, given: list[ArgumentType | None]) -> None:
+    """A ``signature=`` entry for a completely annotated parameter must name the annotation's type."""
+    for param, hint in zip(function.params, given):
+        if hint is not None and str(hint.type) != str(param.type):
+            raise TypeError(f"compile_llvm(signature=...) gives parameter '{param.name}' of {function.name}() the "
+                            f"type {hint.type}, but its annotation says {param.type}; pass None for it or change "
+                            "the annotation")
 
 
 def build_library(module: n.Module, exports: list[str], base_name: str, output_dir: str | os.PathLike[str] = ".",

@@ -51,6 +51,12 @@ PTR = ir.PointerType()
 
 OWNER, DATA, SHAPE, STRIDES = range(4)
 """Fields of the descriptor."""
+MATMUL_ROWS, MATMUL_COLS = 4, 8
+"""The tile of ``a @ b``'s kernel: 4 rows × 8 columns of sums (8 vector registers of float64 on AVX2)."""
+MATMUL_DEPTH = 128
+"""How many ``k`` one pass of the tiles covers (a 128-column panel of ``a``, 128 rows of ``b``'s tile column)."""
+MATMUL_BLOCK_ROWS = 64
+"""How many rows of ``a`` (a multiple of ``MATMUL_ROWS``) pass over one packed tile column of ``b``."""
 MESSAGE_ROOM = 128
 """Bytes for a message written at run time (the longest IndexError message is under 100)."""
 INDEX_ERROR_FUNCTION = "pyexec.index_error"
@@ -867,6 +873,8 @@ class ArrayLowering:
 
         if not isinstance(e.type, ArrayT):
             result = dot([], [])
+        elif lt.ndim == 2 and rt_.ndim == 2 and (c.is_float or c.is_integer):
+            result = self.matmul_tiled(left, lt, right, rt_, e.type, inner_l, dot)
         else:
             rows = [b.extract_value(left, [SHAPE, 0])] if lt.ndim == 2 else []
             cols = [b.extract_value(right, [SHAPE, 1])] if rt_.ndim == 2 else []
@@ -881,6 +889,136 @@ class ArrayLowering:
         self.release_temporary(e.left, left)
         self.release_temporary(e.right, right)
         return result
+
+    def counted_loop(self: FunctionLowering, start: ir.Value, stop: ir.Value, body: object) -> None:
+        """``body(i)`` for ``i`` in ``range(start, stop)``."""
+        b = self.b
+        pre = b.block
+        loop, done = self.new_block("range"), self.new_block("range.end")
+        b.cbranch(b.icmp_signed("<", start, stop), loop, done)
+        b.position_at_end(loop)
+        i = b.phi(I64)
+        i.add_incoming(start, pre)
+        body(i)  # type: ignore[operator]
+        nxt = b.add(i, I64(1))
+        i.add_incoming(nxt, b.block)
+        b.cbranch(b.icmp_signed("<", nxt, stop), loop, done)
+        b.position_at_end(done)
+
+    def matmul_tiled(self: FunctionLowering, left: ir.Value, lt: ArrayT, right: ir.Value, rt_: ArrayT,
+                     t: ArrayT, inner: ir.Value, dot: object) -> ir.Value:
+        """2-D ``a @ b`` for real and integer dtypes, by tiles of ``MATMUL_ROWS`` × ``MATMUL_COLS`` elements.
+
+        A tile's sums stay in vector registers while ``k`` runs: each step loads one row piece of ``b`` and
+        adds it, times ``a[i + r, k]``, to every row ``r`` of the tile (the register blocking of a BLAS
+        micro-kernel; ``b``'s pieces are packed, ``a`` is read in place). Elements outside whole tiles go
+        through ``dot``, the scalar dot product. Every element sums its products in order of ``k``, as the
+        scalar loop does (no fused multiply-add, no reassociation), so the result does not depend on the
+        tiling; NumPy's BLAS sums in another order, so float results agree with NumPy's to rounding, not bit
+        for bit."""
+        from pyexec.backends.llvm.lower import llvm_type
+
+        b = self.b
+        c = t.dtype
+        ty = llvm_type(c)
+        item = element_size(c)
+        rows, cols = MATMUL_ROWS, MATMUL_COLS
+        vty = ir.VectorType(ty, cols)
+        n_rows = b.extract_value(left, [SHAPE, 0])
+        n_cols = b.extract_value(right, [SHAPE, 1])
+        out = self.new_array(t, [n_rows, n_cols])
+        out_data = b.extract_value(out, DATA)
+        whole_rows = b.mul(b.sdiv(n_rows, I64(rows)), I64(rows))
+        whole_cols = b.mul(b.sdiv(n_cols, I64(cols)), I64(cols))
+        b_data = b.extract_value(right, DATA)
+        b_row_stride = b.extract_value(right, [STRIDES, 0])
+        b_col_stride = b.extract_value(right, [STRIDES, 1])
+        b_ty = element_type(rt_.dtype, llvm_type(rt_.dtype))
+        zero = ir.Constant(vty, [ir.Constant(ty, 0.0 if c.is_float else 0)] * cols)
+        with b.goto_entry_block():
+            sums = [b.alloca(vty) for _ in range(rows)]  # promoted to registers by SROA
+            # b's tile column for one panel, packed contiguous (and cast to ``c``): 8 KiB for float64. Its rows
+            # in ``b`` lie a row stride apart, which for a power-of-two width maps them to one cache set
+            packed = b.alloca(vty, size=I64(MATMUL_DEPTH))
+
+        def b_piece(k: ir.Value, j: ir.Value) -> ir.Value:
+            at = b.gep(b_data, [b.mul(k, b_row_stride)], source_etype=I8)
+            if rt_.layout == "C" and rt_.dtype == c:
+                return b.load(b.gep(at, [j], source_etype=b_ty), typ=vty, align=1)
+            piece = ir.Constant(vty, ir.Undefined)
+            for q in range(cols):
+                address = b.gep(at, [b.mul(b.add(j, I64(q)), b_col_stride)], source_etype=I8)
+                y = self.load_element(address, rt_.dtype)
+                piece = b.insert_element(piece, self.cast(y, rt_.dtype, c) if rt_.dtype != c else y, I64(q))
+            return piece
+
+        # k runs in panels of MATMUL_DEPTH: a's panel stays in the L2 cache and b's tile column in L1 while
+        # the tiles pass over them; a tile's sums go to ``out`` between panels (still in order of k)
+        self.fill_flat(out_data, self.new_count, c, lambda _: zero.constant[0])
+        n_panels = b.sdiv(b.add(inner, I64(MATMUL_DEPTH - 1)), I64(MATMUL_DEPTH))
+
+        def panel(p: ir.Value) -> None:
+            k0 = b.mul(p, I64(MATMUL_DEPTH))
+            k1 = b.add(k0, I64(MATMUL_DEPTH))
+            k1 = b.select(b.icmp_signed("<", inner, k1), inner, k1)
+            # rows of tiles in blocks of MATMUL_BLOCK_ROWS, so the block of a's panel stays in cache across b
+            tile_rows = b.sdiv(n_rows, I64(rows))
+            per_block = MATMUL_BLOCK_ROWS // rows
+            n_blocks = b.sdiv(b.add(tile_rows, I64(per_block - 1)), I64(per_block))
+
+            def row_block(q: ir.Value) -> None:
+                it0 = b.mul(q, I64(per_block))
+                it1 = b.add(it0, I64(per_block))
+                it1 = b.select(b.icmp_signed("<", tile_rows, it1), tile_rows, it1)
+                self.counted_loop(I64(0), b.sdiv(n_cols, I64(cols)), lambda jt: tile_col(jt, k0, k1, it0, it1))
+
+            self.counted_loop(I64(0), n_blocks, row_block)
+
+        def tile_col(jt: ir.Value, k0: ir.Value, k1: ir.Value, it0: ir.Value, it1: ir.Value) -> None:
+            j = b.mul(jt, I64(cols))
+
+            def pack(k: ir.Value) -> None:
+                b.store(b_piece(k, j), b.gep(packed, [b.sub(k, k0)]))
+
+            self.counted_loop(k0, k1, pack)
+
+            def tile_row(it: ir.Value) -> None:
+                i = b.mul(it, I64(rows))
+                for r, acc in enumerate(sums):
+                    b.store(b.load(tile_address(i, r, j), typ=vty, align=1), acc)
+
+                def over_k(k: ir.Value) -> None:
+                    piece = b.load(b.gep(packed, [b.sub(k, k0)]), typ=vty)
+                    for r, acc in enumerate(sums):
+                        x = self.load_element(self.element_address(left, lt, [b.add(i, I64(r)), k], False), lt.dtype)
+                        x = self.cast(x, lt.dtype, c) if lt.dtype != c else x
+                        spread = b.shuffle_vector(b.insert_element(ir.Constant(vty, ir.Undefined), x, I64(0)),
+                                                  ir.Constant(vty, ir.Undefined),
+                                                  ir.Constant(ir.VectorType(ir.IntType(32), cols), [0] * cols))
+                        cur = b.load(acc, typ=vty)
+                        b.store(self.elementwise_value("add", [cur, self.elementwise_value("mul", [spread, piece], c)],
+                                                       c), acc)
+
+                self.counted_loop(k0, k1, over_k)
+                for r, acc in enumerate(sums):
+                    b.store(b.load(acc, typ=vty), tile_address(i, r, j), align=1)
+
+            self.counted_loop(it0, it1, tile_row)
+
+        def tile_address(i: ir.Value, r: int, j: ir.Value) -> ir.Value:
+            return b.gep(out_data, [b.add(b.mul(b.add(i, I64(r)), n_cols), j)], source_etype=ty)
+
+        self.counted_loop(I64(0), n_panels, panel)
+
+        def cell(ix: list[ir.Value]) -> None:
+            self.store_element(dot([ix[0]], [ix[1]]),  # type: ignore[operator]
+                               b.gep(out_data, [b.mul(b.add(b.mul(ix[0], n_cols), ix[1]), I64(item))],
+                                     source_etype=I8), c)
+
+        # the right strip (every row, the columns past whole tiles), then the bottom strip under the tiles
+        self.counted_loop(I64(0), n_rows, lambda i: self.counted_loop(whole_cols, n_cols, lambda j: cell([i, j])))
+        self.counted_loop(whole_rows, n_rows, lambda i: self.counted_loop(I64(0), whole_cols, lambda j: cell([i, j])))
+        return out
 
     def expr_LinSpace(self: FunctionLowering, e: n.LinSpace) -> ir.Value:
         b = self.b
