@@ -213,7 +213,7 @@ def with_array_runtime(ir_text: str) -> str:
     """The module's text with the array runtime defined in it (hidden symbols) when the code creates arrays.
 
     Example:
-        >>> with_array_runtime("define void @f() {\n  ret void\n}\n").count("define")
+        >>> with_array_runtime("define void @f() {\\n  ret void\\n}\\n").count("define")
         1
     """
     if not any(name in ir_text for name in ARRAY_RUNTIME_FUNCTIONS):
