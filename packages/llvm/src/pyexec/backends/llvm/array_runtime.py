@@ -116,27 +116,6 @@ done:
   ret void
 }}
 
-define internal void @pyexec.rt.unlink(ptr %base) {{
-entry:
-  %next = load ptr, ptr %base
-  %pprev.at = getelementptr i8, ptr %base, i64 8
-  %pprev = load ptr, ptr %pprev.at
-  %has.pprev = icmp ne ptr %pprev, null
-  br i1 %has.pprev, label %fix.prev, label %check.next
-fix.prev:
-  store ptr %next, ptr %pprev
-  br label %check.next
-check.next:
-  %has.next = icmp ne ptr %next, null
-  br i1 %has.next, label %fix.next, label %done
-fix.next:
-  %next.pprev = getelementptr i8, ptr %next, i64 8
-  store ptr %pprev, ptr %next.pprev
-  br label %done
-done:
-  ret void
-}}
-
 define {v}void @pyexec_rt_free_all(ptr %head) {{
 entry:
   %first = load ptr, ptr %head
@@ -155,6 +134,47 @@ done:
   ret void
 }}
 
+define {v}i64 @pyexec_rt_live_blocks() {{
+  %n = load atomic i64, ptr @pyexec.rt.live monotonic, align 8
+  ret i64 %n
+}}
+""" + block_list_ir("i64", visibility)
+
+
+def block_list_ir(offset: str = "i64", visibility: str = "") -> str:
+    """The per-call block list's IR, shared by this runtime and the wasm32 one (``offset`` is the
+    target's pointer-offset type, ``i64`` or ``i32``): ``pyexec.rt.unlink`` takes a block off the list,
+    ``pyexec_rt_detach_all`` empties the list and keeps its blocks. A block begins with the list links:
+    ``next`` at ``base + 0``, ``pprev`` (the address of the pointer that points at it) at ``base + 8``.
+
+    Example:
+        >>> text = block_list_ir("i32", "hidden")
+        >>> "i32 8" in text and "define hidden void @pyexec_rt_detach_all" in text
+        True
+    """
+    v = f"{visibility} " if visibility else ""
+    return f"""
+define internal void @pyexec.rt.unlink(ptr %base) {{
+entry:
+  %next = load ptr, ptr %base
+  %pprev.at = getelementptr i8, ptr %base, {offset} 8
+  %pprev = load ptr, ptr %pprev.at
+  %has.pprev = icmp ne ptr %pprev, null
+  br i1 %has.pprev, label %fix.prev, label %check.next
+fix.prev:
+  store ptr %next, ptr %pprev
+  br label %check.next
+check.next:
+  %has.next = icmp ne ptr %next, null
+  br i1 %has.next, label %fix.next, label %done
+fix.next:
+  %next.pprev = getelementptr i8, ptr %next, {offset} 8
+  store ptr %pprev, ptr %next.pprev
+  br label %done
+done:
+  ret void
+}}
+
 define {v}void @pyexec_rt_detach_all(ptr %head) {{
 entry:
   %first = load ptr, ptr %head
@@ -167,18 +187,13 @@ loop:
 body:
   %next = load ptr, ptr %at
   store ptr null, ptr %at
-  %pprev.at = getelementptr i8, ptr %at, i64 8
+  %pprev.at = getelementptr i8, ptr %at, {offset} 8
   store ptr null, ptr %pprev.at
   br label %loop
 done:
   ret void
 }}
-
-define {v}i64 @pyexec_rt_live_blocks() {{
-  %n = load atomic i64, ptr @pyexec.rt.live monotonic, align 8
-  ret i64 %n
-}}
 """
 
 
-__all__ = ["FUNCTIONS", "TAG_ARRAY_STORAGE", "array_runtime_ir"]
+__all__ = ["FUNCTIONS", "TAG_ARRAY_STORAGE", "array_runtime_ir", "block_list_ir"]

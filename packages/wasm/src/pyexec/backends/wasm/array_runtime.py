@@ -548,27 +548,6 @@ done:
   ret void
 }
 
-define internal void @pyexec.rt.unlink(ptr %base) {
-entry:
-  %next = load ptr, ptr %base
-  %pprev.at = getelementptr i8, ptr %base, i32 8
-  %pprev = load ptr, ptr %pprev.at
-  %has.pprev = icmp ne ptr %pprev, null
-  br i1 %has.pprev, label %fix.prev, label %check.next
-fix.prev:
-  store ptr %next, ptr %pprev
-  br label %check.next
-check.next:
-  %has.next = icmp ne ptr %next, null
-  br i1 %has.next, label %fix.next, label %done
-fix.next:
-  %next.pprev = getelementptr i8, ptr %next, i32 8
-  store ptr %pprev, ptr %next.pprev
-  br label %done
-done:
-  ret void
-}
-
 define hidden void @pyexec_rt_free_all(ptr %head) {
 entry:
   %first = load ptr, ptr %head
@@ -587,24 +566,7 @@ done:
   ret void
 }
 
-define hidden void @pyexec_rt_detach_all(ptr %head) {
-entry:
-  %first = load ptr, ptr %head
-  store ptr null, ptr %head
-  br label %loop
-loop:
-  %at = phi ptr [%first, %entry], [%next, %body]
-  %end = icmp eq ptr %at, null
-  br i1 %end, label %done, label %body
-body:
-  %next = load ptr, ptr %at
-  store ptr null, ptr %at
-  %pprev.at = getelementptr i8, ptr %at, i32 8
-  store ptr null, ptr %pprev.at
-  br label %loop
-done:
-  ret void
-}
+; pyexec.rt.unlink and pyexec_rt_detach_all: pyexec.backends.llvm.array_runtime.block_list_ir (appended)
 
 define hidden i64 @pyexec_rt_live_blocks() {
   %n = load i32, ptr @pyexec.rt.live
@@ -650,10 +612,10 @@ define i32 @pyexec_heap_start() {
 
 def wasm_array_runtime_ir() -> str:
     """The wasm32 runtime's LLVM IR (linked into every module whose functions take, make or return arrays)."""
-    from pyexec.backends.llvm.array_runtime import SMALL_LIMIT, TAG_ARRAY_STORAGE
+    from pyexec.backends.llvm.array_runtime import SMALL_LIMIT, TAG_ARRAY_STORAGE, block_list_ir
 
     return (_ALLOCATOR.replace("HEAP_START", str(HEAP_START)).replace("SMALL_LIMIT", str(SMALL_LIMIT))
-            .replace("TAG", str(TAG_ARRAY_STORAGE)))
+            .replace("TAG", str(TAG_ARRAY_STORAGE))) + block_list_ir("i32", "hidden")
 
 
 __all__ = ["CALL_BLOCKS_GLOBAL", "HEAP_START", "HOST_EXPORTS", "wasm_array_runtime_ir"]
