@@ -2,12 +2,15 @@
 
     python benchmarks/wasm.py              the kernels, the per-call cost and module sizes per -O level
     python benchmarks/wasm.py --repeat 9   more repetitions (medians are reported)
+    python benchmarks/wasm.py --arrays     only the array kernels and the cost of passing 10^6 float64
 
-Kernels (fib, loop sum, is_prime, mandelbrot) each do enough work per call (milliseconds) that the
+Kernels (fib, tak, loop sum, is_prime, mandelbrot) each do enough work per call (milliseconds) that the
 cost of calling into wasmtime from Python (reported on its own line) does not distort them. The wasm
 module is built with ``optimize=2`` and run through ``pyexec.backends.wasm.load``; native AOT is
 ``pyexec.backends.llvm.aot(opt=2)``; both are warmed up before timing. The same module also runs in
 Node (V8) through the generated JS glue, which separates the code LLVM emits from the engine running it.
+fib and tak measure recursive calls: wasm code keeps no call-depth counter (the engine's own stack
+exhaustion is the RecursionError), so their wasm/native ratios show what a call costs in each engine.
 """
 
 from __future__ import annotations
@@ -23,6 +26,10 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+
+import numpy as np
+
+from pyexec.types import float64
 
 
 def fib(n: int) -> int:
@@ -72,7 +79,21 @@ def identity(x: int) -> int:
     return x
 
 
+def tak(x: int, y: int, z: int) -> int:
+    if y < x:
+        return tak(tak(x - 1, y, z), tak(y - 1, z, x), tak(z - 1, x, y))
+    return z
+
+
 def fibonacci(n: int) -> int:
+    """The README's example (recursive)."""
+    if n <= 1:
+        return n
+    return fibonacci(n - 1) + fibonacci(n - 2)
+
+
+def fibonacci_loop(n: int) -> int:
+    """The original API's ``wasm(fibonacci, "fib.wasm")`` example (a loop)."""
     if n <= 1:
         return n
     a: int = 0
@@ -84,8 +105,40 @@ def fibonacci(n: int) -> int:
     return b
 
 
+def array_sum(a: float64[:]) -> float:
+    total = 0.0
+    for x in a:
+        total += x
+    return total
+
+
+def stencil(n: int, steps: int) -> float:
+    a = np.zeros(n)
+    b = np.zeros(n)
+    for i in range(n):
+        a[i] = i % 17 * 0.25
+    for _ in range(steps):
+        for i in range(1, n - 1):
+            b[i] = (a[i - 1] + a[i] + a[i + 1]) / 3.0
+        for i in range(1, n - 1):
+            a[i] = b[i]
+    total = 0.0
+    for i in range(n):
+        total += a[i]
+    return total
+
+
+def take(a: float64[:]) -> int:
+    return len(a)
+
+
+def give(n: int) -> float64[:]:
+    return np.empty(n)
+
+
 KERNELS: list[tuple[str, Callable[..., Any], tuple[Any, ...]]] = [
     ("fib(25)", fib, (25,)),
+    ("tak(22, 16, 8)", tak, (22, 16, 8)),
     ("loop_sum(2_000_000)", loop_sum, (2_000_000,)),
     ("is_prime(10_000_000_000_037)", is_prime, (10_000_000_000_037,)),
     ("mandelbrot(160, 120, 200)", mandelbrot, (160, 120, 200)),
@@ -141,13 +194,89 @@ def node_seconds(funcs: list[Callable[..., Any]], repeat: int) -> dict[str, floa
     return json.loads(done.stdout)
 
 
+ARRAY_TIMER = """
+import { loadArrays } from "./arrays.js";
+const m = await loadArrays();
+const repeat = Number(process.argv[2]);
+const n = 1_000_000;
+const input = new Float64Array(n);
+for (let i = 0; i < n; i++) input[i] = (i % 13) * 0.5;
+const time = (f) => {
+  f();
+  const times = [];
+  for (let k = 0; k < repeat; k++) { const t = performance.now(); f(); times.push(performance.now() - t); }
+  times.sort((a, b) => a - b);
+  return times[Math.floor(times.length / 2)] / 1e3;
+};
+const copy = new Float64Array(n);
+console.log(JSON.stringify({
+  array_sum: time(() => m.array_sum(input)), stencil: time(() => m.stencil(100_000, 20)),
+  take: time(() => m.take(input)), give: time(() => m.give(n)), memcpy: time(() => copy.set(input)),
+  fresh: time(() => input.slice()),
+}));
+"""
+
+
+def array_figures(repeat: int) -> None:
+    """Array kernels wasm (wasmtime, Node) vs native aot, and the cost of passing 10^6 float64 each way."""
+    from pyexec.backends.llvm import aot
+    from pyexec.backends.wasm import compile_functions, load, write_outputs
+
+    funcs = [array_sum, stencil, take, give]
+    module = load(compile_functions(funcs, optimize=2).wasm)
+    n = 1_000_000
+    data = (np.arange(n) % 13) * 0.5
+    in_node: dict[str, float] = {}
+    node = shutil.which("node")
+    if node is not None:
+        with tempfile.TemporaryDirectory() as tmp:
+            write_outputs(compile_functions(funcs, optimize=2), Path(tmp) / "arrays.wasm", generate_html=False)
+            (Path(tmp) / "timer.mjs").write_text(ARRAY_TIMER)
+            done = subprocess.run([node, "timer.mjs", str(repeat)], cwd=tmp, capture_output=True, text=True,
+                                  timeout=600, check=True)
+            in_node = json.loads(done.stdout)
+    print(f"\n  {'array kernel':<34}{'native aot':>13}{'wasm':>11}{'wasm/native':>13}{'node wasm':>12}"
+          f"{'node/native':>13}")
+    cases = [("array_sum(10^6 float64, copied in)", "array_sum", (data,)),
+             ("stencil(100_000, 20) (made in wasm)", "stencil", (100_000, 20))]
+    for label, name, kargs in cases:
+        func = globals()[name]
+        native = aot(func, opt=2, cache=False)
+        compiled = getattr(module, name)
+        assert native(*kargs) == compiled(*kargs), label
+        t_native = median_seconds(native, *kargs, repeat=repeat)
+        t_wasm = median_seconds(compiled, *kargs, repeat=repeat)
+        t_node = in_node.get(name)
+        node_cols = f"{t_node * 1e3:>10.2f}ms{t_node / t_native:>12.2f}x" if t_node else f"{'(no node)':>12}"
+        print(f"  {label:<34}{t_native * 1e3:>11.2f}ms{t_wasm * 1e3:>9.2f}ms{t_wasm / t_native:>12.2f}x{node_cols}")
+    target = np.empty_like(data)
+    t_memcpy = median_seconds(np.copyto, target, data, repeat=repeat)
+    t_in = median_seconds(module.take, data, repeat=repeat)
+    t_out = median_seconds(module.give, n, repeat=repeat)
+    t_fresh = median_seconds(data.copy, repeat=repeat)
+    # in: one copy into linear memory (compare with a memcpy into an existing array); out: one copy into a
+    # new array (compare with ndarray.copy / TypedArray.slice, which also pay for the new memory's pages)
+    print(f"\n  passing 10^6 float64 (8 MB), Python loader: in {t_in * 1e3:.2f} ms = {t_in / t_memcpy:.1f}x "
+          f"np.copyto ({t_memcpy * 1e3:.2f} ms); out {t_out * 1e3:.2f} ms = {t_out / t_fresh:.1f}x ndarray.copy "
+          f"({t_fresh * 1e3:.2f} ms)")
+    if in_node:
+        n_in, n_out, n_set, n_fresh = (in_node[k] for k in ("take", "give", "memcpy", "fresh"))
+        print(f"  passing 10^6 float64, JS glue in Node: in {n_in * 1e3:.2f} ms = {n_in / n_set:.1f}x "
+              f"TypedArray.set ({n_set * 1e3:.2f} ms); out {n_out * 1e3:.2f} ms = {n_out / n_fresh:.1f}x "
+              f"TypedArray.slice ({n_fresh * 1e3:.2f} ms)")
+
+
 def main() -> None:
     from pyexec.backends.llvm import aot
     from pyexec.backends.wasm import compile_functions, load, wasm
 
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--arrays", action="store_true", help="only the array kernels and the cost of passing arrays")
     args = parser.parse_args()
+    if args.arrays:
+        array_figures(args.repeat)
+        return
 
     print(f"Python {sys.version.split()[0]}; medians of {args.repeat} runs; wasm at optimize=2 in wasmtime")
     funcs = [f for _, f, _ in KERNELS] + [identity]
@@ -177,20 +306,25 @@ def main() -> None:
           f"(wasmtime-py's Func.__call__ alone {costs[1]:.1f} µs), native aot {costs[2]:.2f} µs, "
           f"CPython {costs[3]:.2f} µs")
 
+    array_figures(args.repeat)
+
     print("\n  module sizes (bytes) per optimisation level:")
-    print(f"  {'module':<36}" + "".join(f"{'-O' + str(o):>8}" for o in range(4)))
+    print(f"  {'module':<52}" + "".join(f"{'-O' + str(o):>8}" for o in range(4)))
     with tempfile.TemporaryDirectory() as tmp:
-        modules = [("fib.wasm (the README's fibonacci)", [fibonacci]), ("kernels.wasm (all four)", funcs[:4])]
-        for label, group in modules:
+        modules = [("fib.wasm: recursive fib (the kernel above)", [fib], None),
+                   ("fib.wasm: the README's recursive fibonacci", [fibonacci], None),
+                   ("fib.wasm: the original API's loop fibonacci", [fibonacci_loop], "fibonacci"),
+                   ("kernels.wasm (fib, loop_sum, is_prime, mandelbrot)", [fib, loop_sum, is_prime, mandelbrot], None)]
+        for label, group, export_name in modules:
             sizes = []
             for o in range(4):
                 out = Path(tmp) / f"m{o}.wasm"
                 if len(group) == 1:
-                    wasm(group[0], out, optimize=o, generate_html=False)
+                    wasm(group[0], out, optimize=o, export_name=export_name, generate_html=False)
                 else:
                     out.write_bytes(compile_functions(group, optimize=o).wasm)
                 sizes.append(out.stat().st_size)
-            print(f"  {label:<36}" + "".join(f"{s:>8}" for s in sizes))
+            print(f"  {label:<52}" + "".join(f"{s:>8}" for s in sizes))
 
 
 if __name__ == "__main__":

@@ -179,8 +179,7 @@ def _chain(ops: list[str], *thunks: Any) -> bool:
     left = thunks[0]()
     for op, thunk in zip(ops, thunks[1:]):
         right = thunk()
-        if (_is_pyint(left) and isinstance(right, np.integer) and right.dtype != np.uint64) or \
-                (_is_pyint(right) and isinstance(left, np.integer) and left.dtype != np.uint64):
+        if (_is_pyint(left) and isinstance(right, np.integer)) or (_is_pyint(right) and isinstance(left, np.integer)):
             a, b = int(left), int(right)  # NumPy 2 compares a Python int with a NumPy integer by value
         else:
             a, b = _coerce(left, right)

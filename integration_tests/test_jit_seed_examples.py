@@ -161,3 +161,45 @@ def test_unknown_mode_is_reported_before_anything_compiles(tmp_path: Path) -> No
     assert result.returncode == 1
     assert "PYEXEC_MODE='fast' is not a pyexec mode" in result.stderr
     assert "'development'" in result.stderr and "'production'" in result.stderr
+
+
+@pytest.mark.parametrize("mode", ["development", "production"])
+def test_the_original_array_sum_gives_the_same_result_in_both_modes(mode: str, tmp_path: Path) -> None:
+    # production compiles through aot, which types the unannotated `arr` from the call's argument
+    script = tmp_path / "array_sum_compile.py"
+    script.write_text(textwrap.dedent(
+        """
+        import numpy as np
+        import pyexec
+
+        @pyexec.compile
+        def array_sum(arr):
+            total = 0.0
+            for i in range(len(arr)):
+                total += arr[i]
+            return total
+
+        print(type(array_sum).__name__, array_sum(np.arange(1_000_000, dtype=np.float64)),
+              array_sum(np.arange(10, dtype=np.int32)[::-2]))
+        """
+    ))
+    env = {**os.environ, "PYEXEC_MODE": mode}
+    result = subprocess.run([sys.executable, str(script)], cwd=tmp_path, capture_output=True, text=True,
+                            timeout=300, env=env)
+    assert result.returncode == 0, result.stderr
+    kind, total, strided = result.stdout.split()
+    assert (total, strided) == ("499999500000.0", "25.0")
+    assert kind == ("CompiledFunction" if mode == "production" else "JitFunction")
+
+
+@pytest.mark.parametrize("name", ["matrix_multiply", "matrix_power", "array_sum"])
+def test_the_original_array_examples_print_the_same_in_production_mode(name: str, tmp_path: Path) -> None:
+    # the same scripts with @pyexec.compile and PYEXEC_MODE=production: aot, typed from the arguments
+    code, expected = EXAMPLES[name]
+    script = tmp_path / f"{name}_production.py"
+    script.write_text(textwrap.dedent(code).replace("@pyexec.jit", "@pyexec.compile"))
+    env = {**os.environ, "PYEXEC_MODE": "production"}
+    result = subprocess.run([sys.executable, str(script)], cwd=tmp_path, capture_output=True, text=True,
+                            timeout=300, env=env)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == expected

@@ -103,7 +103,7 @@ def test_check_reads_the_saved_notebook_and_points_at_the_cell(notebook):
     out = subprocess.run([sys.executable, "-m", "pyexec.cli", "check", str(path)], capture_output=True, text=True,
                          timeout=300)
     assert out.returncode == 1
-    assert "demo.ipynb (code cell 6):3:12: error: indexing or slicing is not supported" in out.stderr
+    assert "demo.ipynb (code cell 6):3:12: error: a list is not supported in compiled code" in out.stderr
     assert "1 of 4 functions would not compile" in out.stderr  # clamp, down, square check; listy does not
 
 

@@ -15,7 +15,10 @@ import threading
 from collections.abc import Iterator
 from typing import ClassVar
 
+import numpy as np
 import pytest
+
+from pyexec import float64, int64
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
 CHROMEDRIVER = shutil.which("chromedriver")
@@ -120,3 +123,34 @@ def test_game_page_runs_the_game_logic(site, browser) -> None:
     assert _run(browser, "lerp", a=0, b=100, t=50) == ("50", "ok")
     assert _run(browser, "collision", x1=0, y1=0, w1=32, h1=32, x2=10, y2=10, w2=32, h2=32) == ("True", "ok")
     assert _run(browser, "collision", x1=0, y1=0, w1=32, h1=32, x2=100, y2=0, w2=32, h2=32) == ("False", "ok")
+
+
+def scaled(a: float64[:], k: float) -> float64[:]:
+    return a * k
+
+
+def grid(n: int, m: int) -> int64[:, ::1]:
+    g = np.zeros((n, m), np.int64)
+    for i in range(n):
+        for j in range(m):
+            g[i, j] = i * 10 + j
+    return g
+
+
+@pytest.fixture(scope="module")
+def array_page(seed_wasm_build) -> str:
+    """A page for array functions, next to the seed's pages (served by ``site``)."""
+    import pyexec
+
+    pyexec.wasm_multi([scaled, grid], seed_wasm_build[0] / "arrays.wasm")
+    return "arrays.html"
+
+
+def test_array_page_takes_comma_separated_numbers_and_shows_arrays_with_their_shape(site, browser, array_page):
+    _open(browser, f"{site}/{array_page}")
+    assert _run(browser, "scaled", a="1, 2.5, -3", k=2) == ("[2, 5, -6] shape (3,)", "ok")
+    assert _run(browser, "grid", n=2, m=3) == ("[0, 1, 2, 10, 11, 12] shape (2, 3)", "ok")
+    text, cls = _run(browser, "scaled", a="1, x", k=1)
+    assert cls == "error" and "is not a number" in text
+    text, cls = _run(browser, "grid", n=-1, m=2)
+    assert cls == "error" and text == "ValueError: negative dimensions are not allowed"

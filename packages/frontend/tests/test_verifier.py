@@ -8,7 +8,7 @@ import pytest
 
 import pyexec.frontend as fe
 from pyexec.frontend.ir import nodes as ir
-from pyexec.frontend.ir.types import BOOL, FLOAT64, INT, INT8, NONE, STR, UINT8
+from pyexec.frontend.ir.types import BOOL, COMPLEX128, FLOAT64, INT, INT8, NONE, STR, UINT8
 
 L = ir.Loc("hand.py", 1, 0)
 
@@ -44,8 +44,11 @@ BROKEN: dict[str, tuple[Callable[[ir.Param, ir.Local], list[ir.Stmt]], str]] = {
     "return type mismatch": (lambda x, y: [ir.Return(c(1, INT8), L)], "return value has type int8"),
     "missing return value": (lambda x, y: [ir.Return(None, L)], "returns nothing"),
     "compare link type": (
-        lambda x, y: [ir.Return(ir.Cast(ir.Compare(["lt"], [name(x), name(y)], [INT], BOOL, L), INT, L), L)],
-        "right operand of link 0"),
+        lambda x, y: [ir.Return(ir.Cast(ir.Compare(["lt"], [name(x), c(True, BOOL)], [INT], BOOL, L), INT, L), L)],
+        "right operand of link 0 is bool"),
+    "compare converts complex to real": (
+        lambda x, y: [ir.Return(ir.Cast(ir.Compare(["eq"], [c(1j, COMPLEX128), name(y)], [FLOAT64], BOOL, L),
+                                        INT, L), L)], "left operand of link 0 is complex128"),
     "unknown intrinsic": (lambda x, y: [ir.Return(ir.Intrinsic("math.zeta", [name(x)], INT, L), L)],  # type: ignore[arg-type]
                           "unknown intrinsic"),
     "math on an int": (lambda x, y: [ir.Return(ir.Intrinsic("math.floor", [name(x)], INT, L), L)], "cannot give"),

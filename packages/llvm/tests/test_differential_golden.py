@@ -28,6 +28,7 @@ from hypothesis import strategies as st
 from pyexec.backends.llvm import aot
 from pyexec.frontend import analyze_file
 from pyexec.frontend.ir import nodes as n
+from pyexec.frontend.ir.types import ArrayT
 
 GOLDEN = Path(__file__).resolve().parents[2] / "frontend" / "tests" / "golden"
 CASES = sorted(GOLDEN.glob("*.py")) if GOLDEN.is_dir() else []
@@ -64,6 +65,10 @@ def _has_big_int_math(func: n.Function) -> bool:
 
 
 def _strategy(t, bounded: bool):
+    if hasattr(t, "items"):  # a tuple: one strategy per item
+        return st.tuples(*(_strategy(i, bounded) for i in t.items))
+    if isinstance(t, ArrayT):
+        return _array_strategy(t)
     info = t.info
     if t.is_bool:
         return st.booleans()
@@ -81,8 +86,29 @@ def _strategy(t, bounded: bool):
     return st.builds(complex, part, part)
 
 
+def _array_strategy(t: ArrayT):
+    """Small arrays of ``t`` (0 to 4 per axis, edge values included), as given or as a reversed or
+    strided view (C-contiguous types get C-contiguous arrays)."""
+    element = _strategy(t.dtype, bounded=True)
+    shape = st.tuples(*[st.integers(0, 4)] * t.ndim)
+
+    def build(s):
+        size = int(np.prod(s))
+        return st.lists(element, min_size=size, max_size=size).map(
+            lambda xs: np.array(xs, dtype=t.dtype.info.numpy_dtype).reshape(s))
+
+    arrays = shape.flatmap(build)
+    if t.layout == "C":
+        return arrays
+    return arrays.flatmap(lambda a: st.sampled_from([a, a[::-1], a[::2], a.T]))
+
+
 def _to_python_arg(value, t):
-    """The value CPython's run gets: a NumPy scalar for the fixed-width types."""
+    """The value CPython's run gets: a NumPy scalar for the fixed-width types, a copy of an array."""
+    if hasattr(t, "items"):
+        return tuple(_to_python_arg(v, i) for v, i in zip(value, t.items))
+    if isinstance(t, ArrayT):
+        return value.copy()
     if t.is_integer and not t.checked:
         return np.dtype(t.info.numpy_dtype).type(value)
     if t.is_float and t.info.bits == 32:
@@ -99,7 +125,7 @@ def _run(fn, args):
         try:
             with np.errstate(all="ignore"):
                 value = fn(*args)
-        except (ArithmeticError, ValueError, AssertionError, RecursionError) as exc:
+        except (ArithmeticError, ValueError, AssertionError, RecursionError, IndexError) as exc:
             return ("raises", type(exc).__name__), out.getvalue()
     return ("value", value), out.getvalue()
 
@@ -107,6 +133,10 @@ def _run(fn, args):
 def _normal(value, t):
     if t is None or value is None:
         return value
+    if hasattr(t, "items"):
+        if not isinstance(value, tuple) or len(value) != len(t.items):
+            return ("not a tuple of the right length", value)
+        return tuple(_normal(v, i) for v, i in zip(value, t.items))
     if t.is_complex:
         c = complex(value)
         return (_normal(c.real, _F), _normal(c.imag, _F))
@@ -129,11 +159,22 @@ def _fits_int64(value) -> bool:
 
 
 def _check(case: str, func: n.Function, native, python, args) -> None:
-    ret_t = func.return_type if hasattr(func.return_type, "info") else None
+    ret_t = func.return_type if hasattr(func.return_type, "info") or hasattr(func.return_type, "items") else None
+    python_args = [_to_python_arg(a, p.type) for a, p in zip(args, func.params)]
     native_res, native_out = _run(native, args)
-    python_res, python_out = _run(python, [_to_python_arg(a, p.type) for a, p in zip(args, func.params)])
-    if python_res[0] == "value" and ret_t is not None and ret_t.checked and not _fits_int64(python_res[1]):
+    python_res, python_out = _run(python, python_args)
+    for a, b in zip(args, python_args):  # arrays written in place: the same elements as NumPy's
+        if isinstance(a, np.ndarray):
+            assert np.array_equal(a, b, equal_nan=True), f"{case}:{func.name}: {a!r} != {b!r}"
+    if python_res[0] == "value" and ret_t is not None and getattr(ret_t, "checked", False) \
+            and not _fits_int64(python_res[1]):
         python_res = ("raises", "OverflowError")
+    if isinstance(python_res[1], np.ndarray) or isinstance(native_res[1], np.ndarray):  # a returned array
+        where = f"{case}:{func.name}: native {native_res}, CPython {python_res}"
+        assert native_res[0] == python_res[0] == "value", where
+        assert native_res[1].dtype == python_res[1].dtype, where
+        assert np.array_equal(native_res[1], python_res[1], equal_nan=True), where
+        return
     if native_res == python_res and native_out == python_out:
         return
     if python_res == ("raises", "RecursionError"):
@@ -148,7 +189,8 @@ def _check(case: str, func: n.Function, native, python, args) -> None:
         assert python_res[0] == "value" or python_res[1] == "OverflowError", where
         return
     if python_res == ("raises", "OverflowError") and native_res[0] == "value":
-        fixed_width = any(p.type.is_integer and not p.type.checked for p in func.params)
+        fixed_width = any(isinstance(p.type, ArrayT) or (getattr(p.type, "is_integer", False) and not p.type.checked)
+                          for p in func.params)
         overflowed = _normal(native_res[1], ret_t) == "nan" or math.isinf(abs(complex(native_res[1])))
         assert fixed_width or (overflowed and _has_pow(func)), where
         return

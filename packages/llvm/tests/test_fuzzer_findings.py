@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from pyexec.backends.llvm import aot
-from pyexec.types import complex64, complex128, float32, float64, int8, int16, int32, int64, uint8, uint32
+from pyexec.types import complex64, complex128, float32, float64, int8, int16, int32, int64, uint8, uint32, uint64
 
 
 def shift_right(x: int32, s: int32) -> int32:
@@ -158,3 +158,47 @@ def test_a_python_int_compares_with_a_fixed_width_integer_by_value_as_numpy_does
 def test_a_chained_comparison_agrees_with_its_links():
     for p3 in (1025590461, 189, 70000):
         assert aot(chained_int64_int_uint8)(p3) == chained_int64_int_uint8(np.uint32(p3))
+
+
+def uint64_above_int(u: uint64, i: int) -> bool:
+    return u > i
+
+
+def ints_equal_then_below_float32(i: int, j: int, x: float32) -> bool:
+    return i == j < x
+
+
+def int16_uint64_int_chain(a: int16, u: uint64, i: int) -> bool:
+    return a == u > i  # fuzz seed 93486: each link in its own type
+
+
+@pytest.mark.parametrize(("u", "i"), [(5, -1), (0, -1), (2**64 - 1, -20), (2**64 - 1, 2**63 - 1), (2**63, -2**63),
+                                      (7, 7), (0, 0), (2**63 - 1, 2**63 - 1)])
+def test_uint64_compares_with_a_python_int_by_value_as_numpy_2_does(u, i):
+    assert aot(uint64_above_int)(u, i) == uint64_above_int(np.uint64(u), i)
+
+
+def test_each_link_of_a_chain_compares_in_its_own_type_as_cpython_evaluates_it():
+    # 16777216 == 16777217 is False as ints, True in float32; the second link is float32's
+    for i, j, x in [(16777216, 16777217, 1e30), (16777216, 16777216, 1e30), (3, 3, 2.5), (3, 3, 3.5)]:
+        assert aot(ints_equal_then_below_float32)(i, j, x) == ints_equal_then_below_float32(i, j, np.float32(x))
+    for a, u, i in [(0, 0, -20), (-1, 2**64 - 1, -20), (5, 5, 4), (5, 5, 6), (-1, 0, -1)]:
+        expected = int16_uint64_int_chain(np.int16(a), np.uint64(u), i)
+        assert aot(int16_uint64_int_chain)(a, u, i) == expected
+
+
+def divide_by_own_conjugate(r: float) -> complex:
+    v = complex(r) / (2.5 - 3.0j)
+    return v / v.conjugate()  # fuzz seed 100030: Python complexes divide with CPython's algorithm
+
+
+def real_part_plus_float32(z: complex, x: float32):  # no return annotation: the result type is what is tested
+    return z.real + x  # a Python complex's .real is a Python float: weak, so the sum is float32
+
+
+def test_conjugate_and_parts_of_a_python_complex_are_python_numbers():
+    for r in (1.0, 3.0, -0.5, 1e300):
+        assert repr(aot(divide_by_own_conjugate)(r)) == repr(divide_by_own_conjugate(r))
+    # in float32 1e-8 + 1 is 1; in float64 it is not
+    expected = real_part_plus_float32(1e-8 + 2j, np.float32(1.0))
+    assert type(expected) is np.float32 and aot(real_part_plus_float32)(1e-8 + 2j, 1.0) == expected == 1.0

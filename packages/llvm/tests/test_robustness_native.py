@@ -518,3 +518,56 @@ def test_threads_compiling_the_first_functions_of_the_process_at_once_all_work()
     print(sorted(results))
     """)
     assert out.strip() == str([(k, "ZeroDivisionError") for k in range(8)])
+
+
+# --- recursion LLVM could turn into a loop ------------------------------------------------------------
+
+_TAIL_FORMS = """
+from pyexec.types import uint64
+
+def up(n: int) -> int:
+    return up(n + 1)
+
+def accumulate(n: int, total: int) -> int:
+    if n == 0:
+        return total
+    return accumulate(n - 1, total + n)
+
+def count(n: uint64) -> uint64:
+    if n == 0:
+        return uint64(0)
+    return count(n - uint64(1)) + uint64(1)
+
+def nothing(n: int) -> None:
+    nothing(n)
+
+calls = [(aot(up, cache=False), (0,)), (aot(accumulate, cache=False), (-1, 0)),
+         (aot(count, cache=False), (2**64 - 1,)), (aot(nothing, cache=False), (1,))]
+outcomes = []
+
+def run() -> None:
+    seen = []
+    for func, args in calls:
+        try:
+            func(*args)
+            seen.append("returned")
+        except RecursionError:
+            seen.append("RecursionError")
+    seen.append(str(calls[1][0](100, 0)))  # the same functions still work on that thread afterwards
+    outcomes.append(" ".join(seen))  # one append per thread: the threads' lines never interleave
+
+for kib in (256, 8192):
+    threading.stack_size(kib * 1024)
+    pool = [threading.Thread(target=run) for _ in range(2)]
+    for th in pool: th.start()
+    for th in pool: th.join()
+threading.stack_size(0)
+run()  # the main thread
+print(*outcomes)
+"""
+
+
+def test_tail_and_accumulator_runaway_recursion_raises_recursion_error_instead_of_looping_forever():
+    # tail-recursion elimination would make these loops whose frame never moves, so the stack check never
+    # fires and the call hangs; every call that may recurse is emitted `notail`
+    assert run_case(_TAIL_FORMS).split() == (["RecursionError"] * 4 + ["5050"]) * 5

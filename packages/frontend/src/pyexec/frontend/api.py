@@ -11,9 +11,13 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
 
 from pyexec.frontend.diagnostics import CompileError
 from pyexec.frontend.ir.nodes import Module
+
+if TYPE_CHECKING:
+    from pyexec.frontend.irbuild.arrays import ArgumentType
 
 # The builder (ast, inspect, difflib, …) is imported on first use, so ``import pyexec.frontend``
 # stays light for tools that only read or print IR.
@@ -31,12 +35,16 @@ def _no_internal_tracebacks(file: str) -> Iterator[None]:
         ) from None
 
 
-def analyze_functions(funcs: Sequence[Callable[..., object]], *, include_callees: bool = True) -> Module:
+def analyze_functions(funcs: Sequence[Callable[..., object]], *, include_callees: bool = True,
+                      argument_types: Sequence[ArgumentType | None] | None = None) -> Module:
     """Analyse functions as one module: calls between them (and recursion) resolve.
 
     Each function's source is read with ``inspect`` (the real file and line numbers; decorators
     are ignored), and its names resolve against its ``__globals__``. With ``include_callees``,
     a called Python function (or a decorator wrapping one via ``__wrapped__``) joins the module.
+    ``argument_types`` (one per parameter of the first function; None where the annotation decides)
+    types the parameters that have no annotation or only a partial one (``np.ndarray``): the types of
+    a call's arguments, for a specialisation (:func:`~pyexec.frontend.irbuild.arrays.type_of_argument`).
 
     Example:
         >>> import math
@@ -53,8 +61,11 @@ def analyze_functions(funcs: Sequence[Callable[..., object]], *, include_callees
     builder = ModuleBuilder(include_callees)
     first = "<unknown>"
     with _no_internal_tracebacks(first):
-        for f in funcs:
-            builder.add(source_of_function(f))
+        for k, f in enumerate(funcs):
+            src = source_of_function(f)
+            if k == 0 and argument_types is not None:
+                builder.argument_types[src.key] = list(argument_types)
+            builder.add(src)
         return builder.build_all()
 
 

@@ -77,6 +77,21 @@ class ModuleBinding:
 
 
 @dataclass(frozen=True)
+class NumpyFunctionBinding:
+    """A NumPy function compiled code knows (``np.zeros``, ``np.arange``, …; :data:`NUMPY_FUNCTIONS`)."""
+
+    name: str
+
+
+NUMPY_FUNCTIONS = frozenset(
+    {"empty", "zeros", "ones", "full", "empty_like", "zeros_like", "ones_like", "full_like", "arange", "copy", "sum",
+     "prod", "min", "max", "amin", "amax", "mean", "argmin", "argmax", "dot", "matmul", "sqrt", "exp", "log", "sin",
+     "cos", "tan", "abs", "absolute", "eye", "linspace"}
+)
+"""The NumPy functions compiled code can call (array constructors, copies and whole-array reductions)."""
+
+
+@dataclass(frozen=True)
 class OtherBinding:
     """Anything else (a list, a class, a string): using it is an error that says what it is."""
 
@@ -85,7 +100,7 @@ class OtherBinding:
 
 Binding = (
     ConstBinding | TypeBinding | MathModuleBinding | MathFunctionBinding | BuiltinBinding | FunctionBinding
-    | ModuleBinding | OtherBinding
+    | ModuleBinding | NumpyFunctionBinding | OtherBinding
 )
 
 SUBSET_BUILTINS = frozenset(
@@ -152,6 +167,9 @@ def classify(obj: object) -> Binding:
                 if isinstance(obj, type):
                     return TypeBinding(info.name)
                 return ConstBinding(obj.item(), info.name)
+        for name in NUMPY_FUNCTIONS:
+            if obj is getattr(numpy, name):
+                return NumpyFunctionBinding(name)
     scalars = sys.modules.get("pyexec.types.scalars")
     if scalars is not None and isinstance(obj, scalars.ScalarType):
         return TypeBinding(obj.name)
@@ -159,6 +177,8 @@ def classify(obj: object) -> Binding:
         return MathFunctionBinding(_MATH_BY_ID[id(obj)])
     if callable(obj) and id(obj) in _BUILTIN_BY_ID and getattr(builtins, _BUILTIN_BY_ID[id(obj)]) is obj:
         return BuiltinBinding(_BUILTIN_BY_ID[id(obj)])
+    if obj is tuple or obj is getattr(sys.modules.get("typing"), "Tuple", None):
+        return BuiltinBinding("tuple")  # only meaningful in an annotation: tuple[int, float]
     if isinstance(obj, types.ModuleType):
         return ModuleBinding(obj, obj.__name__)
     if isinstance(obj, types.FunctionType) or hasattr(obj, "__wrapped__") or hasattr(obj, "py_func"):
@@ -318,6 +338,10 @@ class StaticGlobals(Globals):
             return MathFunctionBinding(name)
         if module in ("pyexec", "pyexec.types", "numpy") and name in _SCALAR_NAMES:
             return TypeBinding(name)
+        if module == "typing" and name == "Tuple":
+            return BuiltinBinding("tuple")
+        if module == "numpy" and name in NUMPY_FUNCTIONS:
+            return NumpyFunctionBinding(name)
         return OtherBinding(f"a name imported from {module or 'a relative module'}")
 
     def lookup(self, name: str) -> Binding | None:
@@ -328,6 +352,10 @@ class StaticGlobals(Globals):
     def attribute(self, module: ModuleBinding, attr: str) -> Binding | None:
         if module.name in ("pyexec", "pyexec.types", "numpy") and attr in _SCALAR_NAMES:
             return TypeBinding(attr)
+        if module.name == "typing" and attr == "Tuple":
+            return BuiltinBinding("tuple")
+        if module.name == "numpy" and attr in NUMPY_FUNCTIONS:
+            return NumpyFunctionBinding(attr)
         if module.name == "pyexec" and attr == "types":
             return ModuleBinding(StaticModule("pyexec.types"), "pyexec.types")
         return None

@@ -1,4 +1,6 @@
-"""pyexec's heap in WebAssembly linear memory: ``WasmMemoryManager`` and the wasm32 memory constants.
+"""pyexec's heap in WebAssembly linear memory: ``WasmMemoryManager`` (a heap with its own allocator),
+``ModuleMemoryManager`` (a live pyexec module's heap, through the allocator compiled into it) and the
+wasm32 memory constants.
 
 Example:
     >>> from pyexec.wasm_memory import WasmMemoryManager, HEAP_START
@@ -17,6 +19,7 @@ from pyexec.wasm_memory.constants import (
 )
 from pyexec.wasm_memory.linear_memory import ExportedLinearMemory, OwnedLinearMemory
 from pyexec.wasm_memory.manager import WasmMemoryManager
+from pyexec.wasm_memory.module_heap import ModuleMemoryManager
 
 __all__ = [
     "DEFAULT_INITIAL_PAGES",
@@ -26,6 +29,7 @@ __all__ = [
     "PAGE_SIZE",
     "WASM_PAGE_SIZE",
     "ExportedLinearMemory",
+    "ModuleMemoryManager",
     "OwnedLinearMemory",
     "WasmMemoryManager",
 ]

@@ -13,8 +13,8 @@ Example:
 from pyexec.types.table import BUILTIN_ALIASES, BUILTIN_NAMES, SCALARS, ScalarInfo, lookup
 
 _FROM_SCALARS = (
-    "ALL_TYPES", "ScalarType", "bool_", "complex64", "complex128", "float32", "float64", "int8", "int16",
-    "int32", "int64", "scalar_type_of", "uint8", "uint16", "uint32", "uint64",
+    "ALL_TYPES", "ArrayAnnotation", "ScalarType", "bool_", "complex64", "complex128", "float32", "float64", "int8",
+    "int16", "int32", "int64", "scalar_type_of", "uint8", "uint16", "uint32", "uint64",
 )
 
 __all__ = [
@@ -22,6 +22,7 @@ __all__ = [
     "BUILTIN_ALIASES",
     "BUILTIN_NAMES",
     "SCALARS",
+    "ArrayAnnotation",
     "ScalarInfo",
     "ScalarType",
     "bool_",

@@ -66,6 +66,16 @@ class ScalarType:
             return np.bool_(bool(value))
         return np.asarray(value).astype(self.dtype)[()]
 
+    def __getitem__(self, axes: Any) -> ArrayAnnotation:
+        """``float64[:]``, ``int32[:, :]``, ``float64[:, ::1]``: an array type, spelled as in Numba.
+
+        Example:
+            >>> from pyexec.types import float64
+            >>> float64[:, ::1]
+            float64[:, ::1]
+        """
+        return ArrayAnnotation.from_axes(self, axes)
+
     def __instancecheck__(self, obj: Any) -> bool:
         return isinstance(obj, self.numpy_type)
 
@@ -75,6 +85,56 @@ class ScalarType:
     def __reduce__(self) -> str:
         # Pickles (and Numba's cache) refer to the module attribute, keeping one object per type.
         return self.info.name
+
+
+class ArrayAnnotation:
+    """An array type written on a scalar type (``float64[:]``): the element type, the number of
+    dimensions and the layout (``"C"`` for C-contiguous, written ``::1`` on the last axis, else ``"A"``).
+
+    An annotation for compiled code (the frontend reads it from the source); at run time it only
+    describes itself, and ``isinstance(a, float64[:])`` tells whether a NumPy array matches.
+
+    Example:
+        >>> import numpy as np
+        >>> from pyexec.types import float64
+        >>> isinstance(np.zeros(3), float64[::1]), isinstance(np.zeros(4)[::2], float64[::1])
+        (True, False)
+    """
+
+    __slots__ = ("dtype", "layout", "ndim")
+
+    def __init__(self, dtype: ScalarType, ndim: int, layout: str) -> None:
+        self.dtype, self.ndim, self.layout = dtype, ndim, layout
+
+    @classmethod
+    def from_axes(cls, dtype: ScalarType, axes: Any) -> ArrayAnnotation:
+        items = axes if isinstance(axes, tuple) else (axes,)
+        layout = "A"
+        for k, axis in enumerate(items):
+            ok = isinstance(axis, slice) and axis.start is None and axis.stop is None and axis.step in (None, 1)
+            if not ok or (axis.step == 1 and k != len(items) - 1):
+                raise TypeError(f"{dtype.name}[...] takes one ':' per axis and '::1' on the last axis only "
+                                f"(C-contiguous), as in {dtype.name}[:, ::1]")
+            if axis.step == 1:
+                layout = "C"
+        return cls(dtype, len(items), layout)
+
+    def __repr__(self) -> str:
+        axes = [":"] * self.ndim
+        if self.layout == "C":
+            axes[-1] = "::1"
+        return f"{self.dtype.name}[{', '.join(axes)}]"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, ArrayAnnotation) and (self.dtype, self.ndim, self.layout) == (
+            other.dtype, other.ndim, other.layout)
+
+    def __hash__(self) -> int:
+        return hash((self.dtype.name, self.ndim, self.layout))
+
+    def __instancecheck__(self, obj: Any) -> bool:
+        return (isinstance(obj, np.ndarray) and obj.dtype == self.dtype.dtype and obj.ndim == self.ndim
+                and (self.layout == "A" or obj.flags.c_contiguous))
 
 
 int8 = ScalarType(SCALARS["int8"])

@@ -11,9 +11,15 @@ and the verifier checks, that:
   :class:`BinOp` or :class:`Compare` have the same type, an assignment's value
   has the target's type, a call's arguments have the parameters' types, a
   return value has the function's return type, an ``if``/``while`` test is ``bool``;
-- sugar is gone: augmented assignment, tuple assignment and ``divmod`` unpacking
-  become plain :class:`Assign` statements (through fresh locals when Python
-  evaluates something once), ``pass`` disappears, ``elif`` is a nested ``If``.
+- sugar is gone: augmented assignment, tuple assignment, unpacking of a tuple value
+  (``a, b = f(x)``: one synthetic local, then an Assign of each :class:`TupleItem`)
+  and ``divmod`` unpacking become plain :class:`Assign` statements (through fresh
+  locals when Python evaluates something once), ``pass`` disappears, ``elif`` is a
+  nested ``If``, ``enumerate``/``zip`` over ranges are a :class:`ForRange` with
+  :class:`ZipRange` variables in step;
+- a value is a scalar or a tuple of scalars (:class:`~pyexec.frontend.ir.types.TupleT`):
+  only names, calls, :class:`MakeTuple` and :class:`IfExp` have a tuple type, items are read with a
+  constant index (:class:`TupleItem`), never by an operator.
 
 Backends never look at Python's AST. Runtime semantics (what raises what) are in
 DESIGN.md "Semantics" and in the docstrings of each node.
@@ -30,7 +36,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-from pyexec.frontend.ir.types import IRType, NoneT, ScalarT
+from pyexec.frontend.ir.types import ArrayT, IRType, NoneT, ScalarT, TupleT, ValueT
 
 
 @dataclass(frozen=True)
@@ -53,7 +59,7 @@ class Param:
     """A function parameter (``index`` is its position)."""
 
     name: str
-    type: ScalarT
+    type: ValueT
     index: int
     loc: Loc
 
@@ -63,7 +69,7 @@ class Local:
     """A local variable. Locals the frontend makes itself (for ``a, b = b, a``) are ``synthetic``."""
 
     name: str
-    type: ScalarT
+    type: ValueT
     loc: Loc
     synthetic: bool = False
 
@@ -88,7 +94,7 @@ class Name:
     """Read a parameter or local variable."""
 
     var: Variable
-    type: ScalarT
+    type: ValueT
     loc: Loc
 
 
@@ -164,8 +170,14 @@ class Compare:
     """A comparison chain ``a < b <= c``: ``operands[i] ops[i] operands[i+1]`` for every i,
     each operand evaluated at most once, left to right, stopping at the first false link.
 
-    Each link's two operands have the same type (``link_types[i]``); the result is ``bool``.
-    Floats compare as IEEE (NaN is unequal to everything); complex only takes ``eq``/``ne``.
+    Link ``i`` compares in ``link_types[i]``; the result is ``bool``. Floats compare as IEEE (NaN is
+    unequal to everything); complex only takes ``eq``/``ne``. Usually both operands of a link already
+    have its type. The one implicit conversion of the IR is here, because an operand is evaluated once
+    but may meet two links of different types (``i == j < x`` with ints ``i``, ``j`` and a float32
+    ``x`` compares ``i == j`` as ints and ``j < x`` as float32): an operand whose type differs from a
+    link's is converted by the backend for that link, an integer into an integer link *by value*
+    (exactly: ``uint64`` 2**64-1 is greater than the ``int`` -1, as NumPy 2 compares them), anything
+    else as a :class:`Cast` would convert it.
     """
 
     ops: list[CompareOpKind]
@@ -205,7 +217,7 @@ class Call:
 
     callee: str
     args: list[Expr]
-    type: ScalarT | NoneT
+    type: ValueT | NoneT
     loc: Loc
 
 
@@ -249,7 +261,247 @@ class Intrinsic:
     loc: Loc
 
 
-Expr = Const | Name | Cast | BinOp | UnaryOp | Compare | BoolOp | IfExp | Call | Intrinsic
+@dataclass(eq=False)
+class MakeTuple:
+    """``(a, b, …)``: a tuple value; ``items[i].type == type.items[i]``, evaluated left to right.
+
+    A tuple of scalars is a plain value (no heap block, no reference count): backends build it in
+    registers and copy it like a scalar.
+    """
+
+    items: list[Expr]
+    type: TupleT
+    loc: Loc
+
+
+@dataclass(eq=False)
+class TupleItem:
+    """``value[index]`` with a constant ``index`` in ``0 <= index < len(value.type.items)`` (the frontend
+    normalises negative indices and refuses an index out of range, which CPython would raise)."""
+
+    value: Expr
+    index: int
+    type: ScalarT
+    loc: Loc
+
+
+@dataclass(eq=False)
+class ArrayShape:
+    """The extent of ``array`` along ``axis`` (``len(a)`` is axis 0, ``a.shape[k]``); type ``int``."""
+
+    array: Expr
+    axis: int
+    type: ScalarT
+    loc: Loc
+
+
+@dataclass(eq=False)
+class ArraySize:
+    """``a.size``: the product of the extents; type ``int``."""
+
+    array: Expr
+    type: ScalarT
+    loc: Loc
+
+
+@dataclass(eq=False)
+class GetItem:
+    """``array[i, j, ...]``: one element, with one ``int`` index per axis (``type`` is the dtype).
+
+    A negative index counts from the end, as in Python. With ``boundscheck`` an index outside
+    ``-n <= i < n`` raises IndexError("index 5 is out of bounds for axis 0 with size 5"), NumPy's
+    message; without it (the frontend's own loops over an array) the index is known to be in range.
+    """
+
+    array: Expr
+    indices: list[Expr]
+    boundscheck: bool
+    type: ScalarT
+    loc: Loc
+
+
+@dataclass(eq=False)
+class FitInt:
+    """A Python number (``value``: an ``int``, or a Python ``float``, ``float64``) becoming a NumPy fixed-width
+    integer ``type`` where NumPy checks instead of wrapping (storing into an integer array: ``a[0] = x``):
+    a float goes through ``int()`` first (NaN: ValueError; inf or outside int64: OverflowError), then
+    OverflowError("Python integer 300 out of bounds for uint8") unless ``type`` holds the value. As the
+    whole value of a :class:`SetItem`, the conversion happens after the index is checked (NumPy's order)."""
+
+    value: Expr
+    type: ScalarT
+    loc: Loc
+
+
+@dataclass(eq=False)
+class ArrayNew:
+    """A new C-contiguous array (``np.empty/zeros/ones/full`` and their ``_like`` forms): one ``int`` extent
+    per axis in ``shape``, every element set to ``fill`` (of the dtype), or left as found when ``fill`` is
+    None (``np.empty``). A negative extent raises ValueError("negative dimensions are not allowed"), a
+    size past the address space ValueError("array is too big; ..."), as NumPy does."""
+
+    shape: list[Expr]
+    fill: Expr | None
+    type: ArrayT
+    loc: Loc
+
+
+@dataclass(eq=False)
+class ArrayRange:
+    """``np.arange(start, stop, step)`` (1-D, C-contiguous): ``start``, ``stop`` and ``step`` have the dtype,
+    ``int64`` or ``float64``. Its length is ``ceil((stop - start) / step)`` (at least 0) and element ``i``
+    is ``start + i * delta`` with ``delta = (start + step) - start``, NumPy's fill; a zero step raises
+    ZeroDivisionError("division by zero")."""
+
+    start: Expr
+    stop: Expr
+    step: Expr
+    type: ArrayT
+    loc: Loc
+
+
+@dataclass(eq=False)
+class ArrayCast:
+    """A C-contiguous array used where any layout is expected (``float64[::1]`` as ``float64[:]``): the same
+    array (dtype and dimensions equal), only its static type forgets the contiguity."""
+
+    value: Expr
+    type: ArrayT
+    loc: Loc
+
+
+@dataclass(eq=False)
+class Slice:
+    """One axis of a view: ``start:stop:step`` (each an ``int`` or None for Python's default)."""
+
+    start: Expr | None
+    stop: Expr | None
+    step: Expr | None
+    loc: Loc
+
+
+@dataclass(eq=False)
+class ArrayView:
+    """``a[1:-1]``, ``a[::2]``, ``a[i, :]``, ``a[:, j]``, ``a[i]`` of a 2-D array: a view sharing ``array``'s
+    memory. ``items`` has one entry per axis of ``array`` (the frontend fills missing trailing axes with
+    ``:``): an ``int`` index (checked like :class:`GetItem`'s, and its axis disappears) or a
+    :class:`Slice` (Python's slice rules, clamped to the axis; a zero step raises ValueError("slice step
+    cannot be zero")). The view keeps ``array``'s owner: a view of a new array carries that array's
+    reference."""
+
+    array: Expr
+    items: list[Expr | Slice]
+    type: ArrayT
+    loc: Loc
+
+
+@dataclass(eq=False)
+class Transpose:
+    """``a.T``: the same memory with the axes in reverse order."""
+
+    array: Expr
+    type: ArrayT
+    loc: Loc
+
+
+@dataclass(eq=False)
+class ArrayCopy:
+    """``a.copy()`` (``np.copy(a)``): a new C-contiguous array with ``array``'s elements."""
+
+    array: Expr
+    type: ArrayT
+    loc: Loc
+
+
+ReduceKind = Literal["sum", "prod", "min", "max", "mean", "argmin", "argmax"]
+
+
+@dataclass(eq=False)
+class Reduce:
+    """A whole-array reduction (``a.sum()``, ``np.max(a)``, …) with NumPy's result types: ``sum``/``prod`` of
+    a bool or signed integer array are ``int64``, of an unsigned one ``uint64``, of floats and complex their
+    own type; ``mean`` is ``float64`` for integers and bools; ``min``/``max`` keep the dtype and propagate
+    NaN; ``argmin``/``argmax`` are the first extreme element's C-order index (``int64``; a NaN is the
+    extreme). ``min``/``max``/``argmin``/``argmax`` of an empty array raise NumPy's ValueError; ``mean`` of
+    one is NaN. Floating sums may round differently from NumPy's pairwise summation. With ``axis`` (a valid
+    axis of ``array``) the reduction runs along that axis only and ``type`` is a new C-contiguous array of
+    the other axes (a 1-D array reduced along its axis gives a scalar, as in NumPy); an index from
+    ``argmin``/``argmax`` then counts along that axis, and an empty reduced axis raises for those four."""
+
+    op: ReduceKind
+    array: Expr
+    type: ScalarT | ArrayT
+    loc: Loc
+    axis: int | None = None
+
+
+@dataclass(eq=False)
+class LinSpace:
+    """``np.linspace(start, stop, num)`` (``float64`` bounds, an ``int`` count): NumPy's values, element ``i``
+    is ``start + i * step`` with ``step = (stop - start) / (num - 1)`` and the last one exactly ``stop``
+    (when ``step`` is 0, ``start + i / (num - 1) * (stop - start)``); a negative ``num`` raises NumPy's
+    ValueError."""
+
+    start: Expr
+    stop: Expr
+    num: Expr
+    type: ArrayT
+    loc: Loc
+
+
+@dataclass(eq=False)
+class Eye:
+    """``np.eye(n, m)``: a new C-contiguous ``n`` × ``m`` array of zeros with ones on the main diagonal (negative
+    extents raise NumPy's ValueError); ``cols`` None is ``np.eye(n)``, square."""
+
+    rows: Expr
+    cols: Expr | None
+    type: ArrayT
+    loc: Loc
+
+
+ArrayOpKind = Literal["add", "sub", "mul", "truediv", "floordiv", "mod", "pow", "lshift", "rshift", "bitand",
+                      "bitor", "bitxor", "neg", "eq", "ne", "lt", "le", "gt",
+                      "ge", "sqrt", "exp", "log", "sin", "cos", "tan", "abs"]
+
+
+@dataclass(eq=False)
+class ArrayMap:
+    """Elementwise ``a + b``, ``a * 2.0``, ``a < b``, ``-a``, ``np.sqrt(a)``, … over arrays and scalars with
+    NumPy's broadcasting: a new C-contiguous array of ``type`` whose shape is the operands' broadcast shape
+    (ValueError("operands could not be broadcast together") when two extents differ and neither is 1). Every
+    operand's element (or the scalar) is converted to ``compute`` first, as :class:`Cast` converts; then the
+    operation runs with NumPy's array semantics: integers wrap, a float division by zero gives inf or NaN (no
+    exception), an integer ``//`` or ``%`` by zero gives 0, ``//``/``%`` of floats follow NumPy's ``divmod``,
+    an integer ``**`` a negative integer raises ValueError (NumPy's message), shifts by the width or more give
+    0 (-1 for ``>>`` of a negative number), ``sqrt``/``log`` of a negative
+    number give NaN; comparisons give ``bool_``."""
+
+    op: ArrayOpKind
+    args: list[Expr]
+    compute: ScalarT
+    type: ArrayT
+    loc: Loc
+
+
+@dataclass(eq=False)
+class MatMul:
+    """``a @ b`` and ``np.dot(a, b)`` for 1-D·1-D (a scalar), 2-D·1-D and 2-D·2-D, in ``compute`` (the operands'
+    promoted dtype); ``type`` is ``compute`` or a new C-contiguous array of it. Mismatched inner dimensions
+    raise ValueError, as NumPy's do."""
+
+    left: Expr
+    right: Expr
+    compute: ScalarT
+    type: ScalarT | ArrayT
+    loc: Loc
+
+
+Expr = (
+    Const | Name | Cast | BinOp | UnaryOp | Compare | BoolOp | IfExp | Call | Intrinsic | MakeTuple | TupleItem
+    | ArrayShape | ArraySize | GetItem | FitInt | ArrayNew | ArrayRange | ArrayCast | ArrayView | Transpose
+    | ArrayCopy | Reduce | ArrayMap | MatMul | Eye | LinSpace
+)
 
 
 # --- statements --------------------------------------------------------------------------------
@@ -283,6 +535,22 @@ class While:
 
 
 @dataclass(eq=False)
+class ZipRange:
+    """A range that a :class:`ForRange` walks in step with its own (``zip``, ``enumerate``).
+
+    ``var`` takes ``start``, ``start + step``, … like the loop's variable. ``stop`` is None for
+    ``enumerate``'s counter, which never ends the loop (an ``int`` counter past int64 raises
+    OverflowError); otherwise the loop stops at the shortest range, as ``zip`` does.
+    """
+
+    var: Variable
+    start: Expr
+    stop: Expr | None
+    step: Expr
+    loc: Loc
+
+
+@dataclass(eq=False)
 class ForRange:
     """``for var in range(start, stop, step): body`` then ``orelse`` unless broken out of.
 
@@ -290,6 +558,10 @@ class ForRange:
     loop; a zero step raises ValueError("range() arg 3 must not be zero"). The loop runs
     over Python's range exactly (any step sign, no overflow at the ends); ``var`` keeps its
     last value after the loop, and is unchanged if the range is empty.
+
+    ``zipped`` ranges advance with it (``for i, x in enumerate(range(n))``, ``for x, y in
+    zip(range(a), range(b))``): each one's start, stop and step are evaluated (and a zero step
+    refused) after the loop's own, in order; the loop runs as many times as its shortest range.
     """
 
     var: Variable
@@ -299,6 +571,7 @@ class ForRange:
     body: list[Stmt]
     orelse: list[Stmt]
     loc: Loc
+    zipped: list[ZipRange] = field(default_factory=list)
 
 
 @dataclass(eq=False)
@@ -352,7 +625,33 @@ class Print:
     loc: Loc
 
 
-Stmt = Assign | If | While | ForRange | Break | Continue | Return | ExprStmt | Assert | Print
+@dataclass(eq=False)
+class SetItem:
+    """``array[i, j, ...] = value``: ``value`` has the array's dtype (the frontend casts it as NumPy's
+    setitem does); indices as in :class:`GetItem`. Python's order: ``value`` is evaluated first, then
+    ``array``, then the indices."""
+
+    array: Expr
+    indices: list[Expr]
+    value: Expr
+    boundscheck: bool
+    loc: Loc
+
+
+@dataclass(eq=False)
+class FillArray:
+    """``a[1:3] = v``, ``a[i, :] = b``: every element of the view ``target`` set to ``value``: a number of the
+    dtype (the frontend casts as :class:`SetItem` does), or an array broadcast to the target's shape (its
+    elements cast to the dtype as :class:`Cast` converts; ValueError("could not broadcast input array into
+    the target's shape") otherwise). ``value`` is evaluated first, as in Python; when the source array
+    overlaps the target in memory it is read in full before anything is written (NumPy's result)."""
+
+    target: Expr
+    value: Expr
+    loc: Loc
+
+
+Stmt = Assign | If | While | ForRange | Break | Continue | Return | ExprStmt | Assert | Print | SetItem | FillArray
 
 
 # --- functions and modules ---------------------------------------------------------------------
@@ -364,7 +663,7 @@ class Function:
 
     name: str
     params: list[Param]
-    return_type: ScalarT | NoneT
+    return_type: ValueT | NoneT
     locals: list[Local]
     body: list[Stmt]
     loc: Loc

@@ -19,6 +19,14 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from pyexec.frontend.ir.nodes import (
+    ArrayCast,
+    ArrayCopy,
+    ArrayMap,
+    ArrayNew,
+    ArrayRange,
+    ArrayShape,
+    ArraySize,
+    ArrayView,
     Assert,
     Assign,
     BinOp,
@@ -31,16 +39,28 @@ from pyexec.frontend.ir.nodes import (
     Continue,
     Expr,
     ExprStmt,
+    Eye,
+    FillArray,
+    FitInt,
     ForRange,
     Function,
+    GetItem,
     If,
     IfExp,
     Intrinsic,
+    LinSpace,
+    MakeTuple,
+    MatMul,
     Module,
     Name,
     Print,
+    Reduce,
     Return,
+    SetItem,
+    Slice,
     Stmt,
+    Transpose,
+    TupleItem,
     UnaryOp,
     While,
 )
@@ -87,7 +107,46 @@ _EXPR: dict[type, Callable[..., str]] = {
     IfExp: lambda e: f"ifexp<{e.type}>({format_expr(e.test)}, {format_expr(e.body)}, {format_expr(e.orelse)})",
     Call: lambda e: f"call {e.callee}<{e.type}>({_args(e.args)})",
     Intrinsic: lambda e: f"{e.name}<{e.type}>({_args(e.args)})",
+    MakeTuple: lambda e: f"tuple<{e.type}>({_args(e.items)})",
+    TupleItem: lambda e: f"item<{e.type}>({format_expr(e.value)}, {e.index})",
+    ArrayShape: lambda e: f"shape<{e.type}>({format_expr(e.array)}, {e.axis})",
+    ArrayNew: lambda e: f"new<{e.type}>(({_args(e.shape)}{',' if len(e.shape) == 1 else ''})"
+    + ("" if e.fill is None else f", {format_expr(e.fill)}") + ")",
+    ArrayView: lambda e: f"view<{e.type}>({format_expr(e.array)}, {_items(e.items)})",
+    ArrayMap: lambda e: f"map.{e.op}<{e.type}, {e.compute}>({_args(e.args)})",
+    LinSpace: lambda e: f"linspace<{e.type}>({_args([e.start, e.stop, e.num])})",
+    Eye: lambda e: f"eye<{e.type}>({_args([e.rows] if e.cols is None else [e.rows, e.cols])})",
+    MatMul: lambda e: f"matmul<{e.type}>({format_expr(e.left)}, {format_expr(e.right)})",
+    Reduce: lambda e: f"{e.op}<{e.type}>({format_expr(e.array)}" + ("" if e.axis is None else f", axis={e.axis}") + ")",
+    Transpose: lambda e: f"transpose<{e.type}>({format_expr(e.array)})",
+    ArrayCopy: lambda e: f"copy<{e.type}>({format_expr(e.array)})",
+    ArrayCast: lambda e: f"as<{e.type}>({format_expr(e.value)})",
+    ArrayRange: lambda e: f"arange<{e.type}>({_args([e.start, e.stop, e.step])})",
+    FitInt: lambda e: f"fit<{e.type}>({format_expr(e.value)})",
+    ArraySize: lambda e: f"size<{e.type}>({format_expr(e.array)})",
+    GetItem: lambda e: f"{_getitem(e)}<{e.type}>({format_expr(e.array)}, {_args(e.indices)})",
 }
+
+
+def _items(items: list) -> str:
+    def one(item: object) -> str:
+        if isinstance(item, Slice):
+            if item.start is None and item.stop is None and item.step is None:
+                return ":"
+            parts = ["None" if p is None else format_expr(p) for p in (item.start, item.stop, item.step)]
+            return f"slice({', '.join(parts)})"
+        return format_expr(item)  # type: ignore[arg-type]
+
+    return ", ".join(one(i) for i in items)
+
+
+def _getitem(e: GetItem | SetItem) -> str:
+    return "getitem" if e.boundscheck else "getitem_unchecked"
+
+
+def _setitem(s: SetItem) -> str:
+    word = "setitem" if s.boundscheck else "setitem_unchecked"
+    return f"{word} {format_expr(s.array)}[{_args(s.indices)}] = {format_expr(s.value)}"
 
 
 def _block(stmts: list[Stmt], depth: int, out: list[str]) -> None:
@@ -115,6 +174,11 @@ def _while(s: While, depth: int, out: list[str]) -> None:
 
 def _for(s: ForRange, depth: int, out: list[str]) -> None:
     rng = f"range({format_expr(s.start)}, {format_expr(s.stop)}, {format_expr(s.step)})"
+    for z in s.zipped:  # ranges walked in step: `with i in count(0:int)`, `with y in range(...)`
+        if z.stop is None:
+            rng += f" with {z.var.name} in count({format_expr(z.start)})"
+        else:
+            rng += f" with {z.var.name} in range({format_expr(z.start)}, {format_expr(z.stop)}, {format_expr(z.step)})"
     out.append(f"{INDENT * depth}for {s.var.name} in {rng}:")
     _block(s.body, depth + 1, out)
     if s.orelse:
@@ -146,6 +210,8 @@ _STMT: dict[type, Callable[[Stmt, int, list[str]], None]] = {
     Return: _line(lambda s: "return" if s.value is None else f"return {format_expr(s.value)}"),
     ExprStmt: _line(lambda s: f"expr {format_expr(s.value)}"),
     Assert: _line(_assert),
+    SetItem: _line(_setitem),
+    FillArray: _line(lambda s: f"fill {format_expr(s.target)} = {format_expr(s.value)}"),
     Print: _line(lambda s: f"print({_args([*s.args])}{', ' if s.args else ''}sep={s.sep!r}, end={s.end!r})"),
 }
 

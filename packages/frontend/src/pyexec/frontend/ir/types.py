@@ -77,7 +77,58 @@ class StrT:
         return "str"
 
 
-IRType = ScalarT | NoneT | StrT
+@dataclass(frozen=True)
+class TupleT:
+    """A tuple of scalars (``tuple[int, float64]``): a value like a scalar, one item per type.
+
+    Tuples of scalars hold no heap object, so compiled code copies them freely and counts no
+    references (tuples of arrays or strings, when they come, will). ``tuple[()]`` is not a type here.
+
+    Example:
+        >>> str(TupleT((INT, FLOAT64)))
+        'tuple[int, float64]'
+    """
+
+    items: tuple[ScalarT, ...]
+
+    def __str__(self) -> str:
+        return f"tuple[{', '.join(map(str, self.items))}]"
+
+
+@dataclass(frozen=True)
+class ArrayT:
+    """A NumPy array type: element type × number of dimensions × layout, as Numba spells it.
+
+    ``layout`` is ``"C"`` (C-contiguous: the last axis has unit stride and each axis's stride is the
+    product of the following extents times the item size) or ``"A"`` (any strides, negative and zero
+    included). ``dtype`` is never Python's checked ``int``: an element of an ``int`` array is NumPy's
+    wrapping ``int64``.
+
+    Example:
+        >>> str(ArrayT(FLOAT64, 1, "A")), str(ArrayT(INT32, 2, "C")), str(ArrayT(FLOAT64, 1, "C"))
+        ('float64[:]', 'int32[:, ::1]', 'float64[::1]')
+    """
+
+    dtype: ScalarT
+    ndim: int
+    layout: str = "A"
+
+    def __post_init__(self) -> None:
+        if self.dtype.checked:
+            raise ValueError("an array's dtype is a fixed-width type: use int64, not int")
+        if self.ndim < 1 or self.layout not in ("C", "A"):
+            raise ValueError(f"bad array type: ndim {self.ndim}, layout {self.layout!r}")
+
+    def __str__(self) -> str:
+        axes = [":"] * self.ndim
+        if self.layout == "C":
+            axes[-1] = "::1"
+        return f"{self.dtype}[{', '.join(axes)}]"
+
+
+IRType = ScalarT | NoneT | StrT | TupleT | ArrayT
+ValueT = ScalarT | TupleT | ArrayT
+"""The type of anything a variable can hold, a function take or return: a scalar, a tuple or an array."""
 
 INT = ScalarT(SCALARS["int64"], checked=True)
 """Python's ``int``: 64-bit, raises OverflowError rather than wrap."""
@@ -106,3 +157,23 @@ BY_NAME: dict[str, IRType] = {
     **{name: ScalarT(info) for name, info in SCALARS.items()},
 }
 """Every IR type by the name an annotation uses (``int``, ``float``, ``uint8``, ``bool_`` …)."""
+
+
+def reduction_type(op: str, dtype: ScalarT) -> ScalarT | None:
+    """The result type of a whole-array reduction, as NumPy 2 gives it on a 64-bit platform (None: refused).
+
+    Example:
+        >>> str(reduction_type("sum", INT32)), str(reduction_type("mean", UINT8)), str(reduction_type("max", FLOAT32))
+        ('int64', 'float64', 'float32')
+    """
+    if op in ("argmin", "argmax"):
+        return None if dtype.is_complex else INT64
+    if op in ("min", "max"):
+        return None if dtype.is_complex else dtype
+    if op == "mean":
+        return dtype if (dtype.is_float or dtype.is_complex) else FLOAT64
+    if dtype.is_bool or (dtype.is_integer and dtype.info.signed):
+        return INT64
+    if dtype.is_integer:
+        return UINT64
+    return dtype

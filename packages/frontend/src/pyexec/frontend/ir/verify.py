@@ -17,6 +17,14 @@ from collections.abc import Callable
 from pyexec.frontend.diagnostics import IRVerifyError
 from pyexec.frontend.ir.intrinsic_rules import INTRINSIC_NAMES
 from pyexec.frontend.ir.nodes import (
+    ArrayCast,
+    ArrayCopy,
+    ArrayMap,
+    ArrayNew,
+    ArrayRange,
+    ArrayShape,
+    ArraySize,
+    ArrayView,
     Assert,
     Assign,
     BinOp,
@@ -29,26 +37,59 @@ from pyexec.frontend.ir.nodes import (
     Continue,
     Expr,
     ExprStmt,
+    Eye,
+    FillArray,
+    FitInt,
     ForRange,
     Function,
+    GetItem,
     If,
     IfExp,
     Intrinsic,
+    LinSpace,
     Loc,
     Local,
+    MakeTuple,
+    MatMul,
     Module,
     Name,
     Param,
     Print,
+    Reduce,
     Return,
+    SetItem,
+    Slice,
     Stmt,
+    Transpose,
+    TupleItem,
     UnaryOp,
     While,
 )
-from pyexec.frontend.ir.types import BOOL, COMPLEX64, COMPLEX128, FLOAT32, FLOAT64, INT, NONE, STR, ScalarT
+from pyexec.frontend.ir.types import (
+    BOOL,
+    COMPLEX64,
+    COMPLEX128,
+    FLOAT32,
+    FLOAT64,
+    INT,
+    NONE,
+    STR,
+    ArrayT,
+    ScalarT,
+    TupleT,
+    reduction_type,
+)
 
 _COMPONENT = {COMPLEX64: FLOAT32, COMPLEX128: FLOAT64}
 _INT_OPS = ("lshift", "rshift", "bitand", "bitor", "bitxor")
+
+
+def _is_value_type(t: object) -> bool:
+    """A type a variable, parameter or return value may have: a scalar, an array, or a tuple of one or more
+    scalars."""
+    if isinstance(t, TupleT):
+        return len(t.items) > 0 and all(isinstance(i, ScalarT) for i in t.items)
+    return isinstance(t, (ScalarT, ArrayT))
 
 
 class _Verifier:
@@ -66,15 +107,15 @@ class _Verifier:
     def check_function(self) -> None:
         fn = self.fn
         for i, p in enumerate(fn.params):
-            if not isinstance(p, Param) or p.index != i or not isinstance(p.type, ScalarT):
+            if not isinstance(p, Param) or p.index != i or not _is_value_type(p.type):
                 raise self.fail(fn, f"parameter {i} ({getattr(p, 'name', p)!r}) is malformed")
         names = [p.name for p in fn.params] + [v.name for v in fn.locals]
         if len(set(names)) != len(names):
             raise self.fail(fn, f"duplicate parameter or local names in {names}")
         for v in fn.locals:
-            if not isinstance(v, Local) or not isinstance(v.type, ScalarT):
+            if not isinstance(v, Local) or not _is_value_type(v.type):
                 raise self.fail(fn, f"local {getattr(v, 'name', v)!r} is malformed")
-        if not (isinstance(fn.return_type, ScalarT) or fn.return_type == NONE):
+        if not (_is_value_type(fn.return_type) or fn.return_type == NONE):
             raise self.fail(fn, f"bad return type {fn.return_type!r}")
         self.block(fn.body)
 
@@ -95,7 +136,33 @@ class _Verifier:
 
     def assign(self, s: Assign) -> None:
         self.var(s, s.target)
-        self.same(s, self.expr(s.value), s.target.type, f"value assigned to '{s.target.name}'")
+        self.same(s, self.expr(s.value, array=True), s.target.type, f"value assigned to '{s.target.name}'")
+
+    def fill_array(self, s: FillArray) -> None:
+        t = self.expr(s.target, array=True)
+        if not isinstance(t, ArrayT):
+            raise self.fail(s, f"fills a {t}, not an array")
+        v = self.expr(s.value, array=True)
+        if isinstance(v, ArrayT):
+            if v.ndim > t.ndim:
+                raise self.fail(s, f"copies a {v} into a {t}")
+            return
+        self.same(s, v, t.dtype, "fill value")
+
+    def setitem(self, s: SetItem) -> None:
+        t = self.array_indexed(s, s.array, s.indices)
+        self.same(s, self.expr(s.value), t.dtype, "value stored in the array")
+
+    def array_indexed(self, where: object, array: Expr, indices: list[Expr]) -> ArrayT:
+        """An indexed array: an array expression and one ``int`` index per axis."""
+        t = self.expr(array, array=True)
+        if not isinstance(t, ArrayT):
+            raise self.fail(where, f"indexes a value of type {t}, not an array")
+        if len(indices) != t.ndim:
+            raise self.fail(where, f"{len(indices)} indices for an array of {t.ndim} dimensions")
+        for k, i in enumerate(indices):
+            self.same(where, self.expr(i), INT, f"index {k}")
+        return t
 
     def if_(self, s: If) -> None:
         self.same(s, self.expr(s.test), BOOL, "if test")
@@ -109,10 +176,19 @@ class _Verifier:
 
     def for_(self, s: ForRange) -> None:
         self.var(s, s.var)
-        if not s.var.type.is_integer:
+        if not isinstance(s.var.type, ScalarT) or not s.var.type.is_integer:
             raise self.fail(s, f"loop variable '{s.var.name}' has non-integer type {s.var.type}")
         for part, e in (("start", s.start), ("stop", s.stop), ("step", s.step)):
             self.same(s, self.expr(e), s.var.type, f"range {part}")
+        for z in s.zipped:
+            self.var(s, z.var)
+            if not (isinstance(z.var.type, ScalarT) and z.var.type.is_integer):
+                raise self.fail(s, f"zipped loop variable '{z.var.name}' has non-integer type {z.var.type}")
+            for part, e in (("start", z.start), ("stop", z.stop), ("step", z.step)):
+                if e is not None:
+                    self.same(s, self.expr(e), z.var.type, f"zipped range {part}")
+            if z.stop is None and not (isinstance(z.step, Const) and z.step.value == 1):
+                raise self.fail(s, "a zipped counter (no stop) must step by 1")
         self.loop(s.body)
         self.block(s.orelse)
 
@@ -133,10 +209,10 @@ class _Verifier:
             return
         if rt == NONE:
             raise self.fail(s, "returns a value from a function returning None")
-        self.same(s, self.expr(s.value), rt, "return value")  # type: ignore[arg-type]
+        self.same(s, self.expr(s.value, array=True), rt, "return value")  # type: ignore[arg-type]
 
     def expr_stmt(self, s: ExprStmt) -> None:
-        self.expr(s.value, allow_none=True)
+        self.expr(s.value, allow_none=True, array=True)
 
     def assert_(self, s: Assert) -> None:
         self.same(s, self.expr(s.test), BOOL, "assert test")
@@ -151,8 +227,8 @@ class _Verifier:
             if a.type == STR:
                 if not (isinstance(a, Const) and isinstance(a.value, str)):
                     raise self.fail(s, "a str argument must be a string constant")
-            else:
-                self.expr(a)
+            elif isinstance(self.expr(a), TupleT):
+                raise self.fail(s, "prints a tuple (print takes scalars and string constants)")
 
     # --- expressions ---------------------------------------------------------------------------
 
@@ -160,15 +236,19 @@ class _Verifier:
         if actual != expected:
             raise self.fail(where, f"{what} has type {actual}, expected {expected}")
 
-    def expr(self, e: Expr, allow_none: bool = False) -> object:
+    def expr(self, e: Expr, allow_none: bool = False, array: bool = False) -> object:
         check = _EXPRS.get(type(e))
         if check is None:
             raise self.fail(e, "not an expression node")
         if not isinstance(getattr(e, "loc", None), Loc):
             raise self.fail(e, "missing source location")
         t = e.type
-        if not (isinstance(t, ScalarT) or (allow_none and t == NONE and isinstance(e, Call))):
+        if not (_is_value_type(t) or (allow_none and t == NONE and isinstance(e, Call))):
             raise self.fail(e, f"bad type {t!r}")
+        if isinstance(t, TupleT) and not isinstance(e, _TUPLE_EXPRS):
+            raise self.fail(e, f"has the tuple type {t}; only names, calls, tuple displays and if-else may")
+        if isinstance(t, ArrayT) and not array:
+            raise self.fail(e, f"bad type {t!r} (an array where a scalar is needed)")
         check(self, e)
         return t
 
@@ -190,11 +270,136 @@ class _Verifier:
             raise self.fail(e, f"value {v!r} is out of float32's range")
 
     def name(self, e: Name) -> None:
-        self.var(e, e.var)
+        self.var(e, e.var)  # an array read is allowed where the caller's expr(..., array=True) allows it
         self.same(e, e.type, e.var.type, f"read of '{e.var.name}'")
 
     def cast(self, e: Cast) -> None:
-        self.expr(e.value)
+        if not isinstance(self.expr(e.value), ScalarT) or not isinstance(e.type, ScalarT):
+            raise self.fail(e, "casts convert scalars only")
+
+    def make_tuple(self, e: MakeTuple) -> None:
+        if not isinstance(e.type, TupleT) or len(e.items) != len(e.type.items):
+            raise self.fail(e, f"{len(e.items)} items for the type {e.type}")
+        for i, (item, t) in enumerate(zip(e.items, e.type.items)):
+            self.same(e, self.expr(item), t, f"item {i}")
+
+    def tuple_item(self, e: TupleItem) -> None:
+        t = self.expr(e.value)
+        if not isinstance(t, TupleT):
+            raise self.fail(e, f"indexes a {t}, not a tuple")
+        if not (isinstance(e.index, int) and 0 <= e.index < len(t.items)):
+            raise self.fail(e, f"index {e.index!r} is out of range for {t}")
+        self.same(e, e.type, t.items[e.index], f"item {e.index}")
+
+    def array_shape(self, e: ArrayShape) -> None:
+        t = self.expr(e.array, array=True)
+        if not isinstance(t, ArrayT) or not 0 <= e.axis < t.ndim:
+            raise self.fail(e, f"axis {e.axis} of a value of type {t}")
+        self.same(e, e.type, INT, "an extent")
+
+    def array_size(self, e: ArraySize) -> None:
+        if not isinstance(self.expr(e.array, array=True), ArrayT):
+            raise self.fail(e, "size of a value that is not an array")
+        self.same(e, e.type, INT, "a size")
+
+    def array_new(self, e: ArrayNew) -> None:
+        t = e.type
+        if not isinstance(t, ArrayT) or t.layout != "C" or len(e.shape) != t.ndim:
+            raise self.fail(e, f"makes a {t} from {len(e.shape)} extents (a new array is C-contiguous)")
+        for k, x in enumerate(e.shape):
+            self.same(e, self.expr(x), INT, f"extent {k}")
+        if e.fill is not None:
+            self.same(e, self.expr(e.fill), t.dtype, "fill value")
+
+    def array_cast(self, e: ArrayCast) -> None:
+        t, v = e.type, self.expr(e.value, array=True)
+        if not (isinstance(t, ArrayT) and isinstance(v, ArrayT) and t.layout == "A" and v.layout == "C"
+                and (t.dtype, t.ndim) == (v.dtype, v.ndim)):
+            raise self.fail(e, f"{v} as {t}: only a C-contiguous array becomes the same array of any layout")
+
+    def array_view(self, e: ArrayView) -> None:
+        t = self.expr(e.array, array=True)
+        if not isinstance(t, ArrayT) or len(e.items) != t.ndim:
+            raise self.fail(e, f"a view of {t} with {len(e.items)} items (one per axis)")
+        kept = 0
+        for k, item in enumerate(e.items):
+            if isinstance(item, Slice):
+                kept += 1
+                for part in (item.start, item.stop, item.step):
+                    if part is not None:
+                        self.same(e, self.expr(part), INT, f"a slice bound of axis {k}")
+            else:
+                self.same(e, self.expr(item), INT, f"index {k}")
+        if not isinstance(e.type, ArrayT) or e.type.ndim != kept or e.type.dtype != t.dtype:
+            raise self.fail(e, f"a view keeping {kept} axes of {t} cannot be {e.type}")
+
+    def array_map(self, e: ArrayMap) -> None:
+        if not isinstance(e.type, ArrayT) or not e.args:
+            raise self.fail(e, f"an elementwise operation gives an array, not {e.type}")
+        ndim = 0
+        for a in e.args:
+            t = self.expr(a, array=True)
+            ndim = max(ndim, t.ndim if isinstance(t, ArrayT) else 0)
+        if ndim != e.type.ndim or e.type.layout != "C":
+            raise self.fail(e, f"operands of {ndim} dimensions cannot give {e.type}")
+
+    def linspace(self, e: LinSpace) -> None:
+        self.same(e, self.expr(e.start), FLOAT64, "start")
+        self.same(e, self.expr(e.stop), FLOAT64, "stop")
+        self.same(e, self.expr(e.num), INT, "num")
+        if e.type != ArrayT(FLOAT64, 1, "C"):
+            raise self.fail(e, f"np.linspace gives float64[::1], not {e.type}")
+
+    def eye(self, e: Eye) -> None:
+        self.same(e, self.expr(e.rows), INT, "rows")
+        if e.cols is not None:
+            self.same(e, self.expr(e.cols), INT, "columns")
+        if not isinstance(e.type, ArrayT) or e.type.ndim != 2 or e.type.layout != "C":
+            raise self.fail(e, f"np.eye gives a 2-D C-contiguous array, not {e.type}")
+
+    def matmul(self, e: MatMul) -> None:
+        lt, rt = self.expr(e.left, array=True), self.expr(e.right, array=True)
+        if not (isinstance(lt, ArrayT) and isinstance(rt, ArrayT)) or lt.ndim > 2 or rt.ndim > 2:
+            raise self.fail(e, f"matmul of {lt} and {rt}")
+
+    def reduce(self, e: Reduce) -> None:
+        t = self.expr(e.array, array=True)
+        if not isinstance(t, ArrayT):
+            raise self.fail(e, f"{e.op} of a {t}")
+        scalar = reduction_type(e.op, t.dtype)
+        if e.axis is not None and not 0 <= e.axis < t.ndim:
+            raise self.fail(e, f"axis {e.axis} of {t}")
+        expected = scalar if e.axis is None or t.ndim == 1 else ArrayT(scalar, t.ndim - 1, "C")  # type: ignore[arg-type]
+        if scalar is None or e.type != expected:
+            raise self.fail(e, f"{e.op} of {t} cannot give {e.type}")
+
+    def transpose(self, e: Transpose) -> None:
+        t = self.expr(e.array, array=True)
+        if not isinstance(t, ArrayT) or (e.type != ArrayT(t.dtype, t.ndim, "C" if t.ndim == 1 else "A") \
+                and e.type != ArrayT(t.dtype, t.ndim, "A")):
+            raise self.fail(e, f"the transpose of {t} cannot be {e.type}")
+
+    def array_copy(self, e: ArrayCopy) -> None:
+        t = self.expr(e.array, array=True)
+        if not isinstance(t, ArrayT) or e.type != ArrayT(t.dtype, t.ndim, "C"):
+            raise self.fail(e, f"a copy of {t} is a C-contiguous array of its dtype, not {e.type}")
+
+    def array_range(self, e: ArrayRange) -> None:
+        t = e.type
+        if not isinstance(t, ArrayT) or t.ndim != 1 or t.layout != "C" or t.dtype.name not in ("int64", "float64"):
+            raise self.fail(e, f"arange makes a 1-D int64 or float64 array, not {t}")
+        for part in (e.start, e.stop, e.step):
+            self.same(e, self.expr(part), INT if t.dtype.is_integer else FLOAT64, "an arange bound")
+
+    def fit_int(self, e: FitInt) -> None:
+        if self.expr(e.value) not in (INT, FLOAT64):
+            raise self.fail(e, f"fits a {e.value.type}; it takes an int or a float64 (a Python number)")
+        if not e.type.is_integer or e.type.checked:
+            raise self.fail(e, f"fits an int into {e.type}, not a fixed-width integer")
+
+    def getitem(self, e: GetItem) -> None:
+        t = self.array_indexed(e, e.array, e.indices)
+        self.same(e, e.type, t.dtype, "an element")
 
     def binop(self, e: BinOp) -> None:
         self.same(e, self.expr(e.left), e.type, f"left operand of {e.op}")
@@ -229,8 +434,9 @@ class _Verifier:
         self.same(e, e.type, BOOL, "comparison result")
         types = [self.expr(o) for o in e.operands]
         for i, (op, t) in enumerate(zip(e.ops, e.link_types)):
-            self.same(e, types[i], t, f"left operand of link {i}")
-            self.same(e, types[i + 1], t, f"right operand of link {i}")
+            for side, operand in (("left", types[i]), ("right", types[i + 1])):
+                if operand != t and not _converts_in_link(operand, t):
+                    raise self.fail(e, f"{side} operand of link {i} is {operand}, which does not convert to {t}")
             if t.is_complex and op not in ("eq", "ne"):
                 raise self.fail(e, f"{op} on complex")
 
@@ -252,7 +458,7 @@ class _Verifier:
         if len(e.args) != len(callee.params):
             raise self.fail(e, f"passes {len(e.args)} arguments to '{e.callee}', which takes {len(callee.params)}")
         for a, p in zip(e.args, callee.params):
-            self.same(e, self.expr(a), p.type, f"argument '{p.name}'")
+            self.same(e, self.expr(a, array=True), p.type, f"argument '{p.name}'")
         self.same(e, e.type, callee.return_type, "call result")
 
     def intrinsic(self, e: Intrinsic) -> None:
@@ -304,13 +510,22 @@ def _expected_result(rule: str, types: list[object], t: ScalarT) -> ScalarT | No
 _STMTS: dict[type, Callable[..., None]] = {
     Assign: _Verifier.assign, If: _Verifier.if_, While: _Verifier.while_, ForRange: _Verifier.for_,
     Break: _Verifier.jump, Continue: _Verifier.jump, Return: _Verifier.return_, ExprStmt: _Verifier.expr_stmt,
-    Assert: _Verifier.assert_, Print: _Verifier.print_,
+    Assert: _Verifier.assert_, Print: _Verifier.print_, SetItem: _Verifier.setitem, FillArray: _Verifier.fill_array,
 }
 _EXPRS: dict[type, Callable[..., None]] = {
     Const: _Verifier.const, Name: _Verifier.name, Cast: _Verifier.cast, BinOp: _Verifier.binop,
     UnaryOp: _Verifier.unaryop, Compare: _Verifier.compare, BoolOp: _Verifier.boolop, IfExp: _Verifier.ifexp,
-    Call: _Verifier.call, Intrinsic: _Verifier.intrinsic,
+    Call: _Verifier.call, Intrinsic: _Verifier.intrinsic, MakeTuple: _Verifier.make_tuple,
+    TupleItem: _Verifier.tuple_item, ArrayShape: _Verifier.array_shape,
+    ArraySize: _Verifier.array_size, GetItem: _Verifier.getitem, FitInt: _Verifier.fit_int,
+    ArrayNew: _Verifier.array_new, ArrayCast: _Verifier.array_cast, ArrayView: _Verifier.array_view,
+    Transpose: _Verifier.transpose, ArrayCopy: _Verifier.array_copy, Reduce: _Verifier.reduce,
+    ArrayMap: _Verifier.array_map, MatMul: _Verifier.matmul, Eye: _Verifier.eye,
+    LinSpace: _Verifier.linspace,
+    ArrayRange: _Verifier.array_range,
 }
+_TUPLE_EXPRS = (Name, Call, MakeTuple, IfExp)
+"""The expressions that may have a tuple type (operators, casts and intrinsics take scalars only)."""
 
 
 def verify_function(module: Module, fn: Function) -> None:
@@ -324,3 +539,11 @@ def verify_module(module: Module) -> None:
         if fn.name != name:
             raise IRVerifyError(f"module key {name!r} holds function {fn.name!r}")
         verify_function(module, fn)
+
+
+def _converts_in_link(operand: object, link: ScalarT) -> bool:
+    """Whether a comparison link of type ``link`` may convert an operand of another type itself
+    (nodes.Compare): numbers into a number type, never into or out of ``bool`` or complex to real."""
+    if not isinstance(operand, ScalarT) or operand.is_bool or link.is_bool:
+        return False
+    return link.is_complex or not operand.is_complex

@@ -16,6 +16,7 @@ import ast
 import difflib
 import math
 from collections.abc import Callable, Sequence
+from itertools import pairwise
 from typing import TYPE_CHECKING
 
 from pyexec.frontend.diagnostics import (
@@ -33,6 +34,7 @@ from pyexec.frontend.environment import (
     MathFunctionBinding,
     MathModuleBinding,
     ModuleBinding,
+    NumpyFunctionBinding,
     OtherBinding,
     TypeBinding,
 )
@@ -50,8 +52,10 @@ from pyexec.frontend.ir.nodes import (
     Intrinsic,
     Loc,
     Local,
+    MakeTuple,
     Name,
     Param,
+    TupleItem,
     UnaryOp,
 )
 from pyexec.frontend.ir.types import (
@@ -63,9 +67,14 @@ from pyexec.frontend.ir.types import (
     FLOAT64,
     INT,
     NONE,
+    UINT64,
+    ArrayT,
     IRType,
     ScalarT,
+    TupleT,
+    ValueT,
 )
+from pyexec.frontend.irbuild.arrays import ArrayBuilder
 from pyexec.frontend.irbuild.intrinsics import (
     MATH_CONSTANTS,
     MATH_FUNCTIONS,
@@ -95,16 +104,56 @@ COMPARES: dict[type, CompareOpKind] = {
 _BITWISE = ("lshift", "rshift", "bitand", "bitor", "bitxor")
 
 UNSUPPORTED_EXPRESSIONS: dict[type, str] = {
-    ast.List: "a list", ast.Tuple: "a tuple", ast.Dict: "a dict", ast.Set: "a set",
+    ast.List: "a list", ast.Dict: "a dict", ast.Set: "a set",
     ast.ListComp: "a list comprehension", ast.SetComp: "a set comprehension",
     ast.DictComp: "a dict comprehension", ast.GeneratorExp: "a generator expression",
     ast.Lambda: "a lambda", ast.JoinedStr: "an f-string", ast.FormattedValue: "an f-string",
-    ast.Subscript: "indexing or slicing", ast.Slice: "a slice", ast.Starred: "a starred expression",
+    ast.Slice: "a slice", ast.Starred: "a starred expression",
     ast.Yield: "yield (a generator)", ast.YieldFrom: "yield from (a generator)", ast.Await: "await",
     ast.NamedExpr: "an assignment expression (:=)",
 }
 
 COMPONENT = {COMPLEX64: FLOAT32, COMPLEX128: FLOAT64}
+
+ItemFlags = tuple[tuple[bool, bool], ...]
+"""Per item of a tuple value: (a Python number, weak in promotion; NumPy's ``bool_``)."""
+_TUPLE_USES = ("compiled code uses a tuple as a whole (assign it, pass it, return it, unpack it, compare it "
+               "with == or !=) or one item at a time with a constant index (t[0])")
+
+
+def is_safe(e: Expr) -> bool:
+    """Whether evaluating ``e`` can neither fail nor do anything (so it may be skipped or repeated):
+    constants and variable reads, and tuples and items of those."""
+    if isinstance(e, (Const, Name)):
+        return True
+    if isinstance(e, TupleItem):
+        return is_safe(e.value)
+    if isinstance(e, MakeTuple):
+        return all(is_safe(i) for i in e.items)
+    return False
+
+
+def same_object(a: Expr, b: Expr) -> bool:
+    """Whether CPython would hold the very same object for ``a`` and ``b`` (reads of one variable, or of
+    one item of it, or one constant)."""
+    if isinstance(a, Name) and isinstance(b, Name):
+        return a.var is b.var
+    if isinstance(a, TupleItem) and isinstance(b, TupleItem):
+        return a.index == b.index and same_object(a.value, b.value)
+    if isinstance(a, Const) and isinstance(b, Const):
+        return a.type == b.type and repr(a.value) == repr(b.value)
+    return False
+
+
+def has_call(e: Expr) -> bool:
+    """Whether ``e`` calls a function (evaluating it twice would run the call twice)."""
+    if isinstance(e, Call):
+        return True
+    for v in vars(e).values():
+        for child in v if isinstance(v, list) else [v]:
+            if hasattr(child, "loc") and not isinstance(child, (Param, Local, Loc)) and has_call(child):
+                return True
+    return False
 
 
 def describe(t: IRType) -> str:
@@ -112,7 +161,7 @@ def describe(t: IRType) -> str:
     return str(t)
 
 
-class ExpressionBuilder:
+class ExpressionBuilder(ArrayBuilder):
     """Types expressions of one function (the statement builder sets the state it reads)."""
 
     src: FunctionSource
@@ -123,6 +172,7 @@ class ExpressionBuilder:
     state: set[str] | None
     weak: set[Expr]
     numpy_bools: set[Expr]
+    tuple_flags: dict[Expr, ItemFlags]
 
     # --- small tools ---------------------------------------------------------------------------
 
@@ -183,13 +233,15 @@ class ExpressionBuilder:
         assert isinstance(e.type, ScalarT)
         return self.cast(e, BOOL)
 
-    def assign_convert(self, e: Expr, t: ScalarT, node: ast.AST, what: str, hint: str | None = None) -> Expr:
+    def assign_convert(self, e: Expr, t: ValueT, node: ast.AST, what: str, hint: str | None = None) -> Expr:
         """Convert a value stored into something of type ``t`` (a local, a parameter, a return value).
 
         Allowed: the same type; bool to anything; int to int, float or complex; float to float or
         complex; complex to complex. Anything else is a CompileTypeError whose hint names the cast.
         """
         s = e.type
+        if isinstance(t, TupleT) or isinstance(s, TupleT):
+            return self.tuple_convert(e, t, node, what)  # type: ignore[arg-type]
         if not isinstance(s, ScalarT):
             raise self.error(CompileTypeError, node, f"{what} needs a number, not {describe(s)}")
         if s == t:
@@ -225,6 +277,15 @@ class ExpressionBuilder:
 
     def value(self, node: ast.expr) -> Expr:
         """Type an expression that must produce a number."""
+        e = self.any_value(node)
+        if isinstance(e.type, TupleT):
+            raise self.error(CompileTypeError, node, f"a tuple ({e.type}) cannot be used here", _TUPLE_USES)
+        if isinstance(e.type, ArrayT):
+            self.refuse_array(e, node)
+        return e
+
+    def any_value(self, node: ast.expr) -> Expr:
+        """Type an expression that must produce a value: a number, a tuple or an array."""
         e = self.expr(node)
         if e.type == NONE:
             raise self.error(
@@ -232,6 +293,128 @@ class ExpressionBuilder:
                 "call it as a statement on its own line",
             )
         return e
+
+    # --- tuples --------------------------------------------------------------------------------
+
+    def flags_of(self, e: Expr) -> ItemFlags:
+        """Which items of a tuple value are Python numbers (weak) or NumPy bools."""
+        assert isinstance(e.type, TupleT)
+        found = self.tuple_flags.get(e)
+        if found is None:
+            if isinstance(e, Name):
+                found = self.module.tuple_var_flags.get(id(e.var))
+            elif isinstance(e, Call):
+                found = self.module.tuple_returns.get(e.callee)
+        return found or tuple((t == INT, False) for t in e.type.items)
+
+    def with_flags(self, e: Expr, flags: ItemFlags) -> Expr:
+        self.tuple_flags[e] = flags
+        return e
+
+    def tuple_display(self, node: ast.Tuple) -> Expr:
+        """``(a, b)``: each item keeps its own type and weakness (the tuple as a whole is not weak)."""
+        if not node.elts:
+            raise self.error(UnsupportedSyntaxError, node, "the empty tuple is not supported in compiled code",
+                             "tuples here hold one or more numbers")
+        items = []
+        for elt in node.elts:
+            if isinstance(elt, ast.Starred):
+                raise self.error(UnsupportedSyntaxError, elt, "a starred item in a tuple is not supported", JIT_HINT)
+            e = self.any_value(elt)
+            if isinstance(e.type, TupleT):
+                raise self.error(CompileTypeError, elt, "a tuple inside a tuple is not supported in compiled code",
+                                 "compiled tuples hold numbers only; flatten it")
+            items.append(e)
+        t = TupleT(tuple(i.type for i in items))  # type: ignore[misc]
+        return self.with_flags(MakeTuple(items, t, self.loc(node)),
+                               tuple((self.is_weak(i), i in self.numpy_bools) for i in items))
+
+    def item(self, value: Expr, index: int, node: ast.AST) -> Expr:
+        """``value[index]`` for a tuple value and a constant index (negative counts from the end)."""
+        t = value.type
+        assert isinstance(t, TupleT)
+        n = len(t.items)
+        if not -n <= index < n:
+            raise self.error(CompileError, node, f"tuple index out of range (index {index}, {t} has {n} "
+                             f"item{'s' if n != 1 else ''})", "CPython raises IndexError here")
+        index %= n
+        if isinstance(value, MakeTuple) and is_safe(value):
+            return value.items[index]  # (a, b)[0] is a: nothing else to evaluate
+        weak, numpy = self.flags_of(value)[index]
+        e = self.mark_weak(TupleItem(value, index, t.items[index], self.loc(node)), weak)
+        return self.mark_numpy_bool(e, numpy)
+
+    def tuple_subscript(self, base: Expr, node: ast.Subscript) -> Expr:
+        """``t[k]`` of a tuple value ``base`` (arrays: :meth:`ArrayBuilder.subscript`, which calls this)."""
+        index = node.slice
+        if isinstance(index, ast.Slice):
+            raise self.error(UnsupportedSyntaxError, index, "slicing a tuple is not supported in compiled code",
+                             "take the items one by one: (t[0], t[1])")
+        sign = 1
+        if isinstance(index, ast.UnaryOp) and isinstance(index.op, (ast.USub, ast.UAdd)):
+            sign = -1 if isinstance(index.op, ast.USub) else 1
+            index = index.operand
+        if not (isinstance(index, ast.Constant) and isinstance(index.value, int)):
+            raise self.error(UnsupportedSyntaxError, node.slice, "a tuple index must be a constant integer in "
+                             "compiled code", "items of a tuple may have different types, so the index must be "
+                             "known when compiling; unpack the tuple (a, b = t) or use t[0], t[1]")
+        return self.item(base, sign * int(index.value), node)
+
+    def tuple_convert(self, e: Expr, t: ValueT, node: ast.AST, what: str) -> Expr:
+        """A tuple value stored into a tuple of ``t``'s type: item by item, as scalars are stored."""
+        s = e.type
+        if not isinstance(s, TupleT) or not isinstance(t, TupleT):
+            raise self.error(CompileTypeError, node, f"{what} has type {t}; a value of type {describe(s)} "
+                             "cannot be stored in it")
+        if s == t:
+            return e
+        if len(s.items) != len(t.items):
+            raise self.error(CompileTypeError, node, f"{what} has type {t} ({len(t.items)} items); a tuple of "
+                             f"{len(s.items)} items ({s}) cannot be stored in it")
+        if not (isinstance(e, MakeTuple) or is_safe(e)):
+            raise self.error(CompileTypeError, node, f"{what} has type {t}; this {s} value would need its items "
+                             "converted", "assign it to a variable first, or convert the items where the tuple "
+                             "is built")
+        parts = e.items if isinstance(e, MakeTuple) else [self.item(e, i, node) for i in range(len(s.items))]
+        items = [self.assign_convert(p, it, node, f"item {i} of {what}") for i, (p, it) in
+                 enumerate(zip(parts, t.items))]
+        return self.with_flags(MakeTuple(items, t, e.loc), tuple((self.is_weak(i), i in self.numpy_bools)
+                                                                 for i in items))
+
+    def tuple_compare(self, ops: list[CompareOpKind], operands: list[Expr], node: ast.Compare) -> Expr:
+        """``t == u`` / ``t != u`` item by item, each item pair compared as scalars are."""
+        loc = self.loc(node)
+        if len(ops) != 1 or ops[0] not in ("eq", "ne"):
+            raise self.error(UnsupportedSyntaxError, node, "tuples can only be compared with one == or != in "
+                             "compiled code", "compare the items: t[0] < u[0] or (t[0] == u[0] and t[1] < u[1])")
+        a, c = operands
+        if not (is_safe(a) and is_safe(c)):
+            raise self.error(UnsupportedSyntaxError, node, "comparing a tuple that is computed in the comparison "
+                             "is not supported", "assign the tuple to a variable first (t = f(x)), then compare")
+        eq = ops[0] == "eq"
+        if not (isinstance(a.type, TupleT) and isinstance(c.type, TupleT)) or len(a.type.items) != len(c.type.items):
+            return Const(not eq, BOOL, loc)  # a tuple never equals a number, nor a tuple of another length
+        links = []
+        for i in range(len(a.type.items)):
+            x, y = self.item(a, i, node), self.item(c, i, node)
+            if same_object(x, y):
+                # CPython compares tuple items with PyObject_RichCompareBool, which finds an object equal
+                # to itself: t == t is True even with a NaN item
+                links.append(Const(eq, BOOL, loc))
+            else:
+                links.append(self.compare_values(ops, [x, y], node))
+        for link in links:
+            self.numpy_bools.discard(link)  # comparing tuples gives Python's bool, whatever the items
+        if len(links) == 1:
+            return links[0]
+        return BoolOp("and" if eq else "or", links, BOOL, loc)
+
+    def tuple_len(self, arg: Expr, node: ast.Call) -> Expr:
+        """``len(t)`` of a tuple ``arg``: its length, a constant (arrays: :meth:`ArrayBuilder.builtin_len`)."""
+        if not is_safe(arg):
+            raise self.error(UnsupportedSyntaxError, node, "len() of a tuple computed in the call is not supported",
+                             "assign the tuple to a variable first")
+        return self.mark_weak(Const(len(arg.type.items), INT, self.loc(node)))
 
     # --- leaves --------------------------------------------------------------------------------
 
@@ -314,7 +497,7 @@ class ExpressionBuilder:
                 CompileTypeError, node, f"'{label}' is a type, not a value",
                 f"call it to convert a value ({label}(x)) or use it in an annotation",
             )
-        if isinstance(binding, (FunctionBinding, BuiltinBinding, MathFunctionBinding)):
+        if isinstance(binding, (FunctionBinding, BuiltinBinding, MathFunctionBinding, NumpyFunctionBinding)):
             raise self.error(
                 UnsupportedSyntaxError, node, f"the function '{label}' cannot be used as a value (only called)",
                 JIT_HINT,
@@ -356,13 +539,19 @@ class ExpressionBuilder:
             if isinstance(binding, MathFunctionBinding):
                 self.check_math_name(binding.name, node)
             return self.global_value(binding, ast.unparse(node), node)
-        base = self.value(node.value)
+        base = self.any_value(node.value)
+        if isinstance(base.type, ArrayT):
+            return self.array_attribute(base, node)
+        if isinstance(base.type, TupleT):
+            raise self.error(UnsupportedSyntaxError, node, f"the attribute '.{node.attr}' of a tuple is not supported "
+                             "in compiled code", _TUPLE_USES)
         assert isinstance(base.type, ScalarT)
         if node.attr in ("real", "imag"):
             base = self.arithmetic(base)
             assert isinstance(base.type, ScalarT)
             if base.type.is_complex:
-                return Intrinsic(f"complex.{node.attr}", [base], COMPONENT[base.type], loc)  # type: ignore[arg-type]
+                part = Intrinsic(f"complex.{node.attr}", [base], COMPONENT[base.type], loc)  # type: ignore[arg-type]
+                return self.mark_weak(part, self.is_weak(base))  # a Python complex's parts are Python floats
             if base.type.is_integer or base.type.is_float:
                 if node.attr == "real":
                     return base
@@ -393,9 +582,18 @@ class ExpressionBuilder:
 
     def binop(self, node: ast.BinOp) -> Expr:
         op = BINOPS.get(type(node.op))
+        left, right = self.any_value(node.left), self.any_value(node.right)
+        for side, e in ((node.left, left), (node.right, right)):
+            if isinstance(e.type, TupleT):
+                raise self.error(CompileTypeError, side, f"a tuple ({e.type}) cannot be used here", _TUPLE_USES)
+        if isinstance(left.type, ArrayT) or isinstance(right.type, ArrayT):
+            if op is None:
+                return self.matmul(left, right, node, "'@'")
+            return self.array_binop(op, left, right, node)
         if op is None:
-            raise self.error(UnsupportedSyntaxError, node, "matrix multiplication (@) is not supported", JIT_HINT)
-        return self.arith(op, self.value(node.left), self.value(node.right), node)
+            raise self.error(UnsupportedSyntaxError, node, "matrix multiplication (@) is not supported on numbers",
+                             JIT_HINT)
+        return self.arith(op, left, right, node)
 
     def arith(self, op: BinOpKind, left: Expr, right: Expr, node: ast.AST) -> Expr:
         """The typed ``left <op> right`` with promotion and explicit casts."""
@@ -481,7 +679,14 @@ class ExpressionBuilder:
                                  "compiled int is a 64-bit integer")
             t = INT if isinstance(v, int) else FLOAT64 if isinstance(v, float) else COMPLEX128
             return self.mark_weak(Const(v, t, loc))
-        value = self.value(operand_node)
+        value = self.any_value(operand_node)
+        if isinstance(value.type, TupleT):
+            raise self.error(CompileTypeError, operand_node, f"a tuple ({value.type}) cannot be used here", _TUPLE_USES)
+        if isinstance(value.type, ArrayT):
+            if not isinstance(node.op, ast.USub):
+                raise self.error(UnsupportedSyntaxError, node, "this unary operator on an array is not supported in "
+                                 "compiled code", f"-a is; otherwise {JIT_HINT}")
+            return self.elementwise("neg", [value], node, "'-'")
         if value in self.numpy_bools:
             # NumPy's bool_: ~ is a logical not, unary - and + are TypeErrors
             if isinstance(node.op, ast.Invert):
@@ -509,33 +714,56 @@ class ExpressionBuilder:
                 raise self.error(UnsupportedSyntaxError, node, f"the '{word}' comparison is not supported",
                                  "compare numbers with == != < <= > >=; " + JIT_HINT)
             ops.append(kind)
-        operands = [self.value(n) for n in [node.left, *node.comparators]]
+        operands = [self.any_value(n) for n in [node.left, *node.comparators]]
+        if any(isinstance(e.type, TupleT) for e in operands):
+            return self.tuple_compare(ops, operands, node)
+        if any(isinstance(e.type, ArrayT) for e in operands):
+            if len(ops) != 1:
+                raise self.error(UnsupportedSyntaxError, node, "a chained comparison of arrays is ambiguous",
+                                 "NumPy raises ValueError (the truth value of an array is ambiguous)")
+            return self.elementwise(ops[0], operands, node, "a comparison")
+        return self.compare_values(ops, operands, node)
+
+    def compare_values(self, ops: list[CompareOpKind], operands: list[Expr], node: ast.AST) -> Expr:
+        """A comparison chain of typed scalar operands."""
         if all(e.type == BOOL for e in operands):
-            t = BOOL
+            link_types = [BOOL] * len(ops)
         else:
             operands = [self.arithmetic(e) for e in operands]
-            first = operands[0]
-            assert isinstance(first.type, ScalarT)
-            t, weak = first.type, self.is_weak(first)
-            for e in operands[1:]:
-                assert isinstance(e.type, ScalarT)
-                t, weak = promote(t, weak, e.type, self.is_weak(e))
-            # NumPy 2 compares a Python int with a fixed-width integer by value (np.uint8(189) < 1025590461),
-            # where arithmetic would wrap the int into the width: compare such integers as int64, which
-            # holds every value but uint64's upper half (uint64 keeps the promoted type, as documented)
-            weak_int = any(e.type == INT and self.is_weak(e) and not (isinstance(e, Const) and fits(e.value, t))
-                           for e in operands)  # a literal that fits the width compares the same either way
-            if weak_int and t.is_integer and t != INT and all(e.type != BY_NAME["uint64"] for e in operands):
-                t = INT
-            if t.is_complex and any(k not in ("eq", "ne") for k in ops):
-                raise self.error(CompileTypeError, node, "complex numbers can only be compared with == and !=",
-                                 "compare abs(z) or z.real instead (Python raises TypeError)")
-        converted = [self.convert(e, t, node) for e in operands]
-        result = Compare(ops, converted, [t] * len(ops), BOOL, self.loc(node))
+            # CPython evaluates a chain link by link (a < b < c is a < b and b < c, b once), so each link
+            # has its own type: 16777216 == 16777217 < float32(x) compares the two ints by value
+            link_types = [self.link_type(a, b) for a, b in pairwise(operands)]
+            for kind, t in zip(ops, link_types):
+                if t.is_complex and kind not in ("eq", "ne"):
+                    raise self.error(CompileTypeError, node, "complex numbers can only be compared with == and !=",
+                                     "compare abs(z) or z.real instead (Python raises TypeError)")
+        converted = []
+        for i, e in enumerate(operands):
+            meets = {link_types[j] for j in (i - 1, i) if 0 <= j < len(ops)}
+            t = meets.pop()
+            if meets or (e.type == UINT64 and t == INT):
+                # a middle operand meeting two link types, or a uint64 compared with an int by value:
+                # the backend converts it for each link (IR contract, nodes.Compare)
+                converted.append(e)
+            else:
+                converted.append(self.convert(e, t, node))
+        result = Compare(ops, converted, link_types, BOOL, self.loc(node))
         # comparing NumPy values gives NumPy's bool_ (np.int8(3) > 2 is np.True_); Python's give bool
-        numpy = (t != BOOL and not all(self.is_weak(e) for e in operands)) \
+        numpy = (any(t != BOOL for t in link_types) and not all(self.is_weak(e) for e in operands)) \
             or any(e in self.numpy_bools for e in operands)
         return self.mark_numpy_bool(result, numpy)
+
+    def link_type(self, a: Expr, b: Expr) -> ScalarT:
+        """The type one comparison ``a < b`` compares in: the promoted type, except that a Python int
+        meets a fixed-width integer by value, as NumPy 2 compares them (``np.uint8(189) < 1025590461``,
+        ``np.uint64(5) > -1``), where arithmetic would wrap the int into the width."""
+        assert isinstance(a.type, ScalarT) and isinstance(b.type, ScalarT)
+        t, _ = promote(a.type, self.is_weak(a), b.type, self.is_weak(b))
+        weak_int = any(e.type == INT and self.is_weak(e) and not (isinstance(e, Const) and fits(e.value, t))
+                       for e in (a, b))  # a literal that fits the width compares the same either way
+        if weak_int and t.is_integer and t != INT:
+            return INT  # int64 holds both values, except uint64's upper half: that link compares exactly
+        return t
 
     def common(self, values: list[Expr], node: ast.AST) -> tuple[list[Expr], ScalarT, bool]:
         """Values converted to their promoted common type (bools stay bool only if all are bool)."""
@@ -587,7 +815,13 @@ class ExpressionBuilder:
             return BoolOp(kind, [self.condition(v) for v in node.values], BOOL, loc)
         if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
             return UnaryOp("not", self.condition(node.operand), BOOL, loc)
-        return self.to_bool(self.value(node))
+        e = self.any_value(node)
+        if isinstance(e.type, TupleT):
+            if not is_safe(e):
+                raise self.error(UnsupportedSyntaxError, node, "the truth of a tuple computed here is not supported",
+                                 "assign the tuple to a variable first")
+            return Const(True, BOOL, loc)  # a tuple of one or more items is true
+        return self.to_bool(e)
 
     def boolop(self, node: ast.BoolOp) -> Expr:
         kind = "and" if isinstance(node.op, ast.And) else "or"
@@ -596,8 +830,16 @@ class ExpressionBuilder:
 
     def ifexp(self, node: ast.IfExp) -> Expr:
         test = self.condition(node.test)
-        (body, orelse), t, weak = self.selected([self.value(node.body), self.value(node.orelse)], node,
-                                                "an if-else expression")
+        body, orelse = self.any_value(node.body), self.any_value(node.orelse)
+        if isinstance(body.type, TupleT) or isinstance(orelse.type, TupleT):
+            # Python hands back one of the two tuples unchanged, so they must have one type already
+            if body.type != orelse.type:
+                raise self.error(CompileTypeError, node, f"the branches of an if-else expression have different "
+                                 f"types ({body.type} and {orelse.type}); Python would return one of them "
+                                 "unchanged, with its own type", "build both tuples with the same item types")
+            flags = tuple((a[0] and c[0], a[1] and c[1]) for a, c in zip(self.flags_of(body), self.flags_of(orelse)))
+            return self.with_flags(IfExp(test, body, orelse, body.type, self.loc(node)), flags)  # type: ignore[arg-type]
+        (body, orelse), t, weak = self.selected([body, orelse], node, "an if-else expression")
         return self.mark_weak(IfExp(test, body, orelse, t, self.loc(node)), weak)
 
     # --- calls ---------------------------------------------------------------------------------
@@ -608,6 +850,8 @@ class ExpressionBuilder:
             raise self.error(CompileTypeError, func, f"'{func.id}' is a local variable, not a function")
         if isinstance(func, ast.Attribute) and func.attr == "conjugate" and self.global_binding(func.value) is None:
             return self.conjugate(node)
+        if isinstance(func, ast.Attribute) and self.global_binding(func.value) is None:
+            return self.array_method(node)
         binding = self.global_binding(func)
         label = ast.unparse(func)
         if binding is None:
@@ -890,8 +1134,19 @@ class ExpressionBuilder:
         return self.mark_weak(Intrinsic("pow_mod", args, INT, self.loc(node)))
 
     def builtin_divmod(self, node: ast.Call, label: str) -> Expr:
-        raise self.error(UnsupportedSyntaxError, node, "divmod() is only supported in 'q, r = divmod(a, b)'",
-                         "unpack its result into two names")
+        """``divmod(a, b)`` as a value: the tuple ``(a // b, a % b)``. Its operands are evaluated twice,
+        so they may not call functions (a fault repeats in the first evaluation, in CPython's order)."""
+        self.no_keywords(node, label)
+        self.arity(node, label, 2, 2)
+        a, b = self.value(node.args[0]), self.value(node.args[1])
+        if has_call(a) or has_call(b):
+            raise self.error(UnsupportedSyntaxError, node, "divmod() of a function call's result is only supported "
+                             "in 'q, r = divmod(a, b)'", "assign the operands to variables first")
+        q = self.arith("floordiv", a, b, node)
+        r = self.arith("mod", a, b, node)
+        loc = self.loc(node)
+        return self.with_flags(MakeTuple([q, r], TupleT((q.type, r.type)), loc),  # type: ignore[arg-type]
+                               ((self.is_weak(q), False), (self.is_weak(r), False)))
 
     def builtin_statement_only(self, node: ast.Call, label: str) -> Expr:
         if label == "print":
@@ -936,8 +1191,14 @@ class ExpressionBuilder:
                                     p.type)
                 args[i] = default
                 continue
-            args[i] = self.assign_convert(self.value(arg_node), p.type, arg_node,
-                                          f"parameter '{p.name}' of {label}()")
+            what = f"parameter '{p.name}' of {label}()"
+            value = self.any_value(arg_node)
+            if isinstance(p.type, ArrayT):
+                args[i] = self.store_array(p.type, value, arg_node, what)
+                continue
+            if isinstance(value.type, ArrayT):
+                self.refuse_array(value, arg_node)
+            args[i] = self.assign_convert(value, p.type, arg_node, what)
         ret = self.module.return_type(name, node, self.src)
         call = Call(name, [a for a in args if a is not None], ret, self.loc(node))
         return self.mark_weak(call, name in self.module.python_returns)
@@ -950,7 +1211,8 @@ class ExpressionBuilder:
         base = self.arithmetic(self.value(func.value))
         assert isinstance(base.type, ScalarT)
         if base.type.is_complex:
-            return Intrinsic("complex.conjugate", [base], base.type, self.loc(node))
+            conj = Intrinsic("complex.conjugate", [base], base.type, self.loc(node))
+            return self.mark_weak(conj, self.is_weak(base))  # a Python complex's conjugate is a Python complex
         return base
 
 
@@ -974,6 +1236,8 @@ _EXPRESSIONS: dict[type, Callable[[ExpressionBuilder, ast.expr], Expr]] = {
     ast.BoolOp: ExpressionBuilder.boolop,  # type: ignore[dict-item]
     ast.IfExp: ExpressionBuilder.ifexp,  # type: ignore[dict-item]
     ast.Call: ExpressionBuilder.call,  # type: ignore[dict-item]
+    ast.Tuple: ExpressionBuilder.tuple_display,  # type: ignore[dict-item]
+    ast.Subscript: ExpressionBuilder.subscript,  # type: ignore[dict-item]
 }
 
 _CALLS: dict[type, Callable[..., Expr]] = {
@@ -981,6 +1245,7 @@ _CALLS: dict[type, Callable[..., Expr]] = {
     MathFunctionBinding: ExpressionBuilder.call_math,
     BuiltinBinding: ExpressionBuilder.call_builtin,
     FunctionBinding: ExpressionBuilder.call_function,
+    NumpyFunctionBinding: ExpressionBuilder.call_numpy,
 }
 
 _BUILTINS: dict[str, Callable[[ExpressionBuilder, ast.Call, str], Expr]] = {
@@ -988,6 +1253,7 @@ _BUILTINS: dict[str, Callable[[ExpressionBuilder, ast.Call, str], Expr]] = {
     "min": ExpressionBuilder.builtin_minmax,
     "max": ExpressionBuilder.builtin_minmax,
     "round": ExpressionBuilder.builtin_round,
+    "len": ExpressionBuilder.builtin_len,
     "pow": ExpressionBuilder.builtin_pow,
     "divmod": ExpressionBuilder.builtin_divmod,
     "print": ExpressionBuilder.builtin_statement_only,

@@ -28,8 +28,9 @@ from pyexec.frontend.diagnostics import (
     UnsupportedSyntaxError,
 )
 from pyexec.frontend.ir.nodes import Function, Module, Param
-from pyexec.frontend.ir.types import NONE, NoneT, ScalarT
-from pyexec.frontend.irbuild.annotations import annotation_type, names_numpy_bool, names_python_number
+from pyexec.frontend.ir.types import NONE, NoneT, ValueT
+from pyexec.frontend.irbuild.annotations import annotation_type, item_flags, names_numpy_bool, names_python_number
+from pyexec.frontend.irbuild.arrays import ArgumentType, partial_array_annotation
 from pyexec.frontend.irbuild.statements import FunctionBuilder
 from pyexec.frontend.source import FunctionSource, source_of_function, static_callee_source, unwrap
 
@@ -63,7 +64,7 @@ class ModuleBuilder:
         self.sources: dict[str, FunctionSource] = {}
         self.names_by_key: dict[object, str] = {}
         self.signatures: dict[str, tuple[list[Param], list[Default]]] = {}
-        self.annotated: dict[str, ScalarT | NoneT | None] = {}
+        self.annotated: dict[str, ValueT | NoneT | None] = {}
         self.functions: dict[str, Function] = {}
         self.building: list[str] = []
         # Python floats and complexes are weak in NumPy 2's promotion, as Python ints are (those have
@@ -71,6 +72,11 @@ class ModuleBuilder:
         self.python_numbers: set[int] = set()
         self.python_returns: set[str] = set()
         self.numpy_bool_vars: set[int] = set()  # parameters and locals holding NumPy's bool_
+        # the same two facts per item of a tuple: of tuple parameters and locals, and of functions' results
+        self.tuple_var_flags: dict[int, tuple[tuple[bool, bool], ...]] = {}
+        self.tuple_returns: dict[str, tuple[tuple[bool, bool], ...]] = {}
+        # the types of a call's arguments for parameters without a (complete) annotation, by source key
+        self.argument_types: dict[object, list[ArgumentType | None]] = {}
 
     def add(self, src: FunctionSource, root: bool = True) -> str:
         """Register a function; returns its name in the module (callees get a fresh one on a clash)."""
@@ -139,15 +145,28 @@ class ModuleBuilder:
                 raise src.error(UnsupportedSyntaxError, d, "a default value must be a number literal", JIT_HINT)
             defaults.append(value)
         params: list[Param] = []
+        given = self.argument_types.get(src.key, [])
         for i, a in enumerate(positional):
+            hint = given[i] if i < len(given) else None
+            if hint is not None and (a.annotation is None or partial_array_annotation(a.annotation)):
+                params.append(Param(a.arg, hint.type, i, src.loc(a)))
+                if hint.python_number:
+                    self.python_numbers.add(id(params[-1]))
+                elif hint.numpy_bool:
+                    self.numpy_bool_vars.add(id(params[-1]))
+                continue
             if a.annotation is None:
                 raise src.error(
                     CompileTypeError, a, f"parameter '{a.arg}' of '{fn.name}' has no type annotation",
-                    f"annotate it, e.g. '{a.arg}: int' (or float, bool, complex, int32, float32, uint8, …)",
+                    f"annotate it, e.g. '{a.arg}: int' (or float, bool, complex, int32, float64[:], …); aot types "
+                    "unannotated parameters from the first call's arguments",
                 )
             t = annotation_type(a.annotation, src, allow_none=False)
-            assert isinstance(t, ScalarT)
+            assert not isinstance(t, NoneT)
             params.append(Param(a.arg, t, i, src.loc(a)))
+            flags = item_flags(a.annotation, src)
+            if flags is not None:
+                self.tuple_var_flags[id(params[-1])] = flags
             if names_python_number(a.annotation, src):
                 self.python_numbers.add(id(params[-1]))
             elif names_numpy_bool(a.annotation, src):
@@ -155,12 +174,17 @@ class ModuleBuilder:
         self.signatures[name] = (params, defaults)
         if fn.returns is not None and names_python_number(fn.returns, src):
             self.python_returns.add(name)
+        flags = item_flags(fn.returns, src) if fn.returns is not None else None
+        if flags is not None:
+            self.tuple_returns[name] = flags
+        # `-> np.ndarray` says an array but not which: the returned value's type completes it
         self.annotated[name] = (
-            annotation_type(fn.returns, src, allow_none=True) if fn.returns is not None else None
+            annotation_type(fn.returns, src, allow_none=True)
+            if fn.returns is not None and not partial_array_annotation(fn.returns) else None
         )
         return params, defaults
 
-    def return_type(self, name: str, node: ast.AST, caller: FunctionSource) -> ScalarT | NoneT:
+    def return_type(self, name: str, node: ast.AST, caller: FunctionSource) -> ValueT | NoneT:
         """The return type of a function: its annotation, or inferred by building it first."""
         annotated = self.annotated[name]
         if annotated is not None:

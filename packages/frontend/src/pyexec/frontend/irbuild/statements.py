@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 from pyexec.frontend.diagnostics import JIT_HINT, CompileError, CompileTypeError, UnsupportedSyntaxError
 from pyexec.frontend.environment import BuiltinBinding
 from pyexec.frontend.ir.nodes import (
+    ArrayShape,
     Assert,
     Assign,
     Break,
@@ -39,10 +40,11 @@ from pyexec.frontend.ir.nodes import (
     Return,
     Stmt,
     While,
+    ZipRange,
 )
-from pyexec.frontend.ir.types import INT, NONE, STR, NoneT, ScalarT
-from pyexec.frontend.irbuild.annotations import annotation_type, names_numpy_bool, names_python_number
-from pyexec.frontend.irbuild.expressions import BINOPS, ExpressionBuilder
+from pyexec.frontend.ir.types import INT, NONE, STR, ArrayT, NoneT, ScalarT, TupleT, ValueT
+from pyexec.frontend.irbuild.annotations import annotation_type, item_flags, names_numpy_bool, names_python_number
+from pyexec.frontend.irbuild.expressions import BINOPS, ExpressionBuilder, ItemFlags
 
 if TYPE_CHECKING:
     from pyexec.frontend.irbuild.module import ModuleBuilder
@@ -82,7 +84,7 @@ class FunctionBuilder(ExpressionBuilder):
     """Builds one :class:`Function` of the IR from its source."""
 
     def __init__(self, module: ModuleBuilder, src: FunctionSource, params: list[Param],
-                 return_type: ScalarT | NoneT | None) -> None:
+                 return_type: ValueT | NoneT | None) -> None:
         self.module = module
         self.src = src
         self.param_list = params
@@ -96,6 +98,7 @@ class FunctionBuilder(ExpressionBuilder):
         self.state: State = set()
         self.weak: set[Expr] = set()
         self.numpy_bools: set[Expr] = set()
+        self.tuple_flags: dict[Expr, ItemFlags] = {}
         self.loops: list[list[State]] = []
         self.returns: list[tuple[Return, ast.Return]] = []
         self.temp_count = 0
@@ -110,14 +113,14 @@ class FunctionBuilder(ExpressionBuilder):
             body_nodes = body_nodes[1:]
         body = self.block(body_nodes)
         return_type = self.finish_returns()
-        if self.state is not None and isinstance(return_type, ScalarT):
+        if self.state is not None and not isinstance(return_type, NoneT):
             raise self.error(
                 CompileTypeError, node, f"function '{node.name}' can reach its end without returning a value "
                 f"of type {return_type} (Python would return None)", "add a return statement on every path",
             )
         return Function(node.name, self.param_list, return_type, self.local_list, body, self.loc(node), docstring)
 
-    def finish_returns(self) -> ScalarT | NoneT:
+    def finish_returns(self) -> ValueT | NoneT:
         if self.return_type is not None:
             return self.return_type
         with_value = [(r, n) for r, n in self.returns if r.value is not None]
@@ -134,11 +137,33 @@ class FunctionBuilder(ExpressionBuilder):
                 CompileTypeError, self.src.node, f"function '{self.src.node.name}' can reach its end without "
                 "returning a value (Python would return None)", "add a return statement on every path",
             )
-        _, t, _ = self.common([r.value for r, _ in with_value if r.value is not None], self.src.node)
+        values = [r.value for r, _ in with_value if r.value is not None]
+        first = values[0]
+        if any(isinstance(v.type, ArrayT) for v in values):
+            for r, n in with_value:
+                assert r.value is not None
+                self.store_array(first.type, r.value, n, f"the return value of {self.src.node.name}()")  # type: ignore[arg-type]
+            return first.type  # type: ignore[return-value]
+        t: ValueT
+        if any(isinstance(v.type, TupleT) for v in values):
+            t = self.common_tuple(values, [n for _, n in with_value])
+        else:
+            _, t, _ = self.common(values, self.src.node)
         for r, n in with_value:
             assert r.value is not None
             r.value = self.assign_convert(r.value, t, n, f"the return value of {self.src.node.name}()")
         return t
+
+    def common_tuple(self, values: list[Expr], nodes: list[ast.Return]) -> TupleT:
+        """The return type of a function that returns tuples and has no annotation: one type on every path."""
+        first = values[0].type
+        for v, node in zip(values, nodes):
+            if v.type != first:
+                raise self.error(CompileTypeError, node, f"function '{self.src.node.name}' returns {first} on one "
+                                 f"path and {v.type} on another", f"annotate the return type, e.g. -> {first}")
+        assert isinstance(first, TupleT)
+        self.module.tuple_returns.setdefault(self.src.node.name, self.flags_of(values[0]))
+        return first
 
     # --- blocks and small tools ----------------------------------------------------------------
 
@@ -152,7 +177,7 @@ class FunctionBuilder(ExpressionBuilder):
             out.extend(method(self, s))
         return out
 
-    def new_local(self, name: str, t: ScalarT, node: ast.AST, synthetic: bool = False) -> Local:
+    def new_local(self, name: str, t: ValueT, node: ast.AST, synthetic: bool = False) -> Local:
         local = Local(name, t, self.loc(node), synthetic)
         if not synthetic:
             self.locals[name] = local
@@ -166,8 +191,10 @@ class FunctionBuilder(ExpressionBuilder):
             self.temp_count += 1
         name = f"_tmp{self.temp_count}"
         self.temp_count += 1
-        assert isinstance(value.type, ScalarT)
+        assert isinstance(value.type, (ScalarT, TupleT, ArrayT))
         local = self.new_local(name, value.type, node, synthetic=True)
+        if isinstance(value.type, TupleT):
+            self.module.tuple_var_flags[id(local)] = self.flags_of(value)
         return local, Assign(local, value, self.loc(node))
 
     def read(self, var: Local | Param, node: ast.AST) -> Name:
@@ -181,13 +208,18 @@ class FunctionBuilder(ExpressionBuilder):
         """``name = value``: the local is created with the value's type on its first assignment."""
         var: Local | Param | None = self.params.get(name) or self.locals.get(name)
         if var is None:
-            if not isinstance(value.type, ScalarT):
+            if not isinstance(value.type, (ScalarT, TupleT, ArrayT)):
                 raise self.error(CompileTypeError, node, "this value cannot be stored in a variable")
             var = self.new_local(name, value.type, target)
-            if self.is_weak(value) and (value.type.is_float or value.type.is_complex):
+            if isinstance(value.type, TupleT):
+                self.module.tuple_var_flags[id(var)] = self.flags_of(value)
+            elif self.is_weak(value) and (value.type.is_float or value.type.is_complex):
                 self.module.python_numbers.add(id(var))  # x = 0.5: x holds a Python float (weak)
             if value in self.numpy_bools:
                 self.module.numpy_bool_vars.add(id(var))  # b = x8 > 0: b holds NumPy's bool_
+        elif isinstance(var.type, ArrayT) or isinstance(value.type, ArrayT):
+            kind = "parameter" if isinstance(var, Param) else "local"
+            value = self.store_array(var.type, value, node, f"the {kind} '{name}'")
         else:
             kind = "parameter" if isinstance(var, Param) else "local"
             value = self.assign_convert(
@@ -210,20 +242,33 @@ class FunctionBuilder(ExpressionBuilder):
     def stmt_assign(self, node: ast.Assign) -> list[Stmt]:
         if len(node.targets) == 1 and isinstance(node.targets[0], ast.Tuple):
             return self.tuple_assign(node.targets[0], node.value, node)
-        names = [self.target_name(t) for t in node.targets]
-        value = self.value(node.value)
-        if len(names) == 1:
-            return [self.store(names[0], value, node, node.targets[0])]
+        for t in node.targets:
+            if not isinstance(t, ast.Subscript):
+                self.target_name(t)
+        value = self.any_value(node.value)
+        if len(node.targets) == 1:
+            return [self.assign_target(node.targets[0], value, node)]
         local, first = self.temp(value, node)
-        return [first, *(self.store(n, self.read(local, node), node, t) for n, t in zip(names, node.targets))]
+        return [first, *(self.assign_target(t, self.read(local, node), node) for t in node.targets)]
+
+    def assign_target(self, target: ast.expr, value: Expr, node: ast.AST) -> Stmt:
+        """``target = value`` for a name or an array element."""
+        if isinstance(target, ast.Subscript):
+            return self.assign_item(target, value, node)
+        return self.store(self.target_name(target), value, node, target)
 
     def tuple_assign(self, target: ast.Tuple, value_node: ast.expr, node: ast.AST) -> list[Stmt]:
         names = [self.target_name(t) for t in target.elts]
+        if isinstance(value_node, ast.Tuple) and not any(isinstance(e, ast.Starred) for e in value_node.elts):
+            self.check_unpack(len(names), len(value_node.elts), value_node)
+        shaped = self.shape_of(value_node) if isinstance(value_node, ast.Attribute) else None
+        if shaped is not None:
+            return self.unpack_shape(names, target, *shaped, node)
         if isinstance(value_node, ast.Tuple) and len(value_node.elts) == len(names):
             out: list[Stmt] = []
             held: list[Expr] = []
             for elt in value_node.elts:
-                e = self.value(elt)
+                e = self.any_value(elt)
                 if isinstance(e, Const):
                     held.append(e)
                     continue
@@ -246,15 +291,28 @@ class FunctionBuilder(ExpressionBuilder):
             r = self.arith("mod", ra, rb, value_node)
             return [assign_a, assign_b, self.store(names[0], q, node, target.elts[0]),
                     self.store(names[1], r, node, target.elts[1])]
-        raise self.error(
-            UnsupportedSyntaxError, value_node, "unpacking is only supported from a tuple of the same length "
-            "(a, b = b, a) or from divmod() (q, r = divmod(a, b))", JIT_HINT,
-        )
+        value = self.any_value(value_node)
+        if not isinstance(value.type, TupleT):
+            raise self.error(CompileTypeError, value_node, f"cannot unpack a {value.type} value (Python raises "
+                             "TypeError)", "unpack a tuple: a, b = t")
+        self.check_unpack(len(names), len(value.type.items), value_node)
+        # the tuple is evaluated once, into a temporary, then its items are assigned left to right
+        local, first = self.temp(value, value_node)
+        held = self.read(local, value_node)
+        return [first, *(self.store(n, self.item(held, i, t), node, t) for i, (n, t) in
+                         enumerate(zip(names, target.elts)))]
+
+    def check_unpack(self, want: int, have: int, node: ast.AST) -> None:
+        """Unpacking a tuple of a known length into ``want`` names: CPython's ValueError is certain."""
+        if want != have:
+            what = (f"too many values to unpack (expected {want})" if have > want
+                    else f"not enough values to unpack (expected {want}, got {have})")
+            raise self.error(CompileError, node, what, "CPython raises ValueError here")
 
     def stmt_annassign(self, node: ast.AnnAssign) -> list[Stmt]:
         name = self.target_name(node.target)
         t = annotation_type(node.annotation, self.src, allow_none=False)
-        assert isinstance(t, ScalarT)
+        assert not isinstance(t, NoneT)
         existing = self.params.get(name) or self.locals.get(name)
         if existing is not None and existing.type != t:
             raise self.error(
@@ -263,23 +321,46 @@ class FunctionBuilder(ExpressionBuilder):
             )
         if existing is None:
             local = self.new_local(name, t, node.target)
+            flags = item_flags(node.annotation, self.src)
+            if flags is not None:
+                self.module.tuple_var_flags[id(local)] = flags
             if names_python_number(node.annotation, self.src):
                 self.module.python_numbers.add(id(local))
             elif names_numpy_bool(node.annotation, self.src):
                 self.module.numpy_bool_vars.add(id(local))
         if node.value is None:
             return []
-        return [self.store(name, self.value(node.value), node, node.target)]
+        return [self.store(name, self.any_value(node.value), node, node.target)]
 
     def stmt_augassign(self, node: ast.AugAssign) -> list[Stmt]:
-        name = self.target_name(node.target)
         op = BINOPS.get(type(node.op))
         if op is None:
             raise self.error(UnsupportedSyntaxError, node, "matrix multiplication (@=) is not supported", JIT_HINT)
+        if isinstance(node.target, ast.Subscript):
+            return self.augassign_item(node, op)
+        name = self.target_name(node.target)
         assert isinstance(node.target, ast.Name)
         current = self.name(node.target)
+        if isinstance(current.type, TupleT):
+            raise self.error(UnsupportedSyntaxError, node, f"augmented assignment to a tuple ('{name}') is not "
+                             "supported in compiled code", "tuples have a fixed length here; build a new tuple")
         value = self.arith(op, current, self.value(node.value), node)
         return [self.store(name, value, node, node.target)]
+
+    def unpack_shape(self, names: list[str], target: ast.Tuple, base: Expr, t: ArrayT, node: ast.AST) -> list[Stmt]:
+        """``n, m = a.shape``: one extent per name (as many names as axes, as Python's unpacking needs)."""
+        if len(names) != t.ndim:
+            raise self.error(CompileTypeError, node, f"a {t.ndim}-D array's shape has {t.ndim} items, not "
+                             f"{len(names)}", "Python raises ValueError here (too many/not enough values to unpack)")
+        out: list[Stmt] = []
+        if not isinstance(base, Name):
+            local, assign = self.temp(base, target)
+            out.append(assign)
+            base = self.read(local, target)
+        loc = self.loc(node)
+        for k, (name, elt) in enumerate(zip(names, target.elts)):
+            out.append(self.store(name, self.mark_weak(ArrayShape(base, k, INT, loc)), node, elt))
+        return out
 
     def stmt_if(self, node: ast.If) -> list[Stmt]:
         test = self.condition(node.test)
@@ -305,46 +386,127 @@ class FunctionBuilder(ExpressionBuilder):
 
     def stmt_for(self, node: ast.For) -> list[Stmt]:
         it = node.iter
-        is_range = isinstance(it, ast.Call) and self.global_binding(it.func) == BuiltinBinding("range")
-        if not is_range:
-            raise self.error(UnsupportedSyntaxError, it, "for loops are only supported over range(...)", JIT_HINT)
+        binding = self.global_binding(it.func) if isinstance(it, ast.Call) else None
+        if binding == BuiltinBinding("enumerate"):
+            return self.for_enumerate(node)
+        if binding == BuiltinBinding("zip"):
+            return self.for_zip(node)
+        if binding != BuiltinBinding("range"):
+            return self.for_array(node)
         assert isinstance(it, ast.Call)
+        name = self.target_name(node.target)
+        var, start, stop, step = self.range_parts(it, name, node.target)
+        return self.range_loop(node, var, start, stop, step, [], [name])
+
+    def is_range(self, node: ast.expr) -> bool:
+        return isinstance(node, ast.Call) and self.global_binding(node.func) == BuiltinBinding("range")
+
+    def loop_targets(self, node: ast.For, count: int, what: str) -> list[str]:
+        """The names of ``for a, b in zip(...)``: a tuple of distinct names, one per value."""
+        target = node.target
+        if not isinstance(target, ast.Tuple):
+            raise self.error(UnsupportedSyntaxError, target, f"the items of {what} must be unpacked in the for "
+                             "target in compiled code", f"write for {', '.join('abcdefgh'[:count])} in {what}")
+        names = [self.target_name(t) for t in target.elts]
+        self.check_unpack(len(names), count, target)
+        if len(set(names)) != len(names):
+            raise self.error(UnsupportedSyntaxError, target, "the same name twice in a for target is not supported",
+                             "use distinct names")
+        return names
+
+    def range_parts(self, it: ast.Call, name: str, target: ast.AST) -> tuple[Local | Param, Expr, Expr, Expr]:
+        """The loop variable of ``for name in range(...)`` and the range's start, stop and step in its type."""
         if it.keywords or not 1 <= len(it.args) <= 3 or any(isinstance(a, ast.Starred) for a in it.args):
             raise self.error(CompileTypeError, it, "range() takes 1 to 3 positional arguments")
-        name = self.target_name(node.target)
         args = [self.arithmetic(self.value(a)) for a in it.args]
         for a, a_node in zip(args, it.args):
             assert isinstance(a.type, ScalarT)
             if not a.type.is_integer:
                 raise self.error(CompileTypeError, a_node, f"range() needs integers, not {a.type}",
                                  "convert with int(...)")
-        var: Local | Param | None = self.params.get(name) or self.locals.get(name)
-        if var is None:
-            # range() yields Python ints whatever its arguments' types, so a new loop variable is an int;
-            # a variable declared before the loop (i: int32) keeps its declared type.
-            var = self.new_local(name, INT, node.target)
-        elif not var.type.is_integer:
-            raise self.error(CompileTypeError, node.target, f"the loop variable '{name}' has type {var.type}; "
-                             "range() gives integers", "use a new name for the loop variable")
+        var = self.loop_variable(name, target, "range() gives integers")
         t = var.type
+        assert isinstance(t, ScalarT)
         what = f"the loop variable '{name}'"
         conv = [self.assign_convert(a, t, n, what) for a, n in zip(args, it.args)]
         loc = self.loc(it)
         if len(conv) == 1:
-            start, stop, step = Const(0, t, loc), conv[0], Const(1, t, loc)
-        elif len(conv) == 2:
-            start, stop, step = conv[0], conv[1], Const(1, t, loc)
-        else:
-            start, stop, step = conv
+            return var, Const(0, t, loc), conv[0], Const(1, t, loc)
+        if len(conv) == 2:
+            return var, conv[0], conv[1], Const(1, t, loc)
+        return var, conv[0], conv[1], conv[2]
+
+    def loop_variable(self, name: str, target: ast.AST, why: str) -> Local | Param:
+        var: Local | Param | None = self.params.get(name) or self.locals.get(name)
+        if var is None:
+            # range() yields Python ints whatever its arguments' types, so a new loop variable is an int;
+            # a variable declared before the loop (i: int32) keeps its declared type.
+            return self.new_local(name, INT, target)
+        if not (isinstance(var.type, ScalarT) and var.type.is_integer):
+            raise self.error(CompileTypeError, target, f"the loop variable '{name}' has type {var.type}; "
+                             f"{why}", "use a new name for the loop variable")
+        return var
+
+    def for_enumerate(self, node: ast.For) -> list[Stmt]:
+        """``for i, x in enumerate(range(...), start)``: a range loop with a counter beside it."""
+        it = node.iter
+        assert isinstance(it, ast.Call)
+        start_node: ast.expr | None = it.args[1] if len(it.args) == 2 else None
+        for kw in it.keywords:
+            if kw.arg != "start" or start_node is not None:
+                raise self.error(CompileTypeError, kw.value, "enumerate() takes an iterable and start")
+            start_node = kw.value
+        if not 1 <= len(it.args) <= 2 or not self.is_range(it.args[0]):
+            raise self.error(UnsupportedSyntaxError, it, "enumerate() is only supported over one range(...)",
+                             JIT_HINT)
+        index_name, name = self.loop_targets(node, 2, "enumerate(...)")
+        target = node.target
+        assert isinstance(target, ast.Tuple) and isinstance(it.args[0], ast.Call)
+        var, start, stop, step = self.range_parts(it.args[0], name, target.elts[1])
+        loc = self.loc(it)
+        counter_start: Expr = Const(0, INT, loc)
+        if start_node is not None:
+            counter_start = self.arithmetic(self.value(start_node))
+            assert isinstance(counter_start.type, ScalarT)
+            if not counter_start.type.is_integer:
+                raise self.error(CompileTypeError, start_node, f"enumerate() start must be an integer, not "
+                                 f"{counter_start.type}", "convert with int(...)")
+        counter = self.loop_variable(index_name, target.elts[0], "enumerate() counts in integers")
+        assert isinstance(counter.type, ScalarT)
+        counter_start = self.assign_convert(counter_start, counter.type, start_node or it,
+                                            f"the loop variable '{index_name}'")
+        zipped = [ZipRange(counter, counter_start, None, Const(1, counter.type, loc), loc)]
+        return self.range_loop(node, var, start, stop, step, zipped, [index_name, name])
+
+    def for_zip(self, node: ast.For) -> list[Stmt]:
+        """``for x, y in zip(range(...), range(...))``: range loops in step, ending with the shortest."""
+        it = node.iter
+        assert isinstance(it, ast.Call)
+        if it.keywords:
+            raise self.error(UnsupportedSyntaxError, it.keywords[0].value, "zip() keywords (strict=) are not "
+                             "supported in compiled code", JIT_HINT)
+        if len(it.args) < 2 or not all(self.is_range(a) for a in it.args):
+            raise self.error(UnsupportedSyntaxError, it, "zip() is only supported over two or more range(...)",
+                             JIT_HINT)
+        names = self.loop_targets(node, len(it.args), "zip(...)")
+        target = node.target
+        assert isinstance(target, ast.Tuple)
+        parts = [self.range_parts(a, n, t) for a, n, t in zip(it.args, names, target.elts)]  # type: ignore[arg-type]
+        var, start, stop, step = parts[0]
+        zipped = [ZipRange(v, a, b, c, self.loc(r)) for (v, a, b, c), r in zip(parts[1:], it.args[1:])]
+        return self.range_loop(node, var, start, stop, step, zipped, names)
+
+    def range_loop(self, node: ast.For, var: Local | Param, start: Expr, stop: Expr, step: Expr,
+                   zipped: list[ZipRange], names: list[str]) -> list[Stmt]:
         before = _copy(self.state)
-        self.state = None if before is None else before | {name}
+        self.state = None if before is None else before | set(names)
         self.loops.append([])
         body = self.block(node.body)
         breaks = self.loops.pop()
         self.state = before
         orelse = self.block(node.orelse)
         self.state = merge(self.state, *breaks)
-        return [ForRange(var, start, stop, step, body, orelse, self.loc(node))]
+        return [ForRange(var, start, stop, step, body, orelse, self.loc(node), zipped)]
 
     def stmt_break(self, node: ast.Break) -> list[Stmt]:
         if not self.loops:
@@ -363,12 +525,16 @@ class FunctionBuilder(ExpressionBuilder):
         fname = self.src.node.name
         value: Expr | None = None
         if node.value is not None and not (isinstance(node.value, ast.Constant) and node.value.value is None):
-            value = self.value(node.value)
+            value = self.any_value(node.value)
         rt = self.return_type
         if isinstance(rt, NoneT) and value is not None:
             raise self.error(CompileTypeError, node, f"function '{fname}' is declared -> None but returns a value",
                              "change the return annotation or drop the value")
-        if isinstance(rt, ScalarT):
+        if isinstance(rt, ArrayT):
+            if value is None:
+                raise self.error(CompileTypeError, node, f"function '{fname}' must return a {rt} array here")
+            value = self.store_array(rt, value, node, f"the return value of {fname}()")
+        elif isinstance(rt, (ScalarT, TupleT)):
             if value is None:
                 raise self.error(CompileTypeError, node, f"function '{fname}' must return a value of type {rt} here",
                                  "return a value (compiled code cannot return None from a typed function)")

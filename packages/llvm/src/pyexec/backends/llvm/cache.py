@@ -124,11 +124,12 @@ def compiler_fingerprint() -> str:
     return h.hexdigest()
 
 
-def cache_key(module: n.Module, roots: list[str], *, opt: int, overflow: str, target: str) -> str:
+def cache_key(module: n.Module, roots: list[str], *, opt: int, overflow: str, target: str,
+              boundscheck: bool = True) -> str:
     """The cache key of a native module (hex SHA-256)."""
     h = hashlib.sha256()
     for part in (_MAGIC.decode(), repr(sorted(module.functions.items())), ",".join(roots), f"O{opt}", overflow, target,
-                 compiler_fingerprint()):
+                 compiler_fingerprint(), "" if boundscheck else "no-boundscheck"):
         h.update(part.encode("utf-8"))
         h.update(b"\0")
     return h.hexdigest()

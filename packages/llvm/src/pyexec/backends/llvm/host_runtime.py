@@ -33,17 +33,25 @@ import threading
 import llvmlite.binding as llvm
 
 from pyexec.backends.llvm import runtime as rt
+from pyexec.backends.llvm.array_runtime import FUNCTIONS as ARRAY_RUNTIME_FUNCTIONS
+from pyexec.backends.llvm.array_runtime import array_runtime_ir
+
+ARRAY_BOX_SYMBOL = "pyexec.host.array_box"
+"""A pointer-sized cell holding :func:`pyexec.backends.llvm.array_box.box` (a borrowed ``PyObject *``)."""
 
 C_API_FUNCTIONS = (
     "PyLong_AsLongLong", "PyLong_AsUnsignedLongLong", "PyFloat_AsDouble", "PyObject_IsTrue",
     "PyComplex_AsCComplex", "PyErr_Occurred", "PyLong_FromLongLong", "PyLong_FromUnsignedLongLong",
     "PyFloat_FromDouble", "PyBool_FromLong", "PyComplex_FromDoubles", "Py_IncRef", "Py_DecRef",
     "PyErr_SetString", "PyObject_GetAttrString", "PyObject_Vectorcall", "PyNumber_Index",
-    "PyUnicode_FromString", "PyErr_CheckSignals", "PyErr_Clear",
+    "PyUnicode_FromString", "PyErr_CheckSignals", "PyErr_Clear", "PyType_IsSubtype", "PyTuple_Size",
+    "PyTuple_GetItem", "PyTuple_New", "PyTuple_SetItem", "PyErr_Format", "PyObject_GetBuffer",
+    "PyBuffer_Release", "PyBuffer_IsContiguous", "Py_BuildValue", "PyObject_CallObject",
 )
 C_API_DATA = (
     "PyFloat_Type", "PyLong_Type", "_Py_NoneStruct", "PyExc_ZeroDivisionError", "PyExc_OverflowError",
-    "PyExc_ValueError", "PyExc_AssertionError", "PyExc_RecursionError",
+    "PyExc_ValueError", "PyExc_AssertionError", "PyExc_RecursionError", "PyTuple_Type", "PyExc_TypeError",
+    "PyExc_IndexError", "PyExc_MemoryError",
 )
 
 
@@ -316,7 +324,7 @@ def _stack_limit_ir() -> str:
 def host_module_ir() -> str:
     """The LLVM IR of the in-process runtime functions (for this process: it embeds the writers'
     addresses and the pthread keys)."""
-    parts = [_DECLARATIONS, _WRITE, _INTERRUPTS, _stack_limit_ir(), _round_ir()]
+    parts = [_DECLARATIONS, _WRITE, _INTERRUPTS, _stack_limit_ir(), _round_ir(), array_runtime_ir()]
     for name, (params, box, writer) in _PRINTERS.items():
         # pyexec_print_X writes str() of the value; pyexec_assert_X raises AssertionError(str() of it)
         for prefix, table in (("pyexec_print_", _WRITERS), ("pyexec_assert_", _ASSERTERS)):
@@ -364,7 +372,7 @@ def _register_symbols() -> None:
     for name in C_API_DATA:
         llvm.add_symbol(capi_symbol(name), symbol_address(name, data=True))
     libc = ctypes.CDLL(None)
-    for name in ("_setjmp", "longjmp"):
+    for name in ("_setjmp", "longjmp", "strcmp"):
         llvm.add_symbol(name, ctypes.cast(getattr(libc, name), ctypes.c_void_p).value)
     tm = host_target_machine(2)
     module = llvm.parse_assembly(host_module_ir())
@@ -376,9 +384,13 @@ def _register_symbols() -> None:
     ctypes.pythonapi.Py_IncRef(ctypes.py_object(engine))
     _host["engine"] = engine
     for name in [*_PRINTERS, *_ASSERT_FUNCTIONS, "pyexec_check_interrupt", "pyexec_stack_limit",
-                 "pyexec_round_ndigits", "pyexec.sigint"]:
+                 "pyexec_round_ndigits", "pyexec.sigint", *ARRAY_RUNTIME_FUNCTIONS]:
         _host[name] = engine.get_function_address(name)
         llvm.add_symbol(name, _host[name])
+    from pyexec.backends.llvm.array_box import box
+
+    _host["array_box"] = cell = ctypes.c_void_p(id(box))  # the module keeps the function alive
+    llvm.add_symbol(ARRAY_BOX_SYMBOL, ctypes.addressof(cell))
     for name in ("pyexec.interrupt.flag", "pyexec.sigint.previous"):
         _host[name] = engine.get_global_value_address(name)
     llvm.add_symbol("pyexec.interrupt.flag", _host["pyexec.interrupt.flag"])

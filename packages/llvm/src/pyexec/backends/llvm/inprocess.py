@@ -35,12 +35,13 @@ from pyexec.backends.llvm import cache as disk_cache
 from pyexec.backends.llvm.errors import NativeBuildError, NativeError
 from pyexec.backends.llvm.host_runtime import install_interrupt_hook
 from pyexec.backends.llvm.lower import OVERFLOW_MODES, fallible_functions, guarded_functions, lower_module
+from pyexec.backends.llvm.lower_arrays import written_parameters
 from pyexec.backends.llvm.optimize import check_opt, host_target_machine, optimize, parse
 from pyexec.backends.llvm.wrapper import add_vectorcall_entries, vectorcall_name
 from pyexec.frontend.ir import nodes as n
 
 _PY_TPFLAGS_HAVE_VECTORCALL = 1 << 11
-HOST_ABI = "+host-abi-2"
+HOST_ABI = "+host-abi-3"
 """Part of the cache key: the names and contract by which cached object code links to this process
 (bumped when they change, so object code of an older contract is never loaded)."""
 
@@ -59,7 +60,7 @@ class NativeModule:
 
 
 def build_native_module(module: n.Module, roots: list[str], *, opt: int = 2, overflow: str = "check",
-                        use_cache: bool = True) -> NativeModule:
+                        use_cache: bool = True, boundscheck: bool = True) -> NativeModule:
     """Lower, optimise and load ``module``; ``roots`` are the functions callable from Python.
 
     Example:
@@ -74,14 +75,15 @@ def build_native_module(module: n.Module, roots: list[str], *, opt: int = 2, ove
 
     def lowered() -> str:
         lowered_module = lower_module(module, triple=tm.triple, data_layout=str(tm.target_data), overflow=overflow,
-                                      entry_points=False, python_runtime=True)
+                                      entry_points=False, python_runtime=True, boundscheck=boundscheck)
         add_vectorcall_entries(lowered_module, [module.functions[r] for r in roots],
                                fallible_functions(module, overflow, python_runtime=True),
-                               guarded_functions(module, overflow, tm.triple, python_runtime=True))
+                               guarded_functions(module, overflow, tm.triple, python_runtime=True),
+                               written_parameters(module))
         return str(lowered_module)
 
     key = disk_cache.cache_key(module, roots, opt=opt, overflow=overflow, target=tm.triple + llvm.get_host_cpu_name()
-                               + llvm.get_host_cpu_features().flatten() + HOST_ABI)
+                               + llvm.get_host_cpu_features().flatten() + HOST_ABI, boundscheck=boundscheck)
     obj = disk_cache.load(key) if use_cache else None
     from_cache = obj is not None
     optimized_text = None
@@ -122,25 +124,76 @@ class CompiledFunction(ctypes.c_void_p):
     the first call compiles, the slot is empty and ``__call__`` runs instead.
     """
 
-    def __init__(self, func: Callable[..., Any], opt: int = 2, overflow: str = "check", cache: bool = True) -> None:
+    def __init__(self, func: Callable[..., Any], opt: int = 2, overflow: str = "check", cache: bool = True,
+                 boundscheck: bool = True) -> None:
         super().__init__(None)
         functools.update_wrapper(self, func)
-        self._options = {"opt": check_opt(opt), "overflow": overflow, "cache": cache}
+        self._options = {"opt": check_opt(opt), "overflow": overflow, "cache": cache, "boundscheck": boundscheck}
         if overflow not in OVERFLOW_MODES:
             raise NativeBuildError(f"overflow must be 'check' or 'wrap', not {overflow!r}")
         self._native: NativeModule | None = None
         self._ir_module: n.Module | None = None
         self._lock = threading.Lock()
         self._binder = _binder_like(func)
+        self._open: list[int] | None = None  # parameters typed from the arguments (found on the first call)
+        self._specialisations: dict[tuple[object, ...], CompiledFunction] = {}
 
     def __repr__(self) -> str:
         state = "compiled" if self._native is not None else "not yet compiled"
         return f"<pyexec.aot function {self.__qualname__} ({state})>"
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        # Reached only before the first compilation (afterwards CPython uses the vectorcall slot).
-        self.compile()
-        return self(*args, **kwargs)
+        # Reached before the first compilation (afterwards CPython uses the vectorcall slot), and on every
+        # call of a function with parameters typed from its arguments (a dispatcher, as Numba's)
+        if self._open is None:
+            self._open = _open_parameters(self.__wrapped__)
+        if not self._open:
+            self.compile()
+            return self(*args, **kwargs)
+        bound = self._binder(*args, **kwargs)
+        key = tuple(_argument_key(bound[i]) for i in self._open)
+        spec = self._specialisations.get(key)
+        if spec is None:
+            spec = self._specialise(bound, key)
+        return spec(*bound)
+
+    def _specialise(self, bound: tuple[Any, ...], key: tuple[object, ...]) -> CompiledFunction:
+        """Compile the specialisation for these arguments' types (once; cached like any module)."""
+        from pyexec.frontend.irbuild.arrays import type_of_argument
+
+        names = list(inspect.signature(self.__wrapped__).parameters)
+        types: list[Any] = [None] * len(bound)
+        for i in self._open or []:
+            t = type_of_argument(bound[i])
+            if t is None:
+                raise TypeError(f"{self.__name__}() argument '{names[i]}' is a {type(bound[i]).__name__}; compiled "
+                                "code takes numbers and NumPy arrays (of native byte order) for parameters without "
+                                "an annotation")
+            types[i] = t
+        with self._lock, _COMPILE_LOCK:
+            spec = self._specialisations.get(key)
+            if spec is not None:
+                return spec
+            from pyexec.frontend import analyze_functions
+
+            module = analyze_functions([self.__wrapped__], include_callees=True, argument_types=types)
+            name = _root_name(module, self.__wrapped__)
+            native = build_native_module(module, [name], opt=self._options["opt"],
+                                         overflow=self._options["overflow"], use_cache=self._options["cache"],
+                                         boundscheck=self._options["boundscheck"])
+            spec = CompiledFunction(self.__wrapped__, **self._options)  # type: ignore[arg-type]
+            spec._open = []
+            spec._ir_module = module
+            spec._attach(native, name)
+            self._specialisations[key] = spec
+            self._native, self._ir_module = native, module  # what inspect_llvm() shows: the latest one
+            return spec
+
+    @property
+    def specialisations(self) -> dict[tuple[object, ...], CompiledFunction]:
+        """The compiled specialisations of a function with parameters typed from its arguments, by the
+        arguments' types (empty for a fully annotated function, which has one compilation)."""
+        return dict(self._specialisations)
 
     def _call_with_binding(self, *args: Any, **kwargs: Any) -> Any:
         """Bind keywords and check arity like a Python function, then call natively."""
@@ -156,6 +209,16 @@ class CompiledFunction(ctypes.c_void_p):
             >>> aot(one).compile()()
             1
         """
+        if self._open is None:
+            self._open = _open_parameters(self.__wrapped__)
+        if self._open:
+            if self._native is None:
+                names = list(inspect.signature(self.__wrapped__).parameters)
+                raise NativeBuildError(
+                    f"{self.__qualname__}() has parameters without a complete type annotation "
+                    f"({', '.join(names[i] for i in self._open)}): it is compiled on each call with new argument "
+                    "types; call it first, or annotate them (float64[:], int, …)")
+            return self
         with self._lock, _COMPILE_LOCK:
             if self._native is None:
                 from pyexec.frontend import analyze_functions
@@ -163,7 +226,8 @@ class CompiledFunction(ctypes.c_void_p):
                 module = analyze_functions([self.__wrapped__], include_callees=True)
                 name = _root_name(module, self.__wrapped__)
                 native = build_native_module(module, [name], opt=self._options["opt"],
-                                             overflow=self._options["overflow"], use_cache=self._options["cache"])
+                                             overflow=self._options["overflow"], use_cache=self._options["cache"],
+                                             boundscheck=self._options["boundscheck"])
                 self._ir_module = module
                 self._attach(native, name)
         return self
@@ -250,6 +314,37 @@ def _binder_like(func: Callable[..., Any]) -> Callable[..., tuple]:
     return binder
 
 
+def _open_parameters(func: Callable[..., Any]) -> list[int]:
+    """The parameters a call's arguments type: no annotation, or an array annotation without its dimensions
+    (``np.ndarray``, ``numpy.typing.NDArray[...]``)."""
+    import ast
+
+    from pyexec.frontend.irbuild.arrays import PARTIAL_ARRAY_NAMES, partial_array_annotation
+
+    out = []
+    for i, p in enumerate(inspect.signature(func).parameters.values()):
+        a = p.annotation
+        if a is p.empty:
+            out.append(i)
+        elif isinstance(a, str):
+            try:
+                if partial_array_annotation(ast.parse(a.strip(), mode="eval").body):
+                    out.append(i)
+            except SyntaxError:
+                pass
+        elif getattr(getattr(a, "__origin__", a), "__name__", None) in PARTIAL_ARRAY_NAMES:
+            out.append(i)
+    return out
+
+
+def _argument_key(value: Any) -> object:
+    """What decides a specialisation: the argument's type (and an array's dtype, dimensions and layout)."""
+    dtype = getattr(value, "dtype", None)
+    if dtype is not None and getattr(value, "ndim", 0):
+        return (type(value), dtype, value.ndim, bool(value.flags.c_contiguous))
+    return (type(value), dtype)
+
+
 def _root_name(module: n.Module, func: Callable[..., Any]) -> str:
     if func.__name__ in module.functions:
         return func.__name__
@@ -288,11 +383,13 @@ _install_vectorcall_slot(CompiledFunction)
 
 
 def aot(func: Callable[..., Any] | None = None, *, opt: int = 2, overflow: str = "check",
-        cache: bool = True) -> Any:
+        cache: bool = True, boundscheck: bool = True) -> Any:
     """Compile ``func`` to native code (on its first call); usable as ``@aot`` or ``@aot(opt=3)``.
 
     ``opt`` is the LLVM optimisation level (0–3), ``overflow="wrap"`` lets Python's ``int`` wrap
-    like int64 instead of raising OverflowError, ``cache=False`` skips the disk cache.
+    like int64 instead of raising OverflowError, ``cache=False`` skips the disk cache, ``boundscheck=False``
+    drops the IndexError checks of array indices (negative indices still count from the end; an index
+    outside the array is then undefined behaviour: use it only on code whose indices are known good).
 
     Example:
         >>> from pyexec.backends.llvm import aot
@@ -303,9 +400,9 @@ def aot(func: Callable[..., Any] | None = None, *, opt: int = 2, overflow: str =
         (144, 'square')
     """
     if func is None:
-        return lambda f: aot(f, opt=opt, overflow=overflow, cache=cache)
+        return lambda f: aot(f, opt=opt, overflow=overflow, cache=cache, boundscheck=boundscheck)
     if isinstance(func, CompiledFunction):
         func = func.__wrapped__
     if not callable(func) or not hasattr(func, "__code__"):
         raise TypeError(f"aot() takes a Python function, not {type(func).__name__}")
-    return CompiledFunction(func, opt=opt, overflow=overflow, cache=cache)
+    return CompiledFunction(func, opt=opt, overflow=overflow, cache=cache, boundscheck=boundscheck)

@@ -19,18 +19,24 @@ import shutil
 import subprocess
 import sys
 import tempfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pyexec.backends.llvm import runtime as rt
+from pyexec.backends.llvm.array_runtime import FUNCTIONS as ARRAY_RUNTIME_FUNCTIONS
+from pyexec.backends.llvm.array_runtime import array_runtime_ir
 from pyexec.backends.llvm.cnames import check_symbol
 from pyexec.backends.llvm.errors import CCompilerError, NativeBuildError
 from pyexec.backends.llvm.lower import OVERFLOW_MODES, lower_module
+from pyexec.backends.llvm.lower_arrays import MESSAGE_TEXT_GLOBAL
 from pyexec.backends.llvm.optimize import check_opt, file_target_machine, optimize, parse
 from pyexec.frontend.ir import nodes as n
-from pyexec.frontend.ir.types import NoneT, ScalarT
+from pyexec.frontend.ir.types import ArrayT, NoneT, ScalarT, TupleT, ValueT
+
+if TYPE_CHECKING:
+    from pyexec.frontend.irbuild.arrays import ArgumentType
 
 
 def shared_library_suffix() -> str:
@@ -44,12 +50,15 @@ def shared_library_suffix() -> str:
 
 def compile_llvm(func_or_funcs: Callable[..., Any] | Iterable[Callable[..., Any]], base_name: str,
                  output_dir: str | os.PathLike[str] = ".", *, opt: int = 2, overflow: str = "check",
-                 cpu: str = "generic") -> dict[str, Path]:
+                 cpu: str = "generic", signature: Sequence[Any] | None = None) -> dict[str, Path]:
     """Compile Python functions to ``<base>.o``, ``<base>.so`` and ``<base>.h`` in ``output_dir``.
 
     Each function keeps its name as its C symbol (see :mod:`pyexec.backends.llvm.cnames`);
     functions they call are compiled in but not exported. ``cpu`` is ``"generic"`` (portable),
-    ``"native"`` or an LLVM CPU name. Returns ``{'object', 'library', 'header'}`` as Paths.
+    ``"native"`` or an LLVM CPU name. ``signature`` (one function only) gives one type per parameter,
+    written as annotations are (``[float64[:, ::1], int]``; ``None`` keeps a parameter's annotation):
+    it completes parameters without an annotation or with a partial one (``np.ndarray``), and must
+    agree with a complete one. Returns ``{'object', 'library', 'header'}`` as Paths.
 
     Example:
         >>> import tempfile
@@ -67,9 +76,66 @@ def compile_llvm(func_or_funcs: Callable[..., Any] | Iterable[Callable[..., Any]
     funcs = [getattr(f, "__wrapped__", f) if type(f).__name__ == "CompiledFunction" else f for f in funcs]
     for f in funcs:
         check_symbol(getattr(f, "__name__", "?"))
-    module = analyze_functions(funcs, include_callees=True)
+    given = None if signature is None else signature_types(funcs, signature)
+    module = analyze_functions(funcs, include_callees=True, argument_types=given)
+    if given is not None:
+        check_signature(module.functions[funcs[0].__name__], given)
     return build_library(module, [f.__name__ for f in funcs], base_name, output_dir, opt=opt, overflow=overflow,
                          cpu=cpu)
+
+
+def signature_types(funcs: list[Callable[..., Any]], signature: Sequence[Any]) -> list[ArgumentType | None]:
+    """The IR types ``signature=`` gives the parameters of ``funcs[0]`` (a TypeError naming what is wrong).
+
+    Example:
+        >>> from pyexec.types import float64
+        >>> def scale(a, k: float) -> None: ...
+        >>> [str(t.type) if t else None for t in signature_types([scale], [float64[:, ::1], None])]
+        ['float64[:, ::1]', None]
+    """
+    import inspect
+
+    from pyexec.frontend.ir.types import BY_NAME, COMPLEX128, FLOAT64, INT
+    from pyexec.frontend.irbuild.arrays import ArgumentType
+    from pyexec.types.scalars import ArrayAnnotation, ScalarType
+
+    if len(funcs) != 1:
+        raise TypeError("compile_llvm(signature=...) types the parameters of one function; compile the others "
+                        "with complete annotations in a separate call, or annotate them")
+    func = funcs[0]
+    if isinstance(signature, (str, bytes)) or not isinstance(signature, Sequence):
+        raise TypeError(f"compile_llvm(signature=...) takes a list with one type per parameter of "
+                        f"{func.__name__}(), e.g. [float64[:, ::1], int]; got {type(signature).__name__}")
+    names = list(inspect.signature(func).parameters)
+    if len(signature) != len(names):
+        raise TypeError(f"compile_llvm(signature=...) has {len(signature)} types for the {len(names)} parameters "
+                        f"of {func.__name__}({', '.join(names)})")
+    python = {int: ArgumentType(INT), float: ArgumentType(FLOAT64, True), complex: ArgumentType(COMPLEX128, True),
+              bool: ArgumentType(BY_NAME["bool"])}  # type: ignore[arg-type]
+    types: list[ArgumentType | None] = []
+    for name, t in zip(names, signature):
+        if t is None:
+            types.append(None)
+        elif isinstance(t, type) and t in python:
+            types.append(python[t])
+        elif isinstance(t, ScalarType):
+            types.append(ArgumentType(BY_NAME[t.name], numpy_bool=t.name == "bool_"))  # type: ignore[arg-type]
+        elif isinstance(t, ArrayAnnotation):
+            types.append(ArgumentType(ArrayT(BY_NAME[t.dtype.name], t.ndim, t.layout)))  # type: ignore[arg-type]
+        else:
+            raise TypeError(f"compile_llvm(signature=...): {t!r} for parameter '{name}' is not a type compiled code "
+                            "takes; use int, float, bool, complex, a pyexec.types scalar (float32, int8, …) or an "
+                            "array type such as float64[:, ::1]")
+    return types
+
+
+def check_signature(function: n.Function, given: list[ArgumentType | None]) -> None:
+    """A ``signature=`` entry for a completely annotated parameter must name the annotation's type."""
+    for param, hint in zip(function.params, given):
+        if hint is not None and str(hint.type) != str(param.type):
+            raise TypeError(f"compile_llvm(signature=...) gives parameter '{param.name}' of {function.name}() the "
+                            f"type {hint.type}, but its annotation says {param.type}; pass None for it or change "
+                            "the annotation")
 
 
 def build_library(module: n.Module, exports: list[str], base_name: str, output_dir: str | os.PathLike[str] = ".",
@@ -100,7 +166,7 @@ def build_library(module: n.Module, exports: list[str], base_name: str, output_d
     tm = file_target_machine(opt, cpu)
     lowered = lower_module(module, triple=tm.triple, data_layout=str(tm.target_data), overflow=overflow,
                            error_prefix=base_name, exports=exports)
-    llmod = optimize(parse(thread_local_state(str(lowered))), tm, opt)
+    llmod = optimize(parse(with_array_runtime(thread_local_state(str(lowered)))), tm, opt)
     paths = {
         "object": out / f"{base_name}.o",
         "library": out / f"{base_name}{shared_library_suffix()}",
@@ -140,7 +206,21 @@ def _link_alias(library: Path, alias: Path) -> None:
         shutil.copyfile(library, alias)
 
 
-_STATE_GLOBALS = (rt.ERROR_CODE_GLOBAL, rt.ERROR_MESSAGE_GLOBAL)
+_STATE_GLOBALS = (rt.ERROR_CODE_GLOBAL, rt.ERROR_MESSAGE_GLOBAL, MESSAGE_TEXT_GLOBAL)
+
+
+def with_array_runtime(ir_text: str) -> str:
+    """The module's text with the array runtime defined in it (hidden symbols) when the code creates arrays.
+
+    Example:
+        >>> with_array_runtime("define void @f() {\\n  ret void\\n}\\n").count("define")
+        1
+    """
+    if not any(name in ir_text for name in ARRAY_RUNTIME_FUNCTIONS):
+        return ir_text
+    names = tuple(f"@{q}{name}{q}(" for name in ARRAY_RUNTIME_FUNCTIONS for q in ('"', ""))
+    kept = [line for line in ir_text.splitlines() if not (line.startswith("declare") and any(n in line for n in names))]
+    return "\n".join(kept) + "\n" + array_runtime_ir("hidden")
 
 
 def thread_local_state(ir_text: str) -> str:
@@ -199,12 +279,60 @@ def _run(cmd: list[str], what: str) -> None:
 # --- the header ----------------------------------------------------------------------------------
 
 
-def _c_type(t: ScalarT | NoneT) -> str:
+def tuple_typedef_name(base_name: str, t: TupleT) -> str:
+    """The C name of a tuple type in a library's header: ``<base>_tuple_<item>_<item>…``.
+
+    Example:
+        >>> from pyexec.frontend.ir.types import INT, FLOAT64
+        >>> tuple_typedef_name("m", TupleT((INT, FLOAT64)))
+        'm_tuple_int64_float64'
+    """
+    return f"{base_name}_tuple_" + "_".join(i.info.name.rstrip("_") for i in t.items)
+
+
+def _c_type(t: ValueT | NoneT, base_name: str = "") -> str:
     if isinstance(t, NoneT):
         return "void"
+    if isinstance(t, TupleT):
+        return tuple_typedef_name(base_name, t)
+    if isinstance(t, ArrayT):
+        return f"const {c_array_struct(t)} *"
     if t.is_complex:
         return "pyexec_complex64" if t.bits == 64 else "pyexec_complex128"
     return t.info.c_type
+
+
+_SHORT = {"int": "i", "uint": "u", "float": "f", "complex": "c"}
+
+
+def c_array_struct(t: ArrayT) -> str:
+    """The C name of an array type's descriptor struct (``pyexec_array_f64_1d`` for ``float64[:]``).
+
+    Example:
+        >>> from pyexec.frontend.ir.types import ArrayT, INT32
+        >>> c_array_struct(ArrayT(INT32, 2, "C"))
+        'pyexec_array_i32_2d'
+    """
+    d = t.dtype
+    code = "bool" if d.is_bool else f"{_SHORT[d.kind]}{d.bits}"
+    return f"pyexec_array_{code}_{t.ndim}d"
+
+
+def _array_declarations(types: list[ArrayT]) -> list[str]:
+    out = [
+        "/* An array argument is a pointer to its descriptor: owner is NULL (the caller owns the memory and",
+        " * keeps it alive during the call), data points to element (0, ...), shape[k] is the extent of axis k",
+        " * and strides[k] the distance in bytes between neighbours along it (any sign). Element (i, j) is at",
+        " * (char *)data + i * strides[0] + j * strides[1]. A C-contiguous parameter (float64[::1]) must get a",
+        " * C-contiguous array: the code uses the element size as the last stride. */",
+    ]
+    for t in types:
+        name = c_array_struct(t)
+        elem = _c_type(t.dtype)
+        out += [f"#ifndef PYEXEC_{name.upper()}", f"#define PYEXEC_{name.upper()}",
+                f"typedef struct {{ void *owner; {elem} *data; int64_t shape[{t.ndim}]; int64_t strides[{t.ndim}]; }} "
+                f"{name};", "#endif"]
+    return [*out, ""]
 
 
 def c_header(module: n.Module, exports: list[str], base_name: str) -> str:
@@ -225,10 +353,15 @@ def c_header(module: n.Module, exports: list[str], base_name: str) -> str:
         "#include <stdbool.h>",
         "",
     ]
-    if any(p.type.is_complex for name in exports for p in module.functions[name].params) or any(
-        isinstance(module.functions[name].return_type, ScalarT) and module.functions[name].return_type.is_complex
-        for name in exports
-    ):
+    used: list[ValueT] = [t for name in exports for t in (*(p.type for p in module.functions[name].params),
+                                                           module.functions[name].return_type)
+                          if not isinstance(t, NoneT)]
+    scalars = [i for t in used for i in (t.items if isinstance(t, TupleT) else (t,))]
+    tuples = list(dict.fromkeys(tuple_typedef_name(base_name, t) for t in used if isinstance(t, TupleT)))
+    arrays = list(dict.fromkeys(ArrayT(t.dtype, t.ndim, "A") for t in used if isinstance(t, ArrayT)))
+    returns_arrays = any(isinstance(module.functions[name].return_type, ArrayT) for name in exports)
+    if any(isinstance(t, ScalarT) and t.is_complex for t in scalars) \
+            or any(isinstance(t, ArrayT) and t.dtype.is_complex for t in used):
         lines += [
             "#ifndef PYEXEC_COMPLEX_TYPES",
             "#define PYEXEC_COMPLEX_TYPES",
@@ -243,14 +376,28 @@ def c_header(module: n.Module, exports: list[str], base_name: str) -> str:
             "#endif",
             "",
         ]
+    if tuples:
+        lines.append("/* Tuples cross the boundary as these structs, passed and returned by value (field f<i> is "
+                     "item i). */")
+        for t in dict((tuple_typedef_name(base_name, t), t) for t in used if isinstance(t, TupleT)).values():
+            fields = " ".join(f"{_c_type(i)} f{k};" for k, i in enumerate(t.items))
+            lines.append(f"typedef struct {{ {fields} }} {tuple_typedef_name(base_name, t)};")
+        lines.append("")
+    if arrays:
+        lines += _array_declarations(arrays)
     lines += ["#ifdef __cplusplus", 'extern "C" {', "#endif", ""]
     for name in exports:
         func = module.functions[name]
-        params = ", ".join(f"{_c_type(p.type)} {p.name}" for p in func.params) or "void"
+        parts = [f"{_c_type(p.type, base_name)}{'' if isinstance(p.type, ArrayT) else ' '}{p.name}"
+                 for p in func.params]
+        rt_ = func.return_type
+        if isinstance(rt_, ArrayT):
+            parts.append(f"{c_array_struct(rt_)} *result")
+        params = ", ".join(parts) or "void"
         if func.docstring:
             summary = func.docstring.strip().splitlines()[0].replace("*/", "* /")
             lines.append(f"/* {summary} */")
-        lines.append(f"{_c_type(func.return_type)} {name}({params});")
+        lines.append(f"{'void' if isinstance(rt_, ArrayT) else _c_type(rt_, base_name)} {name}({params});")
     lines += [
         "",
         "/* Error status (one per thread). Each call of a function above clears it; after a call, "
@@ -263,6 +410,14 @@ def c_header(module: n.Module, exports: list[str], base_name: str) -> str:
         f"int32_t {base_name}_last_error(void);",
         f'const char *{base_name}_last_error_message(void); /* "" when there is no error */',
         f"void {base_name}_clear_error(void);",
+        *([
+            "",
+            "/* A function returning an array writes it through its last parameter; the array holds one reference",
+            " * to memory the library allocated: release it once with this function when done (an owner of NULL,",
+            " * an array that points into an argument of yours, releases nothing). After a failed call the",
+            " * result is all zero. */",
+            f"void {base_name}_array_release(void *owner);",
+        ] if returns_arrays else []),
         "",
         "#ifdef __cplusplus",
         "}",

@@ -30,10 +30,21 @@ from collections.abc import Callable, Iterator
 from llvmlite import ir
 
 from pyexec.backends.llvm import runtime as rt
+from pyexec.backends.llvm import tuple_abi
 from pyexec.backends.llvm.errors import NativeBuildError, UnsupportedConstructError
+from pyexec.backends.llvm.lower_arrays import (
+    ALLOC_FUNCTION,
+    MESSAGE_FUNCTIONS_MARK,
+    MESSAGE_ROOM,
+    ArrayLowering,
+    array_type,
+    call_blocks_head,
+    finish_blocks,
+    keep_message,
+)
 from pyexec.backends.llvm.math_functions import MATH_INTRINSICS, lower_complex_pow
 from pyexec.frontend.ir import nodes as n
-from pyexec.frontend.ir.types import FLOAT32, FLOAT64, INT64, NoneT, ScalarT
+from pyexec.frontend.ir.types import FLOAT32, FLOAT64, INT64, ArrayT, IRType, NoneT, ScalarT, TupleT
 
 I1 = ir.IntType(1)
 I8 = ir.IntType(8)
@@ -48,8 +59,10 @@ OVERFLOW_MODES = ("check", "wrap")
 _BINOP_SYMBOLS = {"add": "+", "sub": "-", "mul": "*", "lshift": "<<", "pow": "**"}
 
 
-def llvm_type(t: ScalarT | NoneT) -> ir.Type:
-    """The LLVM register type of an IR type (``i1`` for bool, a two-float struct for complex).
+def llvm_type(t: IRType) -> ir.Type:
+    """The LLVM register type of an IR type (``i1`` for bool, a two-float struct for complex, a literal
+    struct of the items' types for a tuple: a value in registers, no heap block, no reference count; an
+    array's descriptor, :func:`lower_arrays.array_type`).
 
     Example:
         >>> from pyexec.frontend.ir.types import FLOAT64
@@ -58,6 +71,11 @@ def llvm_type(t: ScalarT | NoneT) -> ir.Type:
     """
     if isinstance(t, NoneT):
         return ir.VoidType()
+    if isinstance(t, TupleT):
+        return ir.LiteralStructType([llvm_type(i) for i in t.items])
+    if isinstance(t, ArrayT):
+        return array_type(t)
+    assert isinstance(t, ScalarT)
     if t.is_complex:
         part = F32 if t.bits == 64 else F64
         return ir.LiteralStructType([part, part])
@@ -90,13 +108,16 @@ def lower_module(
     entry_points: bool = True,
     exports: list[str] | None = None,
     python_runtime: bool = False,
+    boundscheck: bool = True,
 ) -> ir.Module:
     """Lower a typed IR module to an LLVM IR module for ``triple``.
 
     ``overflow="check"`` makes Python's ``int`` raise OverflowError outside int64 (the default);
     ``"wrap"`` makes it wrap like int64. ``error_prefix`` names the error-state getters.
     ``entry_points`` adds the C-ABI entries, for the functions in ``exports`` (default: all).
-    ``python_runtime`` is for code that runs inside CPython (``aot``): the ``pyexec_print_*``
+    ``boundscheck=False`` drops the IndexError checks of array indices (a negative index still counts from
+    the end; an index outside the array is then undefined behaviour). ``python_runtime`` is for code that
+    runs inside CPython (``aot``): the ``pyexec_print_*``
     functions return a status (non-zero: a Python exception is set, such as one raised by
     ``sys.stdout.write``), and loops and recursive calls poll a flag for KeyboardInterrupt.
 
@@ -113,8 +134,10 @@ def lower_module(
     for name in names:
         if name not in module.functions:
             raise NativeBuildError(f"cannot export {name!r}: the module has no such function")
-    return ModuleLowering(module, triple, data_layout, overflow, error_prefix, names if entry_points else [],
-                          python_runtime).run()
+    lowering = ModuleLowering(module, triple, data_layout, overflow, error_prefix, names if entry_points else [],
+                              python_runtime)
+    lowering.boundscheck = boundscheck
+    return lowering.run()
 
 
 # --- which functions can fault -------------------------------------------------------------------
@@ -128,14 +151,33 @@ def _children(node: object) -> Iterator[object]:
             yield value
 
 
+def _walk(body: list[n.Stmt]) -> Iterator[object]:
+    stack: list[object] = list(body)
+    while stack:
+        node = stack.pop()
+        yield node
+        stack.extend(_children(node))
+
+
 def _faults_locally(node: object, checked_ints: bool, python_runtime: bool = False) -> bool:
     """Whether this one node (not its children) may set the error state."""
     if isinstance(node, (n.Assert,)):
         return True
+    if isinstance(node, (n.GetItem, n.SetItem)):
+        return node.boundscheck  # IndexError
+    if isinstance(node, n.FillArray):
+        return isinstance(node.value.type, ArrayT)  # shapes that do not broadcast; the copy of an overlap
+    if isinstance(node, (n.FitInt, n.ArrayNew, n.ArrayRange, n.ArrayView, n.ArrayCopy, n.ArrayMap, n.MatMul,
+                         n.Eye, n.LinSpace)) or (
+            isinstance(node, n.Reduce) and (node.op in ("min", "max", "argmin", "argmax") or node.axis is not None)):
+        return True  # OverflowError; negative dimensions, too big, out of memory; arange's zero step
     if python_runtime and isinstance(node, (n.Print, n.While, n.ForRange)):
         return True  # print may raise (sys.stdout.write); a loop polls for KeyboardInterrupt
     if isinstance(node, n.ForRange):
-        return not (isinstance(node.step, n.Const) and node.step.value != 0)
+        steps = [node.step] + [z.step for z in node.zipped]
+        # an enumerate() counter of Python's int raises OverflowError past int64
+        counters = any(z.stop is None and z.var.type.checked and checked_ints for z in node.zipped)
+        return counters or not all(isinstance(s, n.Const) and s.value != 0 for s in steps)
     if isinstance(node, n.BinOp):
         t = node.type
         if node.op in ("floordiv", "mod", "truediv", "pow"):
@@ -158,13 +200,16 @@ def _faults_locally(node: object, checked_ints: bool, python_runtime: bool = Fal
     return False
 
 
-def fallible_functions(module: n.Module, overflow: str = "check", python_runtime: bool = False) -> set[str]:
+def fallible_functions(module: n.Module, overflow: str = "check", python_runtime: bool = False,
+                       triple: str = "") -> set[str]:
     """Names of the functions that may set the error state (directly or through a call).
 
-    Running out of stack is not among these faults: it unwinds straight to the entry point
-    (:func:`guarded_call`). Callers of the others skip the error check after the call, so a recursive ``fib`` in
-    wrapping mode pays nothing for the error state. With ``python_runtime`` (code running inside
-    CPython, see :func:`lower_module`) loops and ``print`` may raise too.
+    Natively a recursive function is among them (running past the stack limit sets RecursionError,
+    then unwinds straight to the entry point, :func:`guarded_call`). On wasm (``triple`` starting
+    with ``wasm``) it is not: there the engine's own stack exhaustion is a trap, which the hosts turn
+    into RecursionError, so a recursive ``fib`` in wrapping mode pays nothing for the error state.
+    With ``python_runtime`` (code running inside CPython, see :func:`lower_module`) loops and
+    ``print`` may raise too.
 
     Example:
         >>> fallible_functions(n.Module({}))
@@ -185,8 +230,9 @@ def fallible_functions(module: n.Module, overflow: str = "check", python_runtime
         # a function that may reach its end without a return reports that as a fault
         falls_off = not isinstance(func.return_type, NoneT) and not (func.body and isinstance(func.body[-1], n.Return))
         local[name], calls[name] = faults or falls_off, callees
-    # recursion past the depth limit is a fault (RecursionError)
-    result = {name for name, f in local.items() if f} | recursive_functions(module)
+    result = {name for name, f in local.items() if f}
+    if not triple.startswith("wasm"):
+        result |= recursive_functions(module)  # natively, running past the stack limit is a fault
     changed = True
     while changed:
         changed = False
@@ -251,15 +297,18 @@ def guarded_functions(module: n.Module, overflow: str = "check", triple: str = "
 
 JMP_BUF_BYTES = 512
 """Room for the C library's ``jmp_buf`` (glibc: 200 bytes on x86-64, 312 on aarch64)."""
-STATE_TYPE = ir.LiteralStructType([I32, PTR, PTR, I64, ir.ArrayType(I8, JMP_BUF_BYTES)])
+STATE_TYPE = ir.LiteralStructType([I32, PTR, PTR, I64, ir.ArrayType(I8, JMP_BUF_BYTES), ir.ArrayType(I8, MESSAGE_ROOM),
+                                   PTR])
 """The per-call state of native code: error code, error message, the entry's unwind point (a
 pointer to a ``jmp_buf``, or null), the stack limit (an address; 0: none), and the room for the
-``jmp_buf`` itself. The entry point allocates it on its own stack and passes it to every body as a
-hidden first argument, so nothing mutable is global and threads (and nested calls: compiled code →
-Python → compiled code) never share it. The ``jmp_buf`` lives inside the state so that ``_setjmp``
+``jmp_buf`` itself, then room for a message written at run time (an IndexError names the index), then
+the head of the list of array blocks allocated during the call (:mod:`.array_runtime`).
+The entry point allocates it on its own stack and passes it to every body as a hidden first argument,
+so nothing mutable is global and threads (and nested calls: compiled code → Python → compiled code)
+never share it. The ``jmp_buf`` lives inside the state so that ``_setjmp``
 sees the state escape: LLVM then reloads it after a ``longjmp`` instead of assuming the values
 stored before ``_setjmp``."""
-STATE_CODE, STATE_MESSAGE, STATE_JMPBUF, STATE_LIMIT, STATE_JMPBUF_ROOM = range(5)
+STATE_CODE, STATE_MESSAGE, STATE_JMPBUF, STATE_LIMIT, STATE_JMPBUF_ROOM, STATE_MESSAGE_ROOM, STATE_BLOCKS = range(7)
 STATE_ARG = "pyexec.state"
 
 
@@ -286,6 +335,9 @@ def entry_call(b: ir.IRBuilder, module: ir.Module, fn: ir.Function, args: list[i
     # the message is read only with a non-zero code, and the limit only in modules with recursion
     b.store(I32(0), state_field(b, state, STATE_CODE))
     b.store(ir.Constant(PTR, None), state_field(b, state, STATE_JMPBUF))
+    allocates = module.globals.get(ALLOC_FUNCTION) is not None
+    if allocates:
+        b.store(ir.Constant(PTR, None), state_field(b, state, STATE_BLOCKS))
     limit_fn = module.globals.get(STACK_LIMIT_FUNCTION)
     if limit_fn is not None:
         frame = module.globals.get("llvm.frameaddress.p0") or ir.Function(
@@ -293,8 +345,13 @@ def entry_call(b: ir.IRBuilder, module: ir.Module, fn: ir.Function, args: list[i
         here = b.ptrtoint(b.call(frame, [I32(0)]), I64)
         b.store(b.call(limit_fn, [here]), state_field(b, state, STATE_LIMIT))
     if guarded:
-        return guarded_call(b, module, fn, [state, *args], state), state
-    return b.call(fn, [state, *args]), state
+        result = guarded_call(b, module, fn, [state, *args], state)
+    else:
+        result = b.call(fn, [state, *args])
+    if allocates:
+        code = b.load(state_field(b, state, STATE_CODE), typ=I32)
+        finish_blocks(b, module, state_field(b, state, STATE_BLOCKS), code)
+    return result, state
 
 
 def guarded_call(b: ir.IRBuilder, module: ir.Module, fn: ir.Function, args: list[ir.Value],
@@ -330,7 +387,6 @@ def guarded_call(b: ir.IRBuilder, module: ir.Module, fn: ir.Function, args: list
     return phi
 
 
-STACK_DEPTH_GLOBAL = "pyexec.stack.depth"
 RAISE_FUNCTION = "pyexec.raise"
 STACK_OVERFLOW_FUNCTION = "pyexec.stack.overflow"
 STACK_LIMIT_FUNCTION = "pyexec_stack_limit"
@@ -354,12 +410,14 @@ class ModuleLowering:
         self.exports = exports
         # The C ABI of x86-64 passes a float _Complex packed in one SSE register.
         self.packed_complex64 = triple.startswith("x86_64")
+        self.triple = triple
         self.module = ir.Module(name=module.source_file)
         self.module.triple = triple
         self.module.data_layout = data_layout
         self._strings: dict[str, ir.GlobalVariable] = {}
         self.python_runtime = python_runtime
-        self.fallible = fallible_functions(module, overflow, python_runtime)
+        self.boundscheck = True  # array index checks (lower_module's boundscheck)
+        self.fallible = fallible_functions(module, overflow, python_runtime, triple)
         self.error_code = ir.GlobalVariable(self.module, I32, rt.ERROR_CODE_GLOBAL)
         self.error_code.linkage = "internal"
         self.error_code.initializer = I32(0)
@@ -367,18 +425,18 @@ class ModuleLowering:
         self.error_message.linkage = "internal"
         self.error_message.initializer = ir.Constant(PTR, None)
         self.functions: dict[str, ir.Function] = {}
-        # wasm traps safely when its stack runs out; elsewhere recursive code checks a budget, and
-        # faults under a guarded entry unwind to it with longjmp (no error tests at call sites)
+        # no array is created in this module: every array comes from outside (owner NULL or a tagged
+        # argument), and the reference counting of arrays compiles to nothing
+        self.allocates = any(isinstance(node, (n.ArrayNew, n.ArrayRange, n.ArrayCopy, n.ArrayMap, n.MatMul, n.Eye,
+                                                n.LinSpace))
+                             or (isinstance(node, n.FillArray) and isinstance(node.value.type, ArrayT))
+                             or (isinstance(node, n.Reduce) and isinstance(node.type, ArrayT))
+                             for f in module.functions.values() for node in _walk(f.body))
+        # wasm traps safely when its stack runs out (the hosts raise RecursionError for that trap);
+        # natively recursive code checks a budget, and faults under a guarded entry unwind to it with
+        # longjmp (no error tests at call sites)
         self.unwind = not triple.startswith("wasm")
         self.recursive = recursive_functions(module)
-        self.depth = None
-        if self.recursive and not self.unwind:
-            # wasm: the call depth, a side effect LLVM must keep, so a recursion is never turned into a
-            # loop that runs forever where Python raises RecursionError (the host keeps its recursion
-            # fast with a frame-address check instead; see docs/backends/native.md)
-            self.depth = ir.GlobalVariable(self.module, I32, STACK_DEPTH_GLOBAL)
-            self.depth.linkage = "internal"
-            self.depth.initializer = I32(0)
         self.guarded = guarded_functions(module, overflow, triple, python_runtime)
         self.raise_function: ir.Function | None = None
         self.interrupt_flag: ir.GlobalVariable | None = None
@@ -466,29 +524,132 @@ class ModuleLowering:
         return abi_type(t)
 
     def _entry_point(self, func: n.Function) -> None:
-        fnty = ir.FunctionType(self._abi(func.return_type), [self._abi(p.type) for p in func.params])
+        wasm = self.triple.startswith("wasm")
+        rt_ = func.return_type
+        # a returned array: natively written through a last, extra pointer parameter and carrying one reference
+        # (<prefix>_array_release); in wasm the address of the function's static result area
+        returns_array = isinstance(rt_, ArrayT) and not wasm
+        # how each parameter travels: [] a scalar, else the values of a tuple (None: a byval pointer)
+        plan: list[list[ir.Type] | None] = [[] for _ in func.params]
+        sret = False
+        if wasm:
+            # one parameter per item; a tuple result goes to a static area of the module (an instance runs
+            # one call at a time) and the entry returns its address
+            plan = [[abi_type(i) for i in p.type.items] if isinstance(p.type, TupleT) else [] for p in func.params]
+        elif any(isinstance(t, TupleT) for t in [*(p.type for p in func.params), rt_]):
+            for t in [*(p.type for p in func.params), rt_]:
+                if isinstance(t, TupleT):
+                    tuple_abi.check_c_target(self.triple, t, func.name)
+            plan, sret = tuple_abi.sysv_plan([p.type for p in func.params], rt_)
+        arg_types: list[ir.Type] = [tuple_abi.c_struct_type(rt_).as_pointer()] if sret else []  # type: ignore[arg-type]
+        for p, how in zip(func.params, plan):
+            if how is None:
+                arg_types.append(tuple_abi.c_struct_type(p.type).as_pointer())  # type: ignore[arg-type]
+            else:
+                # an array crosses the C boundary by pointer to its descriptor (const <struct> *)
+                arg_types += how or [PTR if isinstance(p.type, ArrayT) else self._abi(p.type)]  # type: ignore[arg-type]
+        if returns_array:
+            arg_types.append(PTR)
+            ret_ty = ir.VoidType()
+        elif isinstance(rt_, ArrayT):
+            ret_ty = PTR  # wasm: the address of the function's static result area, holding the descriptor
+        elif isinstance(rt_, TupleT):
+            pieces = [] if sret else [PTR] if wasm else tuple_abi.sysv_pieces(rt_)
+            ret_ty = ir.VoidType() if not pieces else pieces[0] if len(pieces) == 1 else ir.LiteralStructType(pieces)
+        else:
+            ret_ty = self._abi(rt_)
+        fnty = ir.FunctionType(ret_ty, arg_types)
         entry = ir.Function(self.module, fnty, func.name)
-        b = ir.IRBuilder(entry.append_basic_block("entry"))
+        entry_block = entry.append_basic_block("entry")
+        b = ir.IRBuilder(entry_block)
         b.store(I32(0), self.error_code)
-        if self.depth is not None:
-            b.store(I32(0), self.depth)  # also recovers the count after a wasm stack-exhaustion trap
         args = []
-        for arg, p in zip(entry.args, func.params):
+        flat = iter(entry.args)
+        out_pointer = None
+        if sret:
+            out_pointer = next(flat)
+            out_pointer.name = "result"
+            out_pointer.add_attribute("sret")
+            out_pointer.attributes.align = 8
+        for p, how in zip(func.params, plan):
+            if how is None:  # a struct in memory: the caller's copy on the stack
+                pointer = next(flat)
+                pointer.name = p.name
+                pointer.add_attribute("byval")
+                pointer.attributes.align = 8
+                args.append(tuple_abi.load_fields(b, pointer, p.type, llvm_type(p.type)))  # type: ignore[arg-type]
+                continue
+            if how:
+                group = [next(flat) for _ in how]
+                for k, a in enumerate(group):
+                    a.name = f"{p.name}.{k}"
+                t = p.type
+                assert isinstance(t, TupleT)
+                if wasm:
+                    value = ir.Constant(llvm_type(t), ir.Undefined)
+                    for i, (a, item) in enumerate(zip(group, t.items)):
+                        value = b.insert_value(value, b.icmp_unsigned("!=", a, I8(0)) if item.is_bool else a, i)
+                else:
+                    value = tuple_abi.from_pieces(b, group, t, entry_block, llvm_type(t))
+                args.append(value)
+                continue
+            arg = next(flat)
             arg.name = p.name
-            if p.type.is_bool:
+            if isinstance(p.type, ArrayT):
+                arg = b.load(arg, typ=llvm_type(p.type))
+            elif p.type.is_bool:
                 arg = b.icmp_unsigned("!=", arg, I8(0))
             elif isinstance(arg.type, ir.VectorType):
                 pair = b.insert_value(ir.Constant(llvm_type(p.type), ir.Undefined), b.extract_element(arg, I32(0)), 0)
                 arg = b.insert_value(pair, b.extract_element(arg, I32(1)), 1)
             args.append(arg)
+        blocks = wasm and self.allocates
+        if blocks:
+            # what a trapped call left on the list (a host that did not free it); then the call's own blocks
+            b.call(self.external("pyexec_rt_free_all", ir.VoidType(), [PTR]), [call_blocks_head(self.module)])
         result, state = entry_call(b, self.module, self.functions[func.name], args, func.name in self.guarded)
+        if blocks:
+            finish_blocks(b, self.module, call_blocks_head(self.module), b.load(self.error_code, typ=I32))
+        if isinstance(rt_, ArrayT) and wasm:
+            area = ir.GlobalVariable(self.module, llvm_type(rt_), f"pyexec.array.result.{func.name}")
+            area.linkage = "internal"
+            area.initializer = ir.Constant(area.value_type, None)
+            b.store(result, area)
+            b.ret(b.bitcast(area, PTR))
+            return
         if state is not None:
             # the C error API reads the module's (thread-local) error state after the call
             code = b.load(state_field(b, state, STATE_CODE), typ=I32)
             message = b.load(state_field(b, state, STATE_MESSAGE), typ=PTR)  # set with any non-zero code
+            if self.module.globals.get(MESSAGE_FUNCTIONS_MARK) is not None:
+                message = keep_message(b, self.module, code, message)  # it may be in the state, on this stack
             b.store(code, self.error_code)
             b.store(b.select(b.icmp_signed("==", code, I32(0)), ir.Constant(PTR, None), message), self.error_message)
-        if isinstance(func.return_type, NoneT):
+        if returns_array:
+            entry.args[-1].name = "result"
+            b.store(result, entry.args[-1])  # an empty descriptor after a fault
+            b.ret_void()
+        elif isinstance(rt_, TupleT):
+            if wasm:
+                area = ir.GlobalVariable(self.module, tuple_abi.c_struct_type(rt_), f"pyexec.tuple.result.{func.name}")
+                area.linkage = "internal"
+                area.initializer = ir.Constant(area.value_type, None)
+                tuple_abi.store_fields(b, result, rt_, area)
+                b.ret(b.bitcast(area, PTR))
+                return
+            if out_pointer is not None:
+                tuple_abi.store_fields(b, result, rt_, out_pointer)
+                b.ret_void()
+                return
+            out = tuple_abi.to_pieces(b, result, rt_, entry_block)
+            if len(out) == 1:
+                b.ret(out[0])
+                return
+            value = ir.Constant(ret_ty, ir.Undefined)
+            for k, piece in enumerate(out):
+                value = b.insert_value(value, piece, k)
+            b.ret(value)
+        elif isinstance(func.return_type, NoneT):
             b.ret_void()
         elif func.return_type.is_bool:
             b.ret(b.zext(result, I8))
@@ -507,6 +668,15 @@ class ModuleLowering:
         b = ir.IRBuilder(msg.append_basic_block("entry"))
         code = b.load(self.error_code, typ=I32)
         b.ret(b.select(b.icmp_signed("==", code, I32(0)), self.cstring(""), b.load(self.error_message, typ=PTR)))
+        if any(isinstance(self.source.functions[name].return_type, ArrayT) for name in self.exports):
+            release = ir.Function(self.module, ir.FunctionType(ir.VoidType(), [PTR]), f"{p}_array_release")
+            b = ir.IRBuilder(release.append_basic_block("entry"))
+            owner = release.args[0]
+            block = b.and_(b.icmp_unsigned("!=", owner, ir.Constant(PTR, None)),
+                           b.icmp_unsigned("==", b.and_(b.ptrtoint(owner, I64), I64(1)), I64(0)))
+            with b.if_then(block):
+                b.call(self.external("pyexec_rt_decref", ir.VoidType(), [PTR]), [owner])
+            b.ret_void()
         clear = ir.Function(self.module, ir.FunctionType(ir.VoidType(), []), f"{p}_clear_error")
         b = ir.IRBuilder(clear.append_basic_block("entry"))
         b.store(I32(0), self.error_code)
@@ -536,7 +706,7 @@ class ModuleLowering:
 # --- one function --------------------------------------------------------------------------------
 
 
-class FunctionLowering:
+class FunctionLowering(ArrayLowering):
     """Lowers one IR function: one ``expr_*`` method per expression kind, one ``stmt_*`` per statement."""
 
     def __init__(self, owner: ModuleLowering, func: n.Function, fn: ir.Function) -> None:
@@ -555,10 +725,8 @@ class FunctionLowering:
     def run(self) -> None:
         for arg, p in zip(self.owner.body_args(self.fn), self.func.params):
             self.b.store(arg, self.slot(p))
-        self.depth_at_entry = None
+        self.enter_arrays()
         if self.func.name in self.owner.recursive:
-            if self.owner.depth is not None:
-                self.check_depth()
             if self.state is not None:
                 self.check_stack()
             self.poll_interrupt()
@@ -568,23 +736,10 @@ class FunctionLowering:
         self.stmts(self.func.body)
         if not self.b.block.is_terminated:
             if isinstance(self.func.return_type, NoneT):
-                self.leave()
+                self.release_arrays()
                 self.b.ret_void()
             else:
                 self.fault(rt.VALUE, f"{self.func.name}() reached its end without returning a value")
-
-    def check_depth(self) -> None:
-        depth = self.owner.depth
-        d = self.b.load(depth, typ=I32, name="depth")
-        with self.b.if_then(self.b.icmp_signed(">=", d, I32(rt.DEPTH_LIMIT)), likely=False):
-            self.fault(rt.RECURSION, "maximum recursion depth exceeded")
-        self.b.store(self.b.add(d, I32(1)), depth)
-        self.depth_at_entry = d
-
-    def leave(self) -> None:
-        """Before a return: a recursive function gives back its level of the call depth."""
-        if self.depth_at_entry is not None:
-            self.b.store(self.depth_at_entry, self.owner.depth)
 
     def check_stack(self) -> None:
         limit = self.b.load(state_field(self.b, self.state, STATE_LIMIT), typ=I64, name="stack.limit")
@@ -629,7 +784,6 @@ class FunctionLowering:
         self.return_zero()
 
     def return_zero(self) -> None:
-        self.leave()
         rt_ = self.fn.function_type.return_type
         if isinstance(rt_, ir.VoidType):
             self.b.ret_void()
@@ -656,18 +810,23 @@ class FunctionLowering:
             getattr(self, "stmt_" + type(stmt).__name__)(stmt)
 
     def stmt_Assign(self, s: n.Assign) -> None:
+        if isinstance(s.target.type, ArrayT):
+            self.assign_array(s)
+            return
         self.b.store(self.expr(s.value), self.slot(s.target))
 
     def stmt_ExprStmt(self, s: n.ExprStmt) -> None:
-        self.expr(s.value)
+        value = self.expr(s.value)
+        self.release_temporary(s.value, value)
 
     def stmt_Return(self, s: n.Return) -> None:
         if s.value is None:
-            self.leave()
+            self.release_arrays()
             self.b.ret_void()
         else:
             value = self.expr(s.value)
-            self.leave()
+            self.return_reference(s.value, value)
+            self.release_arrays()
             self.b.ret(value)
         self.after_terminator()
 
@@ -702,29 +861,16 @@ class FunctionLowering:
         self.b.position_at_end(done)
 
     def stmt_ForRange(self, s: n.ForRange) -> None:
+        if s.zipped:
+            self.zip_loop(s)
+            return
         # Python's range exactly: the trip count is computed up front in unsigned arithmetic, so
         # neither the count nor the induction variable can overflow at the ends of the type.
         t = s.var.type
         ty = llvm_type(t)
-        signed = t.info.signed
-        start, stop, step = self.expr(s.start), self.expr(s.stop), self.expr(s.step)
-        self.fail_if(self.b.icmp_unsigned("==", step, ir.Constant(ty, 0)), rt.VALUE,
-                     "range() arg 3 must not be zero")
-        zero = ir.Constant(ty, 0)
+        start, stop, step = self.range_operands(s.start, s.stop, s.step, ty)
         one = ir.Constant(ty, 1)
-        if signed:
-            up = self.b.icmp_signed(">", step, zero)
-            nonempty_up = self.b.icmp_signed("<", start, stop)
-            nonempty_down = self.b.icmp_signed(">", start, stop)
-            span = self.b.select(up, self.b.sub(stop, start), self.b.sub(start, stop))
-            stride = self.b.select(up, step, self.b.neg(step))
-            nonempty = self.b.select(up, nonempty_up, nonempty_down)
-        else:
-            nonempty = self.b.icmp_unsigned("<", start, stop)
-            span = self.b.sub(stop, start)
-            stride = step
-        count = self.b.add(self.b.udiv(self.b.sub(span, one), stride), one)
-        count = self.b.select(nonempty, count, zero, name="trip_count")
+        count = self.range_count(t, start, stop, step)
         pre = self.b.block
         head, body, latch, orelse, done = (self.new_block(x) for x in ("for.head", "for.body", "for.next",
                                                                         "for.else", "for.end"))
@@ -750,6 +896,88 @@ class FunctionLowering:
         if not self.b.block.is_terminated:
             self.b.branch(done)
         self.b.position_at_end(done)
+
+    def range_operands(self, start: n.Expr, stop: n.Expr, step: n.Expr, ty: ir.Type) -> list[ir.Value]:
+        """A range's start, stop and step, evaluated in order; a zero step raises ValueError as range() does."""
+        values = [self.expr(start), self.expr(stop), self.expr(step)]
+        self.fail_if(self.b.icmp_unsigned("==", values[2], ir.Constant(ty, 0)), rt.VALUE,
+                     "range() arg 3 must not be zero")
+        return values
+
+    def zip_loop(self, s: n.ForRange) -> None:
+        """A range loop with ranges in step (``zip``) or a counter beside it (``enumerate``): an i64
+        index runs to the shortest range's trip count; each variable is ``start + index * step``, in
+        wrapping arithmetic of its type, which is exact because the value itself lies in the range."""
+        b = self.b
+        ranges = [(s.var, s.start, s.stop, s.step), *((z.var, z.start, z.stop, z.step) for z in s.zipped)]
+        walked = []
+        count: ir.Value | None = None
+        for var, start_e, stop_e, step_e in ranges:
+            t = var.type
+            ty = llvm_type(t)
+            if stop_e is None:  # enumerate's counter: unbounded, step 1
+                walked.append((var, self.expr(start_e), None))
+                continue
+            start, stop, step = self.range_operands(start_e, stop_e, step_e, ty)
+            n_t = self.range_count(t, start, stop, step)
+            n_64 = b.zext(n_t, I64) if ty.width < 64 else n_t
+            count = n_64 if count is None else b.select(b.icmp_unsigned("<", n_64, count), n_64, count)
+            walked.append((var, start, step))
+        assert count is not None
+        pre = b.block
+        head, body, latch, orelse, done = (self.new_block(x) for x in ("zip.head", "zip.body", "zip.next",
+                                                                        "zip.else", "zip.end"))
+        index, twin, bound, exhausted = self.for_head(pre, head, orelse, count, I64(0), I64, "index")
+        b.cbranch(b.icmp_unsigned("!=", index, bound), body, exhausted)
+        b.position_at_end(body)
+        for var, start, step in walked:
+            ty = start.type
+            k = b.trunc(index, ty) if ty.width < 64 else index
+            if step is None:
+                if var.type.checked and self.checked:
+                    total = b.call(self.intrinsic_fn("llvm.sadd.with.overflow", ir.LiteralStructType([ty, I1]),
+                                                     [ty, ty], [ty]), [start, k])
+                    self.fail_if(b.extract_value(total, 1), rt.OVERFLOW,
+                                 "enumerate() counter does not fit in a 64-bit int")
+                    value = b.extract_value(total, 0)
+                else:
+                    value = b.add(start, k)
+            else:
+                value = b.add(start, b.mul(k, step))
+            b.store(value, self.slot(var))
+        self.loops.append((latch, done))
+        self.stmts(s.body)
+        self.loops.pop()
+        if not b.block.is_terminated:
+            b.branch(latch)
+        b.position_at_end(latch)
+        index.add_incoming(b.add(index, I64(1)), latch)
+        twin.add_incoming(b.add(twin, I64(1)), latch)  # for_head's value phi (the index again: LLVM folds it)
+        b.branch(head)
+        b.position_at_end(orelse)
+        self.stmts(s.orelse)
+        if not b.block.is_terminated:
+            b.branch(done)
+        b.position_at_end(done)
+
+    def range_count(self, t: ScalarT, start: ir.Value, stop: ir.Value, step: ir.Value) -> ir.Value:
+        """How many values ``range(start, stop, step)`` holds (step is not zero), in ``t``'s width unsigned."""
+        ty = llvm_type(t)
+        zero = ir.Constant(ty, 0)
+        one = ir.Constant(ty, 1)
+        if t.info.signed:
+            up = self.b.icmp_signed(">", step, zero)
+            nonempty_up = self.b.icmp_signed("<", start, stop)
+            nonempty_down = self.b.icmp_signed(">", start, stop)
+            span = self.b.select(up, self.b.sub(stop, start), self.b.sub(start, stop))
+            stride = self.b.select(up, step, self.b.neg(step))
+            nonempty = self.b.select(up, nonempty_up, nonempty_down)
+        else:
+            nonempty = self.b.icmp_unsigned("<", start, stop)
+            span = self.b.sub(stop, start)
+            stride = step
+        count = self.b.add(self.b.udiv(self.b.sub(span, one), stride), one)
+        return self.b.select(nonempty, count, zero, name="trip_count")
 
     def for_head(self, pre: ir.Block, head: ir.Block, orelse: ir.Block, count: ir.Value, start: ir.Value,
                  ty: ir.IntType, name: str) -> tuple[ir.PhiInstr, ir.PhiInstr, ir.Value, ir.Block]:
@@ -873,6 +1101,15 @@ class FunctionLowering:
             raise UnsupportedConstructError(f"{e.loc}: a string constant can only be printed")
         return constant(e.value, t)
 
+    def expr_MakeTuple(self, e: n.MakeTuple) -> ir.Value:
+        value = ir.Constant(llvm_type(e.type), ir.Undefined)
+        for i, item in enumerate(e.items):
+            value = self.b.insert_value(value, self.expr(item), i)
+        return value
+
+    def expr_TupleItem(self, e: n.TupleItem) -> ir.Value:
+        return self.b.extract_value(self.expr(e.value), e.index)
+
     def expr_Name(self, e: n.Name) -> ir.Value:
         return self.b.load(self.slot(e.var), typ=llvm_type(e.type), name=e.var.name)
 
@@ -881,7 +1118,14 @@ class FunctionLowering:
         if callee is None:
             raise NativeBuildError(f"{e.loc}: call of {e.callee!r}, which is not a function of the module")
         hidden = [self.state] if self.state is not None else []
-        result = self.b.call(callee, hidden + [self.expr(a) for a in e.args])
+        # A call that may recurse is never a tail call: tail-recursion elimination would turn a runaway
+        # recursion (``return f(n + 1)``, or an accumulator ``return g(n - 1, acc + n)``) into a loop that
+        # runs forever (the stack never grows, so no RecursionError), where CPython raises RecursionError.
+        tail = "notail" if e.callee in self.owner.recursive else None
+        args = [self.expr(a) for a in e.args]
+        result = self.b.call(callee, hidden + args, tail=tail)
+        for a, v in zip(e.args, args):
+            self.release_temporary(a, v)  # the callee took its own references
         # with unwinding, a fault below this call never returns here (see guarded_functions)
         if e.callee in self.owner.fallible and not self.owner.guarded:
             code = state_field(self.b, self.state, STATE_CODE) if self.state is not None else self.owner.error_code
@@ -933,13 +1177,14 @@ class FunctionLowering:
 
     def expr_Compare(self, e: n.Compare) -> ir.Value:
         left = self.expr(e.operands[0])
+        types = [o.type for o in e.operands]
         if len(e.ops) == 1:
-            return self.compare(e.ops[0], left, self.expr(e.operands[1]), e.link_types[0])
+            return self.link(e.ops[0], left, types[0], self.expr(e.operands[1]), types[1], e.link_types[0])
         done = self.new_block("cmp.end")
         incoming = []
         for i, op in enumerate(e.ops):
             right = self.expr(e.operands[i + 1])
-            result = self.compare(op, left, right, e.link_types[i])
+            result = self.link(op, left, types[i], right, types[i + 1], e.link_types[i])
             incoming.append((result, self.b.block))
             if i == len(e.ops) - 1:
                 self.b.branch(done)
@@ -953,6 +1198,20 @@ class FunctionLowering:
         for v, block in incoming:
             phi.add_incoming(v, block)
         return phi
+
+    def link(self, op: str, a: ir.Value, ta: ScalarT, c: ir.Value, tc: ScalarT, t: ScalarT) -> ir.Value:
+        """One link of a comparison chain in type ``t``, converting an operand of another type as
+        :class:`nodes.Compare` says: integers by value (widened to i65 when uint64 meets a signed
+        integer, so that every value of both compares exactly), anything else as a cast."""
+        if ta == tc == t:
+            return self.compare(op, a, c, t)
+        if t.is_integer and ta.is_integer and tc.is_integer:
+            sym = {"eq": "==", "ne": "!=", "lt": "<", "le": "<=", "gt": ">", "ge": ">="}[op]
+            wide = ir.IntType(65)
+            a, c = (self.b.sext(v, wide) if ty.info.signed else self.b.zext(v, wide)
+                    for v, ty in ((a, ta), (c, tc)))
+            return self.b.icmp_signed(sym, a, c)
+        return self.compare(op, self.cast(a, ta, t), self.cast(c, tc, t), t)
 
     def compare(self, op: str, a: ir.Value, c: ir.Value, t: ScalarT) -> ir.Value:
         sym = {"eq": "==", "ne": "!=", "lt": "<", "le": "<=", "gt": ">", "ge": ">="}[op]

@@ -26,20 +26,24 @@ PYTHON_EXCEPTION = 6
 a signal handler such as SIGINT's KeyboardInterrupt); the call ends with it. Not in ERROR_KINDS:
 C and wasm callers never see it."""
 
+INDEX = 7
+"""An index outside an array's axis (the message is NumPy's, written at run time)."""
+MEMORY = 8
+"""An array's memory could not be allocated."""
+
 ERROR_KINDS: dict[int, str] = {
     ZERO_DIVISION: "ZeroDivisionError",
     OVERFLOW: "OverflowError",
     VALUE: "ValueError",
     ASSERTION: "AssertionError",
     RECURSION: "RecursionError",
+    INDEX: "IndexError",
+    MEMORY: "MemoryError",
 }
 """Error code → the Python exception class it stands for (0 means no error)."""
 
 ERROR_CODE_GLOBAL = "pyexec.error.code"
 ERROR_MESSAGE_GLOBAL = "pyexec.error.message"
-DEPTH_LIMIT = 100_000
-"""Nested calls of recursive compiled functions allowed before RecursionError on wasm (which has no
-frame-address check; its engine also traps when its own stack runs out)."""
 STACK_BUDGET = 1 << 20
 """Native: the bytes of stack recursive compiled code may use below its entry point when the
 thread's stack bounds cannot be read (``pyexec_stack_limit``'s fallback). Normally the limit is the

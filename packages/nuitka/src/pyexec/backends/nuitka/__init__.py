@@ -12,6 +12,7 @@ from pyexec.backends.nuitka.errors import (
     ExecutableBuildError,
     MissingPrerequisiteError,
     NuitkaBuildError,
+    UnfreezableVariableError,
     UnsupportedFunctionError,
 )
 from pyexec.backends.nuitka.executable_build import aot_compile
@@ -21,6 +22,7 @@ __all__ = [
     "ExecutableBuildError",
     "MissingPrerequisiteError",
     "NuitkaBuildError",
+    "UnfreezableVariableError",
     "UnsupportedFunctionError",
     "aot_compile",
     "cache_root",

@@ -1,7 +1,8 @@
 """Built executables, kept by the content they were built from, so an unchanged function is not rebuilt.
 
 The key hashes the launcher (which holds the function's name and command line), the module's
-name and source bytes, the Nuitka and Python versions and the Nuitka options. A change to
+name and source bytes (for a nested function, the generated module that holds its frozen
+values), the Nuitka and Python versions and the Nuitka options. A change to
 another module the function's module imports is not in the key: pass ``PYEXEC_CACHE_DIR``
 to a fresh folder, or delete the cache folder, to force a rebuild then.
 

@@ -20,6 +20,19 @@ class UnsupportedFunctionError(ExecutableBuildError, TypeError):
     """The function cannot be the entry point of an executable (where it is defined, or its parameters)."""
 
 
+class UnfreezableVariableError(UnsupportedFunctionError):
+    """A nested function uses a variable whose value could change after the build, so it cannot be frozen.
+
+    ``variable`` is the variable's name and ``function`` the qualified name of the function that uses it;
+    the message says why and what to do.
+    """
+
+    def __init__(self, message: str, *, variable: str, function: str) -> None:
+        super().__init__(message)
+        self.variable = variable
+        self.function = function
+
+
 class MissingPrerequisiteError(ExecutableBuildError):
     """A tool Nuitka needs (C compiler, patchelf, Python headers, Nuitka itself) is missing.
 

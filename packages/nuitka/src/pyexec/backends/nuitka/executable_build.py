@@ -1,8 +1,9 @@
 """``aot_compile``: one function and its module → a standalone executable, built by Nuitka (onefile).
 
-Steps: locate the function's module; derive its command line; generate the launcher;
-look the build up in the cache; check the prerequisites; run Nuitka; keep the result in
-the cache; copy it to ``output``.
+Steps: locate the function's module (or, for a nested function, generate one that holds it with
+its free variables frozen: :mod:`pyexec.backends.nuitka.frozen_function`); derive its command line;
+generate the launcher; look the build up in the cache; check the prerequisites; run Nuitka; keep
+the result in the cache; copy it to ``output``.
 
 Example:
     >>> from pyexec.backends.nuitka import aot_compile
@@ -14,6 +15,7 @@ Example:
 
 from __future__ import annotations
 
+import inspect
 import os
 import re
 import shutil
@@ -23,12 +25,14 @@ import tempfile
 import time
 from collections import deque
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from pyexec.backends.nuitka.cache import cache_key, load_executable, private_root, store_executable, write_atomic
 from pyexec.backends.nuitka.command_line import command_line_spec
 from pyexec.backends.nuitka.errors import ExecutableBuildError, NuitkaBuildError
+from pyexec.backends.nuitka.frozen_function import FrozenProgram, freeze_function, is_nested, python_function
 from pyexec.backends.nuitka.function_target import FunctionTarget, locate_function
 from pyexec.backends.nuitka.launcher import launcher_source
 from pyexec.backends.nuitka.prerequisites import check_prerequisites
@@ -36,6 +40,11 @@ from pyexec.backends.nuitka.prerequisites import check_prerequisites
 LOG_TAIL_LINES = 40
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
 LAUNCHER_NAME = "pyexec_launcher.py"
+PYEXEC_COMPILERS = (
+    "pyexec.backends", "pyexec.frontend", "pyexec.memory", "pyexec.wasm_memory", "pyexec.cli", "pyexec.mode",
+    "pyexec.explanation", "pyexec.types.numba_support", "numba",
+)
+"""What stays out of an executable that contains ``pyexec.types``: pyexec's compilers and runtimes (and Numba)."""
 
 
 def nuitka_version() -> str:
@@ -48,17 +57,47 @@ def nuitka_version() -> str:
         return "not installed"
 
 
-def nuitka_options(target: FunctionTarget) -> list[str]:
+def nuitka_options(target: FunctionTarget | FrozenProgram) -> list[str]:
     """The Nuitka options of every build (the launcher, output folder and name are added per build)."""
+    if isinstance(target, FrozenProgram) and target.needs_scalar_types:
+        # Frozen scalar types are pyexec.types' own objects (NumPy's casts): that part of pyexec goes in.
+        keep_out = [f"--nofollow-import-to={name}" for name in PYEXEC_COMPILERS]
+    else:
+        # pyexec's compilers stay out: the launcher gives the module a small `pyexec` of its own.
+        keep_out = ["--nofollow-import-to=pyexec"]
     return [
         "--onefile",
         f"--include-module={target.module_name}",
-        # pyexec's compilers stay out: the launcher gives the module a small `pyexec` of its own.
-        "--nofollow-import-to=pyexec",
+        *keep_out,
         # Link-time optimisation roughly doubles the C compile time for little gain in a launcher.
         "--lto=no",
         "--remove-output",
     ]
+
+
+@dataclass(frozen=True)
+class _Entry:
+    """What the executable is built from: the module the launcher imports, and where it comes from."""
+
+    target: FunctionTarget | FrozenProgram
+    function: Callable[..., Any]
+    module_source: bytes
+    search_path: tuple[Path, ...]
+    generated: bool
+    """The module is generated (a frozen nested function) and written next to the launcher."""
+    shown_name: str
+
+
+def _entry(func: Callable[..., Any]) -> _Entry:
+    original = inspect.unwrap(func) if callable(func) else func
+    original = python_function(original) or original
+    if is_nested(original):
+        program = freeze_function(original)
+        return _Entry(program, original, program.source.encode(), program.search_path, True,
+                      f"{original.__qualname__} (frozen into {program.module_name})")
+    target = locate_function(func)
+    return _Entry(target, target.function, target.module_file.read_bytes(), (target.root,), False,
+                  f"{target.module_name}.{target.function_name}")
 
 
 def executable_path(output: str | os.PathLike[str], function_name: str) -> Path:
@@ -122,6 +161,8 @@ def aot_compile(func: Callable[..., Any], output: str | os.PathLike[str], show_p
     Parameters become the executable's command line (see :mod:`pyexec.backends.nuitka.command_line`); a
     function without parameters reads ``sys.argv`` itself. A non-None result is printed; an exception
     prints its message and exits with status 1. An unchanged function and module reuse the cached build.
+    A function defined inside another function is built from a generated module that holds its source
+    and the values of its free variables at this moment (see :mod:`pyexec.backends.nuitka.frozen_function`).
 
     Example:
         >>> def greet(name: str) -> str:
@@ -129,13 +170,15 @@ def aot_compile(func: Callable[..., Any], output: str | os.PathLike[str], show_p
         >>> aot_compile(greet, "greeter", show_progress=True)  # doctest: +SKIP
         PosixPath('/home/me/greeter')
     """
-    target = locate_function(func)
-    spec = command_line_spec(target.function)
+    entry = _entry(func)
+    target = entry.target
+    spec = command_line_spec(entry.function)
     source = launcher_source(target.module_name, target.function_name, spec)
     destination = executable_path(output, target.function_name)
     options = nuitka_options(target)
     version = nuitka_version()
-    key = cache_key(launcher=source, module_name=target.module_name, module_source=target.module_file.read_bytes(),
+    # A frozen function's module source holds the values it froze, so they are part of the key.
+    key = cache_key(launcher=source, module_name=target.module_name, module_source=entry.module_source,
                     nuitka_version=version, nuitka_options=options)
     built_name = target.function_name + (".exe" if sys.platform == "win32" else "")
     cached = load_executable(key, built_name)
@@ -146,7 +189,6 @@ def aot_compile(func: Callable[..., Any], output: str | os.PathLike[str], show_p
 
     env = check_prerequisites(dict(os.environ))
     env["NUITKA_UPDATE_CHECK"] = "never"  # no release check over the network
-    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(target.root), env.get("PYTHONPATH", "")) if p)
     root = private_root(create=True)  # None: an unsafe or unwritable cache, so build in a private temp folder
     log_dir = root if root is not None else Path(tempfile.mkdtemp(prefix="pyexec-nuitka-log-"))
     started = time.perf_counter()
@@ -154,9 +196,14 @@ def aot_compile(func: Callable[..., Any], output: str | os.PathLike[str], show_p
         work = Path(work_dir)
         launcher = work / LAUNCHER_NAME
         launcher.write_text(source, encoding="utf-8")
+        folders = [str(folder) for folder in entry.search_path]
+        if entry.generated:
+            (work / f"{target.module_name}.py").write_bytes(entry.module_source)
+            folders.insert(0, str(work))
+        env["PYTHONPATH"] = os.pathsep.join(p for p in (*folders, env.get("PYTHONPATH", "")) if p)
         command = [sys.executable, "-m", "nuitka", *options, f"--output-dir={work / 'out'}",
                    f"--output-filename={built_name}", str(launcher)]
-        _say(show_progress, f"building {destination.name} from {target.module_name}.{target.function_name} "
+        _say(show_progress, f"building {destination.name} from {entry.shown_name} "
                             f"with Nuitka {version} (this takes a few minutes)")
         log_path = log_dir / f"{key}.log"
         run_nuitka(command, env, work, log_path, show_progress)

@@ -55,7 +55,8 @@ def locate_function(func: Callable[..., Any]) -> FunctionTarget:
     if name == "<lambda>" or qualname != name:
         raise UnsupportedFunctionError(
             f"{qualname} is not defined at the top level of its module; the executable imports the function "
-            "by name, so define it with `def` at module level"
+            "by name, so define it with `def` (at module level, or inside a function: aot_compile then freezes "
+            "its free variables into a module of its own)"
         )
     module = sys.modules.get(target.__module__)
     file = getattr(module, "__file__", None)

@@ -149,6 +149,11 @@ def install_pyexec_inside_executable() -> None:
             "contains the function's module and the Python it imports, not pyexec's compilers"
         )
 
+    # A package, so that the parts of pyexec an executable may contain (pyexec.types, for a frozen scalar
+    # type) import under it: Nuitka's loader finds its compiled modules by name, plain Python on this path.
+    import pkgutil
+
+    module.__path__ = pkgutil.extend_path([], "pyexec")  # type: ignore[attr-defined]
     module.aot_compile = aot_compile  # type: ignore[attr-defined]
     module.jit = module.aot = module.compile = _already_compiled  # type: ignore[attr-defined]
     module.__getattr__ = __getattr__  # type: ignore[attr-defined]

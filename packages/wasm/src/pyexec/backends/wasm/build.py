@@ -26,16 +26,20 @@ from pyexec.backends.wasm.signature import (
     ExportSignature,
     Param,
     SignatureError,
+    array_info,
     check_boundary_type,
     encode_signatures,
 )
 from pyexec.backends.wasm.wasm_binary import SECTION_CUSTOM, section
+from pyexec.frontend.ir.types import ArrayT, TupleT
 
 ERROR_CODE_EXPORT = "error.code"
 """Exported i32 global: the address of the error code (an i32; 0 = no error, else ``runtime.ERROR_KINDS``)."""
 ERROR_MESSAGE_EXPORT = "error.message"
 """Exported i32 global: the address of the error message pointer (a NUL-terminated UTF-8 string)."""
-RESERVED_EXPORTS = {"memory", ERROR_CODE_EXPORT, ERROR_MESSAGE_EXPORT}
+RESERVED_EXPORTS = {"memory", ERROR_CODE_EXPORT, ERROR_MESSAGE_EXPORT, "pyexec_alloc", "pyexec_decref",
+                    "pyexec_free_call_blocks", "pyexec_live_blocks", "pyexec_heap_used",
+                    "pyexec_heap_start"}
 
 
 class WasmBuildError(Exception):
@@ -74,6 +78,7 @@ def compile_ir_module(
         ['square(x:int)->int!']
     """
     from pyexec.backends.llvm.lower import fallible_functions, lower_module
+    from pyexec.backends.llvm.lower_arrays import written_parameters
     from pyexec.backends.llvm.runtime import ERROR_CODE_GLOBAL, ERROR_MESSAGE_GLOBAL
     from pyexec.backends.wasm.codegen import (
         WASM32_DATA_LAYOUT,
@@ -97,7 +102,8 @@ def compile_ir_module(
         check_mode(libm)
     except LibmError as exc:
         raise WasmBuildError(str(exc)) from None
-    fallible = fallible_functions(module, overflow)
+    fallible = fallible_functions(module, overflow, triple=WASM32_TRIPLE)
+    written = written_parameters(module)
     signatures: list[ExportSignature] = []
     for name in selected:
         func = module.functions.get(name)
@@ -114,13 +120,15 @@ def compile_ir_module(
             raise WasmBuildError(f"the export name {export!r} is taken; choose another export_name")
         try:
             for p in func.params:
-                check_boundary_type(name, f"parameter {p.name!r}", str(p.type))
-            check_boundary_type(name, "return value", str(func.return_type))
+                check_boundary_type(name, f"parameter {p.name!r}", boundary_name(p.type))
+            check_boundary_type(name, "return value", boundary_name(func.return_type))
         except SignatureError as exc:
             raise WasmBuildError(str(exc)) from exc
         export_map[name] = export
-        signatures.append(ExportSignature(export, tuple(Param(p.name, str(p.type)) for p in func.params),
-                                          str(func.return_type), name in fallible))
+        params = tuple(Param(p.name, boundary_name(p.type)[:-1] + ";w]" if p.index in written.get(name, ())
+                             else boundary_name(p.type)) for p in func.params)
+        signatures.append(ExportSignature(export, params,
+                                          boundary_name(func.return_type), name in fallible))
     lowered = lower_module(module, triple=WASM32_TRIPLE, data_layout=WASM32_DATA_LAYOUT, overflow=overflow,
                            exports=selected)
     export_data: dict[str, str] = {}
@@ -132,6 +140,13 @@ def compile_ir_module(
             lowered.get_global(symbol).linkage = ""
             export_data[symbol] = export
     ir_module = parse_module(with_fast_multiplication(str(lowered)) + BUILTINS_IR)
+    arrays = any(array_info(t) for s in signatures for t in [s.result, *(p.type for p in s.params)])
+    if arrays or any(f.name.startswith("pyexec_rt_") for f in ir_module.functions):
+        # the array runtime and its allocator, over this module's linear memory (one heap per instance)
+        from pyexec.backends.wasm.array_runtime import HOST_EXPORTS, wasm_array_runtime_ir
+
+        ir_module.link_in(parse_module(wasm_array_runtime_ir()))
+        export_map.update(HOST_EXPORTS)
     optimize_module(ir_module, optimize)
     if libm == "linked":  # after optimisation: it shows every libm call, including LLVM's own (frem → fmod)
         try:
@@ -143,6 +158,15 @@ def compile_ir_module(
                   stack_size=_stack_size(), names=optimize == 0 if names is None else names)
     wasm = linked.wasm + section(SECTION_CUSTOM, encode_signatures(signatures), name=SECTION_NAME)
     return CompiledWasm(wasm, signatures, linked.imports)
+
+
+def boundary_name(t: object) -> str:
+    """A type as the signature section writes it: ``int``, ``None``, ``tuple[int;float64]``, ``array[float64;1;A]``."""
+    if isinstance(t, TupleT):
+        return "tuple[" + ";".join(str(i) for i in t.items) + "]"
+    if isinstance(t, ArrayT):
+        return f"array[{t.dtype};{t.ndim};{t.layout}]"
+    return str(t)
 
 
 def _stack_size() -> int:

@@ -16,13 +16,27 @@ from __future__ import annotations
 import html
 
 from pyexec.backends.wasm.js_glue import js_string, js_value, relative_url
-from pyexec.backends.wasm.signature import ExportSignature, scalar_info
+from pyexec.backends.wasm.signature import ExportSignature, array_info, scalar_info, tuple_items
 
 
 def _input(function: str, name: str, type_name: str) -> str:
-    info = scalar_info(type_name)
     ident = html.escape(f"{function}-{name}")
     label = f'<label for="{ident}">{html.escape(name)} <small>({html.escape(type_name)})</small></label>'
+    items = tuple_items(type_name)
+    if items is not None:  # one text field, items separated by commas: "3, 2.5"
+        kinds = ",".join("bool" if scalar_info(t).is_bool else "float" if scalar_info(t).is_float else "int"
+                         for t in items)
+        zeros = ", ".join("0" for _ in items)
+        return (f'{label} <input type="text" id="{ident}" value="{zeros}" data-kind="tuple" '
+                f'data-items="{kinds}">')
+    array = array_info(type_name)
+    if array is not None:  # 1-D: numbers separated by commas; n-D: nested JSON arrays
+        element = scalar_info(array[0])
+        kind = "bool" if element.is_bool else "float" if element.is_float else "int"
+        value = "1, 2, 3" if array[1] == 1 else "[[1, 2], [3, 4]]"
+        return (f'{label} <input type="text" id="{ident}" value="{value}" data-kind="array" '
+                f'data-element="{kind}" data-ndim="{array[1]}">')
+    info = scalar_info(type_name)
     if info.is_bool:
         return f'{label} <input type="checkbox" id="{ident}" data-kind="bool">'
     if info.is_float:
@@ -76,15 +90,39 @@ def demo_html(stem: str, js_file: str, loader: str, signatures: list[ExportSigna
 
     function readInput(element) {{
       if (element.dataset.kind === "bool") return element.checked;
-      const text = element.value.trim();
-      if (element.dataset.kind === "float") {{
+      if (element.dataset.kind === "tuple") {{
+        const kinds = element.dataset.items.split(",");
+        const parts = element.value.split(",");
+        if (parts.length !== kinds.length) {{
+          throw new Error(`${{element.id}}: give ${{kinds.length}} items, separated by commas`);
+        }}
+        return parts.map((part, i) => readText(element.id, kinds[i], part.trim()));
+      }}
+      if (element.dataset.kind === "array") {{
+        const kind = element.dataset.element;
+        if (element.dataset.ndim === "1") {{
+          const text = element.value.trim();
+          return text === "" ? [] : text.split(",").map((part) => readText(element.id, kind, part.trim()));
+        }}
+        try {{
+          return JSON.parse(element.value);
+        }} catch (err) {{
+          throw new Error(`${{element.id}}: give nested arrays of numbers, such as [[1, 2], [3, 4]]`);
+        }}
+      }}
+      return readText(element.id, element.dataset.kind, element.value.trim());
+    }}
+
+    function readText(id, kind, text) {{
+      if (kind === "bool") return !["", "0", "false", "False"].includes(text);
+      if (kind === "float") {{
         const value = Number(text);
         if (text === "" || Number.isNaN(value) && text.toLowerCase() !== "nan") {{
-          throw new Error(`${{element.id}}: ${{JSON.stringify(text)}} is not a number`);
+          throw new Error(`${{id}}: ${{JSON.stringify(text)}} is not a number`);
         }}
         return value;
       }}
-      if (!/^[+-]?\\d+$/.test(text)) throw new Error(`${{element.id}}: ${{JSON.stringify(text)}} is not an integer`);
+      if (!/^[+-]?\\d+$/.test(text)) throw new Error(`${{id}}: ${{JSON.stringify(text)}} is not an integer`);
       return BigInt(text.replace("+", ""));
     }}
 
@@ -96,7 +134,13 @@ def demo_html(stem: str, js_file: str, loader: str, signatures: list[ExportSigna
           try {{
             const args = params.map((p) => readInput(document.getElementById(`${{name}}-${{p}}`)));
             const result = module.functions[name](...args);
-            output.textContent = typeof result === "boolean" ? (result ? "True" : "False") : String(result);
+            const show = (v) => (typeof v === "boolean" ? (v ? "True" : "False") : String(v));
+            output.textContent = Array.isArray(result)  // a tuple, shown as Python prints it
+              ? `(${{result.map(show).join(", ")}}${{result.length === 1 ? "," : ""}})`
+              : ArrayBuffer.isView(result)  // an array: its elements in C order, and its shape
+              ? `[${{Array.from(result, show).join(", ")}}] shape (${{result.shape.join(", ")}}`
+                + `${{result.shape.length === 1 ? "," : ""}})`
+              : show(result);
             output.className = "ok";
           }} catch (err) {{
             output.textContent = err.message;

@@ -66,6 +66,7 @@ class Interrupts:
         self._wrapped: Any = None
         self._lock = threading.Lock()
         self._ticker: threading.Thread | None = None
+        self._for_main: set[int] = set()  # threads running a main-thread call (thread_stack's helpers)
 
     # --- the ticker -----------------------------------------------------------------------------
 
@@ -118,9 +119,23 @@ class Interrupts:
 
     def stop_reason(self, limit: Callable[[], str | None] | None) -> str | None:
         """Why the wasm code running in this thread must stop now, or None."""
-        if self._sigint and threading.get_ident() == _MAIN:
+        if self._sigint and (threading.get_ident() == _MAIN or threading.get_ident() in self._for_main):
             return "KeyboardInterrupt"
         return limit() if limit is not None else None
+
+    def run_for_main(self, call: Callable[[], Any]) -> Any:
+        """``call()`` in this thread on behalf of a main-thread wasm call (that thread waits for it):
+        Ctrl-C stops it as it would stop the call on the main thread."""
+        me = threading.get_ident()
+        if me == _MAIN:
+            return call()
+        with self._lock:
+            self._for_main.add(me)
+        try:
+            return call()
+        finally:
+            with self._lock:
+                self._for_main.discard(me)
 
     # --- SIGINT -----------------------------------------------------------------------------------
 

@@ -25,9 +25,16 @@ import re
 import urllib.parse
 
 from pyexec.backends.llvm.runtime import ERROR_KINDS
-from pyexec.backends.wasm.signature import ExportSignature, scalar_info
+from pyexec.backends.wasm.signature import (
+    ExportSignature,
+    array_info,
+    array_written,
+    scalar_info,
+    tuple_items,
+    tuple_layout,
+)
 
-RESERVED_NAMES = frozenset({"memory", "instance", "functions", "then"})
+RESERVED_NAMES = frozenset({"memory", "instance", "functions", "then", "wasmArray"})
 """Names on the loaded object that are the glue's own (or that ``await`` reads): a function with one of
 these names is only in ``functions``."""
 
@@ -87,6 +94,15 @@ def js_type(type_name: str) -> dict[str, object]:
     """How the glue converts one pyexec type: its kind, bit width and signedness."""
     if type_name == "None":
         return {"kind": "none"}
+    if tuple_items(type_name) is not None:
+        # items and their offsets in the function's result area (a tuple result is its address)
+        return {"kind": "tuple", "type": type_name, "items": [{**js_type(t), "offset": offset}
+                                                              for t, offset in tuple_layout(type_name)]}
+    array = array_info(type_name)
+    if array is not None:
+        # a descriptor's address; the elements cross as a TypedArray (BigInt64Array for 64-bit integers)
+        return {"kind": "array", "type": f"{array[0]}[{', '.join([':'] * array[1])}]", "dtype": js_type(array[0]),
+                "ndim": array[1], "written": array_written(type_name)}
     info = scalar_info(type_name)
     return {"kind": info.kind, "bits": info.bits, "type": type_name}
 
@@ -257,6 +273,31 @@ function toWasm(fn, name, t, value) {
   return Number(BigInt.asIntN(32, v));
 }
 
+function tupleToWasm(fn, name, t, value) {
+  const shown = `tuple[${t.items.map((i) => i.type).join(", ")}]`;
+  if (!Array.isArray(value)) throw new TypeError(`${fn}(): argument ${name} must be ${shown} (an array)`);
+  if (value.length !== t.items.length) {
+    const want = `an array of ${t.items.length} items`;
+    throw new TypeError(`${fn}(): argument ${name} must be ${shown}, ${want}, not ${value.length}`);
+  }
+  return t.items.map((item, i) => toWasm(fn, `${name}[${i}]`, item, value[i]));
+}
+
+function readTuple(memory, t, address) {
+  // the function's result area (module memory, rewritten by its next call): copy the items out now
+  const view = new DataView(memory.buffer);
+  return t.items.map((item) => {
+    const at = address + item.offset;
+    let raw;
+    if (item.kind === "float") raw = item.bits === 32 ? view.getFloat32(at, true) : view.getFloat64(at, true);
+    else if (item.kind === "bool" || item.bits === 8) raw = item.kind === "int" ? view.getInt8(at) : view.getUint8(at);
+    else if (item.bits === 16) raw = item.kind === "int" ? view.getInt16(at, true) : view.getUint16(at, true);
+    else if (item.bits === 32) raw = item.kind === "int" ? view.getInt32(at, true) : view.getUint32(at, true);
+    else raw = view.getBigInt64(at, true);
+    return fromWasm(item, raw);
+  });
+}
+
 function fromWasm(t, raw) {
   switch (t.kind) {
     case "none": return undefined;
@@ -268,6 +309,211 @@ function fromWasm(t, raw) {
   return v >= BigInt(Number.MIN_SAFE_INTEGER) && v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v;
 }
 
+// --- arrays: copied into the module's heap (its own allocator), copied out as TypedArrays ------------
+
+const TYPED = {
+  float64: Float64Array, float32: Float32Array, int64: BigInt64Array, uint64: BigUint64Array,
+  int32: Int32Array, uint32: Uint32Array, int16: Int16Array, uint16: Uint16Array, int8: Int8Array,
+  uint8: Uint8Array, bool_: Uint8Array, bool: Uint8Array,
+};
+
+function arrayShape(fn, name, t, value) {
+  // a TypedArray or an array of numbers (1-D); nested arrays, or { data, shape } (n-D)
+  const shown = `${t.type} (a ${TYPED[t.dtype.type].name}, an array of numbers or { data, shape })`;
+  if (value !== null && typeof value === "object" && !Array.isArray(value) && !ArrayBuffer.isView(value)
+      && "data" in value && "shape" in value) {
+    const shape = Array.from(value.shape, Number);
+    if (shape.length !== t.ndim) {
+      throw new TypeError(`${fn}(): argument ${name} must be ${shown}: its shape has ${shape.length} dimension(s)`);
+    }
+    return [value.data, shape];
+  }
+  if (ArrayBuffer.isView(value)) {
+    if (t.ndim !== 1) {
+      throw new TypeError(`${fn}(): argument ${name} must be ${shown}: pass { data, shape } for ${t.ndim} dimensions`);
+    }
+    return [value, [value.length]];
+  }
+  if (!Array.isArray(value)) throw new TypeError(`${fn}(): argument ${name} must be ${shown}, not ${typeof value}`);
+  const shape = [];
+  let level = value;
+  for (let d = 0; d < t.ndim; d++) {
+    if (!Array.isArray(level)) {
+      throw new TypeError(`${fn}(): argument ${name} must be ${shown}: not ${t.ndim} nested levels`);
+    }
+    shape.push(level.length);
+    level = level[0];
+  }
+  const flat = t.ndim === 1 ? value : value.flat(t.ndim - 1);
+  if (flat.length !== shape.reduce((a, b) => a * b, 1) || flat.some((x) => Array.isArray(x))) {
+    throw new TypeError(`${fn}(): argument ${name} must be ${shown}: the nested arrays are not rectangular`);
+  }
+  return [flat, shape];
+}
+
+/** An array whose elements live in the module's linear memory (`wasmArray`): passed without a copy. */
+export class WasmArray {
+  constructor(raw, memory, dtype, Typed, block, head, shape, owner = 0) {
+    // block: the descriptor (and, for wasmArray, the elements at block + head); owner: the elements' own
+    // block when they live elsewhere (a result kept in memory by inMemory), released with the array
+    Object.assign(this, { raw, memory, dtype, Typed, block, head, shape, owner });
+    this.length = shape.reduce((a, b) => a * b, 1);
+  }
+  /** The elements, C order: a new view on each access (memory growth detaches the old ones). */
+  get data() {
+    if (this.block === 0) throw new TypeError("this WasmArray was released");
+    return new this.Typed(this.memory.buffer, this.block + this.head, this.length);
+  }
+  /** Give the block back to the module's heap; the array is unusable afterwards. */
+  release() {
+    if (this.block !== 0) { this.raw.pyexec_decref(this.block); this.block = 0; }
+    if (this.owner !== 0) { this.raw.pyexec_decref(this.owner); this.owner = 0; }
+  }
+}
+
+function newWasmArray(raw, memory, dtype, shape) {
+  const Typed = TYPED[dtype];
+  if (Typed === undefined) throw new TypeError(`wasmArray(): unknown dtype ${dtype}`);
+  if (!raw.pyexec_alloc) throw new TypeError("wasmArray(): this module has no array runtime");
+  const dims = typeof shape === "number" ? [shape] : Array.from(shape, Number);
+  if (dims.length === 0 || dims.some((n) => !Number.isInteger(n) || n < 0)) {
+    throw new TypeError("wasmArray(): the shape must be non-negative integers");
+  }
+  const n = dims.reduce((a, b) => a * b, 1);
+  const head = (8 + 16 * dims.length + 15) & ~15;
+  const block = raw.pyexec_alloc(head + n * Typed.BYTES_PER_ELEMENT) >>> 0;
+  if (block === 0) throw new PyexecError("MemoryError", "wasmArray(): the module cannot grow its memory");
+  const view = new DataView(memory.buffer);
+  view.setUint32(block, 0, true);
+  view.setUint32(block + 4, block + head, true);
+  let stride = Typed.BYTES_PER_ELEMENT;
+  for (let k = dims.length - 1; k >= 0; k--) {
+    view.setBigInt64(block + 8 + 8 * k, BigInt(dims[k]), true);
+    view.setBigInt64(block + 8 + 8 * dims.length + 8 * k, BigInt(stride), true);
+    stride *= dims[k];
+  }
+  new Uint8Array(memory.buffer, block + head, n * Typed.BYTES_PER_ELEMENT).fill(0);
+  return new WasmArray(raw, memory, dtype, Typed, block, head, dims);
+}
+
+function arrayToWasm(raw, memory, fn, name, t, value) {
+  if (value instanceof WasmArray) {
+    // already in linear memory, with its descriptor at the block's start: passed in place
+    const same = TYPED[value.dtype] === TYPED[t.dtype.type] && value.shape.length === t.ndim && value.raw === raw;
+    if (!same || value.block === 0) {
+      const why = value.block === 0 ? "was released" : `is not a ${t.type} of this module`;
+      throw new TypeError(`${fn}(): argument ${name}: the WasmArray ${why}`);
+    }
+    return { block: value.block, borrowed: true, data: null };
+  }
+  const [data, shape] = arrayShape(fn, name, t, value);
+  const Typed = TYPED[t.dtype.type];
+  const n = shape.reduce((a, b) => a * b, 1);
+  if (data.length !== n) {
+    throw new TypeError(`${fn}(): argument ${name} has ${data.length} elements, its shape says ${n}`);
+  }
+  if (ArrayBuffer.isView(data) && !(data instanceof Typed)) {
+    const got = data.constructor.name;
+    throw new TypeError(`${fn}(): argument ${name} must be a ${Typed.name} for ${t.type}, not a ${got}`);
+  }
+  const elements = ArrayBuffer.isView(data) ? data : Array.from(data, (x, i) => {
+    const v = toWasm(fn, `${name}[${i}]`, t.dtype, x);
+    return t.dtype.bits === 64 && t.dtype.kind === "uint" ? BigInt.asUintN(64, v) : v;
+  });
+  const head = (8 + 16 * t.ndim + 15) & ~15;
+  const block = raw.pyexec_alloc(head + n * Typed.BYTES_PER_ELEMENT) >>> 0;
+  if (block === 0) {
+    throw new PyexecError("MemoryError", `${fn}(): the module cannot grow its memory for argument ${name}`);
+  }
+  const view = new DataView(memory.buffer);  // after the allocation, which may have grown the memory
+  view.setUint32(block, 0, true);
+  view.setUint32(block + 4, block + head, true);
+  let stride = Typed.BYTES_PER_ELEMENT;
+  for (let k = t.ndim - 1; k >= 0; k--) {
+    view.setBigInt64(block + 8 + 8 * k, BigInt(shape[k]), true);
+    view.setBigInt64(block + 8 + 8 * t.ndim + 8 * k, BigInt(stride), true);
+    stride *= shape[k];
+  }
+  new Typed(memory.buffer, block + head, n).set(elements);
+  return { block, head, n, Typed, data: t.written ? data : null };
+}
+
+function arrayBack(memory, arg) {
+  // a written argument: what the function stored, back into the caller's TypedArray or array of numbers
+  const source = new arg.Typed(memory.buffer, arg.block + arg.head, arg.n);
+  if (ArrayBuffer.isView(arg.data)) { arg.data.set(source); return; }
+  if (Object.isFrozen(arg.data)) return;
+  for (let i = 0; i < arg.n; i++) {
+    const x = source[i];
+    const safe = typeof x === "bigint" && x >= BigInt(Number.MIN_SAFE_INTEGER) && x <= BigInt(Number.MAX_SAFE_INTEGER);
+    arg.data[i] = safe ? Number(x) : x;
+  }
+}
+
+function readArray(raw, memory, t, address) {
+  // the descriptor in the function's result area; the elements copied into a new TypedArray, then the
+  // block released (a view of an argument has owner 0: its block is the argument's, released after)
+  const view = new DataView(memory.buffer);
+  const owner = view.getUint32(address, true), data = view.getUint32(address + 4, true);
+  const shape = [], strides = [];
+  for (let k = 0; k < t.ndim; k++) {
+    shape.push(Number(view.getBigInt64(address + 8 + 8 * k, true)));
+    strides.push(Number(view.getBigInt64(address + 8 + 8 * t.ndim + 8 * k, true)));
+  }
+  const Typed = TYPED[t.dtype.type];
+  const size = Typed.BYTES_PER_ELEMENT;
+  const n = shape.reduce((a, b) => a * b, 1);
+  const out = new Typed(n);
+  let contiguous = true;
+  for (let k = t.ndim - 1, s = size; k >= 0; s *= shape[k], k--) {
+    if (shape[k] > 1 && strides[k] !== s) contiguous = false;
+  }
+  if (n > 0 && contiguous && data % size === 0) {
+    out.set(new Typed(memory.buffer, data, n));
+  } else if (n > 0) {
+    const all = new Typed(memory.buffer);
+    const index = new Array(t.ndim).fill(0);
+    for (let i = 0; i < n; i++) {
+      let at = data;
+      for (let k = 0; k < t.ndim; k++) at += index[k] * strides[k];
+      out[i] = all[at / size];
+      for (let k = t.ndim - 1; k >= 0 && ++index[k] === shape[k]; k--) index[k] = 0;
+    }
+  }
+  if (owner !== 0) raw.pyexec_decref(owner);
+  Object.defineProperty(out, "shape", { value: shape, enumerable: false });
+  return out;
+}
+
+function keepArray(raw, memory, t, address) {
+  // inMemory: the result left where it is, as a WasmArray over its block (a new descriptor-only block
+  // points at the elements); a copy, as a call returns it, when the elements are not a C-ordered block of
+  // the result's own (a view of an argument, a strided view, no elements)
+  const view = new DataView(memory.buffer);
+  const owner = view.getUint32(address, true), data = view.getUint32(address + 4, true);
+  const Typed = TYPED[t.dtype.type];
+  const shape = [];
+  let contiguous = true;
+  for (let k = 0; k < t.ndim; k++) shape.push(Number(view.getBigInt64(address + 8 + 8 * k, true)));
+  for (let k = t.ndim - 1, s = Typed.BYTES_PER_ELEMENT; k >= 0; s *= shape[k], k--) {
+    if (shape[k] > 1 && Number(view.getBigInt64(address + 8 + 8 * t.ndim + 8 * k, true)) !== s) contiguous = false;
+  }
+  const n = shape.reduce((a, b) => a * b, 1);
+  if (owner === 0 || n === 0 || !contiguous || data % Typed.BYTES_PER_ELEMENT !== 0) {
+    return readArray(raw, memory, t, address);
+  }
+  const size = 8 + 16 * t.ndim;
+  const saved = new Uint8Array(memory.buffer, address, size).slice();  // the result area, before allocating
+  const block = raw.pyexec_alloc(size) >>> 0;
+  if (block === 0) {
+    raw.pyexec_decref(owner);
+    throw new PyexecError("MemoryError", "inMemory(): the module cannot grow its memory for the descriptor");
+  }
+  new Uint8Array(memory.buffer, block, size).set(saved);
+  new DataView(memory.buffer).setUint32(block, 0, true);  // owner 0: the WasmArray holds the owner
+  return new WasmArray(raw, memory, t.dtype.type, Typed, block, data - block, shape, owner);
+}
+
 function cString(memory, address) {
   const bytes = new Uint8Array(memory.buffer);
   let end = address;
@@ -275,7 +521,7 @@ function cString(memory, address) {
   return new TextDecoder().decode(bytes.subarray(address, end));
 }
 
-function translateTrap(fn, err) {
+function translateTrap(fn, err, shadowStackOverflow) {
   if (err instanceof PyexecError) return err;
   const text = String(err && err.message || err);
   if (err instanceof RangeError && /call stack/i.test(text)) {
@@ -283,7 +529,7 @@ function translateTrap(fn, err) {
   }
   if (!(err instanceof WebAssembly.RuntimeError)) return err;  // e.g. an exception from options.print
   // The trap kinds the Python loader maps, in V8's, SpiderMonkey's and JavaScriptCore's words.
-  if (/stack overflow|call stack/i.test(text)) {
+  if (/stack overflow|call stack/i.test(text) || shadowStackOverflow) {
     return new PyexecError("RecursionError", `maximum recursion depth exceeded in ${fn}()`);
   }
   if (/(divide|division|remainder|modulo) by zero/i.test(text)) {
@@ -360,36 +606,64 @@ async function loadWith(source, signatures, options) {
   for (const [name, sig] of signatures) {
     const f = raw[name];
     if (typeof f !== "function") throw new Error(`the module does not export the function ${name}`);
-    const wrapped = (...args) => {
+    const call = (args, keep) => {
       if (args.length !== sig.params.length) {
         throw new TypeError(`${name}() takes ${sig.params.length} argument(s) (${args.length} given)`);
       }
-      const values = sig.params.map(([p, t], i) => toWasm(name, p, t, args[i]));
+      const arrays = [];
       let result;
       try {
-        result = f(...values);
-      } catch (err) {
-        if (stackPointer) stackPointer.value = stackTop;  // a trap skips the epilogues that restore it
-        throw translateTrap(name, err);
+        const values = sig.params.flatMap(([p, t], i) => {
+          if (t.kind === "tuple") return tupleToWasm(name, p, t, args[i]);
+          if (t.kind !== "array") return [toWasm(name, p, t, args[i])];
+          const arg = arrayToWasm(raw, memory, name, p, t, args[i]);
+          arrays.push(arg);
+          return [arg.block];
+        });
+        try {
+          result = f(...values);
+        } catch (err) {
+          // The stack in linear memory grows down from stackTop: past its bottom the pointer wraps above it.
+          const shadowStackOverflow = stackPointer ? (stackPointer.value >>> 0) > stackTop : false;
+          if (stackPointer) stackPointer.value = stackTop;  // a trap skips the epilogues that restore it
+          if (raw.pyexec_free_call_blocks) raw.pyexec_free_call_blocks();  // the blocks the call allocated
+          throw translateTrap(name, err, shadowStackOverflow);
+        } finally {
+          flush();  // print(x, end="") at the end of a call: deliver the partial line now
+        }
+        if (sig.fallible && errorCode) {
+          const view = new DataView(memory.buffer);
+          const code = view.getInt32(errorCode, true);
+          if (code !== 0) {
+            const message = errorMessage ? cString(memory, view.getUint32(errorMessage, true)) : "";
+            throw new PyexecError(ERROR_KINDS[code] || "RuntimeError", message);
+          }
+        }
+        if (sig.result.kind === "array") {
+          return (keep ? keepArray : readArray)(raw, memory, sig.result, result >>> 0);
+        }
       } finally {
-        flush();  // print(x, end="") at the end of a call: deliver the partial line now
-      }
-      if (sig.fallible && errorCode) {
-        const view = new DataView(memory.buffer);
-        const code = view.getInt32(errorCode, true);
-        if (code !== 0) {
-          const message = errorMessage ? cString(memory, view.getUint32(errorMessage, true)) : "";
-          throw new PyexecError(ERROR_KINDS[code] || "RuntimeError", message);
+        for (const arg of arrays) {
+          if (arg.borrowed) continue;  // a WasmArray: the caller's, released by the caller
+          if (arg.data !== null) arrayBack(memory, arg);
+          raw.pyexec_decref(arg.block);
         }
       }
-      return fromWasm(sig.result, result);
+      return sig.result.kind === "tuple" ? readTuple(memory, sig.result, result) : fromWasm(sig.result, result);
     };
+    const wrapped = (...args) => call(args, false);
     Object.defineProperty(wrapped, "name", { value: name });
+    if (sig.result.kind === "array") {
+      // the result left in linear memory as a WasmArray: passed to this module's functions without a copy
+      Object.defineProperty(wrapped, "inMemory", { value: (...args) => call(args, true) });
+    }
     Object.defineProperty(functions, name, { value: wrapped, enumerable: true });
     if (!RESERVED_NAMES.has(name)) Object.defineProperty(api, name, { value: wrapped, enumerable: true });
   }
   Object.freeze(functions);
-  for (const [key, value] of [["memory", memory], ["instance", instance], ["functions", functions]]) {
+  const wasmArray = (dtype, shape) => newWasmArray(raw, memory, dtype, shape);
+  for (const [key, value] of [["memory", memory], ["instance", instance], ["functions", functions],
+                              ["wasmArray", wasmArray]]) {
     Object.defineProperty(api, key, { value, enumerable: false });
   }
   return Object.freeze(api);

@@ -43,9 +43,13 @@ from pyexec.backends.wasm.signature import (
     SECTION_NAME,
     ExportSignature,
     SignatureError,
+    array_info,
     decode_signatures,
     scalar_info,
+    tuple_items,
+    tuple_layout,
 )
+from pyexec.backends.wasm.thread_stack import WASM_STACK_BYTES, run_on_wasm_stack
 from pyexec.backends.wasm.wasm_binary import (
     F32,
     F64,
@@ -91,6 +95,7 @@ def _get_engine() -> Any:
         if _engine is None:
             config = wasmtime.Config()
             config.epoch_interruption = True
+            config.max_wasm_stack = WASM_STACK_BYTES  # calls from threads with less stack run elsewhere
             _engine = wasmtime.Engine(config)
             INTERRUPTS.start(_engine)
     return _engine
@@ -167,8 +172,29 @@ class WasmFunction:
         self.__doc__ = f"{signature.name}({', '.join(f'{p.name}: {p.type}' for p in signature.params)}) " \
                        f"-> {signature.result}, compiled to WebAssembly"
         self._names = [p.name for p in signature.params]
+        self._arrays: Any = None
+        if module._array_runtime:
+            from pyexec.backends.wasm.array_boundary import ArrayCall
+
+            # arrays are copied in and out under the module's lock (in _invoke), with the module's allocator,
+            # which also frees what compiled code allocated in a call that trapped
+            self._arrays = ArrayCall(module, [p.type for p in signature.params], signature.result)
+        elif any(array_info(t) for t in [signature.result, *(p.type for p in signature.params)]):
+            raise WasmLoadError(f"{module._name}: {signature.name}() takes or returns arrays, but the module does "
+                                "not export pyexec's array runtime (pyexec_alloc, pyexec_decref, "
+                                "pyexec_free_call_blocks)")
         self._converters = [_argument_converter(signature.name, p.name, p.type) for p in signature.params]
-        self._result = _result_converter(signature.result)
+        self._flat = any(tuple_items(p.type) is not None for p in signature.params)
+        self._read_area: Callable[[Any], Any] | None = None
+        if array_info(signature.result) is not None:
+            self._read_area = self._arrays.read_result
+            self._result = lambda array: array
+        elif tuple_items(signature.result) is not None:
+            # read under the module's lock (in _invoke): the next call rewrites the result area
+            self._read_area = _tuple_result_reader(module, signature.result)
+            self._result: Callable[[Any], Any] = lambda items: items
+        else:
+            self._result = _result_converter(signature.result)
         store = module._store
         fast = _fast_caller(func, store, signature.wasm_params, signature.wasm_result)
         self._call = fast if fast is not None else (lambda *values: func(store, *values))
@@ -177,7 +203,29 @@ class WasmFunction:
         if kwargs or len(args) != len(self._converters):
             args = self._bind(args, kwargs)
         values = [convert(a) for convert, a in zip(self._converters, args)]
+        if self._flat:  # a tuple parameter is one wasm parameter per item
+            values = [v for group in values for v in (group if isinstance(group, list) else [group])]
         return self._result(self._module._invoke(self, values))
+
+    def in_memory(self, *args: Any, **kwargs: Any) -> Any:
+        """Call, and return the array result in place: a ``numpy.ndarray`` over its block in the module's linear
+        memory, not a copy. Passing it to a function of the same module (of one ``wasm_multi`` build, say)
+        costs no copy either; the block is released after NumPy drops the array (as ``wasm_array``'s). A
+        result that is a view of an argument comes back as a copy (its memory is the argument's).
+
+        Example:
+            >>> g = mod.grid.in_memory(1000, 1000)  # doctest: +SKIP
+            >>> mod.total(g)                        # doctest: +SKIP
+        """
+        if array_info(self.signature.result) is None:
+            raise TypeError(f"{self.__name__}() returns {self.signature.result}, not an array: in_memory() is for "
+                            "functions that return arrays")
+        if kwargs or len(args) != len(self._converters):
+            args = self._bind(args, kwargs)
+        values = [convert(a) for convert, a in zip(self._converters, args)]
+        if self._flat:
+            values = [v for group in values for v in (group if isinstance(group, list) else [group])]
+        return self._module._invoke(self, values, read=self._arrays.read_result_in_place)
 
     def _bind(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> tuple[Any, ...]:
         """Positional and keyword arguments in parameter order, refused with CPython's messages."""
@@ -203,7 +251,51 @@ class WasmFunction:
         return f"<wasm function {self.signature}>"
 
 
+def _tuple_argument_converter(function: str, name: str, type_name: str) -> Callable[[Any], Any]:
+    """A tuple argument: a ``tuple`` of the right length (as in process), each item converted as a scalar."""
+    items = tuple_items(type_name) or []
+    shown = "tuple[" + ", ".join(items) + "]"
+    converters = [_argument_converter(function, f"{name}[{i}]", t) for i, t in enumerate(items)]
+
+    def to_items(value: Any) -> list[Any]:
+        if not isinstance(value, tuple):
+            raise TypeError(f"{function}() argument '{name}' must be {shown}, not {type(value).__name__}")
+        if len(value) != len(items):
+            raise TypeError(f"{function}() argument '{name}' must be {shown}, a tuple of {len(items)} items, "
+                            f"not a tuple of {len(value)}")
+        return [convert(v) for convert, v in zip(converters, value)]
+
+    return to_items
+
+
+def _tuple_result_reader(module: WasmModule, type_name: str) -> Callable[[Any], Any]:
+    """A tuple result: the items the function left in its result area (the address it returned)."""
+    import struct
+
+    formats = {"bool": "<B", "bool_": "<B", "int8": "<b", "int16": "<h", "int32": "<i", "int64": "<q", "int": "<q",
+               "uint8": "<B", "uint16": "<H", "uint32": "<I", "uint64": "<Q", "float32": "<f", "float64": "<d"}
+    layout = [(struct.Struct(formats[t]), offset, _result_converter(t)) for t, offset in tuple_layout(type_name)]
+    size = max(offset + fmt.size for fmt, offset, _ in layout)
+
+    def read(address: Any) -> tuple[Any, ...]:
+        address &= 0xFFFFFFFF  # an i32 result is signed in wasmtime; an address is unsigned
+        memory = module._memory
+        if memory is None or address + size > memory.data_len(module._store):
+            raise WasmTrap(f"the module returned a tuple at address {address}, outside its memory "
+                           "(the module is not one pyexec built)")
+        data = memory.read(module._store, address, address + size)
+        return tuple(convert(fmt.unpack_from(data, offset)[0]) for fmt, offset, convert in layout)
+
+    return read
+
+
 def _argument_converter(function: str, name: str, type_name: str) -> Callable[[Any], Any]:
+    if array_info(type_name) is not None:
+        from pyexec.backends.wasm.array_boundary import ArrayArgument
+
+        return ArrayArgument(function, name, type_name)
+    if tuple_items(type_name) is not None:
+        return _tuple_argument_converter(function, name, type_name)
     info = scalar_info(type_name)
     if info.is_float:
         def to_float(value: Any) -> float:
@@ -259,6 +351,29 @@ class _HostFailure(Exception):
     """Raised by the loader's host functions after storing the real exception on the module."""
 
 
+class _HeapGuard:
+    """The module's lock around a heap operation from the host: never during a call of the module."""
+
+    def __init__(self, module: WasmModule) -> None:
+        self._module = module
+
+    def __enter__(self) -> None:
+        module = self._module
+        if module._owner == threading.get_ident():
+            raise RuntimeError(f"the heap of the wasm module {module._name} cannot be changed from inside one "
+                               "of its calls (a module runs one call at a time)")
+        module._lock.acquire()
+        try:
+            if module._released:
+                module._release_dropped()
+        except BaseException:
+            module._lock.release()
+            raise
+
+    def __exit__(self, *exc: object) -> None:
+        self._module._lock.release()
+
+
 class WasmModule:
     """A loaded module: one attribute per exported function (see :func:`load`).
 
@@ -276,6 +391,7 @@ class WasmModule:
         self._lock = threading.Lock()
         self._owner: int | None = None
         self._host_error: BaseException | None = None
+        self._released: list[int] = []  # blocks of wasm_array() arrays NumPy dropped, released under the lock
         try:
             sections = read_sections(wasm)
             _check_value_types(sections)
@@ -298,6 +414,15 @@ class WasmModule:
             self._define_import(linker, imp, wasmtime)
         instance = self._instantiate(linker, module, start_timeout, wasmtime)
         exports = instance.exports(self._store)
+        self._exports = exports
+        # the array runtime's exports, with the types pyexec's runtime gives them
+        runtime_types = {"pyexec_alloc": (["i32"], ["i32"]), "pyexec_decref": (["i32"], []),
+                         "pyexec_free_call_blocks": ([], [])}
+        self._array_runtime = all(
+            isinstance(exports[name] if name in exports else None, wasmtime.Func)
+            and ([str(t) for t in exports[name].type(self._store).params],
+                 [str(t) for t in exports[name].type(self._store).results]) == types
+            for name, types in runtime_types.items())
         self._memory = exports["memory"] if "memory" in exports else None
         if self._memory is not None and not isinstance(self._memory, wasmtime.Memory):
             raise WasmLoadError(f"{name}: the export 'memory' is not a linear memory")
@@ -365,7 +490,8 @@ class WasmModule:
         INTERRUPTS.begin_instantiation()
         main = INTERRUPTS.enter()
         try:
-            return linker.instantiate(self._store, module)
+            instantiate = lambda: linker.instantiate(self._store, module)  # noqa: E731
+            return run_on_wasm_stack(lambda: INTERRUPTS.run_for_main(instantiate) if main else instantiate())
         except (wasmtime.WasmtimeError, wasmtime.Trap) as exc:
             if _interrupted_by(exc) == "timeout":
                 raise WasmLoadError(f"{self._name}: the start function did not return within {start_timeout} s "
@@ -447,7 +573,7 @@ class WasmModule:
 
     # --- calls ----------------------------------------------------------------------------------
 
-    def _invoke(self, function: WasmFunction, values: list[Any]) -> Any:
+    def _invoke(self, function: WasmFunction, values: list[Any], read: Callable[[Any], Any] | None = None) -> Any:
         """Run ``function`` on converted arguments under the module's lock; its raw result, or the exception."""
         me = threading.get_ident()
         if self._owner == me:
@@ -456,24 +582,50 @@ class WasmModule:
         error: BaseException | None = None
         with self._lock:
             main = False
+            arrays = function._arrays
+            blocks: list[Any] = []
+            trapped = False
             try:
                 self._owner = me
                 self._host_error = None
+                if self._released:
+                    self._release_dropped()
+                if arrays is not None:
+                    values, blocks = arrays.enter(values)
                 main = INTERRUPTS.enter()
                 try:
-                    raw = function._call(*values)
+                    raw = run_on_wasm_stack(lambda: self._call_as_owner(function, values, main))
                 except BaseException as exc:
+                    trapped = True
                     error = self._translate_trap(exc, function.__name__)
                 else:
                     if function.signature.fallible:
                         error = self._error_state()
+                    read = read or function._read_area
+                    if error is None and read is not None:
+                        try:
+                            raw = read(raw)
+                        except Exception as exc:  # an address outside memory: only a corrupt module
+                            error = exc
             finally:
+                if arrays is not None:
+                    arrays.leave(blocks, trapped)  # the arguments' blocks; after a trap, the call's own
                 self._owner = None
                 if main:
                     INTERRUPTS.leave()  # delivers a Ctrl-C that came during the call
         if error is not None:
             raise error
         return raw
+
+    def _call_as_owner(self, function: WasmFunction, values: list[Any], main: bool) -> Any:
+        """The raw call, with the module owned by the thread that runs it (a helper thread, when the
+        caller's stack is small: a ``print`` there that calls the module again is then refused, not a
+        deadlock; and Ctrl-C stops it when the caller is the main thread)."""
+        outer, self._owner = self._owner, threading.get_ident()
+        try:
+            return INTERRUPTS.run_for_main(lambda: function._call(*values)) if main else function._call(*values)
+        finally:
+            self._owner = outer
 
     # --- errors -------------------------------------------------------------------------------
 
@@ -501,6 +653,7 @@ class WasmModule:
             return host_error
         if not isinstance(exc, (wasmtime.Trap, wasmtime.WasmtimeError)):
             return exc
+        shadow_stack_overflow = self._stack_pointer_wrapped()
         self._reset_stack_pointer()
         reason = _interrupted_by(exc)
         if reason == "KeyboardInterrupt":
@@ -509,15 +662,102 @@ class WasmModule:
         code = getattr(exc, "trap_code", None)
         if code == wasmtime.TrapCode.STACK_OVERFLOW or "call stack exhausted" in text:
             return RecursionError(f"maximum recursion depth exceeded in {function}() (the wasm stack is exhausted)")
+        if shadow_stack_overflow:
+            return RecursionError(f"maximum recursion depth exceeded in {function}() (the stack in linear memory "
+                                  "is exhausted)")
         if code == wasmtime.TrapCode.INTEGER_DIVISION_BY_ZERO:
             return ZeroDivisionError("integer division or modulo by zero")
         if code == wasmtime.TrapCode.INTEGER_OVERFLOW or code == wasmtime.TrapCode.BAD_CONVERSION_TO_INTEGER:
             return OverflowError(f"integer overflow in {function}()")
         return WasmTrap(f"{function}() trapped in WebAssembly: {text}")
 
+    def _stack_pointer_wrapped(self) -> bool:
+        """Whether the stack in linear memory ran out: it grows down from its top towards address 0, so a
+        frame pushed past the bottom wraps the stack pointer above the top (the trap is the store there)."""
+        if self._stack_pointer is None:
+            return False
+        return (self._stack_pointer.value(self._store) & 0xFFFFFFFF) > self._stack_top
+
     def _reset_stack_pointer(self) -> None:
         if self._stack_pointer is not None:  # a trap skips the epilogues that restore it
             self._stack_pointer.set_value(self._store, self._stack_top)
+
+    # --- arrays in linear memory --------------------------------------------------------------
+
+    def wasm_array(self, shape: int | tuple[int, ...], dtype: Any = "float64") -> Any:
+        """A new zero-filled ``numpy.ndarray`` whose elements live in this module's linear memory.
+
+        Passing it (or any view of it) to the module's functions costs no copy: the function reads and
+        writes these very elements. The array stays valid as long as it (or a view of it) is referenced;
+        its block is released after NumPy drops it. Its memory does not move when the module's memory grows
+        (wasmtime reserves a wasm32 memory's whole range up front). The module must have the array runtime
+        (a function that takes, makes or returns arrays).
+
+        Example:
+            >>> a = mod.wasm_array(1000)        # doctest: +SKIP
+            >>> a[:] = 1.0; mod.total(a)        # doctest: +SKIP
+            1000.0
+        """
+        import numpy as np
+
+        from pyexec.backends.wasm.array_boundary import WasmArrayBlock
+
+        if not self._array_runtime:
+            raise TypeError(f"the wasm module {self._name} has no array runtime (none of its functions takes, "
+                            "makes or returns arrays), so it cannot hold arrays")
+        dims = (shape,) if isinstance(shape, int) else tuple(shape)
+        kind = np.dtype(dtype)
+        if kind.kind not in "biuf" or kind.byteorder == ">":
+            raise TypeError(f"wasm_array() takes a real or bool dtype in native byte order, not {kind}")
+        if any(not isinstance(n, int) or n < 0 for n in dims):
+            raise ValueError(f"wasm_array() needs a shape of non-negative ints, not {shape!r}")
+        nbytes = kind.itemsize * int(np.prod(dims, dtype=np.int64))
+        if nbytes >= 1 << 31:
+            raise MemoryError(f"an array of {nbytes} bytes does not fit in a wasm32 module's memory")
+        with self._lock:
+            if self._released:
+                self._release_dropped()
+            address = self._exports["pyexec_alloc"](self._store, nbytes) & 0xFFFFFFFF
+            if address == 0:
+                raise MemoryError(f"the wasm module cannot grow its memory to hold {nbytes} bytes")
+            base = ctypes.cast(self._memory.data_ptr(self._store), ctypes.c_void_p).value or 0
+            ctypes.memset(base + address, 0, nbytes)
+        interface = {"version": 3, "typestr": kind.str, "shape": dims, "data": (base + address, False)}
+        return np.asarray(WasmArrayBlock(self, address, interface))
+
+    def memory_manager(self) -> Any:
+        """The manager of this module's heap (one per module): ``pyexec.wasm_memory.ModuleMemoryManager``,
+        whose ``alloc``/``free``/``incref``/``decref``/``get_usage`` call the allocator compiled into the module,
+        under the module's lock, so Python's blocks and compiled code's share one heap and its free lists.
+
+        Example:
+            >>> mm = mod.memory_manager()       # doctest: +SKIP
+            >>> p = mm.alloc(800); mm.free(p, 800)  # doctest: +SKIP
+        """
+        try:
+            from pyexec.wasm_memory import ModuleMemoryManager
+        except ImportError:
+            raise ImportError("memory_manager() needs pyexec.wasm_memory: pip install pyexec-memory "
+                              "(the pyexec package includes it)") from None
+        if not self._array_runtime or self._memory is None:
+            raise TypeError(f"the wasm module {self._name} has no array runtime (none of its functions takes, "
+                            "makes or returns arrays), so it has no heap to manage")
+        with self._lock:
+            manager = self.__dict__.get("_memory_manager")
+            if manager is None:
+                functions = {name: self._exports[name] for name in ("pyexec_alloc", "pyexec_decref",
+                             "pyexec_live_blocks", "pyexec_heap_used", "pyexec_heap_start")
+                             if name in self._exports}
+                manager = ModuleMemoryManager(self._memory, self._store, functions, lock=_HeapGuard(self),
+                                              name=self._name)
+                self.__dict__["_memory_manager"] = manager
+        return manager
+
+    def _release_dropped(self) -> None:
+        """Release the blocks of wasm_array() arrays NumPy dropped (caller holds the lock)."""
+        decref = self._exports["pyexec_decref"]
+        while self._released:
+            decref(self._store, self._released.pop())
 
     # --- access -------------------------------------------------------------------------------
 

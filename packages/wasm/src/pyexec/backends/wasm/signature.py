@@ -21,11 +21,78 @@ from pyexec.types.table import SCALARS, ScalarInfo
 
 SECTION_NAME = "pyexec"
 
-_LINE = re.compile(r"^(?P<name>[A-Za-z_$][\w$]*)\((?P<params>[^)]*)\)->(?P<result>[\w]+)(?P<fallible>!?)$")
+_LINE = re.compile(r"^(?P<name>[A-Za-z_$][\w$]*)\((?P<params>[^)]*)\)->(?P<result>[\w]+|(?:tuple|array)\[[\w;]+\])"
+                   r"(?P<fallible>!?)$")
 
 
 class SignatureError(ValueError):
     """A function's signature cannot cross the wasm boundary (for example a complex parameter)."""
+
+
+def tuple_items(type_name: str) -> list[str] | None:
+    """The item types of a tuple type as the section writes it (``tuple[int;float64]``), else None.
+
+    A tuple parameter crosses as one wasm parameter per item; a tuple result as the address (i32) of
+    the module's static result area for that function, where the items lie as C lays out a struct
+    (:func:`tuple_layout`). An instance runs one call at a time, so one area per function is safe;
+    hosts copy the items out before the next call.
+
+    Example:
+        >>> tuple_items("tuple[int;float64]"), tuple_items("int")
+        (['int', 'float64'], None)
+    """
+    if type_name.startswith("tuple[") and type_name.endswith("]"):
+        return type_name[len("tuple["):-1].split(";")
+    return None
+
+
+def array_info(type_name: str) -> tuple[str, int, str] | None:
+    """The element type, number of dimensions and layout (``C`` or ``A``) of an array type as the section
+    writes it (``array[float64;2;C]``), else None.
+
+    An array parameter crosses as the address (i32) of its descriptor in linear memory
+    (``{i32 owner, i32 data, [ndim x i64] shape, [ndim x i64] strides}``, owner 0: the host keeps the
+    elements alive for the call); an array result as the address of the function's static result area
+    holding the descriptor, whose owner is a block the host must release (``pyexec_decref``) after copying
+    the elements out, or 0 for a view of an argument.
+
+    Example:
+        >>> array_info("array[float64;2;C]"), array_info("int")
+        (('float64', 2, 'C'), None)
+    """
+    if type_name.startswith("array[") and type_name.endswith("]"):
+        dtype, ndim, layout, *written = type_name[len("array["):-1].split(";")
+        if written not in ([], ["w"]):
+            raise ValueError(f"malformed array type {type_name!r}")
+        return dtype, int(ndim), layout
+    return None
+
+
+def array_written(type_name: str) -> bool:
+    """Whether an array parameter's elements may be assigned by the function (``array[float64;1;A;w]``):
+    hosts copy such an argument back into the caller's array after the call.
+
+    Example:
+        >>> array_written("array[float64;1;A;w]"), array_written("array[float64;1;A]")
+        (True, False)
+    """
+    return type_name.startswith("array[") and type_name.endswith(";w]")
+
+
+def tuple_layout(type_name: str) -> list[tuple[str, int]]:
+    """Each item of a tuple type with its byte offset in the result area (wasm32: natural alignment).
+
+    Example:
+        >>> tuple_layout("tuple[bool;float64;int8]")
+        [('bool', 0), ('float64', 8), ('int8', 16)]
+    """
+    out, at = [], 0
+    for item in tuple_items(type_name) or []:
+        size = max(scalar_info(item).bits // 8, 1)
+        at = (at + size - 1) // size * size
+        out.append((item, at))
+        at += size
+    return out
 
 
 def scalar_info(type_name: str) -> ScalarInfo:
@@ -76,15 +143,27 @@ class ExportSignature:
 
     @property
     def wasm_params(self) -> list[str]:
-        return [scalar_info(p.type).wasm_type or "" for p in self.params]
+        return ["i32" if array_info(p.type) else scalar_info(t).wasm_type or ""
+                for p in self.params for t in tuple_items(p.type) or [p.type]]
 
     @property
     def wasm_result(self) -> str | None:
+        if tuple_items(self.result) is not None or array_info(self.result) is not None:
+            return "i32"  # the address of the result area
         return None if self.result == "None" else scalar_info(self.result).wasm_type
 
 
 def _is_boundary_type(type_name: str) -> bool:
-    """A pyexec scalar type that crosses the wasm boundary as one value."""
+    """A pyexec scalar type that crosses the wasm boundary as one value, or a tuple of such types."""
+    items = tuple_items(type_name)
+    if items is not None:
+        return bool(items) and all(_is_boundary_type(i) for i in items)
+    try:
+        info = array_info(type_name)
+    except ValueError:
+        return False
+    if info is not None:
+        return 1 <= info[1] <= 32 and info[2] in ("C", "A") and _is_boundary_type(info[0])
     try:
         return scalar_info(type_name).wasm_type is not None
     except KeyError:
@@ -107,7 +186,19 @@ def decode_signatures(payload: bytes) -> list[ExportSignature]:
 
 
 def check_boundary_type(function: str, what: str, type_name: str) -> None:
-    """Refuse types that do not cross the wasm boundary as one value (complex numbers)."""
+    """Refuse types that do not cross the wasm boundary (complex numbers, arrays of them)."""
+    items = tuple_items(type_name)
+    if items is not None:
+        for item in items:
+            check_boundary_type(function, f"{what} item", item)
+        return
+    info = array_info(type_name)
+    if info is not None:
+        if scalar_info(info[0]).wasm_type is None:
+            raise SignatureError(
+                f"{function}(): the {what} is an array of {info[0]}, which cannot cross the WebAssembly boundary "
+                "yet; pass the real and imaginary parts as two float arrays instead")
+        return
     if type_name != "None" and scalar_info(type_name).wasm_type is None:
         raise SignatureError(
             f"{function}(): the {what} has type {type_name}, which cannot cross the WebAssembly boundary "

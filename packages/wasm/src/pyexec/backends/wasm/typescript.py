@@ -13,7 +13,7 @@ Example:
 from __future__ import annotations
 
 from pyexec.backends.wasm.js_glue import RESERVED_NAMES, comment_text, loader_name
-from pyexec.backends.wasm.signature import ExportSignature, scalar_info
+from pyexec.backends.wasm.signature import ExportSignature, array_info, scalar_info, tuple_items
 
 
 def ts_type(type_name: str, *, parameter: bool) -> str:
@@ -25,6 +25,22 @@ def ts_type(type_name: str, *, parameter: bool) -> str:
     """
     if type_name == "None":
         return "void"
+    items = tuple_items(type_name)
+    if items is not None:  # an array in JS: [number | bigint, number]
+        return "[" + ", ".join(ts_type(t, parameter=parameter) for t in items) + "]"
+    array = array_info(type_name)
+    if array is not None:
+        typed = _TYPED[array[0]]
+        if not parameter:
+            return f"{typed} & {{ readonly shape: number[] }}"
+        boolean = array[0] in ("bool", "bool_")
+        element = "number | bigint" if "Big" in typed else "boolean | number" if boolean else "number"
+        if array[1] == 1:
+            return f"{typed} | readonly ({element})[] | WasmArray"
+        nested = f"readonly ({element})[]"
+        for _ in range(array[1] - 1):
+            nested = f"readonly ({nested})[]"
+        return f"{{ data: {typed} | readonly ({element})[]; shape: readonly number[] }} | {nested} | WasmArray"
     info = scalar_info(type_name)
     if info.is_bool:
         return "boolean"
@@ -32,6 +48,11 @@ def ts_type(type_name: str, *, parameter: bool) -> str:
         return "number | bigint"
     return "number"
 
+
+_TYPED = {"float64": "Float64Array", "float32": "Float32Array", "int64": "BigInt64Array", "uint64": "BigUint64Array",
+          "int32": "Int32Array", "uint32": "Uint32Array", "int16": "Int16Array", "uint16": "Uint16Array",
+          "int8": "Int8Array", "uint8": "Uint8Array", "bool_": "Uint8Array", "bool": "Uint8Array"}
+"""The TypedArray that holds an array's elements in JavaScript."""
 
 _JS_RESERVED = frozenset(
     "break case catch class const continue debugger default delete do else enum export extends false finally "
@@ -61,6 +82,15 @@ def glue_dts(stem: str, signatures: list[ExportSignature]) -> str:
         "  readonly pythonType: string;",
         "}",
         "",
+        "/** An array in the module's linear memory: `data` is a fresh view of its elements on each access. */",
+        "export declare class WasmArray {",
+        "  readonly shape: number[];",
+        "  readonly length: number;",
+        "  readonly data: Float64Array | Float32Array | BigInt64Array | BigUint64Array | Int32Array | Uint32Array",
+        "    | Int16Array | Uint16Array | Int8Array | Uint8Array;",
+        "  release(): void;",
+        "}",
+        "",
         f"export interface {functions_interface} {{",
     ]
     members = []
@@ -69,6 +99,11 @@ def glue_dts(stem: str, signatures: list[ExportSignature]) -> str:
         doc = f"{sig.name}({', '.join(f'{p.name}: {p.type}' for p in sig.params)}) -> {sig.result}"
         member = [f"  /** Python: {doc}{'; may throw PyexecError' if sig.fallible else ''} */",
                   f"  {sig.name}({params}): {ts_type(sig.result, parameter=False)};"]
+        if array_info(sig.result) is not None:  # f.inMemory(...): the result left in linear memory
+            result = ts_type(sig.result, parameter=False)
+            member = [member[0], f"  {sig.name}: {{ ({params}): {result}; /** The result in linear memory (a copy "
+                                 "when it is a view of an argument or strided). */ "
+                                 f"inMemory({params}): WasmArray | ({result}) }};"]
         lines += member
         if sig.name not in RESERVED_NAMES:
             members += member
@@ -80,8 +115,10 @@ def glue_dts(stem: str, signatures: list[ExportSignature]) -> str:
         "  /** The module's linear memory. */",
         "  readonly memory: WebAssembly.Memory;",
         "  readonly instance: WebAssembly.Instance;",
-        "  /** Every function by name (also those named memory, instance, functions or then). */",
+        "  /** Every function by name (also those named memory, instance, functions, wasmArray or then). */",
         f"  readonly functions: {functions_interface};",
+        "  /** A zero-filled array in the module's memory (modules with array functions), passed without a copy. */",
+        "  wasmArray(dtype: string, shape: number | readonly number[]): WasmArray;",
         "}",
         "",
         "export interface LoadOptions {",
