@@ -17,6 +17,7 @@ import difflib
 import math
 from collections.abc import Callable, Sequence
 from itertools import pairwise
+from types import ModuleType
 from typing import TYPE_CHECKING
 
 from pyexec.frontend.diagnostics import (
@@ -526,6 +527,14 @@ class ExpressionBuilder(ArrayBuilder):
             if isinstance(base, ModuleBinding):
                 found = self.src.env.attribute(base, node.attr)
                 if found is None:
+                    real = base.module if isinstance(base.module, ModuleType) else None
+                    if base.name == "numpy" or (real is not None and hasattr(real, node.attr)):
+                        # it exists (np.linalg, np.fft, …): compiled code just does not know it
+                        raise self.error(
+                            UnsupportedSyntaxError, node, f"'{ast.unparse(node)}' is not supported in compiled code",
+                            "compiled code knows the NumPy functions listed under Arrays in docs/backends/native.md; "
+                            + JIT_HINT,
+                        )
                     raise self.error(
                         CompileNameError, node, f"module '{base.name}' has no attribute '{node.attr}'",
                     )
