@@ -6,7 +6,7 @@
 
 The headline is the demo's example set (fibonacci, count_primes, a Mandelbrot kernel) timed with
 every backend against CPython in one run, as ratios (medians of repeats); the chart plots it. Each
-runner in benchmarks/ (native, wasm, jit, memory) then runs as its own process, and its printed
+runner in benchmarks/ (native, wasm, arrays, jit, memory) then runs as its own process, and its printed
 table goes into the page verbatim, after a record of the machine and the versions measured.
 This machine is shared and noisy: compare ratios measured in the same run, never absolute times
 across runs.
@@ -25,7 +25,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "docs" / "benchmarks"
-RUNNERS = ["native", "wasm", "jit", "memory"]
+RUNNERS = ["native", "wasm", "arrays", "jit", "memory"]
 """benchmarks/<name>.py, in the order the page shows them."""
 DISTRIBUTIONS = ["numpy", "numba", "llvmlite", "wasmtime", "nuitka"]
 
