@@ -302,3 +302,29 @@ def test_processes_racing_on_a_fresh_cache_all_compute_the_right_value(tmp_path)
     assert sorted(p.name for p in cache_dir.iterdir() if p.suffix != ".o") == [cache.KEY_FILE]
     assert len(list(cache_dir.glob("*.o"))) == 1
     assert _run_add1(tmp_path, cache_dir).stdout.split() == ["21", "True"]
+
+
+def test_a_key_linked_in_by_another_thread_between_two_looks_is_read_not_refused(tmp_path, monkeypatch):
+    # the race CI once hit: our open finds no key, another thread links one in, then our second look sees a
+    # file; it is a regular file, so it is read again (not refused as "not a regular file")
+    import warnings
+
+    directory = tmp_path / "cache"
+    directory.mkdir(mode=0o700)
+    key = os.urandom(32)
+    real_open = cache._open_regular
+    calls = []
+
+    def open_then_race(path, max_bytes):
+        calls.append(path)
+        if len(calls) == 1:
+            (directory / cache.KEY_FILE).write_bytes(key)
+            os.chmod(directory / cache.KEY_FILE, 0o600)
+            return None
+        return real_open(path, max_bytes)
+
+    monkeypatch.setattr(cache, "_open_regular", open_then_race)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert cache.secret_key(directory) == key
+    assert len(calls) == 2

@@ -248,3 +248,30 @@ def test_an_output_path_that_cannot_be_written_is_a_build_error_naming_it(cache_
     (tmp_path / "file").write_text("in the way")
     with pytest.raises(ExecutableBuildError, match=r"cannot write the executable to .*file.*choose a writable path"):
         aot_compile(word_count, tmp_path / "file" / "wc")
+
+
+def test_a_key_linked_in_by_another_process_between_two_looks_is_read_not_refused(tmp_path, monkeypatch):
+    import os
+    import warnings
+
+    from pyexec.backends.nuitka import cache as exe_cache
+
+    root = tmp_path / "cache"
+    root.mkdir(mode=0o700)
+    key = os.urandom(32)
+    real_read = exe_cache._read_regular
+    calls = []
+
+    def read_then_race(path, max_bytes):
+        calls.append(path)
+        if len(calls) == 1:
+            (root / exe_cache.KEY_FILE).write_bytes(key)
+            os.chmod(root / exe_cache.KEY_FILE, 0o600)
+            return None
+        return real_read(path, max_bytes)
+
+    monkeypatch.setattr(exe_cache, "_read_regular", read_then_race)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert exe_cache.secret_key(root) == key
+    assert len(calls) == 2

@@ -237,7 +237,7 @@ def _write_atomic(directory: Path, name: str, data: bytes) -> Path:
 def secret_key(directory: Path) -> bytes | None:
     """The per-user HMAC key kept in the private ``directory`` (made on first use), or None if unusable."""
     path = directory / KEY_FILE
-    for _ in range(2):
+    for _ in range(3):
         found = _open_regular(path, 4096)
         if found is not None:
             data, st = found
@@ -248,7 +248,15 @@ def secret_key(directory: Path) -> bytes | None:
                 _warn(directory, f"its {KEY_FILE} is damaged (delete it to start a fresh cache)")
                 return None
             return data
-        if os.path.lexists(path):
+        try:
+            kind = os.lstat(path).st_mode
+        except FileNotFoundError:
+            kind = None
+        except OSError:
+            return None
+        if kind is not None:
+            if stat.S_ISREG(kind):
+                continue  # another thread or process linked the key in between our two looks: read it
             _warn(directory, f"its {KEY_FILE} is not a regular file (delete it to start a fresh cache)")
             return None
         # Link a complete key into place: two processes starting at once agree on one key.

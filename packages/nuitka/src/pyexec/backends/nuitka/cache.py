@@ -179,7 +179,7 @@ def write_atomic(path: Path, data: bytes, mode: int = 0o600) -> None:
 def secret_key(root: Path) -> bytes | None:
     """The per-user HMAC key kept in the private ``root`` (made on first use), or None if unusable."""
     path = root / KEY_FILE
-    for _ in range(2):
+    for _ in range(3):
         found = _read_regular(path, 4096)
         if found is not None:
             data, st = found
@@ -190,7 +190,15 @@ def secret_key(root: Path) -> bytes | None:
                 _warn(root, f"its {KEY_FILE} is damaged (delete it to start a fresh cache)")
                 return None
             return data
-        if os.path.lexists(path):
+        try:
+            kind = os.lstat(path).st_mode
+        except FileNotFoundError:
+            kind = None
+        except OSError:
+            return None
+        if kind is not None:
+            if stat.S_ISREG(kind):
+                continue  # another thread or process linked the key in between our two looks: read it
             _warn(root, f"its {KEY_FILE} is not a regular file (delete it to start a fresh cache)")
             return None
         fd, tmp = tempfile.mkstemp(dir=root, prefix=".key.", suffix=".tmp")
