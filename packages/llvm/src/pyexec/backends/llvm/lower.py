@@ -32,6 +32,7 @@ from llvmlite import ir
 from pyexec.backends.llvm import runtime as rt
 from pyexec.backends.llvm import tuple_abi
 from pyexec.backends.llvm.errors import NativeBuildError, UnsupportedConstructError
+from pyexec.backends.llvm.loop_versioning import all_in_bounds, hoistable_accesses
 from pyexec.backends.llvm.lower_arrays import (
     ALLOC_FUNCTION,
     MESSAGE_FUNCTIONS_MARK,
@@ -718,6 +719,7 @@ class FunctionLowering(ArrayLowering):
         self.b = ir.IRBuilder(self.entry_block)
         self.slots: dict[int, ir.AllocaInstr] = {}
         self.loops: list[tuple[ir.Block, ir.Block]] = []  # (continue target, break target)
+        self.proven_in_bounds: set[int] = set()  # accesses a test before their loop proved in bounds
         self.state = fn.args[0] if owner.unwind else None  # the per-call state (native; STATE_TYPE)
 
     # --- scaffolding -----------------------------------------------------------------------------
@@ -869,8 +871,29 @@ class FunctionLowering(ArrayLowering):
         t = s.var.type
         ty = llvm_type(t)
         start, stop, step = self.range_operands(s.start, s.stop, s.step, ty)
-        one = ir.Constant(ty, 1)
         count = self.range_count(t, start, stop, step)
+        accesses = hoistable_accesses(s)
+        if not accesses:
+            self.range_loop(s, start, step, count)
+            return
+        # two copies of the loop: unchecked accesses when a test before it proves every index in bounds
+        in_bounds = all_in_bounds(self, s, accesses, start, step, count)
+        fast, checked, joined = (self.new_block(x) for x in ("for.unchecked", "for.checked", "for.joined"))
+        self.b.cbranch(in_bounds, fast, checked)
+        self.b.position_at_end(fast)
+        self.proven_in_bounds |= {id(x) for x in accesses}
+        self.range_loop(s, start, step, count)
+        self.proven_in_bounds -= {id(x) for x in accesses}
+        self.b.branch(joined)
+        self.b.position_at_end(checked)
+        self.range_loop(s, start, step, count)
+        self.b.branch(joined)
+        self.b.position_at_end(joined)
+
+    def range_loop(self, s: n.ForRange, start: ir.Value, step: ir.Value, count: ir.Value) -> None:
+        """The loop itself, over ``count`` values from ``start`` by ``step`` (already evaluated)."""
+        ty = llvm_type(s.var.type)
+        one = ir.Constant(ty, 1)
         pre = self.b.block
         head, body, latch, orelse, done = (self.new_block(x) for x in ("for.head", "for.body", "for.next",
                                                                         "for.else", "for.end"))
