@@ -767,6 +767,10 @@ class ArrayLowering:
         b = self.b
         if op in ("eq", "ne", "lt", "le", "gt", "ge"):
             return self.compare(op, xs[0], xs[1], t)
+        if op == "astype":
+            return xs[0]  # the operand was converted to ``t`` already
+        if op == "invert":
+            return b.xor(xs[0], ir.Constant(xs[0].type, -1 if not t.is_bool else 1))
         if op == "neg":
             (x,) = xs
             if t.is_complex:
