@@ -29,7 +29,7 @@ from pyexec.frontend.ir import nodes as n
 from pyexec.frontend.ir.types import ArrayT, ScalarT
 
 if TYPE_CHECKING:
-    from pyexec.backends.llvm.lower import FunctionLowering
+    from pyexec.backends.llvm.lowering.function import FunctionLowering
 
 I1 = ir.IntType(1)
 I64 = ir.IntType(64)
@@ -137,7 +137,7 @@ def all_in_bounds(lowering: FunctionLowering, s: n.ForRange, accesses: list[Acce
                   step: ir.Value, count: ir.Value) -> ir.Value:
     """Whether every index of ``accesses`` lies inside its axis at every iteration of the loop (true for
     an empty loop): the test at the first and the last iteration."""
-    from pyexec.backends.llvm.lower_arrays import SHAPE, STRIDES, element_size
+    from pyexec.backends.llvm.lowering.arrays import SHAPE, STRIDES, element_size
 
     b = lowering.b
     last = b.add(start, b.mul(b.sub(count, I64(1)), step))  # a value of the range: exact in wrapping arithmetic

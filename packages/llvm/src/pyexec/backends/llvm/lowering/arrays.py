@@ -41,7 +41,8 @@ from pyexec.frontend.ir import nodes as n
 from pyexec.frontend.ir.types import INT, ArrayT, ScalarT
 
 if TYPE_CHECKING:
-    from pyexec.backends.llvm.lower import FunctionLowering, ModuleLowering
+    from pyexec.backends.llvm.lowering.function import FunctionLowering
+    from pyexec.backends.llvm.lowering.module import ModuleLowering
 
 I8 = ir.IntType(8)
 F64 = ir.DoubleType()
@@ -193,7 +194,7 @@ def message_function(owner: ModuleLowering, name: str, kind: int, pieces: list[s
     state, *values = fn.args
     b = ir.IRBuilder(fn.append_basic_block("entry"))
     if owner.unwind:
-        from pyexec.backends.llvm.lower import STATE_MESSAGE_ROOM, state_field
+        from pyexec.backends.llvm.lowering.state import STATE_MESSAGE_ROOM, state_field
 
         room = state_field(b, state, STATE_MESSAGE_ROOM)
     else:
@@ -354,7 +355,7 @@ def pairwise_sum_function(owner: ModuleLowering, t: ScalarT) -> ir.Function:
     adds them as ``((r0+r1)+(r2+r3))+((r4+r5)+(r6+r7))`` (complex: the real lanes 0, 2, 4, 6 and the
     imaginary lanes apart) and then the rest one by one; above 128 it halves, at a multiple of 8 scalars,
     and adds the two halves' sums."""
-    from pyexec.backends.llvm.lower import llvm_type
+    from pyexec.backends.llvm.lowering.types import llvm_type
 
     module = owner.module
     name = f"pyexec.pairwise_sum.{t}"
@@ -487,7 +488,7 @@ def pairwise_sum_function(owner: ModuleLowering, t: ScalarT) -> ir.Function:
 
 
 class ArrayLowering:
-    """The array half of :class:`~pyexec.backends.llvm.lower.FunctionLowering` (a mixin): one
+    """The array half of :class:`~pyexec.backends.llvm.lowering.function.FunctionLowering` (a mixin): one
     ``expr_*``/``stmt_*`` method per array node, and the reference rules.
 
     **References.** Every array-typed parameter and local slot holds one reference: parameters are
@@ -503,7 +504,7 @@ class ArrayLowering:
         return [v for v in [*self.func.params, *self.func.locals] if isinstance(v.type, ArrayT)]
 
     def enter_arrays(self: FunctionLowering) -> None:
-        from pyexec.backends.llvm.lower import llvm_type
+        from pyexec.backends.llvm.lowering.types import llvm_type
 
         for v in self.array_slots():
             if isinstance(v, n.Param):
@@ -512,13 +513,13 @@ class ArrayLowering:
                 self.b.store(ir.Constant(llvm_type(v.type), None), self.slot(v))
 
     def release_arrays(self: FunctionLowering) -> None:
-        from pyexec.backends.llvm.lower import llvm_type
+        from pyexec.backends.llvm.lowering.types import llvm_type
 
         for v in self.array_slots():
             self.decref(self.b.load(self.slot(v), typ=llvm_type(v.type)))
 
     def assign_array(self: FunctionLowering, s: n.Assign) -> None:
-        from pyexec.backends.llvm.lower import llvm_type
+        from pyexec.backends.llvm.lowering.types import llvm_type
 
         value = self.expr(s.value)
         if not owned(s.value):
@@ -558,7 +559,8 @@ class ArrayLowering:
 
     def new_array(self: FunctionLowering, t: ArrayT, extents: list[ir.Value]) -> ir.Value:
         """Allocate a C-contiguous array (NumPy's errors for a negative or too large shape)."""
-        from pyexec.backends.llvm.lower import STATE_BLOCKS, llvm_type, state_field
+        from pyexec.backends.llvm.lowering.state import STATE_BLOCKS, state_field
+        from pyexec.backends.llvm.lowering.types import llvm_type
 
         b = self.b
         item = element_size(t.dtype)
@@ -617,7 +619,7 @@ class ArrayLowering:
     def expr_ArrayView(self: FunctionLowering, e: n.ArrayView) -> ir.Value:
         """NumPy's basic indexing: integer items move the data pointer and drop their axis; slices follow
         Python's rules (``PySlice_AdjustIndices``), clamped to the axis."""
-        from pyexec.backends.llvm.lower import llvm_type
+        from pyexec.backends.llvm.lowering.types import llvm_type
 
         b = self.b
         base = self.expr(e.array)
@@ -807,7 +809,7 @@ class ArrayLowering:
                       count: ir.Value, element: object, summed: object = None) -> ir.Value:
         """One reduction over the index space ``extents``; ``element(ix)`` loads an element. For a sum or
         mean, ``summed()`` (when given) computes the sum in NumPy's own order instead of one by one."""
-        from pyexec.backends.llvm.lower import llvm_type
+        from pyexec.backends.llvm.lowering.types import llvm_type
 
         b = self.b
 
@@ -919,7 +921,7 @@ class ArrayLowering:
         elements fill a contiguous block (C or Fortran order) is one pairwise sum, which NumPy's reduction
         gives bit for bit. Another n-D view sums each last-axis row pairwise and adds the rows in C order
         (NumPy buffers such views in chunks of rows; the result agrees with it to rounding)."""
-        from pyexec.backends.llvm.lower import llvm_type
+        from pyexec.backends.llvm.lowering.types import llvm_type
 
         b = self.b
         pairwise = pairwise_sum_function(self.owner, t.dtype)
@@ -1024,6 +1026,10 @@ class ArrayLowering:
         b = self.b
         if op in ("eq", "ne", "lt", "le", "gt", "ge"):
             return self.compare(op, xs[0], xs[1], t)
+        if op == "astype":
+            return xs[0]  # the operand was converted to ``t`` already
+        if op == "invert":
+            return b.xor(xs[0], ir.Constant(xs[0].type, -1 if not t.is_bool else 1))
         if op == "neg":
             (x,) = xs
             if t.is_complex:
@@ -1099,7 +1105,7 @@ class ArrayLowering:
 
     def expr_MatMul(self: FunctionLowering, e: n.MatMul) -> ir.Value:
         """``a @ b``: each result element a dot product in ``compute``, in order of the inner index."""
-        from pyexec.backends.llvm.lower import llvm_type
+        from pyexec.backends.llvm.lowering.types import llvm_type
 
         b = self.b
         left, right = self.expr(e.left), self.expr(e.right)
@@ -1175,7 +1181,7 @@ class ArrayLowering:
         scalar loop does (no fused multiply-add, no reassociation), so the result does not depend on the
         tiling; NumPy's BLAS sums in another order, so float results agree with NumPy's to rounding, not bit
         for bit."""
-        from pyexec.backends.llvm.lower import llvm_type
+        from pyexec.backends.llvm.lowering.types import llvm_type
 
         b = self.b
         c = t.dtype
@@ -1306,7 +1312,7 @@ class ArrayLowering:
         return desc
 
     def expr_Eye(self: FunctionLowering, e: n.Eye) -> ir.Value:
-        from pyexec.backends.llvm.lower import constant
+        from pyexec.backends.llvm.lowering.types import constant
 
         b = self.b
         rows = self.expr(e.rows)
@@ -1336,7 +1342,7 @@ class ArrayLowering:
 
     def copy_into(self: FunctionLowering, s: n.FillArray) -> None:
         """``target[...] = source`` with broadcasting; an overlapping source is copied first."""
-        from pyexec.backends.llvm.lower import llvm_type
+        from pyexec.backends.llvm.lowering.types import llvm_type
 
         b = self.b
         source = self.expr(s.value)
@@ -1480,9 +1486,9 @@ class ArrayLowering:
 
     def proven_address(self: FunctionLowering, array: ir.Value, t: ArrayT, indices: list[ir.Value]) -> ir.Value:
         """An element's address when a test before the loop proved every index in bounds and every stride a
-        whole number of elements (:mod:`pyexec.backends.llvm.loop_versioning`): no check, no negative index,
+        whole number of elements (:mod:`pyexec.backends.llvm.lowering.loop_versioning`): no check, no negative index,
         and strides counted in elements, so LLVM's vectoriser can version the loop on a unit stride."""
-        from pyexec.backends.llvm.lower import llvm_type
+        from pyexec.backends.llvm.lowering.types import llvm_type
 
         b = self.b
         item = element_size(t.dtype)
@@ -1514,7 +1520,7 @@ class ArrayLowering:
         return self.fit_int(self.expr(e.value), e)
 
     def fit_int(self: FunctionLowering, v: ir.Value, e: n.FitInt) -> ir.Value:
-        from pyexec.backends.llvm.lower import llvm_type
+        from pyexec.backends.llvm.lowering.types import llvm_type
 
         if e.value.type.is_float:
             v = self.cast(v, e.value.type, INT)  # int(x): NaN is ValueError, inf and too large OverflowError
@@ -1532,7 +1538,7 @@ class ArrayLowering:
         return b.trunc(v, ty) if ty.width < 64 else v
 
     def load_element(self: FunctionLowering, address: ir.Value, t: ScalarT) -> ir.Value:
-        from pyexec.backends.llvm.lower import llvm_type
+        from pyexec.backends.llvm.lowering.types import llvm_type
 
         value = self.b.load(address, typ=element_type(t, llvm_type(t)), align=1)
         return self.b.icmp_unsigned("!=", value, I8(0)) if t.is_bool else value
