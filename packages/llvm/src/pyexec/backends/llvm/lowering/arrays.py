@@ -863,6 +863,17 @@ class ArrayLowering:
 
         def better(x: ir.Value, cur: ir.Value) -> ir.Value:
             sym = "<" if smaller else ">"
+            if d.is_complex:
+                # NumPy's order for complex numbers: lexicographic (real part, then imaginary part); an
+                # element with a NaN part is the extreme, and the first one stays (its minimum/maximum
+                # loops and argmin/argmax agree on this)
+                xr, xi, cr, ci = (b.extract_value(x, 0), b.extract_value(x, 1), b.extract_value(cur, 0),
+                                  b.extract_value(cur, 1))
+                nan_x = b.or_(b.fcmp_unordered("uno", xr, xr), b.fcmp_unordered("uno", xi, xi))
+                nan_cur = b.or_(b.fcmp_unordered("uno", cr, cr), b.fcmp_unordered("uno", ci, ci))
+                ahead = b.or_(b.fcmp_ordered(sym, xr, cr), b.and_(b.fcmp_ordered("==", xr, cr),
+                                                                  b.fcmp_ordered(sym, xi, ci)))
+                return b.and_(b.not_(nan_cur), b.or_(nan_x, ahead))
             if d.is_float:
                 nan_x = b.fcmp_unordered("uno", x, x)
                 nan_cur = b.fcmp_unordered("uno", cur, cur)
