@@ -31,6 +31,8 @@ from pyexec.frontend.ir.types import ArrayT, ScalarT
 if TYPE_CHECKING:
     from pyexec.backends.llvm.lowering.function import FunctionLowering
 
+VERSIONING_MIN_TRIPS = 8
+"""With ``boundscheck=False``, a loop of fewer iterations skips the test and runs its ordinary body."""
 I1 = ir.IntType(1)
 I64 = ir.IntType(64)
 Access = n.GetItem | n.SetItem
@@ -162,4 +164,4 @@ def all_in_bounds(lowering: FunctionLowering, s: n.ForRange, accesses: list[Acce
     return b.or_(b.icmp_unsigned("==", count, I64(0)), ok)
 
 
-__all__ = ["all_in_bounds", "hoistable_accesses"]
+__all__ = ["VERSIONING_MIN_TRIPS", "all_in_bounds", "hoistable_accesses"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from llvmlite import ir
 
 from pyexec.backends.llvm import runtime as rt
-from pyexec.backends.llvm.lowering.loop_versioning import all_in_bounds, hoistable_accesses
+from pyexec.backends.llvm.lowering.loop_versioning import VERSIONING_MIN_TRIPS, all_in_bounds, hoistable_accesses
 from pyexec.backends.llvm.lowering.state import POLL_CHUNK
 from pyexec.backends.llvm.lowering.types import F32, F64, I1, I32, I64, PTR, llvm_type
 from pyexec.frontend.ir import nodes as n
@@ -81,8 +81,15 @@ class StatementLowering:
             self.range_loop(s, start, step, count)
             return
         # two copies of the loop: unchecked accesses when a test before it proves every index in bounds
-        in_bounds = all_in_bounds(self, s, accesses, start, step, count)
         fast, checked, joined = (self.new_block(x) for x in ("for.unchecked", "for.checked", "for.joined"))
+        if not self.owner.boundscheck:
+            # without checks the copy only saves the negative-index test of each access and lets the loop
+            # vectorise: not worth the test before a loop of a few iterations (n-body's pairs)
+            testing = self.new_block("for.test")
+            self.b.cbranch(self.b.icmp_unsigned(">=", count, ir.Constant(count.type, VERSIONING_MIN_TRIPS)),
+                           testing, checked)
+            self.b.position_at_end(testing)
+        in_bounds = all_in_bounds(self, s, accesses, start, step, count)
         self.b.cbranch(in_bounds, fast, checked)
         self.b.position_at_end(fast)
         self.proven_in_bounds |= {id(x) for x in accesses}
