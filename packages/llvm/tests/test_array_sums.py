@@ -4,11 +4,12 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from pyexec.backends.llvm import aot
-from pyexec.types import complex64, complex128, float32, float64
+from pyexec.types import bool_, complex64, complex128, float32, float64, int64, uint8
 
 
 def sum_1d(a: float64[:]) -> float:
@@ -148,3 +149,41 @@ def test_nan_and_infinities_propagate_through_the_pairwise_blocks():
     assert COMPILED[sum_1d](a) == np.inf
     a[3] = -np.inf
     assert np.isnan(COMPILED[sum_1d](a)) and np.isnan(np.sum(a))
+
+
+def mean_int64(a: int64[:]) -> float:
+    return a.mean()
+
+
+def mean_uint8_2d(a: uint8[:, :]) -> float:
+    return np.mean(a)
+
+
+def mean_bool(a: bool_[:]) -> float:
+    return a.mean()
+
+
+MEANS = {f: aot(f) for f in (mean_int64, mean_uint8_2d, mean_bool)}
+
+
+@SETTINGS
+@given(st.integers(0, 30000), st.integers(0, 2**32 - 1), st.sampled_from([slice(None), slice(None, None, -1),
+                                                                           slice(1, None, 3)]))
+def test_an_integer_mean_adds_numpys_cast_buffers_of_8192_pairwise_bit_for_bit(n, seed, view):
+    rng = np.random.default_rng(seed)
+    a = rng.integers(-2**50, 2**50, n)[view]
+    if a.size:
+        assert same_bits(MEANS[mean_int64](a), np.mean(a))
+    b = rng.integers(0, 2, n).astype(np.bool_)[view]
+    if b.size:
+        assert same_bits(MEANS[mean_bool](b), np.mean(b))
+
+
+@SETTINGS
+@given(st.integers(1, 150), st.integers(1, 150), st.integers(0, 2**32 - 1), st.booleans())
+def test_a_contiguous_2d_uint8_mean_is_numpys_bit_for_bit(rows, cols, seed, fortran):
+    a = np.random.default_rng(seed).integers(0, 256, (rows, cols), dtype=np.uint8)
+    a = np.asfortranarray(a) if fortran else a
+    assert same_bits(MEANS[mean_uint8_2d](a), np.mean(a))
+    view = a[:, ::2]  # not contiguous: summed in C order, equal to rounding
+    assert MEANS[mean_uint8_2d](view) == pytest.approx(np.mean(view), rel=1e-15)

@@ -38,7 +38,7 @@ from llvmlite import ir
 
 from pyexec.backends.llvm import runtime as rt
 from pyexec.frontend.ir import nodes as n
-from pyexec.frontend.ir.types import INT, ArrayT, ScalarT
+from pyexec.frontend.ir.types import FLOAT64, INT, ArrayT, ScalarT
 
 if TYPE_CHECKING:
     from pyexec.backends.llvm.lowering.function import FunctionLowering
@@ -58,6 +58,8 @@ MATMUL_DEPTH = 128
 """How many ``k`` one pass of the tiles covers (a 128-column panel of ``a``, 128 rows of ``b``'s tile column)."""
 MATMUL_BLOCK_ROWS = 64
 """How many rows of ``a`` (a multiple of ``MATMUL_ROWS``) pass over one packed tile column of ``b``."""
+NUMPY_BUFFER = 8192
+"""NumPy's default ufunc buffer size (``np.getbufsize()``): a reduction that casts adds one buffer at a time."""
 MESSAGE_ROOM = 128
 """Bytes for a message written at run time (the longest IndexError message is under 100)."""
 INDEX_ERROR_FUNCTION = "pyexec.index_error"
@@ -345,7 +347,7 @@ PAIRWISE_BLOCK = 128
 """NumPy's ``PW_BLOCKSIZE``: scalars (real or imaginary parts) summed by 8 accumulators before halving."""
 
 
-def pairwise_sum_function(owner: ModuleLowering, t: ScalarT) -> ir.Function:
+def pairwise_sum_function(owner: ModuleLowering, t: ScalarT, source: ScalarT | None = None) -> ir.Function:
     """``T pyexec.pairwise_sum.<t>(ptr data, i64 count, i64 stride)``: the sum of ``count`` elements of a float
     or complex dtype ``stride`` bytes apart, added in exactly NumPy's order (``pairwise_sum`` of
     numpy/_core/src/umath/loops_utils.h.src), so a compiled ``a.sum()`` equals ``numpy.sum(a)`` bit for bit.
@@ -354,11 +356,12 @@ def pairwise_sum_function(owner: ModuleLowering, t: ScalarT) -> ir.Function:
     keeps 8 running sums (lane ``k`` takes scalar ``k`` of every block of 8, a ``<8 x T>`` vector here),
     adds them as ``((r0+r1)+(r2+r3))+((r4+r5)+(r6+r7))`` (complex: the real lanes 0, 2, 4, 6 and the
     imaginary lanes apart) and then the rest one by one; above 128 it halves, at a multiple of 8 scalars,
-    and adds the two halves' sums."""
+    and adds the two halves' sums. With ``source`` (an integer or bool dtype, ``t`` float64) each element is
+    read as ``source`` and converted first, as NumPy's buffered cast hands it to the loop."""
     from pyexec.backends.llvm.lowering.types import llvm_type
 
     module = owner.module
-    name = f"pyexec.pairwise_sum.{t}"
+    name = f"pyexec.pairwise_sum.{t}" + (f".from.{source}" if source is not None else "")
     existing = module.globals.get(name)
     if existing is not None:
         return existing
@@ -366,7 +369,8 @@ def pairwise_sum_function(owner: ModuleLowering, t: ScalarT) -> ir.Function:
     part = ty.elements[0] if t.is_complex else ty
     parts = 2 if t.is_complex else 1
     per_block = 8 // parts  # elements per block of 8 scalars
-    item = element_size(t)
+    item = element_size(source or t)
+    stored = part if source is None else element_type(source, llvm_type(source))
     fn = ir.Function(module, ir.FunctionType(ty, [PTR, I64, I64]), name)
     fn.linkage = "internal"
     data, count, stride = fn.args
@@ -378,8 +382,13 @@ def pairwise_sum_function(owner: ModuleLowering, t: ScalarT) -> ir.Function:
         at = b.gep(data, [b.mul(i, stride)], source_etype=I8)
         return b.gep(at, [I64(k * (item // parts))], source_etype=I8) if k else at
 
+    def convert(v: ir.Value, to: ir.Type) -> ir.Value:
+        if source is None:
+            return v
+        return b.sitofp(v, to) if source.info.signed and not source.is_bool else b.uitofp(v, to)
+
     def load_parts(i: ir.Value) -> list[ir.Value]:
-        return [b.load(address(i, k), typ=part, align=1) for k in range(parts)]
+        return [convert(b.load(address(i, k), typ=stored, align=1), part) for k in range(parts)]
 
     def make(values: list[ir.Value]) -> ir.Value:
         if not t.is_complex:
@@ -431,7 +440,7 @@ def pairwise_sum_function(owner: ModuleLowering, t: ScalarT) -> ir.Function:
         # a contiguous block is one vector load; a strided one is gathered element by element
         with b.if_else(contiguous) as (dense, sparse):
             with dense:
-                v_dense = b.load(address(i), typ=vty, align=1)
+                v_dense = convert(b.load(address(i), typ=ir.VectorType(stored, 8), align=1), vty)
                 from_dense = b.block
             with sparse:
                 v = ir.Constant(vty, ir.Undefined)
@@ -762,6 +771,9 @@ class ArrayLowering:
                     full[k] = v
                 return self.load_element(self.element_address(source, t, full, False), t.dtype)
 
+            if e.op == "mean" and e.axis is None and not (t.dtype.is_float or t.dtype.is_complex):
+                return self.reduce_scalar(e.op, t.dtype, result_t, inner, count, element,
+                                          lambda: self.buffered_sum(source, t, extents, count, element))
             if not (e.op in ("sum", "mean") and t.dtype == result_t and (result_t.is_float or result_t.is_complex)):
                 return self.reduce_scalar(e.op, t.dtype, result_t, inner, count, element)
 
@@ -927,6 +939,55 @@ class ArrayLowering:
         zero = ir.Constant(v.type.elements[0], 0.0)
         return self.make_complex(b.fadd(zero, b.extract_value(v, 0)), b.fadd(zero, b.extract_value(v, 1)), v.type)
 
+    def buffered_sum(self: FunctionLowering, source: ir.Value, t: ArrayT, extents: list[ir.Value], count: ir.Value,
+                     element: object) -> ir.Value:
+        """The float64 sum ``numpy.mean`` takes of an integer or bool array: NumPy casts it through a buffer
+        of :data:`NUMPY_BUFFER` elements and adds each buffer's pairwise sum to the total in turn. Matched
+        bit for bit for a 1-D array (any stride) and a contiguous one; another n-D view adds in C order."""
+        b = self.b
+        pairwise = pairwise_sum_function(self.owner, FLOAT64, t.dtype)
+        data = b.extract_value(source, DATA)
+        item = I64(element_size(t.dtype))
+        with b.goto_entry_block():
+            slot = b.alloca(F64)
+        b.store(ir.Constant(F64, 0.0), slot)
+
+        def chunks(total: ir.Value, stride: ir.Value) -> None:
+            def chunk(k: ir.Value) -> None:
+                first = b.mul(k, I64(NUMPY_BUFFER))
+                left = b.sub(total, first)
+                size = b.select(b.icmp_signed("<", left, I64(NUMPY_BUFFER)), left, I64(NUMPY_BUFFER))
+                at = b.gep(data, [b.mul(first, stride)], source_etype=I8)
+                b.store(b.fadd(b.load(slot, typ=F64), b.call(pairwise, [at, size, stride])), slot)
+
+            self.counted_loop(I64(0), b.sdiv(b.add(total, I64(NUMPY_BUFFER - 1)), I64(NUMPY_BUFFER)), chunk)
+
+        if t.ndim == 1:
+            chunks(extents[0], b.extract_value(source, [STRIDES, 0]))
+            return b.load(slot, typ=F64)
+        with b.if_else(self.dense(source, t, extents)) as (flat, other):
+            with flat:
+                chunks(count, item)
+            with other:
+                b.store(self.reduce_scalar("sum", t.dtype, FLOAT64, extents, count, element), slot)
+        return b.load(slot, typ=F64)
+
+    def dense(self: FunctionLowering, source: ir.Value, t: ArrayT, extents: list[ir.Value]) -> ir.Value:
+        """Whether an array's elements fill one contiguous block, in C or Fortran order (NumPy's flags: an
+        axis of extent 1 may have any stride)."""
+        b = self.b
+        strides = [b.extract_value(source, [STRIDES, k]) for k in range(t.ndim)]
+
+        def packed(order: list[int]) -> ir.Value:
+            ok, expected = ir.Constant(ir.IntType(1), 1), I64(element_size(t.dtype))
+            for k in order:
+                ok = b.and_(ok, b.or_(b.icmp_signed("==", strides[k], expected),
+                                      b.icmp_signed("==", extents[k], I64(1))))
+                expected = b.mul(expected, extents[k])
+            return ok
+
+        return b.or_(packed(list(reversed(range(t.ndim)))), packed(list(range(t.ndim))))
+
     def pairwise_whole(self: FunctionLowering, source: ir.Value, t: ArrayT, extents: list[ir.Value]) -> ir.Value:
         """The sum of a whole float or complex array in NumPy's order: a 1-D array (any stride) or one whose
         elements fill a contiguous block (C or Fortran order) is one pairwise sum, which NumPy's reduction
@@ -946,15 +1007,7 @@ class ArrayLowering:
         for x in extents[1:]:
             size = b.mul(size, x)
 
-        def dense(order: list[int]) -> ir.Value:
-            ok, expected = ir.Constant(ir.IntType(1), 1), item
-            for k in order:  # NumPy's flags: an axis of extent 1 may have any stride
-                ok = b.and_(ok, b.or_(b.icmp_signed("==", strides[k], expected),
-                                      b.icmp_signed("==", extents[k], I64(1))))
-                expected = b.mul(expected, extents[k])
-            return ok
-
-        contiguous = b.or_(dense(list(reversed(range(t.ndim)))), dense(list(range(t.ndim))))
+        contiguous = self.dense(source, t, extents)
         ty = llvm_type(t.dtype)
         with b.goto_entry_block():
             slot = b.alloca(ty)
