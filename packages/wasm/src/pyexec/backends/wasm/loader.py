@@ -707,8 +707,8 @@ class WasmModule:
                             "makes or returns arrays), so it cannot hold arrays")
         dims = (shape,) if isinstance(shape, int) else tuple(shape)
         kind = np.dtype(dtype)
-        if kind.kind not in "biuf" or kind.byteorder == ">":
-            raise TypeError(f"wasm_array() takes a real or bool dtype in native byte order, not {kind}")
+        if kind.kind not in "biufc" or kind.byteorder == ">":
+            raise TypeError(f"wasm_array() takes a numeric or bool dtype in native byte order, not {kind}")
         if any(not isinstance(n, int) or n < 0 for n in dims):
             raise ValueError(f"wasm_array() needs a shape of non-negative ints, not {shape!r}")
         nbytes = kind.itemsize * int(np.prod(dims, dtype=np.int64))
