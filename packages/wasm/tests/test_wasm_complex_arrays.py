@@ -184,3 +184,32 @@ def test_the_signature_section_writes_complex_array_types():
     assert lines == ["squared(a:array[complex64;1;A])->array[complex64;1;C]!",  # ! : allocating may raise MemoryError
                      "put(a:array[complex64;2;A;w],i:int,j:int,re:float64,im:float64)->None!"]
     assert [str(s) for s in decode_signatures("\n".join(lines).encode())] == lines
+
+
+def test_threads_with_small_stacks_each_get_their_own_complex_results(mod):
+    # one module, calls serialised by its lock; a thread with a 256 KiB stack runs its calls on a helper
+    import threading
+
+    failures = []
+
+    def worker(k):
+        rng = np.random.default_rng(k)
+        for _ in range(200):
+            a = rng.normal(size=7) + 1j * rng.normal(size=7)
+            if not np.allclose(mod.conj_mul(a, a[::-1]), a * a[::-1].conj(), rtol=1e-15, atol=0):
+                failures.append(k)
+            grid = np.zeros((2, 3), np.complex64)
+            mod.put(grid, 1, 2, float(k), -1.0)
+            if grid[1, 2] != np.complex64(complex(k, -1)) or mod.spiral(k)[-1:].tolist() != spiral(k)[-1:].tolist():
+                failures.append(k)
+
+    threading.stack_size(256 * 1024)
+    try:
+        threads = [threading.Thread(target=worker, args=(k,)) for k in range(6)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    finally:
+        threading.stack_size(0)
+    assert failures == [] and live(mod) == (0, 0)
