@@ -508,14 +508,14 @@ function readArray(raw, memory, t, address) {
   const per = parts(t.dtype.type);  // 2 numbers per complex element: (re, im)
   const part = Typed.BYTES_PER_ELEMENT, size = part * per;
   const n = shape.reduce((a, b) => a * b, 1);
-  const out = new Typed(n * per);
   let contiguous = true;
   for (let k = t.ndim - 1, s = size; k >= 0; s *= shape[k], k--) {
     if (shape[k] > 1 && strides[k] !== s) contiguous = false;
   }
-  if (n > 0 && contiguous && data % part === 0) {
-    out.set(new Typed(memory.buffer, data, n * per));
-  } else if (n > 0) {
+  // contiguous: one slice (a new buffer filled by the copy, not zeroed first)
+  const whole = n > 0 && contiguous && data % part === 0;
+  const out = whole ? new Typed(memory.buffer, data, n * per).slice() : new Typed(n * per);
+  if (n > 0 && !whole) {
     const all = new Typed(memory.buffer);
     const index = new Array(t.ndim).fill(0);
     for (let i = 0; i < n; i++) {
