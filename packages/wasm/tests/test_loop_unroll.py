@@ -9,7 +9,7 @@ import pytest
 
 from pyexec.backends.wasm.build import compile_functions
 from pyexec.backends.wasm.loader import load
-from pyexec.backends.wasm.loop_unroll import MAX_INSTRUCTIONS, with_unrolled_inner_loops
+from pyexec.backends.wasm.loop_unroll import MAX_INSTRUCTIONS, unroll_count, with_unrolled_inner_loops
 from pyexec.types import float64, int64
 
 NESTED = """define void @f(i64 %n) {
@@ -39,7 +39,13 @@ def test_only_the_innermost_loop_gets_the_unroll_hint_with_fresh_metadata_ids():
     assert 'br i1 %c, label %"inner", label %outer.next, !llvm.loop !1001' in out
     assert "br i1 %d, label %outer, label %done\n" in out  # the outer loop is left alone
     assert out.count("!llvm.loop") == 1
-    assert '!1001 = distinct !{!1001, !1002}\n!1002 = !{!"llvm.loop.unroll.count", i32 4}' in out
+    # three instructions: the smallest loops are unrolled the most
+    assert '!1001 = distinct !{!1001, !1002}\n!1002 = !{!"llvm.loop.unroll.count", i32 16}' in out
+    assert '!"llvm.loop.unroll.count", i32 4}' in with_unrolled_inner_loops(NESTED, 4)
+
+
+def test_the_unroll_count_shrinks_as_the_loop_body_grows_from_16_to_4():
+    assert [unroll_count(n) for n in (1, 32, 33, 64, 65, MAX_INSTRUCTIONS)] == [16, 16, 8, 8, 4, 4]
 
 
 def test_a_large_loop_body_and_a_function_without_loops_are_left_alone():
@@ -75,7 +81,7 @@ def mod(request):
     return load(compile_functions([scale_prefix, first_over, strided_total], optimize=request.param).wasm)
 
 
-@pytest.mark.parametrize("size", range(10))
+@pytest.mark.parametrize("size", [0, 1, 2, 3, 5, 8, 13, 15, 16, 17, 31, 33])
 def test_unrolled_loops_give_cpythons_results_for_every_remainder(mod, size):
     rng = np.random.default_rng(size)
     a = rng.normal(size=size)
