@@ -777,8 +777,7 @@ class ArrayBuilder:
         array = self.any_value(it) if maybe_array else None
         if array is None or not isinstance(array.type, ArrayT):
             raise self.error(UnsupportedSyntaxError, it, "for loops are only supported over range(...), "
-                             "enumerate(range(...)), zip(range(...), range(...), ...) and arrays", JIT_HINT)
-        t = array.type
+                             "arrays, and enumerate(...) and zip(...) of those", JIT_HINT)
         name = self.target_name(node.target)
         loc = self.loc(node)
         held, first = self.temp(array, node.iter)
