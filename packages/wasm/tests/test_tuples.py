@@ -174,38 +174,15 @@ def test_threads_calling_one_module_each_get_their_own_tuple(built):
     assert failures == []
 
 
-_PAGE_HARNESS = """
-// The demo page's own script, run in Node against a minimal DOM: type into the inputs, press a button.
-const elements = new Map();
-const element = (id) => {
-  if (!elements.has(id)) {
-    elements.set(id, { id, value: "", checked: false, textContent: "", className: "", dataset: {},
-                       listeners: [], addEventListener(kind, f) { this.listeners.push(f); } });
-  }
-  return elements.get(id);
-};
-globalThis.document = { getElementById: element };
-const inputs = JSON.parse(process.argv[2]);
-for (const [id, value, data] of inputs) Object.assign(element(id), { value, dataset: data });
-await import("./page.mjs");
-for (let i = 0; i < 100 && element("status").textContent !== "ready"; i++) await new Promise((r) => setTimeout(r, 20));
-console.log(element("status").textContent);
-for (const fn of JSON.parse(process.argv[3])) {
-  element(`${fn}-run`).listeners.forEach((f) => f());
-  console.log(element(`${fn}-result`).textContent, element(`${fn}-result`).className);
-}
-"""
-
-
 @pytest.mark.skipif(NODE is None, reason="node is not installed (the page's script is run in Node)")
-def test_demo_page_reads_tuple_inputs_and_shows_tuple_results(built):
+def test_demo_page_reads_tuple_inputs_and_shows_tuple_results(built, page_harness):
     import re
 
     out, files = built
     page = files["html"].read_text()
     script = re.search(r'<script type="module">(.*)</script>', page, re.S).group(1)
     (out / "page.mjs").write_text(script)
-    (out / "harness.mjs").write_text(_PAGE_HARNESS)
+    (out / "harness.mjs").write_text(page_harness)
     inputs = [["split-x", "21", {"kind": "int"}], ["split-y", "3", {"kind": "float"}],
               ["mixed-t", "127, 1, 1.5, 18446744073709551615", {"kind": "tuple", "items": "int,bool,float,int"}],
               ["qr-a", "7", {"kind": "int"}], ["qr-b", "0", {"kind": "int"}]]
