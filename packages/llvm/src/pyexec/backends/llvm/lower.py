@@ -44,7 +44,8 @@ from pyexec.backends.llvm.lower_arrays import (
 )
 from pyexec.backends.llvm.math_functions import MATH_INTRINSICS, lower_complex_pow
 from pyexec.frontend.ir import nodes as n
-from pyexec.frontend.ir.types import FLOAT32, FLOAT64, INT64, ArrayT, IRType, NoneT, ScalarT, TupleT
+from pyexec.backends.llvm.lower_strings import StringLowering, allocates_strings, faults_locally, own_branch
+from pyexec.frontend.ir.types import FLOAT32, FLOAT64, INT64, ArrayT, IRType, NoneT, ScalarT, StrT, TupleT
 
 I1 = ir.IntType(1)
 I8 = ir.IntType(8)
@@ -75,6 +76,8 @@ def llvm_type(t: IRType) -> ir.Type:
         return ir.LiteralStructType([llvm_type(i) for i in t.items])
     if isinstance(t, ArrayT):
         return array_type(t)
+    if isinstance(t, StrT):
+        return PTR  # the block's data (lower_strings)
     assert isinstance(t, ScalarT)
     if t.is_complex:
         part = F32 if t.bits == 64 else F64
@@ -161,7 +164,7 @@ def _walk(body: list[n.Stmt]) -> Iterator[object]:
 
 def _faults_locally(node: object, checked_ints: bool, python_runtime: bool = False) -> bool:
     """Whether this one node (not its children) may set the error state."""
-    if isinstance(node, (n.Assert,)):
+    if isinstance(node, (n.Assert,)) or faults_locally(node):
         return True
     if isinstance(node, (n.GetItem, n.SetItem)):
         return node.boundscheck  # IndexError
@@ -431,6 +434,7 @@ class ModuleLowering:
                                                 n.LinSpace))
                              or (isinstance(node, n.FillArray) and isinstance(node.value.type, ArrayT))
                              or (isinstance(node, n.Reduce) and isinstance(node.type, ArrayT))
+                             or allocates_strings(node)
                              for f in module.functions.values() for node in _walk(f.body))
         # wasm traps safely when its stack runs out (the hosts raise RecursionError for that trap);
         # natively recursive code checks a budget, and faults under a guarded entry unwind to it with
@@ -706,7 +710,7 @@ class ModuleLowering:
 # --- one function --------------------------------------------------------------------------------
 
 
-class FunctionLowering(ArrayLowering):
+class FunctionLowering(ArrayLowering, StringLowering):
     """Lowers one IR function: one ``expr_*`` method per expression kind, one ``stmt_*`` per statement."""
 
     def __init__(self, owner: ModuleLowering, func: n.Function, fn: ir.Function) -> None:
@@ -810,7 +814,7 @@ class FunctionLowering(ArrayLowering):
             getattr(self, "stmt_" + type(stmt).__name__)(stmt)
 
     def stmt_Assign(self, s: n.Assign) -> None:
-        if isinstance(s.target.type, ArrayT):
+        if isinstance(s.target.type, (ArrayT, StrT)):
             self.assign_array(s)
             return
         self.b.store(self.expr(s.value), self.slot(s.target))
@@ -1054,10 +1058,15 @@ class FunctionLowering(ArrayLowering):
                 self.print_text(s.sep)
             if value is None:
                 self.print_text(arg.value)
+            elif isinstance(arg.type, StrT):
+                self.print_string(value)
             else:
                 self.print_value(value, arg.type)
         if s.end:
             self.print_text(s.end)
+        for arg, value in zip(s.args, values):
+            if value is not None:
+                self.release_temporary(arg, value)
 
     def print_text(self, text: str) -> None:
         self.print_call("pyexec_print_str", [PTR], [self.owner.cstring(text)])
@@ -1097,8 +1106,8 @@ class FunctionLowering(ArrayLowering):
 
     def expr_Const(self, e: n.Const) -> ir.Value:
         t = e.type
-        if not isinstance(t, ScalarT):
-            raise UnsupportedConstructError(f"{e.loc}: a string constant can only be printed")
+        if isinstance(t, StrT):
+            return self.string_literal(e.value)  # type: ignore[arg-type]
         return constant(e.value, t)
 
     def expr_MakeTuple(self, e: n.MakeTuple) -> ir.Value:
@@ -1140,10 +1149,12 @@ class FunctionLowering(ArrayLowering):
         self.b.cbranch(cond, then, other)
         self.b.position_at_end(then)
         a = self.expr(e.body)
+        own_branch(self, e.body, a)
         then_end = self.b.block
         self.b.branch(done)
         self.b.position_at_end(other)
         c = self.expr(e.orelse)
+        own_branch(self, e.orelse, c)
         other_end = self.b.block
         self.b.branch(done)
         self.b.position_at_end(done)
