@@ -209,6 +209,9 @@ class StringLowering:
     def expr_StrChr(self: FunctionLowering, e: n.StrChr) -> ir.Value:
         b = self.b
         c = self.expr(e.value)
+        # CPython reads the argument as a C int first
+        self.fail_if(b.icmp_unsigned(">", b.add(c, I64(2**31)), I64(2**32 - 1)), rt.OVERFLOW,
+                     "Python int too large to convert to C int")
         self.fail_if(b.icmp_unsigned(">=", c, I64(0x110000)), rt.VALUE, "chr() arg not in range(0x110000)")
         surrogate = b.and_(b.icmp_unsigned(">=", c, I64(0xD800)), b.icmp_unsigned("<=", c, I64(0xDFFF)))
         self.fail_if(surrogate, rt.VALUE, "chr() arg is a surrogate code point (U+D800..U+DFFF), which a compiled "
