@@ -6,6 +6,7 @@ after many calls) and threads in a child process."""
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import textwrap
@@ -14,8 +15,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pyexec.backends.llvm import aot
+from pyexec.backends.llvm import aot, compile_llvm
 from pyexec.backends.llvm.array_box import live_blocks
+from pyexec.backends.llvm.library import find_c_compiler
 
 TEXT = st.text(max_size=40)
 ASCII = st.text(alphabet=st.characters(max_codepoint=127), max_size=40)
@@ -312,3 +314,54 @@ def test_four_threads_with_small_stacks_in_a_child_process(tmp_path):
     done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
     assert done.stdout.split() == ["0", "0"]
+
+
+def greet(name: str) -> str:
+    return "Hello, " + name + "!"
+
+
+def middle(s: str, k: int) -> str:
+    return s[k:-k]
+
+
+def char_at(s: str, i: int) -> str:
+    return s[i]
+
+
+needs_cc = pytest.mark.skipif(shutil.which("cc") is None and shutil.which("gcc") is None,
+                              reason="no C compiler (cc/gcc) on this machine")
+
+
+@needs_cc
+def test_c_callers_pass_and_release_strings(tmp_path):
+    files = compile_llvm([greet, middle, char_at, length], "strs", tmp_path)
+    header = files["header"].read_text()
+    for text in ("typedef struct { const char *data; int64_t size; } pyexec_str;",
+                 "void greet(pyexec_str name, pyexec_str_result *result);", "int64_t length(pyexec_str s);",
+                 "void strs_str_release(void *owner);"):
+        assert text in header
+    (tmp_path / "main.c").write_text(textwrap.dedent("""
+        #include <stdio.h>
+        #include <string.h>
+        #include "strs.h"
+        int main(void) {
+            pyexec_str name = {"w\\xc3\\xb6rld", 6};
+            pyexec_str_result r;
+            for (int i = 0; i < 100000; i++) { greet(name, &r); strs_str_release(r.owner); }
+            greet(name, &r);
+            printf("%s|%lld|%d\\n", r.data, (long long)r.size, (int)strlen(r.data));
+            strs_str_release(r.owner);
+            middle((pyexec_str){"ab\\xc3\\xa9" "cd", 6}, 1, &r);
+            printf("%.*s %d\\n", (int)r.size, r.data, strs_last_error());
+            strs_str_release(r.owner);
+            char_at((pyexec_str){"abc", 3}, 7, &r);
+            printf("%d %s %p\\n", strs_last_error(), strs_last_error_message(), r.owner);
+            printf("%lld\\n", (long long)length((pyexec_str){"\\xf0\\x9f\\x98\\x80!", 5}));
+            return 0;
+        }
+    """))
+    exe = tmp_path / "main"
+    subprocess.run([find_c_compiler()[0], str(tmp_path / "main.c"), "-I", str(tmp_path), str(files["object"]), "-lm",
+                    "-o", str(exe)], check=True, capture_output=True)
+    out = subprocess.run([str(exe)], capture_output=True, text=True, check=True).stdout.splitlines()
+    assert out == ["Hello, wörld!|14|14", "béc 0", "7 string index out of range (nil)", "2"]

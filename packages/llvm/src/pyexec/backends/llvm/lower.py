@@ -44,7 +44,7 @@ from pyexec.backends.llvm.lower_arrays import (
 )
 from pyexec.backends.llvm.math_functions import MATH_INTRINSICS, lower_complex_pow
 from pyexec.frontend.ir import nodes as n
-from pyexec.backends.llvm.lower_strings import StringLowering, allocates_strings, faults_locally, own_branch
+from pyexec.backends.llvm.lower_strings import CStrings, StringLowering, allocates_strings, faults_locally, own_branch
 from pyexec.frontend.ir.types import FLOAT32, FLOAT64, INT64, ArrayT, IRType, NoneT, ScalarT, StrT, TupleT
 
 I1 = ir.IntType(1)
@@ -545,6 +545,9 @@ class ModuleLowering:
                 if isinstance(t, TupleT):
                     tuple_abi.check_c_target(self.triple, t, func.name)
             plan, sret = tuple_abi.sysv_plan([p.type for p in func.params], rt_)
+        if not wasm:  # a str crosses the C boundary as pyexec_str {data, size}, by value: two registers
+            plan = [[PTR, I64] if isinstance(p.type, StrT) else how for p, how in zip(func.params, plan)]
+        returns_str = isinstance(rt_, StrT) and not wasm
         arg_types: list[ir.Type] = [tuple_abi.c_struct_type(rt_).as_pointer()] if sret else []  # type: ignore[arg-type]
         for p, how in zip(func.params, plan):
             if how is None:
@@ -552,7 +555,7 @@ class ModuleLowering:
             else:
                 # an array crosses the C boundary by pointer to its descriptor (const <struct> *)
                 arg_types += how or [PTR if isinstance(p.type, ArrayT) else self._abi(p.type)]  # type: ignore[arg-type]
-        if returns_array:
+        if returns_array or returns_str:
             arg_types.append(PTR)
             ret_ty = ir.VoidType()
         elif isinstance(rt_, ArrayT):
@@ -575,7 +578,14 @@ class ModuleLowering:
             out_pointer.name = "result"
             out_pointer.add_attribute("sret")
             out_pointer.attributes.align = 8
+        strings = CStrings(self, b, entry.args[-1] if returns_str else None) if not wasm and any(
+            isinstance(t, StrT) for t in [*(p.type for p in func.params), rt_]) else None
         for p, how in zip(func.params, plan):
+            if strings is not None and isinstance(p.type, StrT):
+                data, size = next(flat), next(flat)
+                data.name, size.name = f"{p.name}.data", f"{p.name}.size"
+                args.append(strings.argument(data, size, lambda code, text: self._entry_fault(b, code, text)))
+                continue
             if how is None:  # a struct in memory: the caller's copy on the stack
                 pointer = next(flat)
                 pointer.name = p.name
@@ -629,7 +639,12 @@ class ModuleLowering:
                 message = keep_message(b, self.module, code, message)  # it may be in the state, on this stack
             b.store(code, self.error_code)
             b.store(b.select(b.icmp_signed("==", code, I32(0)), ir.Constant(PTR, None), message), self.error_message)
-        if returns_array:
+        if strings is not None:
+            strings.finish(b.load(self.error_code, typ=I32), result if returns_str else None)
+        if returns_str:
+            entry.args[-1].name = "result"
+            b.ret_void()
+        elif returns_array:
             entry.args[-1].name = "result"
             b.store(result, entry.args[-1])  # an empty descriptor after a fault
             b.ret_void()
@@ -663,6 +678,13 @@ class ModuleLowering:
         else:
             b.ret(result)
 
+    def _entry_fault(self, b: ir.IRBuilder, code: int, text: str) -> None:
+        """End a C entry before its call: the error state set, a zero result."""
+        b.store(I32(code), self.error_code)
+        b.store(self.cstring(text), self.error_message)
+        ret = b.function.function_type.return_type
+        b.ret_void() if isinstance(ret, ir.VoidType) else b.ret(ir.Constant(ret, None))
+
     def _error_api(self) -> None:
         p = self.error_prefix
         get = ir.Function(self.module, ir.FunctionType(I32, []), f"{p}_last_error")
@@ -672,6 +694,12 @@ class ModuleLowering:
         b = ir.IRBuilder(msg.append_basic_block("entry"))
         code = b.load(self.error_code, typ=I32)
         b.ret(b.select(b.icmp_signed("==", code, I32(0)), self.cstring(""), b.load(self.error_message, typ=PTR)))
+        if any(isinstance(self.source.functions[name].return_type, StrT) for name in self.exports):
+            release = ir.Function(self.module, ir.FunctionType(ir.VoidType(), [PTR]), f"{p}_str_release")
+            b = ir.IRBuilder(release.append_basic_block("entry"))
+            with b.if_then(b.icmp_unsigned("!=", release.args[0], ir.Constant(PTR, None))):
+                b.call(self.external("pyexec_rt_decref", ir.VoidType(), [PTR]), [release.args[0]])
+            b.ret_void()
         if any(isinstance(self.source.functions[name].return_type, ArrayT) for name in self.exports):
             release = ir.Function(self.module, ir.FunctionType(ir.VoidType(), [PTR]), f"{p}_array_release")
             b = ir.IRBuilder(release.append_basic_block("entry"))

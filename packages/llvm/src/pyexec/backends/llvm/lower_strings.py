@@ -255,6 +255,69 @@ class StringLowering:
         b.position_at_end(done)
 
 
+# --- the C boundary (compile_llvm's entry points; the in-process one is in wrapper.py) ---------------------
+
+C_RESULT = ir.LiteralStructType([PTR, I64, PTR])
+"""``pyexec_str_result``: ``{const char *data; int64_t size; void *owner;}`` (written through the last parameter)."""
+
+
+class CStrings:
+    """A C entry's string arguments and result: ``pyexec_str {const char *data; int64_t size;}`` by value in,
+    copied into blocks on the entry's own list (one reference each, released after the call, freed with the
+    list after a fault); a returned string written to ``pyexec_str_result *result`` with its block as owner
+    (the caller releases it with ``<base>_str_release``)."""
+
+    def __init__(self, owner: object, b: ir.IRBuilder, result: ir.Value | None) -> None:
+        self.owner = owner
+        self.b = b
+        self.result = result
+        self.blocks: list[ir.Value] = []
+        with b.goto_entry_block():
+            self.head = b.alloca(PTR, name="str.args")
+        b.store(NULL, self.head)
+        if result is not None:
+            b.store(ir.Constant(C_RESULT, None), result)  # all zero after a failed call
+
+    def argument(self, data: ir.Value, size: ir.Value, fail: object) -> ir.Value:
+        """A block holding a copy of the caller's UTF-8 bytes; ``fail(code, text)`` ends the entry when memory
+        runs out or the size is negative."""
+        b = self.b
+        bad = b.or_(b.icmp_signed("<", size, I64(0)), b.icmp_signed(">", size, I64(srt.MAX_BYTES)))
+        with b.if_then(bad, likely=False):
+            self.release_all()
+            fail(rt.VALUE, "a string argument's size is negative or over 2**31 - 2 bytes")  # type: ignore[operator]
+        block = srt.call(b, "from_utf8", self.head, data, b.select(bad, I64(0), size))
+        with b.if_then(b.icmp_unsigned("==", block, NULL), likely=False):
+            self.release_all()
+            fail(rt.MEMORY, "cannot allocate memory for a string argument")  # type: ignore[operator]
+        self.blocks.append(block)
+        return block
+
+    def release_all(self) -> None:
+        self.b.call(srt._external(self.b.module, "pyexec_rt_free_all", ir.VoidType(), [PTR]), [self.head])
+
+    def finish(self, code: ir.Value, value: ir.Value | None) -> None:
+        """After the call: success releases the entry's references (then unlinks a block the result still
+        holds) and writes the result; a fault frees the arguments' blocks."""
+        b = self.b
+        with b.if_else(b.icmp_signed("==", code, I32(0)), likely=True) as (ok, failed):
+            with ok:
+                decref = srt._external(b.module, "pyexec_rt_decref", ir.VoidType(), [PTR])
+                for block in self.blocks:
+                    b.call(decref, [block])
+                if self.blocks:
+                    b.call(srt._external(b.module, "pyexec_rt_detach_all", ir.VoidType(), [PTR]), [self.head])
+                if self.result is not None and value is not None:
+                    out = ir.Constant(C_RESULT, ir.Undefined)
+                    out = b.insert_value(out, srt.text(b, value), 0)
+                    out = b.insert_value(out, srt.length_bytes(b, value), 1)
+                    out = b.insert_value(out, value, 2)
+                    b.store(out, self.result)
+            with failed:
+                if self.blocks:
+                    self.release_all()
+
+
 def own_branch(lowering: FunctionLowering, e: n.Expr, value: ir.Value) -> None:
     """A branch of an ``if``-``else`` expression of type ``str`` (owned as a whole): a borrowed branch value is
     increfed, so that the result always carries one reference."""
@@ -262,4 +325,4 @@ def own_branch(lowering: FunctionLowering, e: n.Expr, value: ir.Value) -> None:
         lowering.string_incref(value)
 
 
-__all__ = ["ALLOCATING_NODES", "StringLowering", "allocates_strings", "faults_locally", "own_branch"]
+__all__ = ["ALLOCATING_NODES", "C_RESULT", "CStrings", "StringLowering", "allocates_strings", "faults_locally", "own_branch"]
