@@ -611,6 +611,8 @@ class ModuleLowering:
             arg.name = p.name
             if isinstance(p.type, ArrayT):
                 arg = b.load(arg, typ=llvm_type(p.type))
+            elif isinstance(p.type, StrT):
+                pass  # wasm: the address of a string block the host made (and releases)
             elif p.type.is_bool:
                 arg = b.icmp_unsigned("!=", arg, I8(0))
             elif isinstance(arg.type, ir.VectorType):
@@ -670,6 +672,8 @@ class ModuleLowering:
             b.ret(value)
         elif isinstance(func.return_type, NoneT):
             b.ret_void()
+        elif isinstance(func.return_type, StrT):
+            b.ret(result)  # wasm: the block's address, detached from the call's list: the host's to release
         elif func.return_type.is_bool:
             b.ret(b.zext(result, I8))
         elif isinstance(fnty.return_type, ir.VectorType):

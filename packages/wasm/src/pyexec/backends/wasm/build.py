@@ -140,7 +140,7 @@ def compile_ir_module(
             lowered.get_global(symbol).linkage = ""
             export_data[symbol] = export
     ir_module = parse_module(with_fast_multiplication(str(lowered)) + BUILTINS_IR)
-    arrays = any(array_info(t) for s in signatures for t in [s.result, *(p.type for p in s.params)])
+    arrays = any(array_info(t) or t == "str" for s in signatures for t in [s.result, *(p.type for p in s.params)])
     if arrays or any(f.name.startswith("pyexec_rt_") for f in ir_module.functions):
         # the array runtime and its allocator, over this module's linear memory (one heap per instance)
         from pyexec.backends.wasm.array_runtime import HOST_EXPORTS, wasm_array_runtime_ir
