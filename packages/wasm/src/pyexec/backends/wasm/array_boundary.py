@@ -247,9 +247,11 @@ class ArrayCall:
                      "data": (base + data, False)}
         return np.asarray(WasmArrayBlock(self.module, owner, interface))
 
-    def leave(self, blocks: list[tuple[int, np.ndarray | None]], trapped: bool = False) -> None:
+    def leave(self, blocks: list[tuple[int, np.ndarray | None]], trapped: bool = False, failed: bool = False) -> None:
         """Copy written arguments back (what the function stored before it returned, raised or trapped, as
-        in CPython), release the argument blocks; after a trap, also every block the call allocated."""
+        in CPython), release the argument blocks; after a trap, also every block the call allocated. After a
+        call that failed, an argument's block is freed whatever its count says: the frames that took references
+        to it (a string parameter's slot) ended without releasing them, and nothing else can hold it."""
         if trapped:
             self.free_call_blocks(self.store)
         for address, original in blocks:
@@ -259,6 +261,9 @@ class ArrayCall:
                 source = np.ndarray(original.shape, original.dtype,
                                     buffer=(ctypes.c_uint8 * length).from_address(base), offset=address + head)
                 np.copyto(original, source, casting="no")
+            if failed:
+                base, _ = self._base()
+                ctypes.c_int32.from_address(base + address - 8).value = 1  # the host's reference only
             self.decref(self.store, address)
 
 

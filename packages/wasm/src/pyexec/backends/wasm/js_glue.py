@@ -649,6 +649,7 @@ async function loadWith(source, signatures, options) {
       }
       const arrays = [];
       let result;
+      let failed = true;  // a call that raised or trapped: its frames kept references to the arguments
       try {
         const values = sig.params.flatMap(([p, t], i) => {
           if (t.kind === "tuple") return tupleToWasm(name, p, t, args[i]);
@@ -681,6 +682,7 @@ async function loadWith(source, signatures, options) {
             throw new PyexecError(ERROR_KINDS[code] || "RuntimeError", message);
           }
         }
+        failed = false;
         if (sig.result.kind === "array") {
           return (keep ? keepArray : readArray)(raw, memory, sig.result, result >>> 0);
         }
@@ -689,6 +691,7 @@ async function loadWith(source, signatures, options) {
         for (const arg of arrays) {
           if (arg.borrowed) continue;  // a WasmArray: the caller's, released by the caller
           if (arg.data !== null) arrayBack(memory, arg);
+          if (failed) new DataView(memory.buffer).setInt32(arg.block - 8, 1, true);  // only the host's reference
           raw.pyexec_decref(arg.block);
         }
       }

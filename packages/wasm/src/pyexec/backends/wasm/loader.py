@@ -617,7 +617,9 @@ class WasmModule:
                             error = exc
             finally:
                 if arrays is not None:
-                    arrays.leave(blocks, trapped)  # the arguments' blocks; after a trap, the call's own
+                    # the arguments' blocks; after a trap, the call's own; after any failure, whatever
+                    # references the failed call's frames still held on the arguments
+                    arrays.leave(blocks, trapped, failed=trapped or error is not None)
                 self._owner = None
                 if main:
                     INTERRUPTS.leave()  # delivers a Ctrl-C that came during the call
