@@ -60,7 +60,18 @@ from pyexec.frontend.ir.nodes import (
     Stmt,
     Transpose,
 )
-from pyexec.frontend.ir.types import BY_NAME, COMPLEX128, FLOAT64, INT, INT64, STR, ArrayT, ScalarT, TupleT, reduction_type
+from pyexec.frontend.ir.types import (
+    BY_NAME,
+    COMPLEX128,
+    FLOAT64,
+    INT,
+    INT64,
+    STR,
+    ArrayT,
+    ScalarT,
+    TupleT,
+    reduction_type,
+)
 from pyexec.frontend.irbuild.literals import fold_cast
 from pyexec.frontend.promotion import promote
 

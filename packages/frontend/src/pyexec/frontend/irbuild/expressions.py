@@ -76,7 +76,6 @@ from pyexec.frontend.ir.types import (
     TupleT,
     ValueT,
 )
-from pyexec.frontend.irbuild.strings import SUPPORTED_ON_STRINGS, StringBuilder
 from pyexec.frontend.irbuild.arrays import ArrayBuilder
 from pyexec.frontend.irbuild.intrinsics import (
     MATH_CONSTANTS,
@@ -86,6 +85,7 @@ from pyexec.frontend.irbuild.intrinsics import (
     MATH_SCALED,
 )
 from pyexec.frontend.irbuild.literals import fits, fold_cast
+from pyexec.frontend.irbuild.strings import SUPPORTED_ON_STRINGS, StringBuilder
 from pyexec.frontend.promotion import category, promote
 
 if TYPE_CHECKING:

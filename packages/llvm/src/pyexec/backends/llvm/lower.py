@@ -42,9 +42,9 @@ from pyexec.backends.llvm.lower_arrays import (
     finish_blocks,
     keep_message,
 )
+from pyexec.backends.llvm.lower_strings import CStrings, StringLowering, allocates_strings, faults_locally, own_branch
 from pyexec.backends.llvm.math_functions import MATH_INTRINSICS, lower_complex_pow
 from pyexec.frontend.ir import nodes as n
-from pyexec.backends.llvm.lower_strings import CStrings, StringLowering, allocates_strings, faults_locally, own_branch
 from pyexec.frontend.ir.types import FLOAT32, FLOAT64, INT64, ArrayT, IRType, NoneT, ScalarT, StrT, TupleT
 
 I1 = ir.IntType(1)

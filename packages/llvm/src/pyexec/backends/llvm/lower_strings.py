@@ -325,4 +325,5 @@ def own_branch(lowering: FunctionLowering, e: n.Expr, value: ir.Value) -> None:
         lowering.string_incref(value)
 
 
-__all__ = ["ALLOCATING_NODES", "C_RESULT", "CStrings", "StringLowering", "allocates_strings", "faults_locally", "own_branch"]
+__all__ = ["ALLOCATING_NODES", "C_RESULT", "CStrings", "StringLowering", "allocates_strings", "faults_locally",
+           "own_branch"]
