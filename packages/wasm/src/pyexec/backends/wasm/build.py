@@ -77,8 +77,7 @@ def compile_ir_module(
         >>> [str(s) for s in compiled.signatures]                  # doctest: +SKIP
         ['square(x:int)->int!']
     """
-    from pyexec.backends.llvm.lower import fallible_functions, lower_module
-    from pyexec.backends.llvm.lower_arrays import written_parameters
+    from pyexec.backends.llvm.lowering import fallible_functions, lower_module, written_parameters
     from pyexec.backends.llvm.runtime import ERROR_CODE_GLOBAL, ERROR_MESSAGE_GLOBAL
     from pyexec.backends.wasm.codegen import (
         WASM32_DATA_LAYOUT,
