@@ -65,6 +65,7 @@ EXTERNAL_FUNCTIONS: dict[str, tuple[str, tuple[str, ...]]] = {
     "pyexec_print_c128": ("void", ("double", "double")),
     "pyexec_print_c64": ("void", ("float", "float")),
     "pyexec_print_str": ("void", ("const char *",)),
+    "pyexec_print_text": ("void", ("const char *", "int64_t")),
     "pyexec_round_ndigits": ("double", ("double", "int64_t")),
     "pyexec_assert_i64": ("const char *", ("int64_t",)),
     "pyexec_assert_u64": ("const char *", ("uint64_t",)),
@@ -77,7 +78,8 @@ EXTERNAL_FUNCTIONS: dict[str, tuple[str, tuple[str, ...]]] = {
 """The runtime functions lowered code may call (besides libm), with their C signatures.
 
 ``pyexec_print_*`` write one value as CPython's ``str()`` would (floats as ``repr``);
-``pyexec_print_str`` writes a NUL-terminated UTF-8 string; ``pyexec_round_ndigits`` is
+``pyexec_print_str`` writes a NUL-terminated UTF-8 string, ``pyexec_print_text`` the given number of UTF-8
+bytes (a ``str`` value, NUL characters included); ``pyexec_round_ndigits`` is
 ``round(x, n)`` for a float ``x``, correctly rounded (half to even on the exact binary value).
 ``pyexec_assert_*`` give the message of a failed ``assert test, value``: ``str(value)`` as ``print`` writes it, in
 a buffer of the calling thread that stays valid until its next call (C); a host may instead raise the

@@ -596,6 +596,7 @@ async function loadWith(source, signatures, options) {
     pyexec_print_c128: (re, im) => out(formatComplex(re, im, (x) => formatDigits(x, false))),
     pyexec_print_c64: (re, im) => out(formatComplex(re, im, (x) => float32Digits(x, false))),
     pyexec_print_str: (address) => out(cString(memory, address)),
+    pyexec_print_text: (address, n) => out(new TextDecoder().decode(new Uint8Array(memory.buffer, address, Number(n)))),
     pyexec_round_ndigits: roundNdigits,
     // a failed `assert test, value`: AssertionError(str(value)), thrown from here (the call never returns)
     pyexec_assert_i64: (v) => { throw new PyexecError("AssertionError", String(v)); },
