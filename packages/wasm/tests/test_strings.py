@@ -191,3 +191,23 @@ console.log(m.memory.buffer.byteLength === before);
     assert lines[3] == "TypeError greet(): argument name must be a string, not number"
     assert lines[4].startswith("UnicodeEncodeError UnicodeEncodeError: greet(): argument name holds a lone")
     assert lines[5] == "true"
+
+
+@pytest.mark.skipif(NODE is None, reason="node is not installed (the page's script is run in Node)")
+def test_demo_page_takes_text_and_shows_text(built):
+    import json
+    import re
+
+    from pathlib import Path
+
+    out, files = built
+    page = files["html"].read_text()
+    script = re.search(r'<script type="module">(.*)</script>', page, re.S).group(1)
+    (out / "page.mjs").write_text(script)
+    (out / "harness.mjs").write_text((Path(__file__).parent / "page_harness.mjs").read_text())
+    inputs = [["greet-name", " wörld 😀 ", {"kind": "str"}], ["char-s", "ab", {"kind": "str"}],
+              ["char-i", "5", {"kind": "int"}]]
+    done = subprocess.run([NODE, "harness.mjs", json.dumps(inputs), json.dumps(["greet", "char"])],
+                          capture_output=True, text=True, timeout=60, cwd=out)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines() == ["ready", "Hello,  wörld 😀 ! ok", "IndexError: string index out of range error"]
