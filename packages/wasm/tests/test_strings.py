@@ -197,7 +197,6 @@ console.log(m.memory.buffer.byteLength === before);
 def test_demo_page_takes_text_and_shows_text(built):
     import json
     import re
-
     from pathlib import Path
 
     out, files = built
