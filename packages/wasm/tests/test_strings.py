@@ -69,7 +69,17 @@ def fizzbuzz(n: int) -> str:
     return out
 
 
-FUNCS = [greet, mix, facts, char, caesar, fizzbuzz]
+def fault_deep(s: str, n: int) -> str:
+    if n == 0:
+        return s[100000]
+    return fault_deep(s + "é", n - 1)
+
+
+def runaway(s: str, n: int) -> int:
+    return len(s) + runaway(s[0:1] + "a", n + 1)  # a new block in every frame
+
+
+FUNCS = [greet, mix, facts, char, caesar, fizzbuzz, fault_deep, runaway]
 
 
 def outcome(fn, *args):
@@ -129,6 +139,19 @@ def test_module_heap_holds_nothing_after_many_calls(built):
         except IndexError:
             pass
     module.fizzbuzz(50)
+    assert (heap.live_count(), heap.get_usage()[0]) == before
+
+
+def test_a_fault_deep_in_recursion_and_a_trap_leave_the_heap_as_it_was(built):
+    out, _ = built
+    module = load(out / "strs.wasm")
+    heap = module.memory_manager()
+    before = heap.live_count(), heap.get_usage()[0]
+    for _ in range(3):
+        with pytest.raises(IndexError, match="string index out of range"):
+            module.fault_deep("abc", 50)
+        with pytest.raises(RecursionError):
+            module.runaway("x", 0)  # a trap: the loader frees the call's blocks and the argument's
     assert (heap.live_count(), heap.get_usage()[0]) == before
 
 
