@@ -399,3 +399,20 @@ def test_a_fault_deep_in_recursion_and_a_runaway_recursion_leave_no_block():
         with pytest.raises(RecursionError):
             away("x", 0)
     assert live_blocks() == before
+
+
+def unannotated_helper(s, k):
+    return s * k
+
+
+def calls_unannotated(s: str) -> str:
+    return unannotated_helper(s, 2) + unannotated_helper("x", 1)
+
+
+def typed_by_first_call(s, n: int) -> int:
+    return len(s) + n
+
+
+def test_unannotated_parameters_take_str_from_the_arguments():
+    assert aot(calls_unannotated)("é😀") == calls_unannotated("é😀")
+    assert aot(typed_by_first_call)("héllo", 1) == 6

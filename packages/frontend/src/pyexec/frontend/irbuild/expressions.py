@@ -73,6 +73,7 @@ from pyexec.frontend.ir.types import (
     ArrayT,
     IRType,
     ScalarT,
+    StrT,
     TupleT,
     ValueT,
 )
@@ -1222,7 +1223,7 @@ class ExpressionBuilder(ArrayBuilder, StringBuilder):
                     types.append(ArgumentType(t, self.is_weak(value) and (t.is_float or t.is_complex),
                                               value in self.numpy_bools))
                 else:
-                    types.append(ArgumentType(t) if isinstance(t, ArrayT) else None)
+                    types.append(ArgumentType(t) if isinstance(t, (ArrayT, StrT)) else None)
             return types
 
         name = self.module.callee(binding.ref, node, self.src, argument_types)
