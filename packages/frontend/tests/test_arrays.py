@@ -36,7 +36,8 @@ def test_an_arguments_type_is_its_dtype_dimensions_and_layout(value, expected):
 
 
 def test_arguments_without_a_compiled_type_give_none():
-    assert type_of_argument("text") is None and type_of_argument(np.zeros(2, ">f8")) is None
+    assert type_of_argument(b"bytes") is None and type_of_argument(np.zeros(2, ">f8")) is None
+    assert str(type_of_argument("text").type) == "str"  # a str argument types its parameter str
     assert type_of_argument(np.zeros(())) is None  # a 0-d array
 
 

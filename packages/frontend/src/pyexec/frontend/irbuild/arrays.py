@@ -67,8 +67,10 @@ from pyexec.frontend.ir.types import (
     FLOAT64,
     INT,
     INT64,
+    STR,
     ArrayT,
     ScalarT,
+    StrT,
     TupleT,
     reduction_type,
 )
@@ -146,7 +148,7 @@ def partial_array_annotation(node: ast.expr) -> bool:
 class ArgumentType(NamedTuple):
     """The type a call's argument gives an unannotated (or partially annotated) parameter."""
 
-    type: ScalarT | ArrayT
+    type: ScalarT | ArrayT | StrT
     python_number: bool = False
     """A Python ``float`` or ``complex`` (weak in NumPy 2's promotion, as Python's ``int`` is)."""
     numpy_bool: bool = False
@@ -156,7 +158,7 @@ class ArgumentType(NamedTuple):
 def type_of_argument(value: object) -> ArgumentType | None:
     """The IR type of a call's argument, as Numba's dispatcher types it: a NumPy array gives its dtype,
     dimensions and layout (``"C"`` when C-contiguous), a Python number ``int``/``float``/``bool``/``complex``,
-    a NumPy scalar its type; anything else None.
+    a NumPy scalar its type, a ``str`` ``str``; anything else None.
 
     Example:
         >>> import numpy as np
@@ -165,6 +167,8 @@ def type_of_argument(value: object) -> ArgumentType | None:
         >>> type_of_argument(2.5)
         ArgumentType(type=ScalarT(info=..., checked=False), python_number=True, numpy_bool=False)
     """
+    if isinstance(value, str):
+        return ArgumentType(STR)
     if isinstance(value, bool):
         return ArgumentType(BY_NAME["bool"])  # type: ignore[arg-type]
     if isinstance(value, int):
@@ -261,6 +265,8 @@ class ArrayBuilder:
         arg = self.any_value(node.args[0])
         if isinstance(arg.type, TupleT):
             return self.tuple_len(arg, node)
+        if arg.type == STR:
+            return self.str_len(arg, node)
         if not isinstance(arg.type, ArrayT):
             raise self.error(CompileTypeError, node.args[0], f"object of type '{arg.type}' has no len()",
                              "len() takes an array or a tuple in compiled code (Python raises TypeError)")
@@ -274,6 +280,8 @@ class ArrayBuilder:
         base = self.any_value(node.value)
         if isinstance(base.type, TupleT):
             return self.tuple_subscript(base, node)
+        if base.type == STR:
+            return self.str_subscript(base, node)
         if not isinstance(base.type, ArrayT):
             raise self.error(UnsupportedSyntaxError, node, "indexing or slicing is not supported in compiled code on "
                              f"a value of type {base.type}",
@@ -771,13 +779,15 @@ class ArrayBuilder:
     def for_array(self: FunctionBuilder, node: ast.For) -> list[Stmt]:
         """``for x in a`` over a 1-D array: ``_arr = a; for _i in range(len(_arr)): x = _arr[_i]; body``."""
         it = node.iter
-        maybe_array = isinstance(it, (ast.Name, ast.Attribute, ast.Subscript)) or (
+        maybe_array = isinstance(it, (ast.Name, ast.Attribute, ast.Subscript, ast.Constant, ast.BinOp)) or (
             isinstance(it, ast.Call)
             and isinstance(self.global_binding(it.func), (FunctionBinding, NumpyFunctionBinding)))
         array = self.any_value(it) if maybe_array else None
+        if array is not None and array.type == STR:
+            return self.for_str(node, array)
         if array is None or not isinstance(array.type, ArrayT):
             raise self.error(UnsupportedSyntaxError, it, "for loops are only supported over range(...), "
-                             "arrays, and enumerate(...) and zip(...) of those", JIT_HINT)
+                             "arrays, strings, and enumerate(...) and zip(...) of ranges and arrays", JIT_HINT)
         name = self.target_name(node.target)
         loc = self.loc(node)
         held, first = self.temp(array, node.iter)

@@ -29,7 +29,9 @@ C and wasm callers never see it."""
 INDEX = 7
 """An index outside an array's axis (the message is NumPy's, written at run time)."""
 MEMORY = 8
-"""An array's memory could not be allocated."""
+"""An array's or a string's memory could not be allocated."""
+TYPE = 9
+"""A TypeError found at run time (``ord()`` of a string whose length is not 1)."""
 
 ERROR_KINDS: dict[int, str] = {
     ZERO_DIVISION: "ZeroDivisionError",
@@ -39,6 +41,7 @@ ERROR_KINDS: dict[int, str] = {
     RECURSION: "RecursionError",
     INDEX: "IndexError",
     MEMORY: "MemoryError",
+    TYPE: "TypeError",
 }
 """Error code → the Python exception class it stands for (0 means no error)."""
 
@@ -62,6 +65,7 @@ EXTERNAL_FUNCTIONS: dict[str, tuple[str, tuple[str, ...]]] = {
     "pyexec_print_c128": ("void", ("double", "double")),
     "pyexec_print_c64": ("void", ("float", "float")),
     "pyexec_print_str": ("void", ("const char *",)),
+    "pyexec_print_text": ("void", ("const char *", "int64_t")),
     "pyexec_round_ndigits": ("double", ("double", "int64_t")),
     "pyexec_assert_i64": ("const char *", ("int64_t",)),
     "pyexec_assert_u64": ("const char *", ("uint64_t",)),
@@ -74,7 +78,8 @@ EXTERNAL_FUNCTIONS: dict[str, tuple[str, tuple[str, ...]]] = {
 """The runtime functions lowered code may call (besides libm), with their C signatures.
 
 ``pyexec_print_*`` write one value as CPython's ``str()`` would (floats as ``repr``);
-``pyexec_print_str`` writes a NUL-terminated UTF-8 string; ``pyexec_round_ndigits`` is
+``pyexec_print_str`` writes a NUL-terminated UTF-8 string, ``pyexec_print_text`` the given number of UTF-8
+bytes (a ``str`` value, NUL characters included); ``pyexec_round_ndigits`` is
 ``round(x, n)`` for a float ``x``, correctly rounded (half to even on the exact binary value).
 ``pyexec_assert_*`` give the message of a failed ``assert test, value``: ``str(value)`` as ``print`` writes it, in
 a buffer of the calling thread that stays valid until its next call (C); a host may instead raise the

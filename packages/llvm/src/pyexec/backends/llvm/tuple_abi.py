@@ -22,7 +22,7 @@ from __future__ import annotations
 from llvmlite import ir
 
 from pyexec.backends.llvm.errors import NativeBuildError
-from pyexec.frontend.ir.types import NoneT, ScalarT, TupleT, ValueT
+from pyexec.frontend.ir.types import NoneT, ScalarT, StrT, TupleT, ValueT
 
 I8 = ir.IntType(8)
 I32 = ir.IntType(32)
@@ -102,6 +102,9 @@ def sysv_plan(params: list[ValueT], result: ValueT | NoneT) -> tuple[list[list[i
             plan.append(pieces)
             continue
         plan.append([])
+        if isinstance(t, StrT):  # pyexec_str {data, size}: two integer registers
+            ints = max(ints - 2, 0)
+            continue
         if t.is_complex:
             sses -= 2 if t.bits == 128 else 1
         elif t.is_float:
@@ -157,6 +160,27 @@ def check_c_target(triple: str, t: TupleT, function: str) -> None:
         raise NativeBuildError(f"{function}(): a {t} parameter or result at the C boundary is only supported on "
                                f"x86-64 System V (Linux, macOS, BSD), not {triple}; call it from Python (aot) "
                                "or pass the items separately")
+
+
+def check_c_strings(triple: str, params: list[ValueT], function: str) -> None:
+    """A ``pyexec_str`` parameter (16 bytes, two integer eightbytes) travels in two integer registers, or wholly
+    in memory when only one is left (x86-64 System V and AArch64 alike); the entry takes it as two scalars, so a
+    parameter list that would split one is refused rather than miscompiled, and so is Windows (by reference)."""
+    if "windows" in triple or "msvc" in triple:
+        raise NativeBuildError(f"{function}(): a str parameter or result at the C boundary is not supported on "
+                               f"{triple} yet; call it from Python (aot)")
+    left = 8 if triple.startswith(("aarch64", "arm64")) else 6
+    for t in params:
+        if isinstance(t, StrT):
+            if left == 1:
+                raise NativeBuildError(f"{function}(): a str parameter would be split between the last integer "
+                                       "register and the stack, which C does not do; put the str parameters "
+                                       "before the integer ones")
+            left = max(left - 2, 0)
+        elif isinstance(t, TupleT) or (isinstance(t, ScalarT) and (t.is_float or t.is_complex)):
+            continue  # tuples are checked by sysv_plan; floats take SSE/FP registers
+        else:
+            left = max(left - 1, 0)
 
 
 def to_pieces(b: ir.IRBuilder, value: ir.Value, t: TupleT, entry_block: ir.Block) -> list[ir.Value]:

@@ -143,7 +143,7 @@ def compile_ir_module(
     if optimize >= 2:  # fewer loop back-edges, so fewer of wasmtime's epoch checks (see loop_unroll.py)
         text = with_unrolled_inner_loops(text)
     ir_module = parse_module(text + BUILTINS_IR)
-    arrays = any(array_info(t) for s in signatures for t in [s.result, *(p.type for p in s.params)])
+    arrays = any(array_info(t) or t == "str" for s in signatures for t in [s.result, *(p.type for p in s.params)])
     if arrays or any(f.name.startswith("pyexec_rt_") for f in ir_module.functions):
         # the array runtime and its allocator, over this module's linear memory (one heap per instance)
         from pyexec.backends.wasm.array_runtime import HOST_EXPORTS, wasm_array_runtime_ir

@@ -18,11 +18,13 @@ backend lowers with the same code. :func:`lower_module` is the entry; the module
 - ``casts``: the IR's explicit conversions between scalar types;
 - ``intrinsics``: builtins and math functions (``Intrinsic`` nodes), a table from name to lowering
   (the larger math functions live in :mod:`pyexec.backends.llvm.math_functions`);
-- ``arrays``: arrays and their reference rules.
+- ``arrays``: arrays and the reference rules of every heap value (arrays and strings);
+- ``strings``: ``str`` values over the string runtime (:mod:`pyexec.backends.llvm.string_runtime`), and how
+  strings cross a C entry.
 
 A new construct goes where its kind lives: a statement's ``stmt_<Node>`` in ``statements``, an
 expression's ``expr_<Node>`` in the module of its concern; a new object kind (strings, say) gets its
-own mixin module, listed in :class:`FunctionLowering`'s bases. A rule two modules need lives in one
+own mixin module, listed in :class:`FunctionLowering`'s bases (as ``strings`` is). A rule two modules need lives in one
 of them and the other calls it (``llvm_type`` in ``types``, the per-call state in ``state``).
 
 Example:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from pyexec.backends.llvm.lowering.strings import faults_locally
 from pyexec.frontend.ir import nodes as n
 from pyexec.frontend.ir.types import ArrayT, NoneT
 
@@ -28,7 +29,7 @@ def _walk(body: list[n.Stmt]) -> Iterator[object]:
 
 def _faults_locally(node: object, checked_ints: bool, python_runtime: bool = False) -> bool:
     """Whether this one node (not its children) may set the error state."""
-    if isinstance(node, (n.Assert,)):
+    if isinstance(node, (n.Assert,)) or faults_locally(node):
         return True
     if isinstance(node, (n.GetItem, n.SetItem)):
         return node.boundscheck  # IndexError

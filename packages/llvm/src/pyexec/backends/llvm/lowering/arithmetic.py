@@ -9,6 +9,7 @@ from llvmlite import ir
 
 from pyexec.backends.llvm import runtime as rt
 from pyexec.backends.llvm.errors import UnsupportedConstructError
+from pyexec.backends.llvm.lowering.strings import own_branch
 from pyexec.backends.llvm.lowering.types import I1, I64, llvm_type
 from pyexec.backends.llvm.math_functions import lower_complex_pow
 from pyexec.frontend.ir import nodes as n
@@ -26,10 +27,12 @@ class ArithmeticLowering:
         self.b.cbranch(cond, then, other)
         self.b.position_at_end(then)
         a = self.expr(e.body)
+        own_branch(self, e.body, a)
         then_end = self.b.block
         self.b.branch(done)
         self.b.position_at_end(other)
         c = self.expr(e.orelse)
+        own_branch(self, e.orelse, c)
         other_end = self.b.block
         self.b.branch(done)
         self.b.position_at_end(done)

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from llvmlite import ir
 
 from pyexec.backends.llvm import runtime as rt
-from pyexec.backends.llvm.errors import NativeBuildError, UnsupportedConstructError
+from pyexec.backends.llvm.errors import NativeBuildError
 from pyexec.backends.llvm.lowering.arithmetic import ArithmeticLowering
 from pyexec.backends.llvm.lowering.arrays import ArrayLowering
 from pyexec.backends.llvm.lowering.casts import CastLowering
@@ -20,15 +20,17 @@ from pyexec.backends.llvm.lowering.state import (
     state_field,
 )
 from pyexec.backends.llvm.lowering.statements import StatementLowering
+from pyexec.backends.llvm.lowering.strings import StringLowering
 from pyexec.backends.llvm.lowering.types import I32, I64, PTR, _type_suffix, constant, llvm_type
 from pyexec.frontend.ir import nodes as n
-from pyexec.frontend.ir.types import NoneT, ScalarT
+from pyexec.frontend.ir.types import NoneT, StrT
 
 if TYPE_CHECKING:
     from pyexec.backends.llvm.lowering.module import ModuleLowering
 
 
-class FunctionLowering(StatementLowering, ArithmeticLowering, CastLowering, IntrinsicLowering, ArrayLowering):
+class FunctionLowering(StatementLowering, ArithmeticLowering, CastLowering, IntrinsicLowering, ArrayLowering,
+                       StringLowering):
     """Lowers one IR function: one ``expr_*`` method per expression kind, one ``stmt_*`` per statement."""
 
     def __init__(self, owner: ModuleLowering, func: n.Function, fn: ir.Function) -> None:
@@ -139,8 +141,8 @@ class FunctionLowering(StatementLowering, ArithmeticLowering, CastLowering, Intr
 
     def expr_Const(self, e: n.Const) -> ir.Value:
         t = e.type
-        if not isinstance(t, ScalarT):
-            raise UnsupportedConstructError(f"{e.loc}: a string constant can only be printed")
+        if isinstance(t, StrT):
+            return self.string_literal(e.value)  # type: ignore[arg-type]
         return constant(e.value, t)
 
     def expr_MakeTuple(self, e: n.MakeTuple) -> ir.Value:

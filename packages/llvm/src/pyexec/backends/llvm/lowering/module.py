@@ -45,6 +45,7 @@ from pyexec.backends.llvm.lowering.state import (
     entry_call,
     state_field,
 )
+from pyexec.backends.llvm.lowering.strings import CStrings, allocates_strings
 from pyexec.backends.llvm.lowering.types import (
     F32,
     I1,
@@ -58,7 +59,7 @@ from pyexec.backends.llvm.lowering.types import (
     llvm_type,
 )
 from pyexec.frontend.ir import nodes as n
-from pyexec.frontend.ir.types import ArrayT, NoneT, ScalarT, TupleT
+from pyexec.frontend.ir.types import ArrayT, NoneT, ScalarT, StrT, TupleT
 
 
 def lower_module(
@@ -138,6 +139,7 @@ class ModuleLowering:
                                                 n.LinSpace))
                              or (isinstance(node, n.FillArray) and isinstance(node.value.type, ArrayT))
                              or (isinstance(node, n.Reduce) and isinstance(node.type, ArrayT))
+                             or allocates_strings(node)
                              for f in module.functions.values() for node in _walk(f.body))
         # wasm traps safely when its stack runs out (the hosts raise RecursionError for that trap);
         # natively recursive code checks a budget, and faults under a guarded entry unwind to it with
@@ -248,6 +250,12 @@ class ModuleLowering:
                 if isinstance(t, TupleT):
                     tuple_abi.check_c_target(self.triple, t, func.name)
             plan, sret = tuple_abi.sysv_plan([p.type for p in func.params], rt_)
+        if not wasm and any(isinstance(p.type, StrT) for p in func.params) and not any(
+                isinstance(p.type, TupleT) for p in func.params):
+            tuple_abi.check_c_strings(self.triple, [p.type for p in func.params], func.name)
+        if not wasm:  # a str crosses the C boundary as pyexec_str {data, size}, by value: two registers
+            plan = [[PTR, I64] if isinstance(p.type, StrT) else how for p, how in zip(func.params, plan)]
+        returns_str = isinstance(rt_, StrT) and not wasm
         arg_types: list[ir.Type] = [tuple_abi.c_struct_type(rt_).as_pointer()] if sret else []  # type: ignore[arg-type]
         for p, how in zip(func.params, plan):
             if how is None:
@@ -255,7 +263,7 @@ class ModuleLowering:
             else:
                 # an array crosses the C boundary by pointer to its descriptor (const <struct> *)
                 arg_types += how or [PTR if isinstance(p.type, ArrayT) else self._abi(p.type)]  # type: ignore[arg-type]
-        if returns_array:
+        if returns_array or returns_str:
             arg_types.append(PTR)
             ret_ty = ir.VoidType()
         elif isinstance(rt_, ArrayT):
@@ -278,7 +286,14 @@ class ModuleLowering:
             out_pointer.name = "result"
             out_pointer.add_attribute("sret")
             out_pointer.attributes.align = 8
+        strings = CStrings(self, b, entry.args[-1] if returns_str else None) if not wasm and any(
+            isinstance(t, StrT) for t in [*(p.type for p in func.params), rt_]) else None
         for p, how in zip(func.params, plan):
+            if strings is not None and isinstance(p.type, StrT):
+                data, size = next(flat), next(flat)
+                data.name, size.name = f"{p.name}.data", f"{p.name}.size"
+                args.append(strings.argument(data, size, lambda code, text: self._entry_fault(b, code, text)))
+                continue
             if how is None:  # a struct in memory: the caller's copy on the stack
                 pointer = next(flat)
                 pointer.name = p.name
@@ -304,6 +319,8 @@ class ModuleLowering:
             arg.name = p.name
             if isinstance(p.type, ArrayT):
                 arg = b.load(arg, typ=llvm_type(p.type))
+            elif isinstance(p.type, StrT):
+                pass  # wasm: the address of a string block the host made (and releases)
             elif p.type.is_bool:
                 arg = b.icmp_unsigned("!=", arg, I8(0))
             elif isinstance(arg.type, ir.VectorType):
@@ -332,7 +349,12 @@ class ModuleLowering:
                 message = keep_message(b, self.module, code, message)  # it may be in the state, on this stack
             b.store(code, self.error_code)
             b.store(b.select(b.icmp_signed("==", code, I32(0)), ir.Constant(PTR, None), message), self.error_message)
-        if returns_array:
+        if strings is not None:
+            strings.finish(b.load(self.error_code, typ=I32), result if returns_str else None)
+        if returns_str:
+            entry.args[-1].name = "result"
+            b.ret_void()
+        elif returns_array:
             entry.args[-1].name = "result"
             b.store(result, entry.args[-1])  # an empty descriptor after a fault
             b.ret_void()
@@ -358,6 +380,8 @@ class ModuleLowering:
             b.ret(value)
         elif isinstance(func.return_type, NoneT):
             b.ret_void()
+        elif isinstance(func.return_type, StrT):
+            b.ret(result)  # wasm: the block's address, detached from the call's list: the host's to release
         elif func.return_type.is_bool:
             b.ret(b.zext(result, I8))
         elif isinstance(fnty.return_type, ir.VectorType):
@@ -365,6 +389,13 @@ class ModuleLowering:
             b.ret(b.insert_element(packed, b.extract_value(result, 1), I32(1)))
         else:
             b.ret(result)
+
+    def _entry_fault(self, b: ir.IRBuilder, code: int, text: str) -> None:
+        """End a C entry before its call: the error state set, a zero result."""
+        b.store(I32(code), self.error_code)
+        b.store(self.cstring(text), self.error_message)
+        ret = b.function.function_type.return_type
+        b.ret_void() if isinstance(ret, ir.VoidType) else b.ret(ir.Constant(ret, None))
 
     def _error_api(self) -> None:
         p = self.error_prefix
@@ -375,6 +406,12 @@ class ModuleLowering:
         b = ir.IRBuilder(msg.append_basic_block("entry"))
         code = b.load(self.error_code, typ=I32)
         b.ret(b.select(b.icmp_signed("==", code, I32(0)), self.cstring(""), b.load(self.error_message, typ=PTR)))
+        if any(isinstance(self.source.functions[name].return_type, StrT) for name in self.exports):
+            release = ir.Function(self.module, ir.FunctionType(ir.VoidType(), [PTR]), f"{p}_str_release")
+            b = ir.IRBuilder(release.append_basic_block("entry"))
+            with b.if_then(b.icmp_unsigned("!=", release.args[0], ir.Constant(PTR, None))):
+                b.call(self.external("pyexec_rt_decref", ir.VoidType(), [PTR]), [release.args[0]])
+            b.ret_void()
         if any(isinstance(self.source.functions[name].return_type, ArrayT) for name in self.exports):
             release = ir.Function(self.module, ir.FunctionType(ir.VoidType(), [PTR]), f"{p}_array_release")
             b = ir.IRBuilder(release.append_basic_block("entry"))

@@ -9,14 +9,14 @@ from pyexec.backends.llvm.lowering.loop_versioning import VERSIONING_MIN_TRIPS, 
 from pyexec.backends.llvm.lowering.state import POLL_CHUNK
 from pyexec.backends.llvm.lowering.types import F32, F64, I1, I32, I64, PTR, llvm_type
 from pyexec.frontend.ir import nodes as n
-from pyexec.frontend.ir.types import ArrayT, ScalarT
+from pyexec.frontend.ir.types import ArrayT, ScalarT, StrT
 
 
 class StatementLowering:
     """The statements of :class:`~.function.FunctionLowering` (a mixin): one ``stmt_*`` method per statement kind."""
 
     def stmt_Assign(self, s: n.Assign) -> None:
-        if isinstance(s.target.type, ArrayT):
+        if isinstance(s.target.type, (ArrayT, StrT)):
             self.assign_array(s)
             return
         self.b.store(self.expr(s.value), self.slot(s.target))
@@ -288,10 +288,15 @@ class StatementLowering:
                 self.print_text(s.sep)
             if value is None:
                 self.print_text(arg.value)
+            elif isinstance(arg.type, StrT):
+                self.print_string(value)
             else:
                 self.print_value(value, arg.type)
         if s.end:
             self.print_text(s.end)
+        for arg, value in zip(s.args, values):
+            if value is not None:
+                self.release_temporary(arg, value)
 
     def print_text(self, text: str) -> None:
         self.print_call("pyexec_print_str", [PTR], [self.owner.cstring(text)])

@@ -6,7 +6,7 @@ from llvmlite import ir
 
 from pyexec.backends.llvm.errors import NativeBuildError
 from pyexec.backends.llvm.lowering.arrays import array_type
-from pyexec.frontend.ir.types import ArrayT, IRType, NoneT, ScalarT, TupleT
+from pyexec.frontend.ir.types import ArrayT, IRType, NoneT, ScalarT, StrT, TupleT
 
 I1 = ir.IntType(1)
 I8 = ir.IntType(8)
@@ -35,6 +35,8 @@ def llvm_type(t: IRType) -> ir.Type:
         return ir.LiteralStructType([llvm_type(i) for i in t.items])
     if isinstance(t, ArrayT):
         return array_type(t)
+    if isinstance(t, StrT):
+        return PTR  # the block's data (lowering.strings)
     assert isinstance(t, ScalarT)
     if t.is_complex:
         part = F32 if t.bits == 64 else F64
