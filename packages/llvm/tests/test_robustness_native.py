@@ -356,6 +356,27 @@ def spin_range(n: int) -> int:
     return s
 """
 
+_NESTED_SHORT = """
+def nested_short(n: int) -> int:
+    # an outer loop polls on each iteration; its inner loops (0 or 3 iterations) only on entry
+    s = 0
+    for i in range(n):
+        for j in range(i % 2 * 3):
+            s = (s * 31 + j) % 1000003
+        s = (s + i) % 1000003
+    return s
+"""
+
+_NESTED_LONG_INNER = """
+def nested_long_inner(n: int) -> int:
+    # the inner loop is long: it runs in chunks, each polling
+    s = 0
+    for i in range(2):
+        for j in range(n):
+            s = (s * 31 + j) % 1000003
+    return s
+"""
+
 _FIB = """
 def fib(n: int) -> int:
     if n < 2:
@@ -366,8 +387,11 @@ def fib(n: int) -> int:
 
 @pytest.mark.skipif(sys.platform == "win32", reason="SIGINT from kill(1) is Unix only")
 @pytest.mark.parametrize(("func", "name", "warm", "arg"),
-                         [(_SPIN, "spin", 10, 10**15), (_SPIN_RANGE, "spin_range", 10, 10**15), (_FIB, "fib", 10, 200)],
-                         ids=["while-loop", "range-loop", "recursion"])
+                         [(_SPIN, "spin", 10, 10**15), (_SPIN_RANGE, "spin_range", 10, 10**15), (_FIB, "fib", 10, 200),
+                          (_NESTED_SHORT, "nested_short", 10, 10**15),
+                          (_NESTED_LONG_INNER, "nested_long_inner", 10, 10**15)],
+                         ids=["while-loop", "range-loop", "recursion", "outer-loop-of-short-loops",
+                              "long-inner-loop"])
 def test_sigint_during_a_long_compiled_call_raises_keyboard_interrupt(func, name, warm, arg):
     out = run_case(_SIGINT.format(func=func, name=name, warm=warm, arg=arg))
     assert out.split() == ["KeyboardInterrupt", "True"]

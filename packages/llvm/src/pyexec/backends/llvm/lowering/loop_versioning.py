@@ -86,14 +86,19 @@ def _affine(e: n.Expr, var: n.Variable, assigned: set[int]) -> bool:
     return False
 
 
+def holds_loop(body: list[n.Stmt]) -> bool:
+    """Whether a loop ``body`` holds a loop of its own (the loop is not innermost)."""
+    return any(isinstance(x, (n.ForRange, n.While)) for x in _walk(body))
+
+
 def hoistable_accesses(s: n.ForRange) -> list[Access]:
     """The element accesses of an innermost range loop whose bounds one test before the loop can decide
     (empty when the loop does not qualify)."""
     if s.zipped or s.var is None or not _is_int64(s.var.type):
         return []
-    found = _walk(s.body)
-    if any(isinstance(x, (n.ForRange, n.While)) for x in found):
+    if holds_loop(s.body):
         return []  # only innermost loops: an outer loop's copy would double every loop inside it
+    found = _walk(s.body)
     assigned = {id(x.target) for x in found if isinstance(x, n.Assign)}
     if id(s.var) in assigned:
         return []
@@ -164,4 +169,4 @@ def all_in_bounds(lowering: FunctionLowering, s: n.ForRange, accesses: list[Acce
     return b.or_(b.icmp_unsigned("==", count, I64(0)), ok)
 
 
-__all__ = ["VERSIONING_MIN_TRIPS", "all_in_bounds", "hoistable_accesses"]
+__all__ = ["VERSIONING_MIN_TRIPS", "all_in_bounds", "hoistable_accesses", "holds_loop"]

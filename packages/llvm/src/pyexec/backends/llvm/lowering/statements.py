@@ -5,7 +5,12 @@ from __future__ import annotations
 from llvmlite import ir
 
 from pyexec.backends.llvm import runtime as rt
-from pyexec.backends.llvm.lowering.loop_versioning import VERSIONING_MIN_TRIPS, all_in_bounds, hoistable_accesses
+from pyexec.backends.llvm.lowering.loop_versioning import (
+    VERSIONING_MIN_TRIPS,
+    all_in_bounds,
+    hoistable_accesses,
+    holds_loop,
+)
 from pyexec.backends.llvm.lowering.state import POLL_CHUNK
 from pyexec.backends.llvm.lowering.types import F32, F64, I1, I32, I64, PTR, llvm_type
 from pyexec.frontend.ir import nodes as n
@@ -102,13 +107,36 @@ class StatementLowering:
         self.b.position_at_end(joined)
 
     def range_loop(self, s: n.ForRange, start: ir.Value, step: ir.Value, count: ir.Value) -> None:
-        """The loop itself, over ``count`` values from ``start`` by ``step`` (already evaluated)."""
+        """The loop itself, over ``count`` values from ``start`` by ``step`` (already evaluated).
+
+        An innermost loop that would poll interrupts in chunks runs as two copies: a loop of at most
+        :data:`POLL_CHUNK` iterations polls once on entry and has no chunk bookkeeping (loops of a few
+        iterations, entered often, pay for it on every entry), a longer one runs in chunks."""
         ty = llvm_type(s.var.type)
+        if self.owner.interrupt_flag is None or ty.width < 32 or holds_loop(s.body):
+            self.range_loop_copy(s, start, step, count, ty, chunked=False)
+            return
+        short, long_, joined = (self.new_block(x) for x in ("for.short", "for.long", "for.lengths.joined"))
+        self.b.cbranch(self.b.icmp_unsigned("<=", count, ir.Constant(count.type, POLL_CHUNK)), short, long_)
+        self.b.position_at_end(short)
+        self.range_loop_copy(s, start, step, count, ty, chunked=False)
+        self.b.branch(joined)
+        self.b.position_at_end(long_)
+        self.range_loop_copy(s, start, step, count, ty, chunked=True)
+        self.b.branch(joined)
+        self.b.position_at_end(joined)
+
+    def range_loop_copy(self, s: n.ForRange, start: ir.Value, step: ir.Value, count: ir.Value, ty: ir.IntType,
+                        chunked: bool) -> None:
+        """One copy of a range loop (see :meth:`range_loop`); ``chunked``: polls every :data:`POLL_CHUNK`
+        iterations, else once on entry (an innermost loop) or on each iteration (a loop holding a loop)."""
         one = ir.Constant(ty, 1)
         pre = self.b.block
         head, body, latch, orelse, done = (self.new_block(x) for x in ("for.head", "for.body", "for.next",
                                                                         "for.else", "for.end"))
-        index, value, bound, exhausted = self.for_head(pre, head, orelse, count, start, ty, s.var.name)
+        index, value, bound, exhausted = self.for_head(pre, head, orelse, count, start, ty, s.var.name,
+                                                       "chunks" if chunked else
+                                                       "iterations" if holds_loop(s.body) else "entry")
         # index runs 0, 1, ... bound, so `!=` tests what `<` would; an equality also keeps the exit out
         # of LLVM 22's first-iteration rewrite of relational exits, which mixes signed and unsigned
         # readings of an inferred `samesign` (llvm/llvm-project#180870: a loop that ran forever or
@@ -161,7 +189,8 @@ class StatementLowering:
         pre = b.block
         head, body, latch, orelse, done = (self.new_block(x) for x in ("zip.head", "zip.body", "zip.next",
                                                                         "zip.else", "zip.end"))
-        index, twin, bound, exhausted = self.for_head(pre, head, orelse, count, I64(0), I64, "index")
+        polling = "iterations" if holds_loop(s.body) else "chunks" if self.owner.interrupt_flag is not None else "entry"
+        index, twin, bound, exhausted = self.for_head(pre, head, orelse, count, I64(0), I64, "index", polling)
         b.cbranch(b.icmp_unsigned("!=", index, bound), body, exhausted)
         b.position_at_end(body)
         for var, start, step in walked:
@@ -214,23 +243,29 @@ class StatementLowering:
         return self.b.select(nonempty, count, zero, name="trip_count")
 
     def for_head(self, pre: ir.Block, head: ir.Block, orelse: ir.Block, count: ir.Value, start: ir.Value,
-                 ty: ir.IntType, name: str) -> tuple[ir.PhiInstr, ir.PhiInstr, ir.Value, ir.Block]:
+                 ty: ir.IntType, name: str, polling: str) -> tuple[ir.PhiInstr, ir.PhiInstr, ir.Value, ir.Block]:
         """The head of a range loop: its index and value phis, the bound the index runs to, and
         where the head goes when it is reached.
 
-        With interrupt polls (code inside CPython), a loop over a 32- or 64-bit range runs in
-        chunks of :data:`POLL_CHUNK` iterations, polling once per chunk: the inner loop has no side
-        effect of its own, so LLVM still vectorises it or replaces it with a closed formula."""
+        With interrupt polls (code inside CPython), ``polling`` says where: ``"chunks"``, a loop over a
+        32- or 64-bit range runs in chunks of :data:`POLL_CHUNK` iterations, polling once per chunk: the
+        inner loop has no side effect of its own, so LLVM still vectorises it or replaces it with a closed
+        formula; ``"entry"``, once on entry (an innermost loop of at most :data:`POLL_CHUNK` iterations);
+        ``"iterations"``, on every pass through the head (a loop whose body holds a loop: one load beside
+        the inner loop's work, and the inner loop may run 0 times)."""
         b = self.b
-        chunked = self.owner.interrupt_flag is not None and ty.width >= 32
-        if not chunked:
-            self.poll_interrupt()  # once per loop entry (a narrow range is at most 65,536 iterations)
+        outer = polling == "iterations"
+        if polling != "chunks" or self.owner.interrupt_flag is None or ty.width < 32:
+            if not outer:
+                self.poll_interrupt()  # once per loop entry (a narrow range is at most 65,536 iterations)
             entry = b.block
             b.branch(head)
             b.position_at_end(head)
             index, value = b.phi(ty, name="for.index"), b.phi(ty, name=f"for.{name}")
             index.add_incoming(ir.Constant(ty, 0), entry)
             value.add_incoming(start, entry)
+            if outer:
+                self.poll_interrupt()  # every iteration and the exit test: the inner loop may run 0 times
             return index, value, count, orelse
         chunk, more = self.new_block("for.chunk"), self.new_block("for.chunk.next")
         b.branch(chunk)
