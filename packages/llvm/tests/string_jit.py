@@ -40,11 +40,12 @@ class StringRuntime:
 
         from pyexec.backends.llvm.array_runtime import array_runtime_ir
         from pyexec.backends.llvm.optimize import host_target_machine, optimize, parse
+        from pyexec.backends.llvm.string_format import float_digits_native_ir, string_format_ir
         from pyexec.backends.llvm.string_methods import string_methods_ir
 
         tm = host_target_machine(2)
         module = parse(array_runtime_ir())
-        for text in (string_methods_ir(), *extra_ir):
+        for text in (string_methods_ir(), string_format_ir(), float_digits_native_ir(), *extra_ir):
             module.link_in(parse(text.replace('target triple = "unknown-unknown-unknown"', "")))
         optimize(module, tm, 2)
         self._engine = llvm.create_mcjit_compiler(module, tm)
@@ -81,6 +82,38 @@ class StringRuntime:
 
     def release(self, s: int) -> None:
         self.fn("pyexec_rt_decref", None, ctypes.c_void_p)(s)
+
+    def format(self, kind: str, value: Any, spec: str) -> str:
+        """Format ``value`` (``kind``: int, uint, float, float32, str) with the runtime routine the
+        compiler picks for ``format(value, spec)``; ``float32`` with an empty spec is ``str(np.float32)``."""
+        from pyexec.frontend.format_spec import parse_format_spec
+
+        c = ctypes
+        f = parse_format_spec(spec, "int" if kind == "uint" else "float" if kind == "float32" else kind)
+        common = (ord(f.fill), ord(f.align), ord(f.sign))
+        sep = ord(f.sep) if f.sep else 0
+        head = c.byref(self._head)
+        made = None
+        if kind in ("int", "uint") and f.type in "dxXob":
+            fn = self.fn("pyexec_fmt_int", c.c_void_p, c.c_void_p, c.c_uint64 if kind == "uint" else c.c_int64,
+                         c.c_int32, c.c_int32, c.c_int32, c.c_int32, c.c_int32, c.c_int32, c.c_int64, c.c_int32)
+            out = fn(head, value, kind == "uint", ord(f.type), *common, f.alt, f.width, sep)
+        elif kind == "str":
+            made = self.make(value)
+            fn = self.fn("pyexec_fmt_str", c.c_void_p, c.c_void_p, c.c_void_p, c.c_int32, c.c_int32, c.c_int64,
+                         c.c_int64)
+            out = fn(head, made, ord(f.fill), ord(f.align), f.width, f.precision)
+        else:
+            fn = self.fn("pyexec_fmt_float", c.c_void_p, c.c_void_p, c.c_double, c.c_int32, c.c_int32, c.c_int64,
+                         c.c_int32, c.c_int32, c.c_int32, c.c_int32, c.c_int64, c.c_int32)
+            out = fn(head, float(value), kind == "float32" and spec == "", ord(f.type), f.precision, *common,
+                     f.alt, f.width, sep)
+        if made:
+            self.release(made)
+        assert out, "allocation failed"
+        text = self.read(out)
+        self.release(out)
+        return text
 
     def call(self, name: str, args: list[Any]) -> Any:
         """Call ``pyexec_str_<name>`` with Python values; strings are built and released here."""
@@ -169,6 +202,8 @@ def _serve() -> None:
         try:
             if message["call"] == "live":
                 value: Any = runtime.live()
+            elif message["call"] == "format":
+                value = runtime.format(*message["args"])
             elif message["call"] == "threads":
                 value = _threaded(runtime, *message["args"])
             else:
@@ -190,7 +225,7 @@ def _threaded(runtime: StringRuntime, name: str, args: list[Any], threads: int, 
         local._head = ctypes.c_void_p(0)
         out = None
         for _ in range(repeat):
-            out = local.call(name, args)
+            out = local.format(*args) if name == "format" else local.call(name, args)
         results[k] = out
 
     pool = [threading.Thread(target=work, args=(k,)) for k in range(threads)]

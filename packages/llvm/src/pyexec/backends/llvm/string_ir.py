@@ -79,7 +79,7 @@ class Routine:
 
     def buffer(self, nbytes: int) -> ir.Value:
         """A stack buffer of ``nbytes`` bytes (for digits)."""
-        return self._allocas.alloca(ir.ArrayType(I8, nbytes))
+        return self._allocas.alloca(I8, size=ir.Constant(I64, nbytes))
 
     def get(self, slot: ir.AllocaInstr) -> ir.Value:
         return self.b.load(slot, typ=slot.allocated_type)
