@@ -5,6 +5,7 @@ Float digits must be EXACT: shortest round trip for ``repr``, correct rounding (
 from __future__ import annotations
 
 import math
+import os
 import struct
 from collections.abc import Iterator
 
@@ -16,7 +17,9 @@ from string_jit import RuntimeWorker
 
 from pyexec.frontend.format_spec import FormatSpecError, parse_format_spec
 
-FAST = settings(max_examples=int(__import__("os").environ.get("PYEXEC_STRING_EXAMPLES", "300")), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+# PYEXEC_STRING_EXAMPLES=4000 for a long run.
+EXAMPLES = int(os.environ.get("PYEXEC_STRING_EXAMPLES", "300"))
+FAST = settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 INT64 = st.one_of(st.integers(-(2**63), 2**63 - 1), st.sampled_from([0, -1, 2**63 - 1, -(2**63), 10**18]))
 UINT64 = st.one_of(st.integers(0, 2**64 - 1), st.sampled_from([0, 2**64 - 1, 2**63]))
 SPECIAL = [0.0, -0.0, math.inf, -math.inf, math.nan, 1e16, 1e-5, 1e-4, 0.1, 0.125, 0.375, 2.5, 1e22, 1e300,

@@ -7,8 +7,8 @@ routines take its fields resolved (``fill`` a code point; ``align``, ``sign``, `
 
 | function | signature |
 |---|---|
-| ``pyexec_fmt_int`` | ``(head, v, unsigned, type, fill, align, sign, alt, width, sep) -> str`` (type ``d x X o b``) |
-| ``pyexec_fmt_float`` | ``(head, x, single, type, precision, fill, align, sign, alt, width, sep) -> str`` |
+| ``pyexec_fmt_int`` | ``(head, v, unsigned, type, fill, align, sign, alt, width, sep) -> str`` |
+| ``pyexec_fmt_float`` | ``(head, x, single, type, precision, fill, align, sign, alt, width, sep)`` |
 | ``pyexec_fmt_str`` | ``(head, s, fill, align, width, precision) -> str`` |
 
 ``pyexec_fmt_float``'s ``type`` is one of ``r`` (``repr``/``str``/no type, CPython's ``float_repr_style
@@ -19,12 +19,13 @@ the point). ``single`` asks for float32's shortest round-trip digits (``str(np.f
 exponent at ``1e16`` and ``1e-05``, zero padding, ``-0.0``, ``inf``, ``nan``), signs, grouping and
 padding are IR here. The decimal digits themselves come from one function,
 ``pyexec_float_digits(x, mode, n, single, buf, decpt_out) -> count``: for a finite ``x >= 0`` it writes
-the ASCII digits (no point) of the shortest round-trip string (mode 0), of ``n`` significant digits (mode 2)
-or of ``n`` digits after the point (mode 3), correctly rounded (half-even on exact ties), and stores the
-decimal point's position (``int32``: the value is ``0.<digits> * 10**decpt``). Natively it is :func:`float_digits_native_ir` (C's ``snprintf`` ``%.*e`` /
-``%.*f``, correctly rounded by glibc, and ``strtod``/``strtof`` for the shortest round trip). On wasm
-there is no libc: the module imports it from the host (the wasmtime loader answers with Python's own
-``format``; the JS glue computes it exactly).
+the ASCII digits (no point) of the shortest round-trip string (mode 0), of ``n`` significant digits
+(mode 2) or of ``n`` digits after the point (mode 3), correctly rounded (half-even on exact ties), and
+stores the decimal point's position (``int32``: the value is ``0.<digits> * 10**decpt``). Natively it
+is :func:`float_digits_native_ir` (C's ``snprintf`` ``%.*e`` / ``%.*f``, correctly rounded by glibc,
+and ``strtod``/``strtof`` for the shortest round trip). On wasm there is no libc: the module imports
+it from the host (the wasmtime loader answers with Python's own ``format``; the JS glue computes it
+exactly).
 
 Example:
     >>> "define ptr @pyexec_fmt_float" in string_format_ir()
