@@ -59,7 +59,7 @@ def test_bad_program_gives_its_diagnostic(title: str, source: str, cls: str, lin
 
 
 @pytest.mark.parametrize("title", [
-    "list literal", "string local", "class definition", "try/except", "generator", "import inside function",
+    "list literal", "class definition", "try/except", "generator", "import inside function",
     "with statement", "global statement", "lambda", "f-string in print", "dict literal",
 ])
 def test_constructs_outside_the_subset_point_to_jit(title: str) -> None:

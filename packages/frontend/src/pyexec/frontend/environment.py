@@ -104,7 +104,8 @@ Binding = (
 )
 
 SUBSET_BUILTINS = frozenset(
-    {"abs", "min", "max", "round", "divmod", "pow", "print", "range", "int", "float", "bool", "complex"}
+    {"abs", "min", "max", "round", "divmod", "pow", "print", "range", "int", "float", "bool", "complex", "str", "ord",
+     "chr"}
 )
 """Builtins that compiled code may call (``int``/``float``/``bool``/``complex`` as casts)."""
 

@@ -17,6 +17,8 @@ and the verifier checks, that:
   locals when Python evaluates something once), ``pass`` disappears, ``elif`` is a
   nested ``If``, ``enumerate``/``zip`` over ranges are a :class:`ForRange` with
   :class:`ZipRange` variables in step;
+- a string is a value of type ``str`` (:class:`~pyexec.frontend.ir.types.StrT`), made and read by the
+  ``Str*`` nodes below (a literal is a :class:`Const` of type ``str``);
 - a value is a scalar or a tuple of scalars (:class:`~pyexec.frontend.ir.types.TupleT`):
   only names, calls, :class:`MakeTuple` and :class:`IfExp` have a tuple type, items are read with a
   constant index (:class:`TupleItem`), never by an operator.
@@ -36,7 +38,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-from pyexec.frontend.ir.types import ArrayT, IRType, NoneT, ScalarT, TupleT, ValueT
+from pyexec.frontend.ir.types import ArrayT, IRType, NoneT, ScalarT, StrT, TupleT, ValueT
 
 
 @dataclass(frozen=True)
@@ -497,10 +499,119 @@ class MatMul:
     loc: Loc
 
 
+# --- strings (type str: pyexec.memory's string layout, UTF-8; indices count code points) ----------
+
+
+@dataclass(eq=False)
+class StrConcat:
+    """``left + right`` of two strings (a new string). ``s = s + t`` and ``s += t`` into a local that holds
+    the only reference append in place (amortised growth, as CPython does for a string nobody else holds)."""
+
+    left: Expr
+    right: Expr
+    type: StrT
+    loc: Loc
+
+
+@dataclass(eq=False)
+class StrRepeat:
+    """``value * count`` (``count * value`` too; ``count`` an ``int``): a negative count gives ``''``; a
+    result over 2**31 - 2 bytes raises MemoryError (CPython: OverflowError or MemoryError)."""
+
+    value: Expr
+    count: Expr
+    type: StrT
+    loc: Loc
+
+
+@dataclass(eq=False)
+class StrLen:
+    """``len(s)``: the number of code points (O(1) for an ASCII string, O(n) otherwise)."""
+
+    value: Expr
+    type: ScalarT
+    loc: Loc
+
+
+@dataclass(eq=False)
+class StrIndex:
+    """``s[i]`` (``i`` an ``int``; negative counts from the end): a one-character string; IndexError
+    ("string index out of range") outside the string."""
+
+    value: Expr
+    index: Expr
+    type: StrT
+    loc: Loc
+
+
+@dataclass(eq=False)
+class StrSlice:
+    """``s[start:stop:step]`` by code point, Python's slice rules (a zero step is ValueError)."""
+
+    value: Expr
+    slice: Slice
+    type: StrT
+    loc: Loc
+
+
+@dataclass(eq=False)
+class StrCompare:
+    """One comparison of two strings (``==`` ``!=`` ``<`` ``<=`` ``>`` ``>=``): code point order, which is
+    UTF-8 byte order. A chain ``a < b < c`` is an ``and`` of links over safe middle operands."""
+
+    op: CompareOpKind
+    left: Expr
+    right: Expr
+    type: ScalarT
+    loc: Loc
+
+
+@dataclass(eq=False)
+class StrContains:
+    """``needle in haystack`` (``negate``: ``not in``): whether ``needle`` is a substring."""
+
+    needle: Expr
+    haystack: Expr
+    negate: bool
+    type: ScalarT
+    loc: Loc
+
+
+@dataclass(eq=False)
+class StrTruth:
+    """``bool(s)`` as ``if s:`` tests it: the string is not empty."""
+
+    value: Expr
+    type: ScalarT
+    loc: Loc
+
+
+@dataclass(eq=False)
+class StrOrd:
+    """``ord(s)``: the code point of a one-character string; TypeError("ord() expected a character, but
+    string of length N found") otherwise."""
+
+    value: Expr
+    type: ScalarT
+    loc: Loc
+
+
+@dataclass(eq=False)
+class StrChr:
+    """``chr(i)``: the one-character string of code point ``i``; ValueError("chr() arg not in
+    range(0x110000)") outside it. A surrogate code point (0xD800-0xDFFF), which CPython allows, is refused
+    with ValueError too: a compiled string is valid UTF-8."""
+
+    value: Expr
+    type: StrT
+    loc: Loc
+
+
 Expr = (
     Const | Name | Cast | BinOp | UnaryOp | Compare | BoolOp | IfExp | Call | Intrinsic | MakeTuple | TupleItem
     | ArrayShape | ArraySize | GetItem | FitInt | ArrayNew | ArrayRange | ArrayCast | ArrayView | Transpose
     | ArrayCopy | Reduce | ArrayMap | MatMul | Eye | LinSpace
+    | StrConcat | StrRepeat | StrLen | StrIndex | StrSlice | StrCompare | StrContains | StrTruth | StrOrd | StrChr
 )
 
 
@@ -615,7 +726,7 @@ class Assert:
 
 @dataclass(eq=False)
 class Print:
-    """``print(*args, sep=sep, end=end)``: each argument is a scalar or a string Const, written
+    """``print(*args, sep=sep, end=end)``: each argument is a scalar or a string, written
     as CPython's ``str()`` writes it (floats as ``repr``, complex as ``(1+2j)``, bools as True/False).
     """
 
@@ -651,7 +762,21 @@ class FillArray:
     loc: Loc
 
 
-Stmt = Assign | If | While | ForRange | Break | Continue | Return | ExprStmt | Assert | Print | SetItem | FillArray
+@dataclass(eq=False)
+class ForStr:
+    """``for var in value:`` over a string's characters: ``value`` is a name (the frontend keeps the iterated
+    string in a synthetic local, as Python's iterator keeps it); ``var`` (a ``str`` variable) takes each
+    one-character string in turn."""
+
+    var: Variable
+    value: Expr
+    body: list[Stmt]
+    orelse: list[Stmt]
+    loc: Loc
+
+
+Stmt = (Assign | If | While | ForRange | Break | Continue | Return | ExprStmt | Assert | Print | SetItem | FillArray
+        | ForStr)
 
 
 # --- functions and modules ---------------------------------------------------------------------

@@ -19,6 +19,17 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from pyexec.frontend.ir.nodes import (
+    ForStr,
+    StrChr,
+    StrCompare,
+    StrConcat,
+    StrContains,
+    StrIndex,
+    StrLen,
+    StrOrd,
+    StrRepeat,
+    StrSlice,
+    StrTruth,
     ArrayCast,
     ArrayCopy,
     ArrayMap,
@@ -125,6 +136,17 @@ _EXPR: dict[type, Callable[..., str]] = {
     FitInt: lambda e: f"fit<{e.type}>({format_expr(e.value)})",
     ArraySize: lambda e: f"size<{e.type}>({format_expr(e.array)})",
     GetItem: lambda e: f"{_getitem(e)}<{e.type}>({format_expr(e.array)}, {_args(e.indices)})",
+    StrConcat: lambda e: f"concat<str>({format_expr(e.left)}, {format_expr(e.right)})",
+    StrRepeat: lambda e: f"repeat<str>({format_expr(e.value)}, {format_expr(e.count)})",
+    StrLen: lambda e: f"len<{e.type}>({format_expr(e.value)})",
+    StrIndex: lambda e: f"charat<str>({format_expr(e.value)}, {format_expr(e.index)})",
+    StrSlice: lambda e: f"substr<str>({format_expr(e.value)}, {_items([e.slice])})",
+    StrCompare: lambda e: f"strcmp<{e.type}>({format_expr(e.left)} {e.op} {format_expr(e.right)})",
+    StrContains: lambda e: f"{'not_in' if e.negate else 'in'}<{e.type}>({format_expr(e.needle)}, "
+    f"{format_expr(e.haystack)})",
+    StrTruth: lambda e: f"nonempty<{e.type}>({format_expr(e.value)})",
+    StrOrd: lambda e: f"ord<{e.type}>({format_expr(e.value)})",
+    StrChr: lambda e: f"chr<str>({format_expr(e.value)})",
 }
 
 
@@ -186,6 +208,14 @@ def _for(s: ForRange, depth: int, out: list[str]) -> None:
         _block(s.orelse, depth + 1, out)
 
 
+def _for_str(s: ForStr, depth: int, out: list[str]) -> None:
+    out.append(f"{INDENT * depth}for {s.var.name} in chars({format_expr(s.value)}):")
+    _block(s.body, depth + 1, out)
+    if s.orelse:
+        out.append(f"{INDENT * depth}else:")
+        _block(s.orelse, depth + 1, out)
+
+
 def _line(text: Callable[..., str]) -> Callable[..., None]:
     def emit(s: Stmt, depth: int, out: list[str]) -> None:
         out.append(INDENT * depth + text(s))
@@ -205,6 +235,7 @@ _STMT: dict[type, Callable[[Stmt, int, list[str]], None]] = {
     If: _if,  # type: ignore[dict-item]
     While: _while,  # type: ignore[dict-item]
     ForRange: _for,  # type: ignore[dict-item]
+    ForStr: _for_str,  # type: ignore[dict-item]
     Break: _line(lambda s: "break"),
     Continue: _line(lambda s: "continue"),
     Return: _line(lambda s: "return" if s.value is None else f"return {format_expr(s.value)}"),

@@ -71,7 +71,17 @@ class NoneT:
 
 @dataclass(frozen=True)
 class StrT:
-    """The type of a string literal; only ``print`` accepts one."""
+    """Python's ``str``: an immutable, reference-counted string of Unicode code points.
+
+    Compiled code holds it in ``pyexec.memory``'s string layout (tag 0x02: int32 UTF-8 byte count, the
+    UTF-8 bytes, NUL; docs/memory.md), the header's FLAG_ASCII marking an all-ASCII string. Like an array
+    it is a heap value: every slot holding one counts a reference (the rules are in the LLVM backend's
+    ``lower_arrays`` module, shared by arrays and strings).
+
+    Example:
+        >>> str(STR)
+        'str'
+    """
 
     def __str__(self) -> str:
         return "str"
@@ -127,8 +137,8 @@ class ArrayT:
 
 
 IRType = ScalarT | NoneT | StrT | TupleT | ArrayT
-ValueT = ScalarT | TupleT | ArrayT
-"""The type of anything a variable can hold, a function take or return: a scalar, a tuple or an array."""
+ValueT = ScalarT | TupleT | ArrayT | StrT
+"""The type of anything a variable can hold, a function take or return: a scalar, a tuple, an array or a str."""
 
 INT = ScalarT(SCALARS["int64"], checked=True)
 """Python's ``int``: 64-bit, raises OverflowError rather than wrap."""

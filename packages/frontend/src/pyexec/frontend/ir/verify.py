@@ -17,6 +17,17 @@ from collections.abc import Callable
 from pyexec.frontend.diagnostics import IRVerifyError
 from pyexec.frontend.ir.intrinsic_rules import INTRINSIC_NAMES
 from pyexec.frontend.ir.nodes import (
+    ForStr,
+    StrChr,
+    StrCompare,
+    StrConcat,
+    StrContains,
+    StrIndex,
+    StrLen,
+    StrOrd,
+    StrRepeat,
+    StrSlice,
+    StrTruth,
     ArrayCast,
     ArrayCopy,
     ArrayMap,
@@ -74,6 +85,7 @@ from pyexec.frontend.ir.types import (
     INT,
     NONE,
     STR,
+    StrT,
     ArrayT,
     ScalarT,
     TupleT,
@@ -89,7 +101,7 @@ def _is_value_type(t: object) -> bool:
     scalars."""
     if isinstance(t, TupleT):
         return len(t.items) > 0 and all(isinstance(i, ScalarT) for i in t.items)
-    return isinstance(t, (ScalarT, ArrayT))
+    return isinstance(t, (ScalarT, ArrayT, StrT))
 
 
 class _Verifier:
@@ -192,6 +204,13 @@ class _Verifier:
         self.loop(s.body)
         self.block(s.orelse)
 
+    def for_str(self, s: ForStr) -> None:
+        self.var(s, s.var)
+        self.same(s, s.var.type, STR, f"loop variable '{s.var.name}'")
+        self.same(s, self.expr(s.value), STR, "iterated value")
+        self.loop(s.body)
+        self.block(s.orelse)
+
     def loop(self, body: list[Stmt]) -> None:
         self.loop_depth += 1
         self.block(body)
@@ -224,10 +243,7 @@ class _Verifier:
         if not isinstance(s.sep, str) or not isinstance(s.end, str):
             raise self.fail(s, "sep and end must be strings")
         for a in s.args:
-            if a.type == STR:
-                if not (isinstance(a, Const) and isinstance(a.value, str)):
-                    raise self.fail(s, "a str argument must be a string constant")
-            elif isinstance(self.expr(a), TupleT):
+            if isinstance(self.expr(a), TupleT):
                 raise self.fail(s, "prints a tuple (print takes scalars and string constants)")
 
     # --- expressions ---------------------------------------------------------------------------
@@ -254,6 +270,14 @@ class _Verifier:
 
     def const(self, e: Const) -> None:
         t = e.type
+        if t == STR:
+            if not isinstance(e.value, str):
+                raise self.fail(e, f"value {e.value!r} is not a str")
+            try:
+                e.value.encode("utf-8")
+            except UnicodeEncodeError:
+                raise self.fail(e, "a string constant with a lone surrogate (not valid UTF-8)") from None
+            return
         assert isinstance(t, ScalarT)
         v = e.value
         ok = (
@@ -451,6 +475,51 @@ class _Verifier:
         self.same(e, self.expr(e.body), e.type, "true branch")
         self.same(e, self.expr(e.orelse), e.type, "false branch")
 
+    # --- strings -------------------------------------------------------------------------------
+
+    def str_operands(self, e: Expr, *parts: Expr) -> None:
+        for part in parts:
+            self.same(e, self.expr(part), STR, "string operand")
+
+    def str_concat(self, e: StrConcat) -> None:
+        self.str_operands(e, e.left, e.right)
+        self.same(e, e.type, STR, "result")
+
+    def str_repeat(self, e: StrRepeat) -> None:
+        self.str_operands(e, e.value)
+        self.same(e, self.expr(e.count), INT, "repeat count")
+        self.same(e, e.type, STR, "result")
+
+    def str_index(self, e: StrIndex) -> None:
+        self.str_operands(e, e.value)
+        self.same(e, self.expr(e.index), INT, "index")
+        self.same(e, e.type, STR, "result")
+
+    def str_slice(self, e: StrSlice) -> None:
+        self.str_operands(e, e.value)
+        for part in (e.slice.start, e.slice.stop, e.slice.step):
+            if part is not None:
+                self.same(e, self.expr(part), INT, "slice bound")
+        self.same(e, e.type, STR, "result")
+
+    def str_compare(self, e: StrCompare) -> None:
+        self.str_operands(e, e.left, e.right)
+        if e.op not in ("eq", "ne", "lt", "le", "gt", "ge"):
+            raise self.fail(e, f"unknown comparison {e.op!r}")
+        self.same(e, e.type, BOOL, "result")
+
+    def str_contains(self, e: StrContains) -> None:
+        self.str_operands(e, e.needle, e.haystack)
+        self.same(e, e.type, BOOL, "result")
+
+    def str_scalar(self, e: StrLen | StrTruth | StrOrd) -> None:
+        self.str_operands(e, e.value)
+        self.same(e, e.type, BOOL if isinstance(e, StrTruth) else INT, "result")
+
+    def str_chr(self, e: StrChr) -> None:
+        self.same(e, self.expr(e.value), INT, "code point")
+        self.same(e, e.type, STR, "result")
+
     def call(self, e: Call) -> None:
         callee = self.module.functions.get(e.callee)
         if callee is None:
@@ -511,6 +580,7 @@ _STMTS: dict[type, Callable[..., None]] = {
     Assign: _Verifier.assign, If: _Verifier.if_, While: _Verifier.while_, ForRange: _Verifier.for_,
     Break: _Verifier.jump, Continue: _Verifier.jump, Return: _Verifier.return_, ExprStmt: _Verifier.expr_stmt,
     Assert: _Verifier.assert_, Print: _Verifier.print_, SetItem: _Verifier.setitem, FillArray: _Verifier.fill_array,
+    ForStr: _Verifier.for_str,
 }
 _EXPRS: dict[type, Callable[..., None]] = {
     Const: _Verifier.const, Name: _Verifier.name, Cast: _Verifier.cast, BinOp: _Verifier.binop,
@@ -523,6 +593,10 @@ _EXPRS: dict[type, Callable[..., None]] = {
     ArrayMap: _Verifier.array_map, MatMul: _Verifier.matmul, Eye: _Verifier.eye,
     LinSpace: _Verifier.linspace,
     ArrayRange: _Verifier.array_range,
+    StrConcat: _Verifier.str_concat, StrRepeat: _Verifier.str_repeat, StrIndex: _Verifier.str_index,
+    StrSlice: _Verifier.str_slice, StrCompare: _Verifier.str_compare, StrContains: _Verifier.str_contains,
+    StrLen: _Verifier.str_scalar, StrTruth: _Verifier.str_scalar, StrOrd: _Verifier.str_scalar,
+    StrChr: _Verifier.str_chr,
 }
 _TUPLE_EXPRS = (Name, Call, MakeTuple, IfExp)
 """The expressions that may have a tuple type (operators, casts and intrinsics take scalars only)."""

@@ -18,7 +18,7 @@ import difflib
 
 from pyexec.frontend.diagnostics import JIT_HINT, CompileError, CompileNameError, CompileTypeError
 from pyexec.frontend.environment import Binding, BuiltinBinding, MathModuleBinding, ModuleBinding, TypeBinding
-from pyexec.frontend.ir.types import BY_NAME, NONE, NoneT, ScalarT, TupleT, ValueT
+from pyexec.frontend.ir.types import BY_NAME, NONE, STR, NoneT, ScalarT, TupleT, ValueT
 from pyexec.frontend.irbuild.arrays import ARRAY_SPELLING, array_annotation
 from pyexec.frontend.source import FunctionSource
 
@@ -143,6 +143,8 @@ def annotation_type(node: ast.expr, src: FunctionSource, *, allow_none: bool) ->
     binding = _binding(node, src)
     if isinstance(binding, TypeBinding):
         return BY_NAME[binding.name]  # type: ignore[return-value]
+    if isinstance(binding, BuiltinBinding) and binding.name == "str":
+        return STR
     if isinstance(binding, BuiltinBinding) and binding.name == "tuple":
         raise src.error(CompileTypeError, node, "a tuple annotation must list its item types",
                         "write tuple[int, float] (one scalar type per item)")

@@ -60,7 +60,7 @@ from pyexec.frontend.ir.nodes import (
     Stmt,
     Transpose,
 )
-from pyexec.frontend.ir.types import BY_NAME, COMPLEX128, FLOAT64, INT, INT64, ArrayT, ScalarT, TupleT, reduction_type
+from pyexec.frontend.ir.types import BY_NAME, COMPLEX128, FLOAT64, INT, INT64, STR, ArrayT, ScalarT, TupleT, reduction_type
 from pyexec.frontend.irbuild.literals import fold_cast
 from pyexec.frontend.promotion import promote
 
@@ -249,6 +249,8 @@ class ArrayBuilder:
         arg = self.any_value(node.args[0])
         if isinstance(arg.type, TupleT):
             return self.tuple_len(arg, node)
+        if arg.type == STR:
+            return self.str_len(arg, node)
         if not isinstance(arg.type, ArrayT):
             raise self.error(CompileTypeError, node.args[0], f"object of type '{arg.type}' has no len()",
                              "len() takes an array or a tuple in compiled code (Python raises TypeError)")
@@ -262,6 +264,8 @@ class ArrayBuilder:
         base = self.any_value(node.value)
         if isinstance(base.type, TupleT):
             return self.tuple_subscript(base, node)
+        if base.type == STR:
+            return self.str_subscript(base, node)
         if not isinstance(base.type, ArrayT):
             raise self.error(UnsupportedSyntaxError, node, "indexing or slicing is not supported in compiled code on "
                              f"a value of type {base.type}",
@@ -722,13 +726,15 @@ class ArrayBuilder:
     def for_array(self: FunctionBuilder, node: ast.For) -> list[Stmt]:
         """``for x in a`` over a 1-D array: ``_arr = a; for _i in range(len(_arr)): x = _arr[_i]; body``."""
         it = node.iter
-        maybe_array = isinstance(it, (ast.Name, ast.Attribute, ast.Subscript)) or (
+        maybe_array = isinstance(it, (ast.Name, ast.Attribute, ast.Subscript, ast.Constant, ast.BinOp)) or (
             isinstance(it, ast.Call)
             and isinstance(self.global_binding(it.func), (FunctionBinding, NumpyFunctionBinding)))
         array = self.any_value(it) if maybe_array else None
+        if array is not None and array.type == STR:
+            return self.for_str(node, array)
         if array is None or not isinstance(array.type, ArrayT):
             raise self.error(UnsupportedSyntaxError, it, "for loops are only supported over range(...), "
-                             "enumerate(range(...)), zip(range(...), range(...), ...) and arrays", JIT_HINT)
+                             "enumerate(range(...)), zip(range(...), range(...), ...), arrays and strings", JIT_HINT)
         t = array.type
         name = self.target_name(node.target)
         loc = self.loc(node)

@@ -68,6 +68,7 @@ from pyexec.frontend.ir.types import (
     FLOAT64,
     INT,
     NONE,
+    STR,
     UINT64,
     ArrayT,
     IRType,
@@ -75,6 +76,7 @@ from pyexec.frontend.ir.types import (
     TupleT,
     ValueT,
 )
+from pyexec.frontend.irbuild.strings import SUPPORTED_ON_STRINGS, StringBuilder
 from pyexec.frontend.irbuild.arrays import ArrayBuilder
 from pyexec.frontend.irbuild.intrinsics import (
     MATH_CONSTANTS,
@@ -162,7 +164,7 @@ def describe(t: IRType) -> str:
     return str(t)
 
 
-class ExpressionBuilder(ArrayBuilder):
+class ExpressionBuilder(ArrayBuilder, StringBuilder):
     """Types expressions of one function (the statement builder sets the state it reads)."""
 
     src: FunctionSource
@@ -228,9 +230,11 @@ class ExpressionBuilder(ArrayBuilder):
         return e
 
     def to_bool(self, e: Expr) -> Expr:
-        """Truthiness as an explicit cast to bool (``if x:``)."""
+        """Truthiness as an explicit cast to bool (``if x:``; a string is true when not empty)."""
         if e.type == BOOL:
             return e
+        if e.type == STR:
+            return self.str_truth(e)
         assert isinstance(e.type, ScalarT)
         return self.cast(e, BOOL)
 
@@ -243,6 +247,11 @@ class ExpressionBuilder(ArrayBuilder):
         s = e.type
         if isinstance(t, TupleT) or isinstance(s, TupleT):
             return self.tuple_convert(e, t, node, what)  # type: ignore[arg-type]
+        if t == STR or s == STR:
+            if s != t:
+                raise self.error(CompileTypeError, node, f"{what} has type {t}; a value of type {s} cannot be "
+                                 "stored in it", "a variable keeps the type of its first assignment")
+            return e
         if not isinstance(s, ScalarT):
             raise self.error(CompileTypeError, node, f"{what} needs a number, not {describe(s)}")
         if s == t:
@@ -276,13 +285,16 @@ class ExpressionBuilder(ArrayBuilder):
             raise self.error(UnsupportedSyntaxError, node, f"{what} is not supported in compiled code", JIT_HINT)
         return method(self, node)
 
-    def value(self, node: ast.expr) -> Expr:
-        """Type an expression that must produce a number."""
+    def value(self, node: ast.expr, allow_str: bool = False) -> Expr:
+        """Type an expression that must produce a number (or a string, with ``allow_str``)."""
         e = self.any_value(node)
         if isinstance(e.type, TupleT):
             raise self.error(CompileTypeError, node, f"a tuple ({e.type}) cannot be used here", _TUPLE_USES)
         if isinstance(e.type, ArrayT):
             self.refuse_array(e, node)
+        if e.type == STR and not allow_str:
+            raise self.error(UnsupportedSyntaxError, node, f"'{ast.unparse(node)}' is a str; compiled code does not "
+                             "support this use of a string", f"supported on strings: {SUPPORTED_ON_STRINGS}")
         return e
 
     def any_value(self, node: ast.expr) -> Expr:
@@ -436,10 +448,7 @@ class ExpressionBuilder(ArrayBuilder):
         if isinstance(v, complex):
             return self.mark_weak(Const(v, COMPLEX128, loc))
         if isinstance(v, str):
-            raise self.error(
-                UnsupportedSyntaxError, node,
-                "strings are not supported in compiled code (except as print() arguments)", JIT_HINT,
-            )
+            return self.str_constant(node)
         if v is None:
             raise self.error(
                 UnsupportedSyntaxError, node, "None is not a value in compiled code (only 'return None' in a -> None "
@@ -554,6 +563,9 @@ class ExpressionBuilder(ArrayBuilder):
         if isinstance(base.type, TupleT):
             raise self.error(UnsupportedSyntaxError, node, f"the attribute '.{node.attr}' of a tuple is not supported "
                              "in compiled code", _TUPLE_USES)
+        if base.type == STR:
+            raise self.error(UnsupportedSyntaxError, node, f"the attribute '.{node.attr}' of a str is not supported "
+                             "in compiled code yet", f"supported on strings: {SUPPORTED_ON_STRINGS}")
         assert isinstance(base.type, ScalarT)
         if node.attr in ("real", "imag"):
             base = self.arithmetic(base)
@@ -595,6 +607,8 @@ class ExpressionBuilder(ArrayBuilder):
         for side, e in ((node.left, left), (node.right, right)):
             if isinstance(e.type, TupleT):
                 raise self.error(CompileTypeError, side, f"a tuple ({e.type}) cannot be used here", _TUPLE_USES)
+        if left.type == STR or right.type == STR:
+            return self.str_binop(op or "matmul", left, right, node)
         if isinstance(left.type, ArrayT) or isinstance(right.type, ArrayT):
             if op is None:
                 return self.matmul(left, right, node, "'@'")
@@ -691,6 +705,8 @@ class ExpressionBuilder(ArrayBuilder):
         value = self.any_value(operand_node)
         if isinstance(value.type, TupleT):
             raise self.error(CompileTypeError, operand_node, f"a tuple ({value.type}) cannot be used here", _TUPLE_USES)
+        if value.type == STR:
+            self.value(operand_node)  # the located error naming the string
         if isinstance(value.type, ArrayT):
             if not isinstance(node.op, ast.USub):
                 raise self.error(UnsupportedSyntaxError, node, "this unary operator on an array is not supported in "
@@ -715,6 +731,8 @@ class ExpressionBuilder(ArrayBuilder):
         return self.mark_weak(UnaryOp(kind, operand, t, loc), self.is_weak(operand))
 
     def compare(self, node: ast.Compare) -> Expr:
+        if any(isinstance(op, (ast.In, ast.NotIn)) for op in node.ops):
+            return self.str_compare(node)
         ops: list[CompareOpKind] = []
         for op in node.ops:
             kind = COMPARES.get(type(op))
@@ -724,6 +742,8 @@ class ExpressionBuilder(ArrayBuilder):
                                  "compare numbers with == != < <= > >=; " + JIT_HINT)
             ops.append(kind)
         operands = [self.any_value(n) for n in [node.left, *node.comparators]]
+        if any(e.type == STR for e in operands):
+            return self.str_compare(node, operands)
         if any(isinstance(e.type, TupleT) for e in operands):
             return self.tuple_compare(ops, operands, node)
         if any(isinstance(e.type, ArrayT) for e in operands):
@@ -848,6 +868,11 @@ class ExpressionBuilder(ArrayBuilder):
                                  "unchanged, with its own type", "build both tuples with the same item types")
             flags = tuple((a[0] and c[0], a[1] and c[1]) for a, c in zip(self.flags_of(body), self.flags_of(orelse)))
             return self.with_flags(IfExp(test, body, orelse, body.type, self.loc(node)), flags)  # type: ignore[arg-type]
+        if body.type == STR or orelse.type == STR:
+            if body.type != orelse.type:
+                raise self.error(CompileTypeError, node, f"the branches of an if-else expression have different "
+                                 f"types ({body.type} and {orelse.type})", "give both branches one type")
+            return IfExp(test, body, orelse, STR, self.loc(node))  # type: ignore[arg-type]
         (body, orelse), t, weak = self.selected([body, orelse], node, "an if-else expression")
         return self.mark_weak(IfExp(test, body, orelse, t, self.loc(node)), weak)
 
@@ -1263,6 +1288,8 @@ _BUILTINS: dict[str, Callable[[ExpressionBuilder, ast.Call, str], Expr]] = {
     "max": ExpressionBuilder.builtin_minmax,
     "round": ExpressionBuilder.builtin_round,
     "len": ExpressionBuilder.builtin_len,
+    "ord": ExpressionBuilder.builtin_ord,
+    "chr": ExpressionBuilder.builtin_chr,
     "pow": ExpressionBuilder.builtin_pow,
     "divmod": ExpressionBuilder.builtin_divmod,
     "print": ExpressionBuilder.builtin_statement_only,

@@ -42,7 +42,7 @@ from pyexec.frontend.ir.nodes import (
     While,
     ZipRange,
 )
-from pyexec.frontend.ir.types import INT, NONE, STR, ArrayT, NoneT, ScalarT, TupleT, ValueT
+from pyexec.frontend.ir.types import INT, NONE, STR, ArrayT, NoneT, ScalarT, StrT, TupleT, ValueT
 from pyexec.frontend.irbuild.annotations import annotation_type, item_flags, names_numpy_bool, names_python_number
 from pyexec.frontend.irbuild.expressions import BINOPS, ExpressionBuilder, ItemFlags
 
@@ -145,7 +145,9 @@ class FunctionBuilder(ExpressionBuilder):
                 self.store_array(first.type, r.value, n, f"the return value of {self.src.node.name}()")  # type: ignore[arg-type]
             return first.type  # type: ignore[return-value]
         t: ValueT
-        if any(isinstance(v.type, TupleT) for v in values):
+        if any(v.type == STR for v in values):
+            t = STR
+        elif any(isinstance(v.type, TupleT) for v in values):
             t = self.common_tuple(values, [n for _, n in with_value])
         else:
             _, t, _ = self.common(values, self.src.node)
@@ -191,7 +193,7 @@ class FunctionBuilder(ExpressionBuilder):
             self.temp_count += 1
         name = f"_tmp{self.temp_count}"
         self.temp_count += 1
-        assert isinstance(value.type, (ScalarT, TupleT, ArrayT))
+        assert isinstance(value.type, (ScalarT, TupleT, ArrayT, StrT))
         local = self.new_local(name, value.type, node, synthetic=True)
         if isinstance(value.type, TupleT):
             self.module.tuple_var_flags[id(local)] = self.flags_of(value)
@@ -208,10 +210,12 @@ class FunctionBuilder(ExpressionBuilder):
         """``name = value``: the local is created with the value's type on its first assignment."""
         var: Local | Param | None = self.params.get(name) or self.locals.get(name)
         if var is None:
-            if not isinstance(value.type, (ScalarT, TupleT, ArrayT)):
+            if not isinstance(value.type, (ScalarT, TupleT, ArrayT, StrT)):
                 raise self.error(CompileTypeError, node, "this value cannot be stored in a variable")
             var = self.new_local(name, value.type, target)
-            if isinstance(value.type, TupleT):
+            if isinstance(value.type, StrT):
+                pass
+            elif isinstance(value.type, TupleT):
                 self.module.tuple_var_flags[id(var)] = self.flags_of(value)
             elif self.is_weak(value) and (value.type.is_float or value.type.is_complex):
                 self.module.python_numbers.add(id(var))  # x = 0.5: x holds a Python float (weak)
@@ -344,6 +348,13 @@ class FunctionBuilder(ExpressionBuilder):
         if isinstance(current.type, TupleT):
             raise self.error(UnsupportedSyntaxError, node, f"augmented assignment to a tuple ('{name}') is not "
                              "supported in compiled code", "tuples have a fixed length here; build a new tuple")
+        if current.type == STR:
+            # s += t: the lowering appends in place when the local holds the only reference
+            other = self.any_value(node.value)
+            if isinstance(other.type, (TupleT, ArrayT)):
+                other = self.value(node.value)
+            value = self.str_binop(op, current, other, node)  # type: ignore[arg-type]
+            return [self.store(name, value, node, node.target)]
         value = self.arith(op, current, self.value(node.value), node)
         return [self.store(name, value, node, node.target)]
 
@@ -534,7 +545,7 @@ class FunctionBuilder(ExpressionBuilder):
             if value is None:
                 raise self.error(CompileTypeError, node, f"function '{fname}' must return a {rt} array here")
             value = self.store_array(rt, value, node, f"the return value of {fname}()")
-        elif isinstance(rt, (ScalarT, TupleT)):
+        elif isinstance(rt, (ScalarT, TupleT, StrT)):
             if value is None:
                 raise self.error(CompileTypeError, node, f"function '{fname}' must return a value of type {rt} here",
                                  "return a value (compiled code cannot return None from a typed function)")
@@ -555,12 +566,9 @@ class FunctionBuilder(ExpressionBuilder):
     def print_call(self, node: ast.Call) -> Print:
         args: list[Expr] = []
         for a in node.args:
-            if isinstance(a, ast.Constant) and isinstance(a.value, str):
-                args.append(Const(a.value, STR, self.loc(a)))
-            elif isinstance(a, ast.Starred):
+            if isinstance(a, ast.Starred):
                 raise self.error(UnsupportedSyntaxError, a, "print(*args) is not supported", JIT_HINT)
-            else:
-                args.append(self.value(a))
+            args.append(self.value(a, allow_str=True))
         options = {"sep": " ", "end": "\n"}
         for kw in node.keywords:
             if kw.arg not in options:

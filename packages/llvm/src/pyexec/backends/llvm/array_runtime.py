@@ -91,10 +91,16 @@ linked:
 }}
 
 define {v}void @pyexec_rt_incref(ptr %data) {{
+entry:
   %rc.at = getelementptr i8, ptr %data, i64 -8
   %rc = load i32, ptr %rc.at
+  %immortal = icmp slt i32 %rc, 0
+  br i1 %immortal, label %done, label %count
+count:
   %rc1 = add i32 %rc, 1
   store i32 %rc1, ptr %rc.at
+  br label %done
+done:
   ret void
 }}
 
@@ -102,6 +108,9 @@ define {v}void @pyexec_rt_decref(ptr %data) {{
 entry:
   %rc.at = getelementptr i8, ptr %data, i64 -8
   %rc = load i32, ptr %rc.at
+  %immortal = icmp slt i32 %rc, 0
+  br i1 %immortal, label %done, label %count
+count:
   %rc1 = sub i32 %rc, 1
   store i32 %rc1, ptr %rc.at
   %dead = icmp eq i32 %rc1, 0

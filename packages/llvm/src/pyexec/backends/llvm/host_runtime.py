@@ -47,11 +47,12 @@ C_API_FUNCTIONS = (
     "PyUnicode_FromString", "PyErr_CheckSignals", "PyErr_Clear", "PyType_IsSubtype", "PyTuple_Size",
     "PyTuple_GetItem", "PyTuple_New", "PyTuple_SetItem", "PyErr_Format", "PyObject_GetBuffer",
     "PyBuffer_Release", "PyBuffer_IsContiguous", "Py_BuildValue", "PyObject_CallObject",
+    "PyUnicode_AsUTF8AndSize", "PyUnicode_DecodeUTF8", "PyErr_NoMemory",
 )
 C_API_DATA = (
     "PyFloat_Type", "PyLong_Type", "_Py_NoneStruct", "PyExc_ZeroDivisionError", "PyExc_OverflowError",
     "PyExc_ValueError", "PyExc_AssertionError", "PyExc_RecursionError", "PyTuple_Type", "PyExc_TypeError",
-    "PyExc_IndexError", "PyExc_MemoryError",
+    "PyExc_IndexError", "PyExc_MemoryError", "PyUnicode_Type",
 )
 
 

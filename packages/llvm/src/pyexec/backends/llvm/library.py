@@ -33,7 +33,7 @@ from pyexec.backends.llvm.lower import OVERFLOW_MODES, lower_module
 from pyexec.backends.llvm.lower_arrays import MESSAGE_TEXT_GLOBAL
 from pyexec.backends.llvm.optimize import check_opt, file_target_machine, optimize, parse
 from pyexec.frontend.ir import nodes as n
-from pyexec.frontend.ir.types import ArrayT, NoneT, ScalarT, TupleT, ValueT
+from pyexec.frontend.ir.types import ArrayT, NoneT, ScalarT, StrT, TupleT, ValueT
 
 if TYPE_CHECKING:
     from pyexec.frontend.irbuild.arrays import ArgumentType
@@ -156,7 +156,7 @@ def build_library(module: n.Module, exports: list[str], base_name: str, output_d
     check_symbol(base_name, "base name")
     for name in exports:
         check_symbol(name)
-        for suffix in ("_last_error", "_last_error_message", "_clear_error"):
+        for suffix in ("_last_error", "_last_error_message", "_clear_error", "_array_release", "_str_release"):
             if name == base_name + suffix:
                 raise NativeBuildError(f"the function {name!r} clashes with the error API of {base_name!r}; "
                                        "rename it or choose another base name")
@@ -297,6 +297,8 @@ def _c_type(t: ValueT | NoneT, base_name: str = "") -> str:
         return tuple_typedef_name(base_name, t)
     if isinstance(t, ArrayT):
         return f"const {c_array_struct(t)} *"
+    if isinstance(t, StrT):
+        return "pyexec_str"
     if t.is_complex:
         return "pyexec_complex64" if t.bits == 64 else "pyexec_complex128"
     return t.info.c_type
@@ -385,6 +387,19 @@ def c_header(module: n.Module, exports: list[str], base_name: str) -> str:
         lines.append("")
     if arrays:
         lines += _array_declarations(arrays)
+    if any(isinstance(t, StrT) for t in used):
+        lines += [
+            "/* A string argument is its UTF-8 bytes (valid UTF-8; no NUL needed) and their count; the function",
+            " * copies them. A returned string is written through the last parameter: data (UTF-8, followed by a",
+            " * NUL), size in bytes, and owner, which holds one reference: release it once with",
+            f" * {base_name}_str_release(owner) when done (all zero after a failed call). */",
+            "#ifndef PYEXEC_STR_TYPES",
+            "#define PYEXEC_STR_TYPES",
+            "typedef struct { const char *data; int64_t size; } pyexec_str;",
+            "typedef struct { const char *data; int64_t size; void *owner; } pyexec_str_result;",
+            "#endif",
+            "",
+        ]
     lines += ["#ifdef __cplusplus", 'extern "C" {', "#endif", ""]
     for name in exports:
         func = module.functions[name]
@@ -393,11 +408,13 @@ def c_header(module: n.Module, exports: list[str], base_name: str) -> str:
         rt_ = func.return_type
         if isinstance(rt_, ArrayT):
             parts.append(f"{c_array_struct(rt_)} *result")
+        if isinstance(rt_, StrT):
+            parts.append("pyexec_str_result *result")
         params = ", ".join(parts) or "void"
         if func.docstring:
             summary = func.docstring.strip().splitlines()[0].replace("*/", "* /")
             lines.append(f"/* {summary} */")
-        lines.append(f"{'void' if isinstance(rt_, ArrayT) else _c_type(rt_, base_name)} {name}({params});")
+        lines.append(f"{'void' if isinstance(rt_, (ArrayT, StrT)) else _c_type(rt_, base_name)} {name}({params});")
     lines += [
         "",
         "/* Error status (one per thread). Each call of a function above clears it; after a call, "
@@ -418,6 +435,11 @@ def c_header(module: n.Module, exports: list[str], base_name: str) -> str:
             " * result is all zero. */",
             f"void {base_name}_array_release(void *owner);",
         ] if returns_arrays else []),
+        *([
+            "",
+            f"/* Release a returned string (its owner; NULL releases nothing). */",
+            f"void {base_name}_str_release(void *owner);",
+        ] if any(isinstance(module.functions[name].return_type, StrT) for name in exports) else []),
         "",
         "#ifdef __cplusplus",
         "}",

@@ -44,7 +44,8 @@ from pyexec.backends.llvm.lower_arrays import (
 )
 from pyexec.backends.llvm.math_functions import MATH_INTRINSICS, lower_complex_pow
 from pyexec.frontend.ir import nodes as n
-from pyexec.frontend.ir.types import FLOAT32, FLOAT64, INT64, ArrayT, IRType, NoneT, ScalarT, TupleT
+from pyexec.backends.llvm.lower_strings import CStrings, StringLowering, allocates_strings, faults_locally, own_branch
+from pyexec.frontend.ir.types import FLOAT32, FLOAT64, INT64, ArrayT, IRType, NoneT, ScalarT, StrT, TupleT
 
 I1 = ir.IntType(1)
 I8 = ir.IntType(8)
@@ -75,6 +76,8 @@ def llvm_type(t: IRType) -> ir.Type:
         return ir.LiteralStructType([llvm_type(i) for i in t.items])
     if isinstance(t, ArrayT):
         return array_type(t)
+    if isinstance(t, StrT):
+        return PTR  # the block's data (lower_strings)
     assert isinstance(t, ScalarT)
     if t.is_complex:
         part = F32 if t.bits == 64 else F64
@@ -161,7 +164,7 @@ def _walk(body: list[n.Stmt]) -> Iterator[object]:
 
 def _faults_locally(node: object, checked_ints: bool, python_runtime: bool = False) -> bool:
     """Whether this one node (not its children) may set the error state."""
-    if isinstance(node, (n.Assert,)):
+    if isinstance(node, (n.Assert,)) or faults_locally(node):
         return True
     if isinstance(node, (n.GetItem, n.SetItem)):
         return node.boundscheck  # IndexError
@@ -431,6 +434,7 @@ class ModuleLowering:
                                                 n.LinSpace))
                              or (isinstance(node, n.FillArray) and isinstance(node.value.type, ArrayT))
                              or (isinstance(node, n.Reduce) and isinstance(node.type, ArrayT))
+                             or allocates_strings(node)
                              for f in module.functions.values() for node in _walk(f.body))
         # wasm traps safely when its stack runs out (the hosts raise RecursionError for that trap);
         # natively recursive code checks a budget, and faults under a guarded entry unwind to it with
@@ -541,6 +545,9 @@ class ModuleLowering:
                 if isinstance(t, TupleT):
                     tuple_abi.check_c_target(self.triple, t, func.name)
             plan, sret = tuple_abi.sysv_plan([p.type for p in func.params], rt_)
+        if not wasm:  # a str crosses the C boundary as pyexec_str {data, size}, by value: two registers
+            plan = [[PTR, I64] if isinstance(p.type, StrT) else how for p, how in zip(func.params, plan)]
+        returns_str = isinstance(rt_, StrT) and not wasm
         arg_types: list[ir.Type] = [tuple_abi.c_struct_type(rt_).as_pointer()] if sret else []  # type: ignore[arg-type]
         for p, how in zip(func.params, plan):
             if how is None:
@@ -548,7 +555,7 @@ class ModuleLowering:
             else:
                 # an array crosses the C boundary by pointer to its descriptor (const <struct> *)
                 arg_types += how or [PTR if isinstance(p.type, ArrayT) else self._abi(p.type)]  # type: ignore[arg-type]
-        if returns_array:
+        if returns_array or returns_str:
             arg_types.append(PTR)
             ret_ty = ir.VoidType()
         elif isinstance(rt_, ArrayT):
@@ -571,7 +578,14 @@ class ModuleLowering:
             out_pointer.name = "result"
             out_pointer.add_attribute("sret")
             out_pointer.attributes.align = 8
+        strings = CStrings(self, b, entry.args[-1] if returns_str else None) if not wasm and any(
+            isinstance(t, StrT) for t in [*(p.type for p in func.params), rt_]) else None
         for p, how in zip(func.params, plan):
+            if strings is not None and isinstance(p.type, StrT):
+                data, size = next(flat), next(flat)
+                data.name, size.name = f"{p.name}.data", f"{p.name}.size"
+                args.append(strings.argument(data, size, lambda code, text: self._entry_fault(b, code, text)))
+                continue
             if how is None:  # a struct in memory: the caller's copy on the stack
                 pointer = next(flat)
                 pointer.name = p.name
@@ -625,7 +639,12 @@ class ModuleLowering:
                 message = keep_message(b, self.module, code, message)  # it may be in the state, on this stack
             b.store(code, self.error_code)
             b.store(b.select(b.icmp_signed("==", code, I32(0)), ir.Constant(PTR, None), message), self.error_message)
-        if returns_array:
+        if strings is not None:
+            strings.finish(b.load(self.error_code, typ=I32), result if returns_str else None)
+        if returns_str:
+            entry.args[-1].name = "result"
+            b.ret_void()
+        elif returns_array:
             entry.args[-1].name = "result"
             b.store(result, entry.args[-1])  # an empty descriptor after a fault
             b.ret_void()
@@ -659,6 +678,13 @@ class ModuleLowering:
         else:
             b.ret(result)
 
+    def _entry_fault(self, b: ir.IRBuilder, code: int, text: str) -> None:
+        """End a C entry before its call: the error state set, a zero result."""
+        b.store(I32(code), self.error_code)
+        b.store(self.cstring(text), self.error_message)
+        ret = b.function.function_type.return_type
+        b.ret_void() if isinstance(ret, ir.VoidType) else b.ret(ir.Constant(ret, None))
+
     def _error_api(self) -> None:
         p = self.error_prefix
         get = ir.Function(self.module, ir.FunctionType(I32, []), f"{p}_last_error")
@@ -668,6 +694,12 @@ class ModuleLowering:
         b = ir.IRBuilder(msg.append_basic_block("entry"))
         code = b.load(self.error_code, typ=I32)
         b.ret(b.select(b.icmp_signed("==", code, I32(0)), self.cstring(""), b.load(self.error_message, typ=PTR)))
+        if any(isinstance(self.source.functions[name].return_type, StrT) for name in self.exports):
+            release = ir.Function(self.module, ir.FunctionType(ir.VoidType(), [PTR]), f"{p}_str_release")
+            b = ir.IRBuilder(release.append_basic_block("entry"))
+            with b.if_then(b.icmp_unsigned("!=", release.args[0], ir.Constant(PTR, None))):
+                b.call(self.external("pyexec_rt_decref", ir.VoidType(), [PTR]), [release.args[0]])
+            b.ret_void()
         if any(isinstance(self.source.functions[name].return_type, ArrayT) for name in self.exports):
             release = ir.Function(self.module, ir.FunctionType(ir.VoidType(), [PTR]), f"{p}_array_release")
             b = ir.IRBuilder(release.append_basic_block("entry"))
@@ -706,7 +738,7 @@ class ModuleLowering:
 # --- one function --------------------------------------------------------------------------------
 
 
-class FunctionLowering(ArrayLowering):
+class FunctionLowering(ArrayLowering, StringLowering):
     """Lowers one IR function: one ``expr_*`` method per expression kind, one ``stmt_*`` per statement."""
 
     def __init__(self, owner: ModuleLowering, func: n.Function, fn: ir.Function) -> None:
@@ -810,7 +842,7 @@ class FunctionLowering(ArrayLowering):
             getattr(self, "stmt_" + type(stmt).__name__)(stmt)
 
     def stmt_Assign(self, s: n.Assign) -> None:
-        if isinstance(s.target.type, ArrayT):
+        if isinstance(s.target.type, (ArrayT, StrT)):
             self.assign_array(s)
             return
         self.b.store(self.expr(s.value), self.slot(s.target))
@@ -1054,10 +1086,15 @@ class FunctionLowering(ArrayLowering):
                 self.print_text(s.sep)
             if value is None:
                 self.print_text(arg.value)
+            elif isinstance(arg.type, StrT):
+                self.print_string(value)
             else:
                 self.print_value(value, arg.type)
         if s.end:
             self.print_text(s.end)
+        for arg, value in zip(s.args, values):
+            if value is not None:
+                self.release_temporary(arg, value)
 
     def print_text(self, text: str) -> None:
         self.print_call("pyexec_print_str", [PTR], [self.owner.cstring(text)])
@@ -1097,8 +1134,8 @@ class FunctionLowering(ArrayLowering):
 
     def expr_Const(self, e: n.Const) -> ir.Value:
         t = e.type
-        if not isinstance(t, ScalarT):
-            raise UnsupportedConstructError(f"{e.loc}: a string constant can only be printed")
+        if isinstance(t, StrT):
+            return self.string_literal(e.value)  # type: ignore[arg-type]
         return constant(e.value, t)
 
     def expr_MakeTuple(self, e: n.MakeTuple) -> ir.Value:
@@ -1140,10 +1177,12 @@ class FunctionLowering(ArrayLowering):
         self.b.cbranch(cond, then, other)
         self.b.position_at_end(then)
         a = self.expr(e.body)
+        own_branch(self, e.body, a)
         then_end = self.b.block
         self.b.branch(done)
         self.b.position_at_end(other)
         c = self.expr(e.orelse)
+        own_branch(self, e.orelse, c)
         other_end = self.b.block
         self.b.branch(done)
         self.b.position_at_end(done)

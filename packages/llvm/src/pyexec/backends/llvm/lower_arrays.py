@@ -38,7 +38,7 @@ from llvmlite import ir
 
 from pyexec.backends.llvm import runtime as rt
 from pyexec.frontend.ir import nodes as n
-from pyexec.frontend.ir.types import INT, ArrayT, ScalarT
+from pyexec.frontend.ir.types import INT, ArrayT, ScalarT, StrT
 
 if TYPE_CHECKING:
     from pyexec.backends.llvm.lower import FunctionLowering, ModuleLowering
@@ -323,13 +323,16 @@ def call_blocks_head(module: ir.Module) -> ir.Value:
 
 
 def owned(e: n.Expr) -> bool:
-    """Whether an array expression gives a new reference (a call's result, a new array), which its consumer
-    must take or release; otherwise it is borrowed from a variable.
+    """Whether a heap value's expression (an array or a string) gives a new reference (a call's result, a new
+    array, a string an operation made), which its consumer must take or release; otherwise it is borrowed
+    from a variable (or is a literal string, which is immortal).
 
     Example:
         >>> owned(n.Const(1, None, n.Loc("f", 1, 0)))
         False
     """
+    if isinstance(e.type, StrT):
+        return not isinstance(e, (n.Name, n.Const))  # a str IfExp increfs a borrowed branch (own_branch)
     if isinstance(e, n.ArrayCast):
         return owned(e.value)
     if isinstance(e, (n.ArrayView, n.Transpose)):
@@ -345,7 +348,8 @@ def owned(e: n.Expr) -> bool:
 
 class ArrayLowering:
     """The array half of :class:`~pyexec.backends.llvm.lower.FunctionLowering` (a mixin): one
-    ``expr_*``/``stmt_*`` method per array node, and the reference rules.
+    ``expr_*``/``stmt_*`` method per array node, and the reference rules of every heap value (arrays and
+    strings, :mod:`pyexec.backends.llvm.lower_strings`; a string's reference is its pointer, NULL when empty).
 
     **References.** Every array-typed parameter and local slot holds one reference: parameters are
     increfed on entry (a no-op for arrays from Python or C, whose ``owner`` is NULL or a tagged argument
@@ -357,7 +361,8 @@ class ArrayLowering:
     frees the call's blocks (:func:`finish_blocks`)."""
 
     def array_slots(self: FunctionLowering) -> list[n.Variable]:
-        return [v for v in [*self.func.params, *self.func.locals] if isinstance(v.type, ArrayT)]
+        """The variables that hold a heap value (an array or a string): one reference each."""
+        return [v for v in [*self.func.params, *self.func.locals] if isinstance(v.type, (ArrayT, StrT))]
 
     def enter_arrays(self: FunctionLowering) -> None:
         from pyexec.backends.llvm.lower import llvm_type
@@ -377,6 +382,8 @@ class ArrayLowering:
     def assign_array(self: FunctionLowering, s: n.Assign) -> None:
         from pyexec.backends.llvm.lower import llvm_type
 
+        if isinstance(s.target.type, StrT) and self.assign_append(s):
+            return
         value = self.expr(s.value)
         if not owned(s.value):
             self.incref(value)
@@ -386,7 +393,7 @@ class ArrayLowering:
         self.decref(old)
 
     def return_reference(self: FunctionLowering, e: n.Expr, value: ir.Value) -> None:
-        if isinstance(e.type, ArrayT) and not owned(e):
+        if isinstance(e.type, (ArrayT, StrT)) and not owned(e):
             self.incref(value)
 
     def release_temporary(self: FunctionLowering, e: n.Expr, value: ir.Value) -> None:
@@ -405,9 +412,15 @@ class ArrayLowering:
             b.call(self.owner.external(name, ir.VoidType(), [PTR]), [owner])
 
     def incref(self: FunctionLowering, desc: ir.Value) -> None:
+        if isinstance(desc.type, ir.PointerType):
+            self.string_incref(desc)
+            return
         self.owner_call(INCREF_FUNCTION, desc)
 
     def decref(self: FunctionLowering, desc: ir.Value) -> None:
+        if isinstance(desc.type, ir.PointerType):
+            self.string_decref(desc)
+            return
         self.owner_call(DECREF_FUNCTION, desc)
 
     def expr_ArrayCast(self: FunctionLowering, e: n.ArrayCast) -> ir.Value:

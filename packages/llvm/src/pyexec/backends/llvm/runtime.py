@@ -29,7 +29,9 @@ C and wasm callers never see it."""
 INDEX = 7
 """An index outside an array's axis (the message is NumPy's, written at run time)."""
 MEMORY = 8
-"""An array's memory could not be allocated."""
+"""An array's or a string's memory could not be allocated."""
+TYPE = 9
+"""A TypeError found at run time (``ord()`` of a string whose length is not 1)."""
 
 ERROR_KINDS: dict[int, str] = {
     ZERO_DIVISION: "ZeroDivisionError",
@@ -39,6 +41,7 @@ ERROR_KINDS: dict[int, str] = {
     RECURSION: "RecursionError",
     INDEX: "IndexError",
     MEMORY: "MemoryError",
+    TYPE: "TypeError",
 }
 """Error code → the Python exception class it stands for (0 means no error)."""
 

@@ -22,7 +22,7 @@ from __future__ import annotations
 from llvmlite import ir
 
 from pyexec.backends.llvm.errors import NativeBuildError
-from pyexec.frontend.ir.types import NoneT, ScalarT, TupleT, ValueT
+from pyexec.frontend.ir.types import NoneT, ScalarT, StrT, TupleT, ValueT
 
 I8 = ir.IntType(8)
 I32 = ir.IntType(32)
@@ -102,6 +102,9 @@ def sysv_plan(params: list[ValueT], result: ValueT | NoneT) -> tuple[list[list[i
             plan.append(pieces)
             continue
         plan.append([])
+        if isinstance(t, StrT):  # pyexec_str {data, size}: two integer registers
+            ints = max(ints - 2, 0)
+            continue
         if t.is_complex:
             sses -= 2 if t.bits == 128 else 1
         elif t.is_float:

@@ -22,6 +22,7 @@ import sys
 from llvmlite import ir
 
 from pyexec.backends.llvm import runtime as rt
+from pyexec.backends.llvm import string_runtime as srt
 from pyexec.backends.llvm.host_runtime import ARRAY_BOX_SYMBOL
 from pyexec.backends.llvm.lower import (
     F64,
@@ -36,7 +37,7 @@ from pyexec.backends.llvm.lower import (
     state_field,
 )
 from pyexec.frontend.ir import nodes as n
-from pyexec.frontend.ir.types import ArrayT, NoneT, ScalarT, TupleT, ValueT
+from pyexec.frontend.ir.types import ArrayT, NoneT, ScalarT, StrT, TupleT, ValueT
 
 _EXCEPTIONS = {code: f"PyExc_{name}" for code, name in rt.ERROR_KINDS.items()}
 _VECTORCALL_ARGUMENTS_OFFSET = 1 << 63
@@ -126,19 +127,28 @@ def _entry(api: _CApi, func: n.Function, fallible: bool, guarded: bool, written:
     b.position_at_end(convert)
     values: list[ir.Value | None] = [None] * len(func.params)
     views: list[ir.Value] = []  # the buffers acquired so far (released after the call, or on a later failure)
-    # scalars first: a scalar that fails to convert then has no buffer to release
-    for p in sorted(func.params, key=lambda p: isinstance(p.type, ArrayT)):
+    # scalars first: a scalar that fails to convert then has no buffer to release; strings are encoded
+    # (UTF-8, no allocation) before the arrays' buffers are taken, and copied into blocks last
+    encoded: dict[int, tuple[ir.Value, ir.Value]] = {}
+    for p in sorted(func.params, key=lambda p: 2 if isinstance(p.type, ArrayT) else 1 if isinstance(p.type, StrT)
+                    else 0):
         obj = b.load(b.gep(args, [I64(p.index)], source_etype=PTR), typ=PTR, name=f"{p.name}.obj")
         if isinstance(p.type, ArrayT):
             values[p.index] = _borrow_array(api, b, obj, p, func.name, p.index in written, views)
+        elif isinstance(p.type, StrT):
+            encoded[p.index] = _encode_str(api, b, obj, p, func.name)
         else:
             values[p.index] = _unbox(api, b, obj, p, func.name)
+    strings = _string_blocks(api, b, encoded, values, views) if encoded else None
     result, state = entry_call(b, module, module.get_global(impl_name(func.name)), values, guarded)
     for view in views:
         b.call(api.fn("PyBuffer_Release", ir.VoidType(), [PTR]), [view])
     if fallible or guarded:
         code = b.load(state_field(b, state, STATE_CODE), typ=I32)
         with b.if_then(b.icmp_signed("!=", code, I32(0)), likely=False):
+            if strings is not None:
+                # a fault released nothing: the argument blocks go with the whole list
+                b.call(srt._external(module, "pyexec_rt_free_all", ir.VoidType(), [PTR]), [strings])
             # a Python exception raised under the call (print's write, a signal handler) is already set
             with b.if_then(b.icmp_signed("==", code, I32(rt.PYTHON_EXCEPTION)), likely=False):
                 b.ret(ir.Constant(PTR, None))
@@ -148,11 +158,62 @@ def _entry(api: _CApi, func: n.Function, fallible: bool, guarded: bool, written:
             message = b.load(state_field(b, state, STATE_MESSAGE), typ=PTR)
             b.call(api.fn("PyErr_SetString", ir.VoidType(), [PTR, PTR]), [exc, message])
             b.ret(ir.Constant(PTR, None))
+    if strings is not None:
+        decref = srt._external(module, "pyexec_rt_decref", ir.VoidType(), [PTR])
+        for index in encoded:
+            b.call(decref, [values[index]])  # the entry's reference (a returned argument keeps the result's)
     if isinstance(func.return_type, ArrayT):
         b.ret(_box_array(api, b, result, func.return_type, args))
+    elif isinstance(func.return_type, StrT):
+        b.ret(_box_str(api, b, result))
     else:
         b.ret(_box(api, b, result, func.return_type))
     return name
+
+
+def _encode_str(api: _CApi, b: ir.IRBuilder, obj: ir.Value, p: n.Param, fname: str) -> tuple[ir.Value, ir.Value]:
+    """A ``str`` argument's UTF-8 bytes and size (CPython's cached UTF-8; a lone surrogate is its
+    UnicodeEncodeError); anything but a ``str`` is a TypeError naming the parameter."""
+    ob_type = b.load(b.gep(obj, [I64(_TYPE_OFFSET)], source_etype=ir.IntType(8)), typ=PTR)
+    exact = b.icmp_unsigned("==", ob_type, api.data("PyUnicode_Type"))
+    with b.if_then(b.not_(exact), likely=False):
+        sub = b.call(api.fn("PyType_IsSubtype", I32, [PTR, PTR]), [ob_type, api.data("PyUnicode_Type")])
+        with b.if_then(b.icmp_signed("==", sub, I32(0))):
+            _wrong_type_error(api, b, obj, ob_type, f"{fname}() argument '{p.name}' must be str")
+    with b.goto_entry_block():
+        size = b.alloca(I64, name=f"{p.name}.size")
+    data = b.call(api.fn("PyUnicode_AsUTF8AndSize", PTR, [PTR, PTR]), [obj, size])
+    with b.if_then(b.icmp_unsigned("==", data, ir.Constant(PTR, None)), likely=False):
+        b.ret(ir.Constant(PTR, None))
+    return data, b.load(size, typ=I64)
+
+
+def _string_blocks(api: _CApi, b: ir.IRBuilder, encoded: dict[int, tuple[ir.Value, ir.Value]],
+                   values: list[ir.Value | None], views: list[ir.Value]) -> ir.Value:
+    """Copy each encoded argument into a string block on the entry's own list (one reference each, released
+    after the call); the list head's address. Out of memory: MemoryError, everything taken released."""
+    with b.goto_entry_block():
+        head = b.alloca(PTR, name="str.args")
+    b.store(ir.Constant(PTR, None), head)
+    free_all = srt._external(b.module, "pyexec_rt_free_all", ir.VoidType(), [PTR])
+    for index, (data, size) in encoded.items():
+        block = srt.call(b, "from_utf8", head, data, size)
+        with b.if_then(b.icmp_unsigned("==", block, ir.Constant(PTR, None)), likely=False):
+            b.call(free_all, [head])
+            for view in views:
+                b.call(api.fn("PyBuffer_Release", ir.VoidType(), [PTR]), [view])
+            b.call(api.fn("PyErr_NoMemory", PTR, []), [])
+            b.ret(ir.Constant(PTR, None))
+        values[index] = block
+    return head
+
+
+def _box_str(api: _CApi, b: ir.IRBuilder, s: ir.Value) -> ir.Value:
+    """A returned string as a Python ``str`` (one UTF-8 decode); the block's reference released."""
+    text = b.call(api.fn("PyUnicode_DecodeUTF8", PTR, [PTR, I64, PTR]),
+                  [srt.text(b, s), srt.length_bytes(b, s), ir.Constant(PTR, None)])
+    b.call(srt._external(b.module, "pyexec_rt_decref", ir.VoidType(), [PTR]), [s])
+    return text
 
 
 PY_BUFFER_BYTES = 80

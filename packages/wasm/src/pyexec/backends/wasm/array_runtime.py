@@ -524,10 +524,16 @@ linked:
 }
 
 define hidden void @pyexec_rt_incref(ptr %data) {
+entry:
   %rc.at = getelementptr i8, ptr %data, i32 -8
   %rc = load i32, ptr %rc.at
+  %immortal = icmp slt i32 %rc, 0
+  br i1 %immortal, label %done, label %count
+count:
   %rc1 = add i32 %rc, 1
   store i32 %rc1, ptr %rc.at
+  br label %done
+done:
   ret void
 }
 
@@ -535,6 +541,9 @@ define hidden void @pyexec_rt_decref(ptr %data) {
 entry:
   %rc.at = getelementptr i8, ptr %data, i32 -8
   %rc = load i32, ptr %rc.at
+  %immortal = icmp slt i32 %rc, 0
+  br i1 %immortal, label %done, label %count
+count:
   %rc1 = sub i32 %rc, 1
   store i32 %rc1, ptr %rc.at
   %dead = icmp eq i32 %rc1, 0
