@@ -16,7 +16,7 @@ Example:
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
 MAX_PRECISION = 100
@@ -47,6 +47,8 @@ class FormatSpec:
     sep: str
     precision: int
     type: str
+    text: str = field(default="", compare=False, repr=False)
+    """The spec as written (for the IR printer)."""
 
 
 def parse_format_spec(spec: str, kind: Kind) -> FormatSpec:
@@ -91,16 +93,16 @@ def parse_format_spec(spec: str, kind: Kind) -> FormatSpec:
             raise FormatSpecError("'=' alignment not allowed in string format specifier")
         if sep:
             raise FormatSpecError(f"Cannot specify '{sep}' with 's'.")
-        return FormatSpec(fill, align, "-", False, width, "", precision, "s")
+        return FormatSpec(fill, align, "-", False, width, "", precision, "s", spec)
     if kind == "int":
         if precision >= 0:
             raise FormatSpecError("Precision not allowed in integer format specifier")
         t = kind_type or "d"
         if sep == "," and t != "d":
             raise FormatSpecError(f"Cannot specify ',' with '{t}'.")
-        return FormatSpec(fill, align, g["sign"] or "-", bool(g["alt"]), width, sep, -1, t)
+        return FormatSpec(fill, align, g["sign"] or "-", bool(g["alt"]), width, sep, -1, t, spec)
     t = kind_type or ("r" if precision < 0 else "n")
-    return FormatSpec(fill, align, g["sign"] or "-", bool(g["alt"]), width, sep, precision, t)
+    return FormatSpec(fill, align, g["sign"] or "-", bool(g["alt"]), width, sep, precision, t, spec)
 
 
 def _pytype(kind: str) -> str:

@@ -60,7 +60,18 @@ from pyexec.frontend.ir.nodes import (
     Stmt,
     Transpose,
 )
-from pyexec.frontend.ir.types import BY_NAME, COMPLEX128, FLOAT64, INT, INT64, STR, ArrayT, ScalarT, TupleT, reduction_type
+from pyexec.frontend.ir.types import (
+    BY_NAME,
+    COMPLEX128,
+    FLOAT64,
+    INT,
+    INT64,
+    STR,
+    ArrayT,
+    ScalarT,
+    TupleT,
+    reduction_type,
+)
 from pyexec.frontend.irbuild.literals import fold_cast
 from pyexec.frontend.promotion import promote
 
@@ -323,6 +334,8 @@ class ArrayBuilder:
         base = self.any_value(func.value)
         t = base.type
         label = ast.unparse(func)
+        if t == STR:
+            return self.str_method(base, node)
         if not isinstance(t, ArrayT):
             raise self.error(UnsupportedSyntaxError, func, f"calling '{label}' is not supported", JIT_HINT)
         if func.attr == "copy":

@@ -76,7 +76,6 @@ from pyexec.frontend.ir.types import (
     TupleT,
     ValueT,
 )
-from pyexec.frontend.irbuild.strings import SUPPORTED_ON_STRINGS, StringBuilder
 from pyexec.frontend.irbuild.arrays import ArrayBuilder
 from pyexec.frontend.irbuild.intrinsics import (
     MATH_CONSTANTS,
@@ -86,6 +85,8 @@ from pyexec.frontend.irbuild.intrinsics import (
     MATH_SCALED,
 )
 from pyexec.frontend.irbuild.literals import fits, fold_cast
+from pyexec.frontend.irbuild.string_ops import StringOpsBuilder
+from pyexec.frontend.irbuild.strings import SUPPORTED_ON_STRINGS, StringBuilder
 from pyexec.frontend.promotion import category, promote
 
 if TYPE_CHECKING:
@@ -164,7 +165,7 @@ def describe(t: IRType) -> str:
     return str(t)
 
 
-class ExpressionBuilder(ArrayBuilder, StringBuilder):
+class ExpressionBuilder(ArrayBuilder, StringBuilder, StringOpsBuilder):
     """Types expressions of one function (the statement builder sets the state it reads)."""
 
     src: FunctionSource
@@ -1272,6 +1273,7 @@ _EXPRESSIONS: dict[type, Callable[[ExpressionBuilder, ast.expr], Expr]] = {
     ast.Call: ExpressionBuilder.call,  # type: ignore[dict-item]
     ast.Tuple: ExpressionBuilder.tuple_display,  # type: ignore[dict-item]
     ast.Subscript: ExpressionBuilder.subscript,  # type: ignore[dict-item]
+    ast.JoinedStr: ExpressionBuilder.fstring,  # type: ignore[dict-item]
 }
 
 _CALLS: dict[type, Callable[..., Expr]] = {
@@ -1289,6 +1291,9 @@ _BUILTINS: dict[str, Callable[[ExpressionBuilder, ast.Call, str], Expr]] = {
     "round": ExpressionBuilder.builtin_round,
     "len": ExpressionBuilder.builtin_len,
     "ord": ExpressionBuilder.builtin_ord,
+    "str": ExpressionBuilder.builtin_str,
+    "repr": ExpressionBuilder.builtin_repr,
+    "format": ExpressionBuilder.builtin_format,
     "chr": ExpressionBuilder.builtin_chr,
     "pow": ExpressionBuilder.builtin_pow,
     "divmod": ExpressionBuilder.builtin_divmod,

@@ -437,7 +437,7 @@ def c_header(module: n.Module, exports: list[str], base_name: str) -> str:
         ] if returns_arrays else []),
         *([
             "",
-            f"/* Release a returned string (its owner; NULL releases nothing). */",
+            "/* Release a returned string (its owner; NULL releases nothing). */",
             f"void {base_name}_str_release(void *owner);",
         ] if any(isinstance(module.functions[name].return_type, StrT) for name in exports) else []),
         "",

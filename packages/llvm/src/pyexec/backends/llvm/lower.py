@@ -42,9 +42,10 @@ from pyexec.backends.llvm.lower_arrays import (
     finish_blocks,
     keep_message,
 )
+from pyexec.backends.llvm.lower_string_ops import StringOpsLowering
+from pyexec.backends.llvm.lower_strings import CStrings, StringLowering, allocates_strings, faults_locally, own_branch
 from pyexec.backends.llvm.math_functions import MATH_INTRINSICS, lower_complex_pow
 from pyexec.frontend.ir import nodes as n
-from pyexec.backends.llvm.lower_strings import CStrings, StringLowering, allocates_strings, faults_locally, own_branch
 from pyexec.frontend.ir.types import FLOAT32, FLOAT64, INT64, ArrayT, IRType, NoneT, ScalarT, StrT, TupleT
 
 I1 = ir.IntType(1)
@@ -738,7 +739,7 @@ class ModuleLowering:
 # --- one function --------------------------------------------------------------------------------
 
 
-class FunctionLowering(ArrayLowering, StringLowering):
+class FunctionLowering(ArrayLowering, StringLowering, StringOpsLowering):
     """Lowers one IR function: one ``expr_*`` method per expression kind, one ``stmt_*`` per statement."""
 
     def __init__(self, owner: ModuleLowering, func: n.Function, fn: ir.Function) -> None:

@@ -443,6 +443,12 @@ def float_digits_native_ir(visibility: str = "") -> str:
         True
     """
     module = new_module("pyexec.float_digits")
+    build_float_digits_native(module, visibility)
+    return str(module)
+
+
+def build_float_digits_native(module: ir.Module, visibility: str = "") -> None:
+    """Add the native ``pyexec_float_digits`` (and its C library declarations) to ``module``."""
     snprintf = ir.Function(module, ir.FunctionType(I32, [PTR, I64, PTR], var_arg=True), "snprintf")
     strtod = ir.Function(module, ir.FunctionType(F64, [PTR, PTR]), "strtod")
     strtof = ir.Function(module, ir.FunctionType(ir.FloatType(), [PTR, PTR]), "strtof")
@@ -556,7 +562,6 @@ def float_digits_native_ir(visibility: str = "") -> str:
         r.add_to(digits, 1)
     r.ret(0)
     seal(module)
-    return str(module)
 
 
 def _copy_bytes(r: Routine, dst: ir.Value, src: ir.Value, n: ir.Value) -> None:
@@ -573,5 +578,6 @@ def _memmove_left(r: Routine, p: ir.Value, by: ir.Value, n: ir.Value) -> None:
         r.add_to(k, 1)
 
 
-__all__ = ["FLOAT_DIGITS", "FUNCTIONS", "MAX_PRECISION", "build_string_format", "float_digits_native_ir",
+__all__ = ["FLOAT_DIGITS", "FUNCTIONS", "MAX_PRECISION", "build_float_digits_native", "build_string_format",
+           "float_digits_native_ir",
            "function", "string_format_ir"]

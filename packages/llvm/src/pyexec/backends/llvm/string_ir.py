@@ -55,7 +55,12 @@ class Routine:
     def __init__(self, module: ir.Module, name: str, ret: ir.Type, args: Sequence[ir.Type],
                  internal: bool = False, visibility: str = "") -> None:
         self.module = module
-        self.fn = ir.Function(module, ir.FunctionType(ret, list(args)), name)
+        declared = module.globals.get(name)
+        if isinstance(declared, ir.Function) and not declared.blocks:
+            self.fn = declared  # declared by a caller built earlier: define it now
+        else:
+            self.fn = ir.Function(module, ir.FunctionType(ret, list(args)), name)
+        _routines(module).append(self.fn)
         if internal:
             self.fn.linkage = "internal"
         elif visibility:
@@ -191,9 +196,14 @@ class Routine:
             yield then, otherwise
 
 
+def _routines(module: ir.Module) -> list[ir.Function]:
+    return module.__dict__.setdefault("pyexec_string_routines", [])
+
+
 def seal(module: ir.Module) -> None:
-    """End every block left open (the unreachable code after a ``ret``) with ``unreachable``."""
-    for fn in module.functions:
+    """End every block a :class:`Routine` left open (the unreachable code after a ``ret``) with
+    ``unreachable``; other functions of the module (the lowering's, still being built) are not touched."""
+    for fn in _routines(module):
         for block in fn.blocks:
             if not block.is_terminated:
                 ir.IRBuilder(block).unreachable()
