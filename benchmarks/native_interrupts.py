@@ -28,7 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import native as kernels
 
 from pyexec.backends.llvm import aot
-from pyexec.backends.llvm.lower import FunctionLowering
+from pyexec.backends.llvm.lowering import FunctionLowering
 
 CASES = {
     "fib(27)": ("fib", (27,)),

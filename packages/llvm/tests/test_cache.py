@@ -222,12 +222,12 @@ def test_entry_that_is_not_a_regular_file_with_a_body_is_a_miss_without_blocking
 def test_key_changes_when_a_compiler_source_file_changes(tmp_path, monkeypatch):
     compiler = tmp_path / "compiler"
     compiler.mkdir()
-    (compiler / "lower.py").write_text("A = 1\n")
+    (compiler / "module.py").write_text("A = 1\n")
     before = cache.fingerprint_files([compiler])
-    (compiler / "lower.py").write_text("A = 2\n")
+    (compiler / "module.py").write_text("A = 2\n")
     assert cache.fingerprint_files([compiler]) != before
     (compiler / "__pycache__").mkdir()
-    (compiler / "__pycache__" / "lower.cpython.pyc").write_bytes(b"x")
+    (compiler / "__pycache__" / "module.cpython.pyc").write_bytes(b"x")
     assert cache.fingerprint_files([compiler]) == cache.fingerprint_files([compiler])
 
     from pyexec.frontend.ir import nodes as n
@@ -240,9 +240,9 @@ def test_key_changes_when_a_compiler_source_file_changes(tmp_path, monkeypatch):
 
 
 def test_compiler_fingerprint_covers_this_backends_own_source():
-    import pyexec.backends.llvm.lower as lower
+    import pyexec.backends.llvm.lowering.module as lowering
 
-    package = Path(lower.__file__).parent
+    package = Path(lowering.__file__).parent.parent
     assert cache.fingerprint_files([package]) != cache.fingerprint_files([package.parent])
     assert len(cache.compiler_fingerprint()) == 64
 

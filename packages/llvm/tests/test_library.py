@@ -331,7 +331,7 @@ def test_c_program_passes_large_tuples_in_memory_as_c_does(tmp_path):
 
 
 def test_a_tuple_at_the_c_boundary_of_another_abi_is_refused_clearly(tmp_path):
-    from pyexec.backends.llvm.lower import lower_module
+    from pyexec.backends.llvm.lowering import lower_module
     from pyexec.frontend import analyze_functions
 
     module = analyze_functions([crowded])

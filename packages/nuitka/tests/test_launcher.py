@@ -122,6 +122,52 @@ def test_other_pyexec_names_inside_the_executable_say_they_are_not_there(tmp_pat
     assert "pyexec.wasm is not available inside an executable built by pyexec.aot_compile" in result.stderr
 
 
+SCALAR_MODULE = "from pyexec import uint8\n\ndef wrap(n: int) -> int:\n    return int(uint8(n) + uint8(200))\n"
+
+
+def test_scalar_types_imported_from_pyexec_at_top_level_work_inside_the_executable(tmp_path):
+    # The build puts pyexec.types and NumPy in the executable for such a module; here they are on the path.
+    import numpy
+
+    import pyexec.types
+
+    (tmp_path / "greetings_app.py").write_text(SCALAR_MODULE)
+    spec = command_line_spec(_function_of(tmp_path, "wrap"))
+    launcher = write_launcher(tmp_path, "wrap", spec)
+    extra = [str(Path(pyexec.types.__file__).parents[2]), str(Path(numpy.__file__).parents[1])]
+    code = f"import sys, runpy; sys.path[:0] = {[str(tmp_path), *extra]!r}; sys.argv[1:] = ['100']; " \
+           f"runpy.run_path({str(launcher)!r}, run_name='__main__')"
+    result = subprocess.run([sys.executable, "-I", "-c", code], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == "44\n"  # uint8 wraps: (100 + 200) % 256, as in CPython with NumPy
+
+
+def test_a_module_using_pyexec_scalar_types_gets_them_in_its_executable(tmp_path):
+    from pyexec.backends.nuitka.executable_build import PYEXEC_COMPILERS, nuitka_options
+
+    # pyexec.types' own name for it: this package's tests run without the pyexec meta-package
+    (tmp_path / "uses_uint8.py").write_text(SCALAR_MODULE.replace("from pyexec import", "from pyexec.types import"))
+    (tmp_path / "plain_app.py").write_text("def f(n: int) -> int:\n    return n\n")
+    sys.path.insert(0, str(tmp_path))
+    try:
+        import plain_app
+        import uses_uint8
+    finally:
+        sys.path.remove(str(tmp_path))
+    scalar_target, plain_target = locate_function(uses_uint8.wrap), locate_function(plain_app.f)
+    assert scalar_target.needs_scalar_types and not plain_target.needs_scalar_types
+    assert "--nofollow-import-to=pyexec" not in nuitka_options(scalar_target)
+    assert all(f"--nofollow-import-to={name}" in nuitka_options(scalar_target) for name in PYEXEC_COMPILERS)
+    assert "--nofollow-import-to=pyexec" in nuitka_options(plain_target)
+
+
+def _function_of(folder: Path, name: str):
+    namespace: dict = {}
+    source = (folder / "greetings_app.py").read_text().replace("from pyexec import", "from pyexec.types import")
+    exec(compile(source, str(folder / "greetings_app.py"), "exec"), namespace)
+    return namespace[name]
+
+
 @pytest.mark.parametrize("bad", ["1module", "class", "a-b"])
 def test_launcher_refuses_names_that_cannot_be_imported(bad):
     with pytest.raises(UnsupportedFunctionError, match="not an importable Python name"):

@@ -145,7 +145,7 @@ def test_threads_with_small_and_large_stacks_get_recursion_error_from_their_own_
 def test_a_recursive_module_keeps_no_call_depth_counter():
     # what made recursive calls 2.2-2.5x slower than native and fib.wasm 422 bytes: a load, compare,
     # store and restore of a counter in linear memory on every call
-    from pyexec.backends.llvm.lower import lower_module
+    from pyexec.backends.llvm.lowering import lower_module
     from pyexec.backends.wasm.codegen import WASM32_DATA_LAYOUT, WASM32_TRIPLE
 
     lowered = str(lower_module(analyze_source(SOURCE, "runaway.py"), triple=WASM32_TRIPLE,

@@ -17,7 +17,7 @@ from hypothesis.extra import numpy as hnp
 
 from pyexec.backends.wasm.build import compile_functions
 from pyexec.backends.wasm.loader import load
-from pyexec.types import bool_, float32, float64, int8, int32, int64, uint8
+from pyexec.types import bool_, float32, float64, int8, int16, int32, int64, uint8
 
 # --- kernels (a representative subset of packages/llvm/tests/test_arrays.py) ------------------------
 
@@ -112,8 +112,13 @@ def deep(n: int) -> float:
     return deep(n + 1) + a[0]
 
 
+def bool_logic(a: bool_[:], b: bool_[:], c: int16[:]) -> int16[:]:
+    # NumPy's bool arithmetic (+ is or, * is and), ~, and a bool array beside an int16 one
+    return ((a + b) * ~b) + c.astype(np.int16) + (~c)
+
+
 KERNELS = [loop_sum, index_sum_2d, read, read_2d, write, add_at, count_true, make_grid, constructors, float_range,
-           same, window, fails_after_allocating, arith, transposed_copy, deep]
+           same, window, fails_after_allocating, arith, transposed_copy, deep, bool_logic]
 
 
 @pytest.fixture(scope="module")
@@ -205,6 +210,13 @@ def test_a_read_only_array_is_refused_only_where_the_function_writes(mod):
 def test_bool_arrays_cross_as_numpy_bool_bytes(mod):
     a = np.array([True, False, True, True])
     assert mod.count_true(a) == 3 and mod.count_true(a[::2]) == 2
+
+
+def test_bool_array_arithmetic_invert_and_astype_are_numpys_in_wasm(mod):
+    a, b = np.array([True, False, True, False]), np.array([True, True, False, False])
+    c = np.array([0, -1, 300, 32767], dtype=np.int16)
+    got = mod.bool_logic(a, b, c)
+    assert got.dtype == np.int16 and np.array_equal(got, bool_logic(a, b, c))
 
 
 def test_arrays_made_in_wasm_come_back_as_numpy_arrays(mod):

@@ -106,7 +106,7 @@ def stage_ir(req: Request) -> str:
 
 
 def _host_llvm(req: Request) -> tuple[str, object]:
-    from pyexec.backends.llvm.lower import lower_module
+    from pyexec.backends.llvm.lowering import lower_module
     from pyexec.backends.llvm.optimize import host_target_machine
 
     tm = host_target_machine(req.opt, jit=False)

@@ -463,7 +463,7 @@ class Eye:
 
 
 ArrayOpKind = Literal["add", "sub", "mul", "truediv", "floordiv", "mod", "pow", "lshift", "rshift", "bitand",
-                      "bitor", "bitxor", "neg", "eq", "ne", "lt", "le", "gt",
+                      "bitor", "bitxor", "neg", "invert", "astype", "eq", "ne", "lt", "le", "gt",
                       "ge", "sqrt", "exp", "log", "sin", "cos", "tan", "abs"]
 
 
@@ -477,7 +477,9 @@ class ArrayMap:
     exception), an integer ``//`` or ``%`` by zero gives 0, ``//``/``%`` of floats follow NumPy's ``divmod``,
     an integer ``**`` a negative integer raises ValueError (NumPy's message), shifts by the width or more give
     0 (-1 for ``>>`` of a negative number), ``sqrt``/``log`` of a negative
-    number give NaN; comparisons give ``bool_``."""
+    number give NaN; comparisons give ``bool_``. ``invert`` is ``~`` (a logical not of ``bool_``), ``astype``
+    the conversion alone (``a.astype(t)``). With ``compute`` ``bool_`` only ``bitand``/``bitor``/``bitxor``
+    and comparisons occur: the frontend writes NumPy's ``+`` and ``*`` of bool arrays as ``|`` and ``&``."""
 
     op: ArrayOpKind
     args: list[Expr]

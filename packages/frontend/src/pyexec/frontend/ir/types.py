@@ -76,7 +76,7 @@ class StrT:
     Compiled code holds it in ``pyexec.memory``'s string layout (tag 0x02: int32 UTF-8 byte count, the
     UTF-8 bytes, NUL; docs/memory.md), the header's FLAG_ASCII marking an all-ASCII string. Like an array
     it is a heap value: every slot holding one counts a reference (the rules are in the LLVM backend's
-    ``lower_arrays`` module, shared by arrays and strings).
+    ``lowering.arrays`` module, shared by arrays and strings).
 
     Example:
         >>> str(STR)

@@ -61,6 +61,7 @@ from pyexec.frontend.ir.nodes import (
     Transpose,
 )
 from pyexec.frontend.ir.types import (
+    BOOL,
     BY_NAME,
     COMPLEX128,
     FLOAT64,
@@ -83,7 +84,8 @@ ARRAY_SPELLING = "float64[:] (any strides), int32[:, :] (2-D) or float64[:, ::1]
 SUPPORTED_ON_ARRAYS = ("len(a), a.shape[k], a.size, a.ndim, a[i], a[i, j] (read, assign, +=), views (a[1:-1], "
                        "a[::2], a[i, :], a[:, j], a.T), a[1:3] = v, a.copy(), 'for x in a' (rows of a 2-D array), "
                        "whole-array sum/prod/min/max/mean/argmin/argmax (methods and np. functions), "
-                       "elementwise + - * / and comparisons with broadcasting, -a, np.sqrt/exp/log/sin/cos/tan/abs, "
+                       "elementwise + - * / // % ** & | ^ << >> and comparisons with broadcasting, "
+                       "-a, ~a, a.astype(t), np.sqrt/exp/log/sin/cos/tan/abs, "
                        "a @ b and np.dot, and np.empty/zeros/ones/full(shape, dtype), their _like forms, np.arange, "
                        "np.linspace and np.eye")
 UFUNCS = ("sqrt", "exp", "log", "sin", "cos", "tan", "abs", "absolute")
@@ -342,6 +344,8 @@ class ArrayBuilder:
             self.no_keywords(node, label)
             self.arity(node, label, 0, 0)
             return ArrayCopy(base, ArrayT(t.dtype, t.ndim, "C"), self.loc(node))
+        if func.attr == "astype":
+            return self.array_astype(base, node, label)
         reduction = self.array_reduction(func.attr, base, node, label)
         if reduction is not None:
             return reduction
@@ -582,12 +586,9 @@ class ArrayBuilder:
     # --- elementwise operations and matmul --------------------------------------------------------
 
     def array_operand_type(self: FunctionBuilder, e: Expr, node: ast.AST, what: str) -> tuple[ScalarT, bool]:
-        """An operand's element type and whether it is weak (a Python number); bool arrays are refused."""
+        """An operand's element type and whether it is weak (a Python number)."""
         t = e.type
         if isinstance(t, ArrayT):
-            if t.dtype.is_bool:
-                raise self.error(UnsupportedSyntaxError, node, f"{what} on bool arrays is not supported in compiled "
-                                 "code", f"convert first (a.astype is not supported either: {JIT_HINT})")
             return t.dtype, False
         e = self.arithmetic(e)
         assert isinstance(e.type, ScalarT)
@@ -601,7 +602,8 @@ class ArrayBuilder:
                              "supported in compiled code yet",
                              f"+ - * / // % ** and comparisons are; otherwise {JIT_HINT}")
         result = self.elementwise(op, [left, right], node, f"'{symbol}'")
-        if op in SYMBOL_OF and op not in ("floordiv", "mod", "pow") and not result.compute.is_integer:  # type: ignore[attr-defined]
+        if op in SYMBOL_OF and op not in ("floordiv", "mod", "pow") \
+                and not (result.compute.is_integer or result.compute.is_bool):  # type: ignore[attr-defined]
             raise self.error(CompileTypeError, node, f"'{symbol}' needs integer arrays, not "
                              f"{result.compute}", "NumPy raises TypeError (the bitwise ufuncs take integers)")  # type: ignore[attr-defined]
         if op in ("floordiv", "mod", "pow") and result.compute.is_complex:  # type: ignore[attr-defined]
@@ -610,13 +612,22 @@ class ArrayBuilder:
         return result
 
     def elementwise(self: FunctionBuilder, op: str, operands: list[Expr], node: ast.AST, what: str) -> Expr:
-        types = [self.array_operand_type(e, node, what) for e in operands]
-        operands = [self.arithmetic(e) if not isinstance(e.type, ArrayT) else e for e in operands]
-        t, weak = types[0]
-        for u, w in types[1:]:
-            t, weak = promote(t, weak, u, w)
-        compute = t
-        if op == "truediv" and compute.is_integer:
+        bools = [(isinstance(e.type, ArrayT) and e.type.dtype.is_bool) or e.type == BOOL for e in operands]
+        operands = [e if isinstance(e.type, ArrayT) or is_bool else self.arithmetic(e)
+                    for e, is_bool in zip(operands, bools)]
+        if all(bools):
+            op, compute = self.bool_operation(op, node, what)
+        else:
+            # a bool operand takes the other's type (NumPy: bool promotes to every number type); a Python
+            # number beside a bool array is NumPy's default type of its kind (int64, float64, complex128)
+            types = [self.array_operand_type(e, node, what) for e, is_bool in zip(operands, bools) if not is_bool]
+            t, weak = types[0]
+            for u, w in types[1:]:
+                t, weak = promote(t, weak, u, w)
+            if weak and any(bools) and t.is_integer:
+                t = INT64  # a Python int beside a bool array
+            compute = t
+        if op == "truediv" and (compute.is_integer or compute.is_bool):
             compute = FLOAT64
         if op in ("lt", "le", "gt", "ge") and compute.is_complex:
             raise self.error(CompileTypeError, node, "complex numbers have no order", "compare abs(z) or z.real")
@@ -625,6 +636,34 @@ class ArrayBuilder:
         ndim = max(e.type.ndim for e in operands if isinstance(e.type, ArrayT))
         args = [e if isinstance(e.type, ArrayT) else self.convert(e, compute, node) for e in operands]
         return ArrayMap(op, args, compute, ArrayT(result, ndim, "C"), self.loc(node))  # type: ignore[arg-type]
+
+    def bool_operation(self: FunctionBuilder, op: str, node: ast.AST, what: str) -> tuple[str, ScalarT]:
+        """NumPy's operation and computing type for two bool operands: ``+`` is a logical or, ``*`` a
+        logical and, ``/`` float64, ``//`` ``%`` ``**`` and shifts int8, ``-`` a TypeError."""
+        if op == "sub":
+            raise self.error(CompileTypeError, node, "numpy boolean subtract, the `-` operator, is not supported",
+                             "use the `^` operator (NumPy raises TypeError)")
+        if op in ("add", "mul", "bitand", "bitor", "bitxor", "invert", "abs"):
+            return {"add": "bitor", "mul": "bitand"}.get(op, op), BOOL
+        if op == "neg":
+            raise self.error(CompileTypeError, node, "the numpy boolean negative, the `-` operator, is not supported",
+                             "use the `~` operator or np.logical_not (NumPy raises TypeError)")
+        if op in ("floordiv", "mod", "pow", "lshift", "rshift"):
+            return op, BY_NAME["int8"]  # type: ignore[return-value]
+        return op, BOOL  # comparisons; truediv becomes float64 in the caller
+
+    def array_astype(self: FunctionBuilder, base: Expr, node: ast.Call, label: str) -> Expr:
+        """``a.astype(dtype)``: a new C-contiguous array, each element converted as NumPy's ``astype`` does."""
+        self.no_keywords(node, label)
+        self.arity(node, label, 1, 1)
+        t = base.type
+        assert isinstance(t, ArrayT)
+        dtype = self.dtype_argument(node.args[0], t.dtype, label)
+        if t.dtype.is_complex and not dtype.is_complex:
+            raise self.error(UnsupportedSyntaxError, node, f"{label}: converting a complex array to {dtype} is not "
+                             "supported in compiled code (NumPy discards the imaginary part with a warning)",
+                             "take a.real first (not supported either), or use @pyexec.jit")
+        return ArrayMap("astype", [base], dtype, ArrayT(dtype, t.ndim, "C"), self.loc(node))
 
     def array_ufunc(self: FunctionBuilder, name: str, node: ast.Call, label: str) -> Expr:
         self.no_keywords(node, label)
@@ -636,7 +675,7 @@ class ArrayBuilder:
                              f"use the math module (math.{'fabs' if name == 'abs' else name}) or abs() on numbers")
         d = t.dtype
         op = "abs" if name == "absolute" else name
-        if d.is_complex or d.is_bool or (op != "abs" and d.is_integer and d.bits == 8):
+        if d.is_complex or (d.is_bool and op != "abs") or (op != "abs" and d.is_integer and d.bits == 8):
             why = "NumPy gives float16 here" if d.is_integer else f"{d} arrays"
             raise self.error(UnsupportedSyntaxError, node, f"{label}() of a {t} array is not supported in compiled "
                              f"code ({why})", JIT_HINT)

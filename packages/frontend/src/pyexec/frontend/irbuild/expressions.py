@@ -709,9 +709,15 @@ class ExpressionBuilder(ArrayBuilder, StringBuilder, StringOpsBuilder):
         if value.type == STR:
             self.value(operand_node)  # the located error naming the string
         if isinstance(value.type, ArrayT):
+            if isinstance(node.op, ast.Invert):
+                d = value.type.dtype
+                if not (d.is_integer or d.is_bool):
+                    raise self.error(CompileTypeError, node, f"ufunc 'invert' not supported for {d} arrays",
+                                     "~ needs integer or bool arrays (NumPy raises TypeError)")
+                return self.elementwise("invert", [value], node, "'~'")
             if not isinstance(node.op, ast.USub):
-                raise self.error(UnsupportedSyntaxError, node, "this unary operator on an array is not supported in "
-                                 "compiled code", f"-a is; otherwise {JIT_HINT}")
+                raise self.error(UnsupportedSyntaxError, node, "unary + on an array is not supported in "
+                                 "compiled code", f"-a and ~a are; otherwise {JIT_HINT}")
             return self.elementwise("neg", [value], node, "'-'")
         if value in self.numpy_bools:
             # NumPy's bool_: ~ is a logical not, unary - and + are TypeErrors

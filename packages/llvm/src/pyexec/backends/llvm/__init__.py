@@ -24,7 +24,7 @@ from pyexec.backends.llvm.errors import (
     NativeError,
     UnsupportedConstructError,
 )
-from pyexec.backends.llvm.lower import lower_module
+from pyexec.backends.llvm.lowering import lower_module
 
 __all__ = [
     "CCompilerError",

@@ -34,8 +34,13 @@ import llvmlite.binding as llvm
 from pyexec.backends.llvm import cache as disk_cache
 from pyexec.backends.llvm.errors import NativeBuildError, NativeError
 from pyexec.backends.llvm.host_runtime import install_interrupt_hook
-from pyexec.backends.llvm.lower import OVERFLOW_MODES, fallible_functions, guarded_functions, lower_module
-from pyexec.backends.llvm.lower_arrays import written_parameters
+from pyexec.backends.llvm.lowering import (
+    OVERFLOW_MODES,
+    fallible_functions,
+    guarded_functions,
+    lower_module,
+    written_parameters,
+)
 from pyexec.backends.llvm.optimize import check_opt, host_target_machine, optimize, parse
 from pyexec.backends.llvm.wrapper import add_vectorcall_entries, vectorcall_name
 from pyexec.frontend.ir import nodes as n

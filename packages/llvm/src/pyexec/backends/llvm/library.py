@@ -29,8 +29,7 @@ from pyexec.backends.llvm.array_runtime import FUNCTIONS as ARRAY_RUNTIME_FUNCTI
 from pyexec.backends.llvm.array_runtime import array_runtime_ir
 from pyexec.backends.llvm.cnames import check_symbol
 from pyexec.backends.llvm.errors import CCompilerError, NativeBuildError
-from pyexec.backends.llvm.lower import OVERFLOW_MODES, lower_module
-from pyexec.backends.llvm.lower_arrays import MESSAGE_TEXT_GLOBAL
+from pyexec.backends.llvm.lowering import MESSAGE_TEXT_GLOBAL, OVERFLOW_MODES, lower_module
 from pyexec.backends.llvm.optimize import check_opt, file_target_machine, optimize, parse
 from pyexec.frontend.ir import nodes as n
 from pyexec.frontend.ir.types import ArrayT, NoneT, ScalarT, StrT, TupleT, ValueT

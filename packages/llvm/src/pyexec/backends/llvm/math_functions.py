@@ -30,7 +30,7 @@ from pyexec.backends.llvm import runtime as rt
 from pyexec.frontend.ir import nodes as n
 
 if TYPE_CHECKING:
-    from pyexec.backends.llvm.lower import FunctionLowering
+    from pyexec.backends.llvm.lowering.function import FunctionLowering
 
 I1 = ir.IntType(1)
 I32 = ir.IntType(32)
@@ -754,4 +754,4 @@ MATH_INTRINSICS: dict[str, Callable[[FunctionLowering, n.Intrinsic, list], ir.Va
     "complex.make": lower_complex_make,
     "complex.numpy_pow": lower_numpy_complex_pow,
 }
-"""Intrinsic name → its lowering, for the functions of this module (lower.py merges it into its table)."""
+"""Intrinsic name → its lowering, for the functions of this module (``lowering.intrinsics`` merges it in its table)."""

@@ -3,7 +3,7 @@
 Compiled code reports a fault by setting an error state (a code and a message pointer) and
 returning; every target reads it back in its own way (the in-process wrapper raises the Python
 exception, the ``.so`` exposes ``<base>_last_error()``, the wasm glue throws). Native code keeps
-that state per call, on the entry point's stack (``lower.STATE_TYPE``), so threads never share it;
+that state per call, on the entry point's stack (``lowering.STATE_TYPE``), so threads never share it;
 wasm keeps it in two module globals. Output
 (``print``) and correctly rounded ``round(x, n)`` are calls of the external functions below, which
 each target provides.

@@ -13,7 +13,7 @@ Blocks come from the target's allocator (``pyexec_rt_array_alloc``, native and w
 the call's list like array storage, so a fault frees them with the rest. Each function here is defined
 once per LLVM module (internal linkage) on first use, built with llvmlite, so the same text serves every
 target. None of them raises: one that allocates returns NULL when memory runs out, and the lowering
-(:mod:`pyexec.backends.llvm.lower_strings`) turns that into MemoryError; bounds and arguments are checked
+(:mod:`pyexec.backends.llvm.lowering.strings`) turns that into MemoryError; bounds and arguments are checked
 by the lowering before the call.
 
 Costs: indices count code points. For an ASCII string (FLAG_ASCII) ``len``, ``s[i]`` and slicing are O(1)

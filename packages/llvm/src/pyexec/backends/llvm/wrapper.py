@@ -8,7 +8,7 @@ converted as a scalar parameter of its type is; a tuple result comes back as a n
 boxed items. Anything else (keywords, a wrong number of arguments) goes to the callable's Python
 method ``_call_with_binding``, which binds like a Python function and raises its TypeError.
 
-Host-only: the lowering (:mod:`pyexec.backends.llvm.lower`) never imports this module.
+Host-only: the lowering (:mod:`pyexec.backends.llvm.lowering`) never imports this module.
 
 Example:
     >>> vectorcall_name("f")
@@ -24,7 +24,7 @@ from llvmlite import ir
 from pyexec.backends.llvm import runtime as rt
 from pyexec.backends.llvm import string_runtime as srt
 from pyexec.backends.llvm.host_runtime import ARRAY_BOX_SYMBOL
-from pyexec.backends.llvm.lower import (
+from pyexec.backends.llvm.lowering import (
     F64,
     I32,
     I64,

@@ -59,7 +59,7 @@ def nuitka_version() -> str:
 
 def nuitka_options(target: FunctionTarget | FrozenProgram) -> list[str]:
     """The Nuitka options of every build (the launcher, output folder and name are added per build)."""
-    if isinstance(target, FrozenProgram) and target.needs_scalar_types:
+    if target.needs_scalar_types:
         # Frozen scalar types are pyexec.types' own objects (NumPy's casts): that part of pyexec goes in.
         keep_out = [f"--nofollow-import-to={name}" for name in PYEXEC_COMPILERS]
     else:

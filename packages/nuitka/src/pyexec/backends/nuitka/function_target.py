@@ -28,6 +28,18 @@ class FunctionTarget:
     module_file: Path
     root: Path
     function: Callable[..., Any]
+    needs_scalar_types: bool = False
+    """The module holds pyexec's scalar types (``from pyexec import uint8``): the executable contains
+    ``pyexec.types`` and NumPy, and the ``pyexec`` it sees gives those names."""
+
+
+def _uses_scalar_types(module: object) -> bool:
+    """True when a module-level name is one of ``pyexec.types``' objects or that module itself."""
+    for value in vars(module).values():
+        home = value.__name__ if inspect.ismodule(value) else getattr(type(value), "__module__", "")
+        if isinstance(home, str) and (home == "pyexec.types" or home.startswith("pyexec.types.")):
+            return True
+    return False
 
 
 def _module_name_for_main(file: Path, func_name: str) -> str:
@@ -72,10 +84,10 @@ def locate_function(func: Callable[..., Any]) -> FunctionTarget:
         raise UnsupportedFunctionError(f"module {target.__module__!r} has no top-level name {name!r}")
     if target.__module__ == "__main__":
         module_name = _module_name_for_main(path, name)
-        return FunctionTarget(module_name, name, path, path.parent, target)
+        return FunctionTarget(module_name, name, path, path.parent, target, _uses_scalar_types(module))
     module_name = target.__module__
     root = path.parent
     levels = module_name.count(".") + (1 if path.stem == "__init__" else 0)
     for _ in range(levels):
         root = root.parent
-    return FunctionTarget(module_name, name, path, root, target)
+    return FunctionTarget(module_name, name, path, root, target, _uses_scalar_types(module))

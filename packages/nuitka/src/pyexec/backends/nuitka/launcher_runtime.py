@@ -129,8 +129,9 @@ def install_pyexec_inside_executable() -> None:
     The module often builds its own executable at top level (``exe = aot_compile(f, "app")``): inside
     that executable ``aot_compile`` has nothing left to build and returns the executable's path.
     Functions decorated with ``jit``, ``aot`` or ``compile`` are already compiled, by Nuitka, with the
-    module: the decorators leave them as they are. pyexec's compilers are not part of the executable,
-    so any other pyexec name raises ImportError saying so.
+    module: the decorators leave them as they are. The scalar types (``from pyexec import uint8``) come
+    from ``pyexec.types`` when the build put it in (it does when the module uses them). pyexec's
+    compilers are not part of the executable, so any other pyexec name raises ImportError saying so.
     """
     if "pyexec" in sys.modules:
         return
@@ -144,6 +145,12 @@ def install_pyexec_inside_executable() -> None:
     def __getattr__(name: str) -> Any:
         if name.startswith("__"):
             raise AttributeError(name)
+        try:  # the scalar types (`from pyexec import uint8`), when the executable contains pyexec.types
+            import pyexec.types as scalar_types
+        except ImportError:
+            scalar_types = None
+        if scalar_types is not None and name in scalar_types.__all__:
+            return getattr(scalar_types, name)
         raise ImportError(
             f"pyexec.{name} is not available inside an executable built by pyexec.aot_compile: the executable "
             "contains the function's module and the Python it imports, not pyexec's compilers"

@@ -1,4 +1,8 @@
-"""NumPy arrays across the wasm boundary, for the Python loader (:mod:`pyexec.backends.wasm.loader`).
+"""NumPy arrays and strings across the wasm boundary, for the Python loader (:mod:`pyexec.backends.wasm.loader`).
+
+**Strings.** A ``str`` argument is encoded (UTF-8, once) and copied into a block of the string layout
+(``pyexec_alloc``; tag 0x02, FLAG_ASCII when it is ASCII), released when the call ends; a ``str`` result is
+the address of a block the call gave the host: decoded once, then released.
 
 **In.** An array argument is checked (an ``numpy.ndarray`` of the parameter's dtype and number of
 dimensions, any strides) and copied, C-contiguous, into one block the module allocates for it
@@ -33,6 +37,20 @@ import numpy as np
 from pyexec.backends.wasm.signature import array_info, array_written
 
 _DTYPES = {"bool_": np.bool_, "bool": np.bool_, "int": np.int64}
+STRING_MAX_BYTES = 2**31 - 2
+"""The most UTF-8 bytes a string holds (its length is an int32)."""
+
+
+def string_argument(function: str, name: str) -> Any:
+    """The converter of a ``str`` argument: its UTF-8 bytes (a lone surrogate is CPython's UnicodeEncodeError);
+    anything but a ``str`` is a TypeError naming the parameter (outside the lock: no memory access)."""
+
+    def to_utf8(value: Any) -> bytes:
+        if not isinstance(value, str):
+            raise TypeError(f"{function}() argument '{name}' must be str, not {type(value).__name__}")
+        return value.encode("utf-8")
+
+    return to_utf8
 
 
 def descriptor_size(ndim: int) -> int:
@@ -85,6 +103,7 @@ class ArrayCall:
         self.decref = exports["pyexec_decref"]
         self.free_call_blocks = exports["pyexec_free_call_blocks"]
         self.array_params = [array_info(t) is not None for t in params]
+        self.string_params = [t == "str" for t in params]
         self.written = [array_written(t) for t in params]
         info = array_info(result)
         self.result = (numpy_dtype(info[0]), info[1]) if info is not None else None
@@ -107,6 +126,10 @@ class ArrayCall:
                 if is_array:
                     address = self._copy_in(out[k])
                     blocks.append((address, out[k] if self.written[k] else None))
+                    out[k] = address
+                elif self.string_params[k]:
+                    address = self.string_in(out[k])
+                    blocks.append((address, None))
                     out[k] = address
         except BaseException:
             self.leave(blocks)
@@ -139,6 +162,35 @@ class ArrayCall:
                                 offset=data)
             np.copyto(target, array, casting="no")
         return address
+
+    def string_in(self, data: bytes) -> int:
+        """A block of the string layout holding ``data`` (UTF-8): its address, which the function receives."""
+        if len(data) > STRING_MAX_BYTES:
+            raise MemoryError(f"a string of {len(data)} bytes does not fit in a wasm32 module's string")
+        address = self.alloc(self.store, len(data) + 5) & 0xFFFFFFFF
+        if address == 0:
+            raise MemoryError(f"the wasm module cannot grow its memory to hold a string of {len(data)} bytes")
+        base, _ = self._base()
+        flags = ctypes.c_uint8.from_address(base + address - 3)
+        flags.value |= 2 if data.isascii() else 0  # FLAG_ASCII
+        ctypes.c_uint8.from_address(base + address - 4).value = 2  # the string tag
+        ctypes.memmove(base + address, struct.pack("<i", len(data)) + data + b"\0", len(data) + 5)
+        return address
+
+    def read_string(self, raw: int) -> str:
+        """A returned string, decoded (UTF-8) out of the module; its block released."""
+        base, length = self._base()
+        address = raw & 0xFFFFFFFF
+        try:
+            if address + 4 > length:
+                raise RuntimeError(f"the module returned a string at {address}, outside its memory")
+            (n,) = struct.unpack("<i", ctypes.string_at(base + address, 4))
+            if n < 0 or address + 4 + n > length:
+                raise RuntimeError(f"the module returned a string of {n} bytes at {address}, outside its memory")
+            return ctypes.string_at(base + address + 4, n).decode("utf-8")
+        finally:
+            if address:
+                self.decref(self.store, address)
 
     def _describe(self, array: np.ndarray, at: int) -> int:
         """A descriptor-only block for an array already in linear memory at offset ``at`` (its strides as
@@ -195,9 +247,11 @@ class ArrayCall:
                      "data": (base + data, False)}
         return np.asarray(WasmArrayBlock(self.module, owner, interface))
 
-    def leave(self, blocks: list[tuple[int, np.ndarray | None]], trapped: bool = False) -> None:
+    def leave(self, blocks: list[tuple[int, np.ndarray | None]], trapped: bool = False, failed: bool = False) -> None:
         """Copy written arguments back (what the function stored before it returned, raised or trapped, as
-        in CPython), release the argument blocks; after a trap, also every block the call allocated."""
+        in CPython), release the argument blocks; after a trap, also every block the call allocated. After a
+        call that failed, an argument's block is freed whatever its count says: the frames that took references
+        to it (a string parameter's slot) ended without releasing them, and nothing else can hold it."""
         if trapped:
             self.free_call_blocks(self.store)
         for address, original in blocks:
@@ -207,6 +261,9 @@ class ArrayCall:
                 source = np.ndarray(original.shape, original.dtype,
                                     buffer=(ctypes.c_uint8 * length).from_address(base), offset=address + head)
                 np.copyto(original, source, casting="no")
+            if failed:
+                base, _ = self._base()
+                ctypes.c_int32.from_address(base + address - 8).value = 1  # the host's reference only
             self.decref(self.store, address)
 
 

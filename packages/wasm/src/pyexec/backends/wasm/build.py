@@ -77,8 +77,7 @@ def compile_ir_module(
         >>> [str(s) for s in compiled.signatures]                  # doctest: +SKIP
         ['square(x:int)->int!']
     """
-    from pyexec.backends.llvm.lower import fallible_functions, lower_module
-    from pyexec.backends.llvm.lower_arrays import written_parameters
+    from pyexec.backends.llvm.lowering import fallible_functions, lower_module, written_parameters
     from pyexec.backends.llvm.runtime import ERROR_CODE_GLOBAL, ERROR_MESSAGE_GLOBAL
     from pyexec.backends.wasm.codegen import (
         WASM32_DATA_LAYOUT,
@@ -140,7 +139,7 @@ def compile_ir_module(
             lowered.get_global(symbol).linkage = ""
             export_data[symbol] = export
     ir_module = parse_module(with_fast_multiplication(str(lowered)) + BUILTINS_IR)
-    arrays = any(array_info(t) for s in signatures for t in [s.result, *(p.type for p in s.params)])
+    arrays = any(array_info(t) or t == "str" for s in signatures for t in [s.result, *(p.type for p in s.params)])
     if arrays or any(f.name.startswith("pyexec_rt_") for f in ir_module.functions):
         # the array runtime and its allocator, over this module's linear memory (one heap per instance)
         from pyexec.backends.wasm.array_runtime import HOST_EXPORTS, wasm_array_runtime_ir

@@ -22,6 +22,8 @@ from pyexec.backends.wasm.signature import ExportSignature, array_info, scalar_i
 def _input(function: str, name: str, type_name: str) -> str:
     ident = html.escape(f"{function}-{name}")
     label = f'<label for="{ident}">{html.escape(name)} <small>({html.escape(type_name)})</small></label>'
+    if type_name == "str":  # the text as typed, spaces included
+        return f'{label} <input type="text" id="{ident}" value="" data-kind="str">'
     items = tuple_items(type_name)
     if items is not None:  # one text field, items separated by commas: "3, 2.5"
         kinds = ",".join("bool" if scalar_info(t).is_bool else "float" if scalar_info(t).is_float else "int"
@@ -90,6 +92,7 @@ def demo_html(stem: str, js_file: str, loader: str, signatures: list[ExportSigna
 
     function readInput(element) {{
       if (element.dataset.kind === "bool") return element.checked;
+      if (element.dataset.kind === "str") return element.value;
       if (element.dataset.kind === "tuple") {{
         const kinds = element.dataset.items.split(",");
         const parts = element.value.split(",");

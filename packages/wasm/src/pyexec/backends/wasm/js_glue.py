@@ -94,6 +94,8 @@ def js_type(type_name: str) -> dict[str, object]:
     """How the glue converts one pyexec type: its kind, bit width and signedness."""
     if type_name == "None":
         return {"kind": "none"}
+    if type_name == "str":
+        return {"kind": "str", "type": "str"}  # a string block's address (TextEncoder in, TextDecoder out)
     if tuple_items(type_name) is not None:
         # items and their offsets in the function's result area (a tuple result is its address)
         return {"kind": "tuple", "type": type_name, "items": [{**js_type(t), "offset": offset}
@@ -514,6 +516,41 @@ function keepArray(raw, memory, t, address) {
   return new WasmArray(raw, memory, t.dtype.type, Typed, block, data - block, shape, owner);
 }
 
+// --- strings: UTF-8 in a block of pyexec.memory's string layout (int32 length, bytes, NUL; tag 0x02) ------
+
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+function strToWasm(raw, memory, fn, name, value) {
+  if (typeof value !== "string") {
+    throw new TypeError(`${fn}(): argument ${name} must be a string, not ${value === null ? "null" : typeof value}`);
+  }
+  if (LONE_SURROGATE.test(value)) {
+    // Python's UTF-8 encoder refuses a lone surrogate; TextEncoder would quietly write U+FFFD
+    throw new PyexecError("UnicodeEncodeError", `${fn}(): argument ${name} holds a lone surrogate (not valid UTF-8)`);
+  }
+  const bytes = new TextEncoder().encode(value);
+  const block = raw.pyexec_alloc(bytes.length + 5) >>> 0;
+  if (block === 0) {
+    throw new PyexecError("MemoryError", `${fn}(): the module cannot grow its memory for argument ${name}`);
+  }
+  const view = new DataView(memory.buffer);  // after the allocation, which may have grown the memory
+  view.setUint8(block - 4, 2);  // the string tag
+  if (bytes.every((c) => c < 0x80)) view.setUint8(block - 3, view.getUint8(block - 3) | 2);  // FLAG_ASCII
+  view.setInt32(block, bytes.length, true);
+  new Uint8Array(memory.buffer, block + 4, bytes.length + 1).set(bytes);
+  view.setUint8(block + 4 + bytes.length, 0);
+  return { block, borrowed: false, data: null };
+}
+
+function readStr(raw, memory, address) {
+  try {
+    const n = new DataView(memory.buffer).getInt32(address, true);
+    return new TextDecoder().decode(new Uint8Array(memory.buffer, address + 4, n));
+  } finally {
+    raw.pyexec_decref(address);  // the result's block belongs to the caller: released once decoded
+  }
+}
+
 function cString(memory, address) {
   const bytes = new Uint8Array(memory.buffer);
   let end = address;
@@ -612,9 +649,15 @@ async function loadWith(source, signatures, options) {
       }
       const arrays = [];
       let result;
+      let failed = true;  // a call that raised or trapped: its frames kept references to the arguments
       try {
         const values = sig.params.flatMap(([p, t], i) => {
           if (t.kind === "tuple") return tupleToWasm(name, p, t, args[i]);
+          if (t.kind === "str") {
+            const arg = strToWasm(raw, memory, name, p, args[i]);
+            arrays.push(arg);
+            return [arg.block];
+          }
           if (t.kind !== "array") return [toWasm(name, p, t, args[i])];
           const arg = arrayToWasm(raw, memory, name, p, t, args[i]);
           arrays.push(arg);
@@ -639,13 +682,16 @@ async function loadWith(source, signatures, options) {
             throw new PyexecError(ERROR_KINDS[code] || "RuntimeError", message);
           }
         }
+        failed = false;
         if (sig.result.kind === "array") {
           return (keep ? keepArray : readArray)(raw, memory, sig.result, result >>> 0);
         }
+        if (sig.result.kind === "str") return readStr(raw, memory, result >>> 0);
       } finally {
         for (const arg of arrays) {
           if (arg.borrowed) continue;  // a WasmArray: the caller's, released by the caller
           if (arg.data !== null) arrayBack(memory, arg);
+          if (failed) new DataView(memory.buffer).setInt32(arg.block - 8, 1, true);  // only the host's reference
           raw.pyexec_decref(arg.block);
         }
       }

@@ -179,8 +179,9 @@ class WasmFunction:
             # arrays are copied in and out under the module's lock (in _invoke), with the module's allocator,
             # which also frees what compiled code allocated in a call that trapped
             self._arrays = ArrayCall(module, [p.type for p in signature.params], signature.result)
-        elif any(array_info(t) for t in [signature.result, *(p.type for p in signature.params)]):
-            raise WasmLoadError(f"{module._name}: {signature.name}() takes or returns arrays, but the module does "
+        elif any(array_info(t) or t == "str" for t in [signature.result, *(p.type for p in signature.params)]):
+            raise WasmLoadError(f"{module._name}: {signature.name}() takes or returns arrays or strings, but the "
+                                "module does "
                                 "not export pyexec's array runtime (pyexec_alloc, pyexec_decref, "
                                 "pyexec_free_call_blocks)")
         self._converters = [_argument_converter(signature.name, p.name, p.type) for p in signature.params]
@@ -189,6 +190,9 @@ class WasmFunction:
         if array_info(signature.result) is not None:
             self._read_area = self._arrays.read_result
             self._result = lambda array: array
+        elif signature.result == "str":
+            self._read_area = self._arrays.read_string  # decoded under the module's lock, the block released
+            self._result = lambda text: text
         elif tuple_items(signature.result) is not None:
             # read under the module's lock (in _invoke): the next call rewrites the result area
             self._read_area = _tuple_result_reader(module, signature.result)
@@ -290,6 +294,10 @@ def _tuple_result_reader(module: WasmModule, type_name: str) -> Callable[[Any], 
 
 
 def _argument_converter(function: str, name: str, type_name: str) -> Callable[[Any], Any]:
+    if type_name == "str":
+        from pyexec.backends.wasm.array_boundary import string_argument
+
+        return string_argument(function, name)  # type: ignore[no-any-return]
     if array_info(type_name) is not None:
         from pyexec.backends.wasm.array_boundary import ArrayArgument
 
@@ -609,7 +617,9 @@ class WasmModule:
                             error = exc
             finally:
                 if arrays is not None:
-                    arrays.leave(blocks, trapped)  # the arguments' blocks; after a trap, the call's own
+                    # the arguments' blocks; after a trap, the call's own; after any failure, whatever
+                    # references the failed call's frames still held on the arguments
+                    arrays.leave(blocks, trapped, failed=trapped or error is not None)
                 self._owner = None
                 if main:
                     INTERRUPTS.leave()  # delivers a Ctrl-C that came during the call

@@ -95,6 +95,14 @@ def tuple_layout(type_name: str) -> list[tuple[str, int]]:
     return out
 
 
+STRING_LAYOUT = "str"
+"""A ``str`` parameter or result crosses as the address (i32) of a block in ``pyexec.memory``'s string layout
+(docs/memory.md: int32 UTF-8 byte count at the address, the bytes after it, then a NUL; tag 0x02 at
+address - 4, flags at address - 3 with bit 1 set for an all-ASCII string). The host makes an argument's block
+with ``pyexec_alloc`` and releases it (``pyexec_decref``) after the call; a result's block belongs to the host,
+which decodes it and releases it."""
+
+
 def scalar_info(type_name: str) -> ScalarInfo:
     """The types-table row of a pyexec type name (``int`` is int64).
 
@@ -143,18 +151,21 @@ class ExportSignature:
 
     @property
     def wasm_params(self) -> list[str]:
-        return ["i32" if array_info(p.type) else scalar_info(t).wasm_type or ""
+        return ["i32" if array_info(p.type) or p.type == "str" else scalar_info(t).wasm_type or ""
                 for p in self.params for t in tuple_items(p.type) or [p.type]]
 
     @property
     def wasm_result(self) -> str | None:
-        if tuple_items(self.result) is not None or array_info(self.result) is not None:
-            return "i32"  # the address of the result area
+        if tuple_items(self.result) is not None or array_info(self.result) is not None or self.result == "str":
+            return "i32"  # the address of the result area, or of the string's block
         return None if self.result == "None" else scalar_info(self.result).wasm_type
 
 
 def _is_boundary_type(type_name: str) -> bool:
-    """A pyexec scalar type that crosses the wasm boundary as one value, or a tuple of such types."""
+    """A pyexec scalar type that crosses the wasm boundary as one value, a tuple of such types, an array or a
+    ``str`` (the address of a string block, :data:`STRING_LAYOUT`)."""
+    if type_name == "str":
+        return True
     items = tuple_items(type_name)
     if items is not None:
         return bool(items) and all(_is_boundary_type(i) for i in items)
@@ -199,7 +210,7 @@ def check_boundary_type(function: str, what: str, type_name: str) -> None:
                 f"{function}(): the {what} is an array of {info[0]}, which cannot cross the WebAssembly boundary "
                 "yet; pass the real and imaginary parts as two float arrays instead")
         return
-    if type_name != "None" and scalar_info(type_name).wasm_type is None:
+    if type_name not in ("None", "str") and scalar_info(type_name).wasm_type is None:
         raise SignatureError(
             f"{function}(): the {what} has type {type_name}, which cannot cross the WebAssembly boundary "
             "as one value; pass or return its real and imaginary parts as two floats instead")

@@ -25,6 +25,8 @@ def ts_type(type_name: str, *, parameter: bool) -> str:
     """
     if type_name == "None":
         return "void"
+    if type_name == "str":
+        return "string"  # UTF-8 in the module, a JS string (TextEncoder/TextDecoder) outside
     items = tuple_items(type_name)
     if items is not None:  # an array in JS: [number | bigint, number]
         return "[" + ", ".join(ts_type(t, parameter=parameter) for t in items) + "]"

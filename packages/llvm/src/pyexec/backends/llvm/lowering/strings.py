@@ -5,8 +5,8 @@ A ``str`` value is a ``ptr`` to a block's data in ``pyexec.memory``'s string lay
 the bytes, NUL; tag 0x02; docs/memory.md). A literal is an immortal constant block (no allocation, its
 refcount negative so incref/decref skip it); every other string is a block of the call's list.
 
-**References** follow the array rules, in one place (:class:`~pyexec.backends.llvm.lower_arrays.ArrayLowering`
-and :func:`~pyexec.backends.llvm.lower_arrays.owned`): a string made by an expression (``a + b``, ``s[i]``,
+**References** follow the array rules, in one place (:class:`~pyexec.backends.llvm.lowering.arrays.ArrayLowering`
+and :func:`~pyexec.backends.llvm.lowering.arrays.owned`): a string made by an expression (``a + b``, ``s[i]``,
 a call's result…) is owned by its consumer, a name or a literal is borrowed; slots hold one reference; a
 temporary is released right after its use; a fault frees the call's blocks at the entry.
 
@@ -16,7 +16,7 @@ when full), so building a long string in a loop is linear, as in CPython.
 
 Example:
     >>> from pyexec.frontend import analyze_source
-    >>> from pyexec.backends.llvm.lower import lower_module
+    >>> from pyexec.backends.llvm.lowering import lower_module
     >>> m = analyze_source("def f(s: str) -> int:\\n    return len(s + '!')\\n")
     >>> "pyexec.str.concat" in str(lower_module(m, triple="x86_64-unknown-linux-gnu", data_layout=""))
     True
@@ -30,13 +30,13 @@ from llvmlite import ir
 
 from pyexec.backends.llvm import runtime as rt
 from pyexec.backends.llvm import string_runtime as srt
-from pyexec.backends.llvm.lower_arrays import call_blocks_head, message_function, owned
+from pyexec.backends.llvm.lowering.arrays import call_blocks_head, message_function, owned
 from pyexec.frontend.ir import nodes as n
 from pyexec.frontend.ir.string_ops import StrFormat, StrMethod
 from pyexec.frontend.ir.types import StrT
 
 if TYPE_CHECKING:
-    from pyexec.backends.llvm.lower import FunctionLowering
+    from pyexec.backends.llvm.lowering.function import FunctionLowering
 
 I1 = ir.IntType(1)
 I8 = ir.IntType(8)
@@ -64,11 +64,11 @@ def faults_locally(node: object) -> bool:
 
 
 class StringLowering:
-    """The string half of :class:`~pyexec.backends.llvm.lower.FunctionLowering` (a mixin)."""
+    """The string half of :class:`~pyexec.backends.llvm.lowering.function.FunctionLowering` (a mixin)."""
 
     def blocks_head(self: FunctionLowering) -> ir.Value:
         """Where this call's blocks are listed: the per-call state natively, a module global on wasm."""
-        from pyexec.backends.llvm.lower import STATE_BLOCKS, state_field
+        from pyexec.backends.llvm.lowering.state import STATE_BLOCKS, state_field
 
         if self.state is None:
             return call_blocks_head(self.owner.module)

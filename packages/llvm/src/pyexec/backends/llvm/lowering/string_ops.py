@@ -7,12 +7,12 @@ value's own runtime is (:mod:`pyexec.backends.llvm.string_runtime`), so every ta
 text. Natively ``pyexec_float_digits`` is defined too (C's ``snprintf``/``strtod``); on wasm32 it stays
 declared: the module imports it from its host.
 
-References follow the string rules (:mod:`pyexec.backends.llvm.lower_strings`): a routine borrows its
+References follow the string rules (:mod:`pyexec.backends.llvm.lowering.strings`): a routine borrows its
 arguments and returns a new string (NULL: MemoryError); temporaries are released after the call.
 
 Example:
     >>> from pyexec.frontend import analyze_source
-    >>> from pyexec.backends.llvm.lower import lower_module
+    >>> from pyexec.backends.llvm.lowering import lower_module
     >>> m = analyze_source("def f(s: str) -> str:\\n    return s.upper()\\n")
     >>> "pyexec_str_upper" in str(lower_module(m, triple="x86_64-unknown-linux-gnu", data_layout=""))
     True
@@ -37,7 +37,7 @@ from pyexec.frontend.ir.string_ops import StrFormat, StrMethod
 from pyexec.frontend.ir.types import INT64, STR, UINT64, ScalarT
 
 if TYPE_CHECKING:
-    from pyexec.backends.llvm.lower import FunctionLowering
+    from pyexec.backends.llvm.lowering.function import FunctionLowering
 
 I1 = ir.IntType(1)
 I32 = ir.IntType(32)

@@ -41,7 +41,8 @@ from pyexec.frontend.ir import nodes as n
 from pyexec.frontend.ir.types import INT, ArrayT, ScalarT, StrT
 
 if TYPE_CHECKING:
-    from pyexec.backends.llvm.lower import FunctionLowering, ModuleLowering
+    from pyexec.backends.llvm.lowering.function import FunctionLowering
+    from pyexec.backends.llvm.lowering.module import ModuleLowering
 
 I8 = ir.IntType(8)
 F64 = ir.DoubleType()
@@ -193,7 +194,7 @@ def message_function(owner: ModuleLowering, name: str, kind: int, pieces: list[s
     state, *values = fn.args
     b = ir.IRBuilder(fn.append_basic_block("entry"))
     if owner.unwind:
-        from pyexec.backends.llvm.lower import STATE_MESSAGE_ROOM, state_field
+        from pyexec.backends.llvm.lowering.state import STATE_MESSAGE_ROOM, state_field
 
         room = state_field(b, state, STATE_MESSAGE_ROOM)
     else:
@@ -347,9 +348,9 @@ def owned(e: n.Expr) -> bool:
 
 
 class ArrayLowering:
-    """The array half of :class:`~pyexec.backends.llvm.lower.FunctionLowering` (a mixin): one
+    """The array half of :class:`~pyexec.backends.llvm.lowering.function.FunctionLowering` (a mixin): one
     ``expr_*``/``stmt_*`` method per array node, and the reference rules of every heap value (arrays and
-    strings, :mod:`pyexec.backends.llvm.lower_strings`; a string's reference is its pointer, NULL when empty).
+    strings, :mod:`pyexec.backends.llvm.lowering.strings`; a string's reference is its pointer, NULL when empty).
 
     **References.** Every array-typed parameter and local slot holds one reference: parameters are
     increfed on entry (a no-op for arrays from Python or C, whose ``owner`` is NULL or a tagged argument
@@ -365,7 +366,7 @@ class ArrayLowering:
         return [v for v in [*self.func.params, *self.func.locals] if isinstance(v.type, (ArrayT, StrT))]
 
     def enter_arrays(self: FunctionLowering) -> None:
-        from pyexec.backends.llvm.lower import llvm_type
+        from pyexec.backends.llvm.lowering.types import llvm_type
 
         for v in self.array_slots():
             if isinstance(v, n.Param):
@@ -374,13 +375,13 @@ class ArrayLowering:
                 self.b.store(ir.Constant(llvm_type(v.type), None), self.slot(v))
 
     def release_arrays(self: FunctionLowering) -> None:
-        from pyexec.backends.llvm.lower import llvm_type
+        from pyexec.backends.llvm.lowering.types import llvm_type
 
         for v in self.array_slots():
             self.decref(self.b.load(self.slot(v), typ=llvm_type(v.type)))
 
     def assign_array(self: FunctionLowering, s: n.Assign) -> None:
-        from pyexec.backends.llvm.lower import llvm_type
+        from pyexec.backends.llvm.lowering.types import llvm_type
 
         if isinstance(s.target.type, StrT) and self.assign_append(s):
             return
@@ -428,7 +429,8 @@ class ArrayLowering:
 
     def new_array(self: FunctionLowering, t: ArrayT, extents: list[ir.Value]) -> ir.Value:
         """Allocate a C-contiguous array (NumPy's errors for a negative or too large shape)."""
-        from pyexec.backends.llvm.lower import STATE_BLOCKS, llvm_type, state_field
+        from pyexec.backends.llvm.lowering.state import STATE_BLOCKS, state_field
+        from pyexec.backends.llvm.lowering.types import llvm_type
 
         b = self.b
         item = element_size(t.dtype)
@@ -487,7 +489,7 @@ class ArrayLowering:
     def expr_ArrayView(self: FunctionLowering, e: n.ArrayView) -> ir.Value:
         """NumPy's basic indexing: integer items move the data pointer and drop their axis; slices follow
         Python's rules (``PySlice_AdjustIndices``), clamped to the axis."""
-        from pyexec.backends.llvm.lower import llvm_type
+        from pyexec.backends.llvm.lowering.types import llvm_type
 
         b = self.b
         base = self.expr(e.array)
@@ -646,7 +648,7 @@ class ArrayLowering:
     def reduce_scalar(self: FunctionLowering, op: str, d: ScalarT, acc_t: ScalarT, extents: list[ir.Value],
                       count: ir.Value, element: object) -> ir.Value:
         """One reduction over the index space ``extents``; ``element(ix)`` loads an element."""
-        from pyexec.backends.llvm.lower import llvm_type
+        from pyexec.backends.llvm.lowering.types import llvm_type
 
         b = self.b
 
@@ -778,6 +780,10 @@ class ArrayLowering:
         b = self.b
         if op in ("eq", "ne", "lt", "le", "gt", "ge"):
             return self.compare(op, xs[0], xs[1], t)
+        if op == "astype":
+            return xs[0]  # the operand was converted to ``t`` already
+        if op == "invert":
+            return b.xor(xs[0], ir.Constant(xs[0].type, -1 if not t.is_bool else 1))
         if op == "neg":
             (x,) = xs
             if t.is_complex:
@@ -853,7 +859,7 @@ class ArrayLowering:
 
     def expr_MatMul(self: FunctionLowering, e: n.MatMul) -> ir.Value:
         """``a @ b``: each result element a dot product in ``compute``, in order of the inner index."""
-        from pyexec.backends.llvm.lower import llvm_type
+        from pyexec.backends.llvm.lowering.types import llvm_type
 
         b = self.b
         left, right = self.expr(e.left), self.expr(e.right)
@@ -929,7 +935,7 @@ class ArrayLowering:
         scalar loop does (no fused multiply-add, no reassociation), so the result does not depend on the
         tiling; NumPy's BLAS sums in another order, so float results agree with NumPy's to rounding, not bit
         for bit."""
-        from pyexec.backends.llvm.lower import llvm_type
+        from pyexec.backends.llvm.lowering.types import llvm_type
 
         b = self.b
         c = t.dtype
@@ -1060,7 +1066,7 @@ class ArrayLowering:
         return desc
 
     def expr_Eye(self: FunctionLowering, e: n.Eye) -> ir.Value:
-        from pyexec.backends.llvm.lower import constant
+        from pyexec.backends.llvm.lowering.types import constant
 
         b = self.b
         rows = self.expr(e.rows)
@@ -1090,7 +1096,7 @@ class ArrayLowering:
 
     def copy_into(self: FunctionLowering, s: n.FillArray) -> None:
         """``target[...] = source`` with broadcasting; an overlapping source is copied first."""
-        from pyexec.backends.llvm.lower import llvm_type
+        from pyexec.backends.llvm.lowering.types import llvm_type
 
         b = self.b
         source = self.expr(s.value)
@@ -1245,7 +1251,7 @@ class ArrayLowering:
         return self.fit_int(self.expr(e.value), e)
 
     def fit_int(self: FunctionLowering, v: ir.Value, e: n.FitInt) -> ir.Value:
-        from pyexec.backends.llvm.lower import llvm_type
+        from pyexec.backends.llvm.lowering.types import llvm_type
 
         if e.value.type.is_float:
             v = self.cast(v, e.value.type, INT)  # int(x): NaN is ValueError, inf and too large OverflowError
@@ -1263,7 +1269,7 @@ class ArrayLowering:
         return b.trunc(v, ty) if ty.width < 64 else v
 
     def load_element(self: FunctionLowering, address: ir.Value, t: ScalarT) -> ir.Value:
-        from pyexec.backends.llvm.lower import llvm_type
+        from pyexec.backends.llvm.lowering.types import llvm_type
 
         value = self.b.load(address, typ=element_type(t, llvm_type(t)), align=1)
         return self.b.icmp_unsigned("!=", value, I8(0)) if t.is_bool else value
