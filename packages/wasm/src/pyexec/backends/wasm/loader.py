@@ -19,6 +19,7 @@ import builtins
 import ctypes
 import operator
 import os
+import struct
 import sys
 import threading
 import time
@@ -31,6 +32,7 @@ from pyexec.backends.wasm.build import ERROR_CODE_EXPORT, ERROR_MESSAGE_EXPORT
 from pyexec.backends.wasm.host_runtime import (
     HOST_FUNCTIONS,
     c_libm,
+    float_digits,
     format_complex,
     format_complex64,
     format_float,
@@ -556,6 +558,7 @@ class WasmModule:
             "pyexec_print_c64": lambda re, im: write(format_complex64(re, im)),
             "pyexec_print_str": lambda address: write(_read_c_string(self._memory, self._store, address)),
             "pyexec_round_ndigits": round_ndigits,
+            "pyexec_float_digits": self._float_digits,
         }
         asserts: dict[str, Callable[..., str]] = {  # a failed `assert test, value`: AssertionError(str(value))
             "pyexec_assert_i64": str,
@@ -578,6 +581,13 @@ class WasmModule:
         if HOST_FUNCTIONS[name][0] and HOST_FUNCTIONS[name][0][0] == "f32":
             return lambda *args: to_float32(c_libm(name, *args))
         return lambda *args: c_libm(name, *args)
+
+    def _float_digits(self, x: float, mode: int, n: int, single: int, buf: int, decpt_out: int) -> int:
+        """Write ``float_digits``'s digits at ``buf`` and the point's position (int32) at ``decpt_out``."""
+        digits, decpt = float_digits(x, mode, n, single)
+        self._memory.write(self._store, digits.encode("ascii"), buf)
+        self._memory.write(self._store, struct.pack("<i", decpt), decpt_out)
+        return len(digits)
 
     # --- calls ----------------------------------------------------------------------------------
 
