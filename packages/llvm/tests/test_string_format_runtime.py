@@ -135,3 +135,13 @@ def test_formatting_leaks_no_block_and_runs_in_threads(rt):
         rt("format", "float", v / 7, ".3e")
     assert rt.live() == start
     assert rt("threads", "format", ["float", 0.1, ">10.4f"], 8, 100) == ["    0.1000"] * 8
+
+
+def test_repr_of_every_power_of_two_is_cpythons(rt):
+    # A power of two's rounding interval is narrower below it, where the shortest string may round up.
+    for k in range(-1074, 1024):
+        x = 2.0**k
+        assert rt("format", "float", x, "") == repr(x), k
+    for k in range(-149, 128):
+        f = np.float32(2.0**k)
+        assert rt("format", "float32", float(f), "") == str(f), k

@@ -489,6 +489,50 @@ def build_float_digits_native(module: ir.Module, visibility: str = "") -> None:
         r.ret(r.b.fpext(r.b.call(strtof, [tmp, null]), F64))
     r.ret(r.b.call(strtod, [tmp, null]))
 
+    # digits.try(x, p, single, tmp, out, decpt_out, check) -> count: p significant digits of x in out;
+    # with check, -1 unless they (or the next decimal up) read back as x.
+    r = Routine(module, "digits.try", I64, [F64, I64, I32, PTR, PTR, PTR, I1], internal=True)
+    x, p, single, tmp, out, decpt_out, check = r.args
+    r.b.call(snprintf, [tmp, r.const(DIGITS_ROOM), formats["e"], r.b.trunc(r.b.sub(p, r.const(1)), I32), x])
+    nd = r.call("digits.parse", tmp, out, decpt_out)
+    with r.if_(r.b.not_(check)):
+        r.ret(nd)
+    back = r.call("digits.back", tmp, single)
+    with r.if_(r.b.fcmp_ordered("==", back, x)):
+        r.ret(nd)
+    with r.if_(r.b.fcmp_ordered("<", back, x)):
+        decpt = r.var(r.b.sext(r.b.load(decpt_out, typ=I32), I64))
+        k = r.var(r.b.sub(nd, r.const(1)))
+        with r.while_(lambda: r.icmp(">=", r.get(k), 0)):
+            with r.if_(r.icmp("!=", r.load8(out, r.get(k)), ord("9"))):
+                r.store8(out, r.get(k), r.b.add(r.load8(out, r.get(k)), r.const(1)))
+                r.break_()
+            r.store8(out, r.get(k), ord("0"))
+            r.add_to(k, -1)
+        with r.if_(r.icmp("<", r.get(k), 0)):
+            r.store8(out, 0, ord("1"))
+            r.add_to(decpt, 1)
+        # "0.<digits>e<decpt>" for the read back
+        r.store8(tmp, 0, ord("0"))
+        r.store8(tmp, 1, ord("."))
+        _copy_bytes(r, r.at(tmp, 2), out, nd)
+        at = r.var(r.b.add(nd, r.const(2)))
+        r.store8(tmp, r.get(at), ord("e"))
+        r.add_to(at, 1)
+        dv = r.get(decpt)
+        with r.if_(r.icmp("<", dv, 0)):
+            r.store8(tmp, r.get(at), ord("-"))
+            r.add_to(at, 1)
+        av = r.select(r.icmp("<", dv, 0), r.b.sub(r.const(0), dv), dv)
+        for div in (100, 10, 1):
+            r.store8(tmp, r.get(at), r.b.add(r.b.urem(r.b.udiv(av, r.const(div)), r.const(10)), r.const(48)))
+            r.add_to(at, 1)
+        r.store8(tmp, r.get(at), 0)
+        with r.if_(r.b.fcmp_ordered("==", r.call("digits.back", tmp, single), x)):
+            r.b.store(r.b.trunc(r.get(decpt), I32), decpt_out)
+            r.ret(nd)
+    r.ret(-1)
+
     r = Routine(module, FLOAT_DIGITS, I64, [F64, I32, I32, I32, PTR, PTR], visibility=visibility)
     x, mode, n, single, out, decpt_out = r.args
     tmp = r.buffer(DIGITS_ROOM)
@@ -516,51 +560,26 @@ def build_float_digits_native(module: ir.Module, visibility: str = "") -> None:
         _memmove_left(r, out, r.get(lead), r.get(got))
         r.b.store(r.b.trunc(r.b.sub(r.get(point), r.get(lead)), I32), decpt_out)
         r.ret(r.b.sub(r.get(got), r.get(lead)))
-    # Significant digits: "%.*e" with n - 1 decimals. Shortest: the fewest digits that read back as x;
-    # at each length the correctly rounded candidate, or, when it falls below x and fails, the next
-    # decimal up (a power of two's rounding interval is wider above it: 2**-24 is 5.960464477539063e-08).
-    digits = r.var(r.select(r.icmp("==", mode, MODE_SHORTEST), 1, r.b.sext(n, I64)))
-    with r.while_(lambda: r.const(1, I1)):
-        r.b.call(snprintf, [tmp, room, formats["e"], r.b.trunc(r.b.sub(r.get(digits), r.const(1)), I32), x])
-        nd = r.call("digits.parse", tmp, out, decpt_out)
-        with r.if_(r.b.or_(r.icmp("!=", mode, MODE_SHORTEST), r.icmp(">=", r.get(digits), 17))):
-            r.ret(nd)
-        back = r.call("digits.back", tmp, single)
-        with r.if_(r.b.fcmp_ordered("==", back, x)):
-            r.ret(nd)
-        with r.if_(r.b.fcmp_ordered("<", back, x)):
-            decpt = r.var(r.b.sext(r.b.load(decpt_out, typ=I32), I64))
-            k = r.var(r.b.sub(nd, r.const(1)))
-            with r.while_(lambda: r.icmp(">=", r.get(k), 0)):
-                with r.if_(r.icmp("!=", r.load8(out, r.get(k)), ord("9"))):
-                    r.store8(out, r.get(k), r.b.add(r.load8(out, r.get(k)), r.const(1)))
-                    r.break_()
-                r.store8(out, r.get(k), ord("0"))
-                r.add_to(k, -1)
-            with r.if_(r.icmp("<", r.get(k), 0)):
-                r.store8(out, 0, ord("1"))
-                r.add_to(decpt, 1)
-            # "0.<digits>e<decpt>" for the read back
-            r.store8(tmp, 0, ord("0"))
-            r.store8(tmp, 1, ord("."))
-            _copy_bytes(r, r.at(tmp, 2), out, nd)
-            at = r.var(r.b.add(nd, r.const(2)))
-            r.store8(tmp, r.get(at), ord("e"))
-            r.add_to(at, 1)
-            dv = r.get(decpt)
-            with r.if_(r.icmp("<", dv, 0)):
-                r.store8(tmp, r.get(at), ord("-"))
-                r.add_to(at, 1)
-            av = r.select(r.icmp("<", dv, 0), r.b.sub(r.const(0), dv), dv)
-            for div in (100, 10, 1):
-                r.store8(tmp, r.get(at), r.b.add(r.b.urem(r.b.udiv(av, r.const(div)), r.const(10)), r.const(48)))
-                r.add_to(at, 1)
-            r.store8(tmp, r.get(at), 0)
-            with r.if_(r.b.fcmp_ordered("==", r.call("digits.back", tmp, single), x)):
-                r.b.store(r.b.trunc(r.get(decpt), I32), decpt_out)
-                r.ret(nd)
-        r.add_to(digits, 1)
-    r.ret(0)
+    # Significant digits: "%.*e" with n - 1 decimals. Shortest: the fewest digits that read back as x,
+    # found by bisection over 1..17 (1..9 for a float32); at each length the correctly rounded candidate,
+    # or, when it falls below x and fails, the next decimal up (a power of two's rounding interval is
+    # wider above it: 2**-24 is 5.960464477539063e-08).
+    with r.if_(r.icmp("!=", mode, MODE_SHORTEST)):
+        r.ret(r.call("digits.try", x, r.b.sext(n, I64), single, tmp, out, decpt_out, r.const(0, I1)))
+    lo = r.var(1)
+    hi = r.var(r.select(r.icmp("!=", single, r.const(0, I32)), 9, 17))
+    with r.while_(lambda: r.icmp("<", r.get(lo), r.get(hi))):
+        mid = r.b.lshr(r.b.add(r.get(lo), r.get(hi)), r.const(1))
+        got = r.call("digits.try", x, mid, single, tmp, out, decpt_out, r.const(1, I1))
+        with r.if_else(r.icmp(">=", got, 0)) as (then, otherwise):
+            with then:
+                r.set(hi, mid)
+            with otherwise:
+                r.set(lo, r.b.add(mid, r.const(1)))
+    nd = r.call("digits.try", x, r.get(hi), single, tmp, out, decpt_out, r.const(1, I1))
+    with r.if_(r.icmp("<", nd, 0)):
+        r.ret(r.call("digits.try", x, r.get(hi), single, tmp, out, decpt_out, r.const(0, I1)))
+    r.ret(nd)
     seal(module)
 
 
