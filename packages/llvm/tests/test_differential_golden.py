@@ -28,7 +28,7 @@ from hypothesis import strategies as st
 from pyexec.backends.llvm import aot
 from pyexec.frontend import analyze_file
 from pyexec.frontend.ir import nodes as n
-from pyexec.frontend.ir.types import ArrayT
+from pyexec.frontend.ir.types import ArrayT, StrT
 
 GOLDEN = Path(__file__).resolve().parents[2] / "frontend" / "tests" / "golden"
 CASES = sorted(GOLDEN.glob("*.py")) if GOLDEN.is_dir() else []
@@ -67,6 +67,8 @@ def _has_big_int_math(func: n.Function) -> bool:
 def _strategy(t, bounded: bool):
     if hasattr(t, "items"):  # a tuple: one strategy per item
         return st.tuples(*(_strategy(i, bounded) for i in t.items))
+    if isinstance(t, StrT):  # text with non-ASCII, emoji, NUL, empty
+        return st.one_of(st.text(max_size=12), st.sampled_from(["", "ab", "é", "😀a", "a\x00b"]))
     if isinstance(t, ArrayT):
         return _array_strategy(t)
     info = t.info
@@ -109,6 +111,8 @@ def _to_python_arg(value, t):
         return tuple(_to_python_arg(v, i) for v, i in zip(value, t.items))
     if isinstance(t, ArrayT):
         return value.copy()
+    if isinstance(t, StrT):
+        return value
     if t.is_integer and not t.checked:
         return np.dtype(t.info.numpy_dtype).type(value)
     if t.is_float and t.info.bits == 32:

@@ -365,3 +365,16 @@ def test_c_callers_pass_and_release_strings(tmp_path):
                     "-o", str(exe)], check=True, capture_output=True)
     out = subprocess.run([str(exe)], capture_output=True, text=True, check=True).stdout.splitlines()
     assert out == ["Hello, wörld!|14|14", "béc 0", "7 string index out of range (nil)", "2"]
+
+
+def late_string(a: int, b: int, c: int, d: int, e: int, s: str) -> int:
+    return len(s) + a
+
+
+@needs_cc
+def test_a_str_parameter_c_would_split_across_registers_is_refused(tmp_path):
+    from pyexec.backends.llvm.errors import NativeBuildError
+
+    with pytest.raises(NativeBuildError, match="put the str parameters before the integer ones"):
+        compile_llvm(late_string, "late", tmp_path)
+    assert aot(late_string)(1, 2, 3, 4, 5, "abc") == 4  # in process there is no C boundary

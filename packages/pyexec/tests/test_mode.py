@@ -79,9 +79,9 @@ HAS_NATIVE = importlib.util.find_spec("llvmlite") is not None and importlib.util
     "pyexec.backends.llvm") is not None
 
 
-def uses_a_string(n: int) -> int:
-    s = "abc"
-    return len(s) + n
+def uses_a_list(n: int) -> int:
+    xs = [1, 2, 3]
+    return n + 1 if xs else n
 
 
 @pytest.mark.skipif(not HAS_NATIVE, reason="pyexec-llvm (llvmlite) is not installed")
@@ -98,6 +98,6 @@ def test_production_mode_raises_the_native_diagnostic_instead_of_falling_back(mo
 
     monkeypatch.setenv("PYEXEC_MODE", "production")
     with pytest.raises(CompileError) as info:
-        pyexec.compile(uses_a_string)(1)
-    assert "strings are not supported" in str(info.value)
+        pyexec.compile(uses_a_list)(1)
+    assert "a list is not supported" in str(info.value)
     assert f"{__file__}:" in str(info.value)

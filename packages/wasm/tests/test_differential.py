@@ -26,6 +26,7 @@ from pyexec.backends.llvm import aot
 from pyexec.backends.wasm import WasmBuildError, compile_ir_module, load
 from pyexec.frontend import analyze_file
 from pyexec.frontend.ir import nodes as n
+from pyexec.frontend.ir.types import StrT
 
 GOLDEN = Path(__file__).resolve().parents[2] / "frontend" / "tests" / "golden"
 CASES = sorted(GOLDEN.glob("*.py")) if GOLDEN.is_dir() else []
@@ -56,6 +57,8 @@ def _needs_small_ints(func: n.Function) -> bool:
 def _strategy(t, bounded: bool):
     if hasattr(t, "items"):  # a tuple: one strategy per item
         return st.tuples(*(_strategy(i, bounded) for i in t.items))
+    if isinstance(t, StrT):  # text with non-ASCII, emoji, NUL, empty
+        return st.one_of(st.text(max_size=12), st.sampled_from(["", "ab", "é", "😀a", "a\x00b"]))
     info = t.info
     if t.is_bool:
         return st.booleans()
@@ -73,6 +76,8 @@ def _strategy(t, bounded: bool):
 def _to_python_arg(value, t):
     if hasattr(t, "items"):
         return tuple(_to_python_arg(v, i) for v, i in zip(value, t.items))
+    if isinstance(t, StrT):
+        return value
     if t.is_integer and not t.checked:
         return np.dtype(t.info.numpy_dtype).type(value)
     if t.is_float and t.info.bits == 32:

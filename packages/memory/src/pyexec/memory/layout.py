@@ -51,6 +51,10 @@ TAG_NAMES = {
 # --- flags (header byte 5) ----------------------------------------------------------------
 FLAG_LARGE = 0x01
 """The block lives in the large region and has the 8-byte size prefix."""
+FLAG_ASCII = 0x02
+"""A string block (tag 0x02) whose bytes are all below 0x80: a byte index is a code point index. Compiled
+code sets it on the strings it makes and reads it to index, slice and measure ASCII text in O(1); a string
+without it is still valid (its operations walk the UTF-8 bytes)."""
 
 # --- size classes -------------------------------------------------------------------------
 SIZE_CLASSES = (16, 32, 64, 128, 256, 512, 1024, 2048)

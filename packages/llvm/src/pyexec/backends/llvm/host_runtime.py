@@ -100,6 +100,8 @@ _PRINTERS = {
     "pyexec_print_c64": ("float %re, float %im",
                          'call ptr @"pyexec.capi.PyComplex_FromDoubles"(double %wre, double %wim)', "c64"),
     "pyexec_print_str": ("ptr %v", 'call ptr @"pyexec.capi.PyUnicode_FromString"(ptr %v)', "str"),
+    "pyexec_print_text": ("ptr %v, i64 %n", 'call ptr @"pyexec.capi.PyUnicode_DecodeUTF8"(ptr %v, i64 %n, ptr null)',
+                          "str"),
 }
 _WIDEN = {
     "pyexec_print_bool": "  %w = sext i32 %v to i64\n",
@@ -114,6 +116,7 @@ declare ptr @"pyexec.capi.PyBool_FromLong"(i64)
 declare ptr @"pyexec.capi.PyFloat_FromDouble"(double)
 declare ptr @"pyexec.capi.PyComplex_FromDoubles"(double, double)
 declare ptr @"pyexec.capi.PyUnicode_FromString"(ptr)
+declare ptr @"pyexec.capi.PyUnicode_DecodeUTF8"(ptr, i64, ptr)
 declare ptr @"pyexec.capi.PyObject_Vectorcall"(ptr, ptr, i64, ptr)
 declare void @"pyexec.capi.Py_DecRef"(ptr)
 declare i32 @"pyexec.capi.PyErr_CheckSignals"()
@@ -329,7 +332,7 @@ def host_module_ir() -> str:
     for name, (params, box, writer) in _PRINTERS.items():
         # pyexec_print_X writes str() of the value; pyexec_assert_X raises AssertionError(str() of it)
         for prefix, table in (("pyexec_print_", _WRITERS), ("pyexec_assert_", _ASSERTERS)):
-            if prefix == "pyexec_assert_" and name == "pyexec_print_str":
+            if prefix == "pyexec_assert_" and name in ("pyexec_print_str", "pyexec_print_text"):
                 continue
             own = prefix + name.removeprefix("pyexec_print_")
             target = f"ptr inttoptr (i64 {id(table[writer])} to ptr)"
@@ -340,7 +343,7 @@ def host_module_ir() -> str:
 
 
 _ASSERT_FUNCTIONS = [name.replace("pyexec_print_", "pyexec_assert_") for name in _PRINTERS
-                     if name != "pyexec_print_str"]
+                     if name not in ("pyexec_print_str", "pyexec_print_text")]
 
 
 _host: dict[str, object] = {}

@@ -88,6 +88,7 @@ PYEXEC_HIDDEN void pyexec_print_i64(int64_t v) { printf("%lld", (long long)v); }
 PYEXEC_HIDDEN void pyexec_print_u64(uint64_t v) { printf("%llu", (unsigned long long)v); }
 PYEXEC_HIDDEN void pyexec_print_bool(int32_t v) { fputs(v ? "True" : "False", stdout); }
 PYEXEC_HIDDEN void pyexec_print_str(const char *s) { fputs(s, stdout); }
+PYEXEC_HIDDEN void pyexec_print_text(const char *s, int64_t n) { fwrite(s, 1, (size_t)n, stdout); }
 
 PYEXEC_HIDDEN void pyexec_print_f64(double v) {
     char buf[64];

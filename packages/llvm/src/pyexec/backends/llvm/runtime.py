@@ -65,6 +65,7 @@ EXTERNAL_FUNCTIONS: dict[str, tuple[str, tuple[str, ...]]] = {
     "pyexec_print_c128": ("void", ("double", "double")),
     "pyexec_print_c64": ("void", ("float", "float")),
     "pyexec_print_str": ("void", ("const char *",)),
+    "pyexec_print_text": ("void", ("const char *", "int64_t")),
     "pyexec_round_ndigits": ("double", ("double", "int64_t")),
     "pyexec_float_digits": ("int64_t", ("double", "int32_t", "int32_t", "int32_t", "const char *", "const char *")),
     "pyexec_assert_i64": ("const char *", ("int64_t",)),
@@ -78,7 +79,8 @@ EXTERNAL_FUNCTIONS: dict[str, tuple[str, tuple[str, ...]]] = {
 """The runtime functions lowered code may call (besides libm), with their C signatures.
 
 ``pyexec_print_*`` write one value as CPython's ``str()`` would (floats as ``repr``);
-``pyexec_print_str`` writes a NUL-terminated UTF-8 string; ``pyexec_round_ndigits`` is
+``pyexec_print_str`` writes a NUL-terminated UTF-8 string, ``pyexec_print_text`` the given number of UTF-8
+bytes (a ``str`` value, NUL characters included); ``pyexec_round_ndigits`` is
 ``round(x, n)`` for a float ``x``, correctly rounded (half to even on the exact binary value).
 ``pyexec_float_digits(x, mode, n, single, buf, decpt)`` gives the decimal digits of a finite ``x >= 0`` for
 formatting (see :mod:`pyexec.backends.llvm.string_format`); native code defines it over the C library, a

@@ -162,6 +162,27 @@ def check_c_target(triple: str, t: TupleT, function: str) -> None:
                                "or pass the items separately")
 
 
+def check_c_strings(triple: str, params: list[ValueT], function: str) -> None:
+    """A ``pyexec_str`` parameter (16 bytes, two integer eightbytes) travels in two integer registers, or wholly
+    in memory when only one is left (x86-64 System V and AArch64 alike); the entry takes it as two scalars, so a
+    parameter list that would split one is refused rather than miscompiled, and so is Windows (by reference)."""
+    if "windows" in triple or "msvc" in triple:
+        raise NativeBuildError(f"{function}(): a str parameter or result at the C boundary is not supported on "
+                               f"{triple} yet; call it from Python (aot)")
+    left = 8 if triple.startswith(("aarch64", "arm64")) else 6
+    for t in params:
+        if isinstance(t, StrT):
+            if left == 1:
+                raise NativeBuildError(f"{function}(): a str parameter would be split between the last integer "
+                                       "register and the stack, which C does not do; put the str parameters "
+                                       "before the integer ones")
+            left = max(left - 2, 0)
+        elif isinstance(t, TupleT) or (isinstance(t, ScalarT) and (t.is_float or t.is_complex)):
+            continue  # tuples are checked by sysv_plan; floats take SSE/FP registers
+        else:
+            left = max(left - 1, 0)
+
+
 def to_pieces(b: ir.IRBuilder, value: ir.Value, t: TupleT, entry_block: ir.Block) -> list[ir.Value]:
     """A tuple register value as the ABI pieces of its C struct (through a stack slot)."""
     slot = _slot(b, entry_block)

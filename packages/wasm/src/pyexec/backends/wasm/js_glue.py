@@ -661,6 +661,7 @@ async function loadWith(source, signatures, options) {
     pyexec_print_c128: (re, im) => out(formatComplex(re, im, (x) => formatDigits(x, false))),
     pyexec_print_c64: (re, im) => out(formatComplex(re, im, (x) => float32Digits(x, false))),
     pyexec_print_str: (address) => out(cString(memory, address)),
+    pyexec_print_text: (address, n) => out(new TextDecoder().decode(new Uint8Array(memory.buffer, address, Number(n)))),
     pyexec_round_ndigits: roundNdigits,
     pyexec_float_digits: (x, mode, n, single, buf, decptOut) => {
       const [digits, decpt] = floatDigits(x, mode, n, single);

@@ -557,6 +557,8 @@ class WasmModule:
             "pyexec_print_c128": lambda re, im: write(format_complex(re, im)),
             "pyexec_print_c64": lambda re, im: write(format_complex64(re, im)),
             "pyexec_print_str": lambda address: write(_read_c_string(self._memory, self._store, address)),
+            "pyexec_print_text": lambda address, n: write(
+                bytes(self._memory.read(self._store, address, address + n)).decode("utf-8", errors="replace")),
             "pyexec_round_ndigits": round_ndigits,
             "pyexec_float_digits": self._float_digits,
         }

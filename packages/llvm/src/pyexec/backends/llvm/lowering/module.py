@@ -250,6 +250,9 @@ class ModuleLowering:
                 if isinstance(t, TupleT):
                     tuple_abi.check_c_target(self.triple, t, func.name)
             plan, sret = tuple_abi.sysv_plan([p.type for p in func.params], rt_)
+        if not wasm and any(isinstance(p.type, StrT) for p in func.params) and not any(
+                isinstance(p.type, TupleT) for p in func.params):
+            tuple_abi.check_c_strings(self.triple, [p.type for p in func.params], func.name)
         if not wasm:  # a str crosses the C boundary as pyexec_str {data, size}, by value: two registers
             plan = [[PTR, I64] if isinstance(p.type, StrT) else how for p, how in zip(func.params, plan)]
         returns_str = isinstance(rt_, StrT) and not wasm

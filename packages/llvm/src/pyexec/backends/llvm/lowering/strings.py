@@ -94,8 +94,8 @@ class StringLowering:
             self.b.call(self.owner.external("pyexec_rt_decref", ir.VoidType(), [PTR]), [s])
 
     def print_string(self: FunctionLowering, s: ir.Value) -> None:
-        """``print`` of a string value: its UTF-8 text (NUL-terminated in the block)."""
-        self.print_call("pyexec_print_str", [PTR], [srt.text(self.b, s)])
+        """``print`` of a string value: its UTF-8 bytes and their count (a NUL character is printed too)."""
+        self.print_call("pyexec_print_text", [PTR, I64], [srt.text(self.b, s), srt.length_bytes(self.b, s)])
 
     def assign_append(self: FunctionLowering, s: n.Assign) -> bool:
         """``x = x + t`` into a string variable: the runtime's in-place ``append``. False: not that shape."""
