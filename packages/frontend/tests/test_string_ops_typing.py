@@ -48,7 +48,7 @@ def test_str_of_a_string_is_the_string_itself():
     ("return f'{len(s):c}'", UnsupportedSyntaxError, (2, 12), "the format type 'c' is not supported"),
     ("return f'{len(s):{len(s)}}'", UnsupportedSyntaxError, (2, 12), "a replacement field inside a format spec"),
     ("return repr(s)", UnsupportedSyntaxError, (2, 12), "repr() of a str (quoting and escaping) is not supported"),
-    ("return str(1j)", UnsupportedSyntaxError, (2, 16), "formatting a complex number is not supported"),
+    ("return f'{1j:>8}'", UnsupportedSyntaxError, (2, 15), "formatting a complex number with a format spec"),
     ("return format(1.5, s)", UnsupportedSyntaxError, (2, 24), "format()'s spec must be a string literal"),
 ])
 def test_refused_string_operations_are_located_with_cpythons_words(src, error, where, fragment):

@@ -67,6 +67,10 @@ def narrow(a: np.int8, u: np.uint64, f: np.float32) -> str:
     return str(a) + "|" + str(u) + "|" + str(f) + "|" + repr(f) + "|" + repr(a) + "|" + f"{f}|{u:_x}"
 
 
+def complexes(z: complex, c: np.complex64) -> str:
+    return f"{z}|{c}|" + str(z) + repr(z) + str(c) + repr(c)
+
+
 def fizzbuzz(n: int) -> str:
     out = ""
     for i in range(1, n + 1):
@@ -84,7 +88,7 @@ def fizzbuzz(n: int) -> str:
 @pytest.fixture(scope="module")
 def compiled():
     return {f.__name__: aot(f) for f in (cases, stripping, searching, affixes, replacing, predicates, joining, greet,
-                                         numbers, strings, narrow, fizzbuzz)}
+                                         numbers, strings, narrow, complexes, fizzbuzz)}
 
 
 @FAST
@@ -146,6 +150,17 @@ def test_fstrings_of_strings_match_cpython(compiled, s):
 def test_numpy_scalars_print_as_numpy_prints_them(compiled, a, u, f):
     args = (np.int8(a), np.uint64(u), np.float32(f))
     assert compiled["narrow"](*args) == narrow(*args)
+
+
+PARTS = st.one_of(st.floats(), st.sampled_from([0.0, -0.0, 1.0, 1e16, 1e-5, 1234567.0]))
+
+
+@FAST
+@given(PARTS, PARTS)
+def test_complex_numbers_print_as_cpython_and_numpy_print_them(compiled, re, im):
+    with np.errstate(over="ignore"):
+        args = (complex(re, im), np.complex64(complex(re, im)))
+    assert compiled["complexes"](*args) == complexes(*args)
 
 
 def test_fizzbuzz_to_one_string():

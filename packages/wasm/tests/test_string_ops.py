@@ -42,7 +42,12 @@ def narrow(f: np.float32) -> str:
     return str(f) + "|" + repr(f) + "|" + f"{f}"
 
 
-FUNCS = [methods, floats, ints, narrow]
+def complexes(re: float, im: float) -> str:
+    z = complex(re, im)  # a complex cannot cross the wasm boundary as one value
+    return f"{z}|" + repr(z)
+
+
+FUNCS = [methods, floats, ints, narrow, complexes]
 
 
 @pytest.fixture(scope="module")
@@ -74,6 +79,12 @@ def test_int_formatting_in_wasm_matches_cpython(built, n, u, b):
 @given(st.floats(width=32))
 def test_float32_text_in_wasm_matches_numpy(built, f):
     assert built[1].narrow(np.float32(f)) == narrow(np.float32(f))
+
+
+@FAST
+@given(st.floats(), st.floats())
+def test_complex_text_in_wasm_matches_cpython(built, re, im):
+    assert built[1].complexes(re, im) == complexes(re, im)
 
 
 def test_wasm_formatting_leaves_the_heap_as_it_was(built):

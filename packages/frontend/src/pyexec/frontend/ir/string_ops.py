@@ -55,8 +55,9 @@ class StrMethod:
 
 @dataclass(eq=False)
 class StrFormat:
-    """``str(value)``, ``repr(value)`` or ``format(value, spec)`` (``conversion``) of a number (any scalar
-    type but complex) or a string, exactly as CPython (and NumPy for its scalar types) prints it."""
+    """``str(value)``, ``repr(value)`` or ``format(value, spec)`` (``conversion``) of a number or a string,
+    exactly as CPython (and NumPy for its scalar types) prints it; a complex number only with an empty
+    spec (``'(1+2j)'``)."""
 
     conversion: Conversion
     value: Expr

@@ -534,7 +534,7 @@ class _Verifier:
 
     def str_format(self, e: StrFormat) -> None:
         t = self.expr(e.value)
-        if not (t == STR or (isinstance(t, ScalarT) and not t.is_complex)):
+        if not (t == STR or (isinstance(t, ScalarT) and (not t.is_complex or e.spec.text == ""))):
             raise self.fail(e, f"formats a value of type {t}")
         self.same(e, e.type, STR, "result")
 

@@ -167,12 +167,15 @@ class StringOpsBuilder:
             if conversion == "str" or spec == "":
                 return value
             kind = "str"
+        elif isinstance(t, ScalarT) and t.is_complex and spec == "":
+            # str, repr and an empty spec all give CPython's "(1+2j)" (NumPy's digits for complex64)
+            return StrFormat(conversion, value, parse_format_spec("", "float"), STR, self.loc(node))
         elif isinstance(t, ScalarT) and not t.is_complex:
             if t.is_bool and (conversion != "format" or spec == ""):
                 return StrFormat(conversion, value, parse_format_spec("", "int"), STR, self.loc(node))
             kind = "float" if t.is_float else "int"
         else:
-            what = "a complex number" if isinstance(t, ScalarT) else f"a value of type {t}"
+            what = "a complex number with a format spec" if isinstance(t, ScalarT) else f"a value of type {t}"
             raise self.error(UnsupportedSyntaxError, value_node, f"formatting {what} is not supported in compiled "
                              "code", "format its parts (z.real, z.imag)" if isinstance(t, ScalarT) else None)
         try:

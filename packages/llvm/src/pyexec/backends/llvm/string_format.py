@@ -12,8 +12,9 @@ routines take its fields resolved (``fill`` a code point; ``align``, ``sign``, `
 | ``pyexec_fmt_str`` | ``(head, s, fill, align, width, precision) -> str`` |
 
 ``pyexec_fmt_float``'s ``type`` is one of ``r`` (``repr``/``str``/no type, CPython's ``float_repr_style
-'short'``), ``f F e E g G %`` and ``n`` (no type with a precision: ``'g'`` with at least one digit after
-the point). ``single`` asks for float32's shortest round-trip digits (``str(np.float32(0.1)) == '0.1'``).
+'short'``), ``j`` (the same digits without ``.0``: a part of a complex number), ``f F e E g G %`` and
+``n`` (no type with a precision: ``'g'`` with at least one digit after the point). ``single`` asks for
+float32's shortest round-trip digits (``str(np.float32(0.1)) == '0.1'``).
 
 **Digits.** The layout (CPython's ``format_float_short``: where the point goes, the switch to an
 exponent at ``1e16`` and ``1e-05``, zero padding, ``-0.0``, ``inf``, ``nan``), signs, grouping and
@@ -269,11 +270,12 @@ def _fmt_float(module: ir.Module, v: str) -> None:
     decpt_slot = r.var(0, I32)
     prec = r.var(precision)
     add_dot_0 = r.var(r.const(0, I1))
-    is_r = r.icmp("==", lower_kind, ord("r"))
+    is_j = r.icmp("==", lower_kind, ord("j"))  # a complex number's part: repr digits, no ".0"
+    is_r = r.b.or_(r.icmp("==", lower_kind, ord("r")), is_j)
     is_n = r.icmp("==", lower_kind, ord("n"))
     is_g = r.b.or_(r.icmp("==", lower_kind, ord("g")), is_n)
     is_e = r.icmp("==", lower_kind, ord("e"))
-    r.set(add_dot_0, r.b.or_(is_r, is_n))
+    r.set(add_dot_0, r.b.and_(r.b.or_(is_r, is_n), r.b.not_(is_j)))
     with r.if_(r.b.and_(r.b.not_(is_r), r.icmp("<", r.get(prec), 0))):
         r.set(prec, 6)
     with r.if_(r.b.and_(is_g, r.icmp("==", r.get(prec), 0))):

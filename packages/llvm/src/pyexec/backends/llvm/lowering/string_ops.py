@@ -47,7 +47,7 @@ PTR = ir.PointerType()
 NULL = ir.Constant(PTR, None)
 _STRIP_SIDES = {"strip": STRIP_LEFT | STRIP_RIGHT, "lstrip": STRIP_LEFT, "rstrip": STRIP_RIGHT}
 _FLOAT_TYPES = "eEfFgG%"
-_NUMPY_NAMES = {"int8", "int16", "int32", "uint8", "uint16", "uint32", "uint64", "float32"}
+_NUMPY_NAMES = {"int8", "int16", "int32", "uint8", "uint16", "uint32", "uint64", "float32", "complex64"}
 """Types whose ``repr`` NumPy 2 spells ``np.<name>(...)`` (``int``, ``float`` and ``bool`` values are
 taken as Python's, whose ``repr`` is the bare number)."""
 
@@ -128,6 +128,8 @@ class StringOpsLowering:
             self.release_temporary(e.value, value)
             return out
         assert isinstance(t, ScalarT)
+        if t.is_complex:
+            return self.format_complex(e, value)
         if t.is_bool and (e.conversion != "format" or spec.text == ""):
             return b.select(value, self.string_literal("True"), self.string_literal("False"))
         head = self.blocks_head()
@@ -151,6 +153,39 @@ class StringOpsLowering:
                 self.string_literal(f"np.{t.name}("), out, self.string_literal(")")]))
             self.string_decref(out)
             out = wrapped
+        return out
+
+
+    def format_complex(self: FunctionLowering, e: StrFormat, z: ir.Value) -> ir.Value:
+        """CPython's ``(re+imj)``, or ``imj`` when the real part is +0.0; each part's shortest digits
+        without ``.0`` (a complex64's as NumPy prints its float32 parts)."""
+        b = self.b
+        t = e.value.type
+        assert isinstance(t, ScalarT)
+        single = I32(int(t.bits == 64 and e.conversion != "format"))
+        head = self.blocks_head()
+        parts = [b.extract_value(z, k) for k in (0, 1)]
+        if t.bits == 64:
+            parts = [b.fpext(p, F64) for p in parts]
+        re, im = parts
+
+        def text(x: ir.Value, sign: str) -> ir.Value:
+            return self.made(self.string_op("pyexec_fmt_float", head, x, single, I32(ord("j")), I64(-1),
+                                            I32(ord(" ")), I32(ord(">")), I32(ord(sign)), I32(0), I64(0), I32(0)))
+
+        re_text, im_signed, im_plain = text(re, "-"), text(im, "+"), text(im, "-")
+        bits = b.bitcast(re, I64)
+        bare = b.icmp_signed("==", bits, I64(0))  # +0.0 exactly: no parentheses, no real part
+        empty = self.string_literal("")
+        wrapped = e.conversion == "repr" and t.name in _NUMPY_NAMES  # np.complex64(1+2j): its own parentheses
+        open_, close = ("np.complex64(", ")") if wrapped else ("(", "j)")
+        pieces = [b.select(bare, self.string_literal(open_ if wrapped else ""), self.string_literal(open_)),
+                  b.select(bare, empty, re_text), b.select(bare, im_plain, im_signed),
+                  b.select(bare, self.string_literal("j" + close if wrapped else "j"),
+                           self.string_literal("j" + close if wrapped else close))]
+        out = self.made(self.join_strings(empty, pieces))
+        for s in (re_text, im_signed, im_plain):
+            self.string_decref(s)
         return out
 
 
