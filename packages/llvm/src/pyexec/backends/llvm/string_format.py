@@ -562,14 +562,28 @@ def build_float_digits_native(module: ir.Module, visibility: str = "") -> None:
         _memmove_left(r, out, r.get(lead), r.get(got))
         r.b.store(r.b.trunc(r.b.sub(r.get(point), r.get(lead)), I32), decpt_out)
         r.ret(r.b.sub(r.get(got), r.get(lead)))
-    # Significant digits: "%.*e" with n - 1 decimals. Shortest: the fewest digits that read back as x,
-    # found by bisection over 1..17 (1..9 for a float32); at each length the correctly rounded candidate,
+    # Significant digits: "%.*e" with n - 1 decimals. Shortest: the fewest digits that read back as x
+    # (subnormals: by bisection over 1..17, 1..9 for a float32); at each length the correctly rounded candidate,
     # or, when it falls below x and fails, the next decimal up (a power of two's rounding interval is
     # wider above it: 2**-24 is 5.960464477539063e-08).
     with r.if_(r.icmp("!=", mode, MODE_SHORTEST)):
         r.ret(r.call("digits.try", x, r.b.sext(n, I64), single, tmp, out, decpt_out, r.const(0, I1)))
+    is_single = r.icmp("!=", single, r.const(0, I32))
+    # A normal number whose digits at DBL_DIG (FLT_DIG) read back has its shortest digits there, zeros
+    # stripped: decimals that short map to distinct doubles. One probe for most numbers; then 16 and 17.
+    normal = r.b.fcmp_ordered(">=", x, r.b.select(is_single, ir.Constant(F64, 1.1754943508222875e-38),
+                                                 ir.Constant(F64, 2.2250738585072014e-308)))
+    with r.if_(normal):
+        p = r.var(r.select(is_single, 6, 15))
+        last = r.select(is_single, 9, 17)
+        with r.while_(lambda: r.icmp("<", r.get(p), last)):
+            got = r.call("digits.try", x, r.get(p), single, tmp, out, decpt_out, r.const(1, I1))
+            with r.if_(r.icmp(">=", got, 0)):
+                r.ret(got)
+            r.add_to(p, 1)
+        r.ret(r.call("digits.try", x, last, single, tmp, out, decpt_out, r.const(0, I1)))
     lo = r.var(1)
-    hi = r.var(r.select(r.icmp("!=", single, r.const(0, I32)), 9, 17))
+    hi = r.var(r.select(is_single, 9, 17))
     with r.while_(lambda: r.icmp("<", r.get(lo), r.get(hi))):
         mid = r.b.lshr(r.b.add(r.get(lo), r.get(hi)), r.const(1))
         got = r.call("digits.try", x, mid, single, tmp, out, decpt_out, r.const(1, I1))
