@@ -200,3 +200,13 @@ def test_eight_threads_on_small_stacks_in_a_child_process():
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "ok"
+
+
+def wide(n: int) -> str:
+    return f"{n:3000000000}"
+
+
+def test_a_result_past_the_string_limit_is_memory_error():
+    # 2**31 - 2 bytes is the most a string block holds (its length is an int32), as for s * k
+    with pytest.raises(MemoryError):
+        aot(wide)(5)

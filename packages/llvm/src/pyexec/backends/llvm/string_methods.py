@@ -67,6 +67,8 @@ FUNCTIONS = {
 """The public routines: LLVM return type and parameter types (``pyexec_str_new``/``finish`` are the
 allocation pair the formatting routines and the lowering share)."""
 
+MAX_BYTES = 2**31 - 2
+"""The most UTF-8 bytes a string holds; a longer result is NULL (MemoryError)."""
 STRIP_LEFT = 1
 STRIP_RIGHT = 2
 SIGMA = 0x3A3
@@ -79,6 +81,8 @@ def _helpers(module: ir.Module, v: str) -> None:
     # new(head, n): a string block of n bytes, length and NUL written, flags to be finished.
     r = Routine(module, "pyexec_str_new", PTR, [PTR, I64], visibility=v)
     head, n = r.args
+    with r.if_(r.ucmp(">", n, MAX_BYTES)):  # the length field is an int32 (and one byte for the NUL)
+        r.ret(ir.Constant(PTR, None))
     s = r.call(ALLOC, head, r.b.add(n, r.const(5)))
     with r.if_(r.b.icmp_unsigned("==", s, ir.Constant(PTR, None))):
         r.ret(ir.Constant(PTR, None))
