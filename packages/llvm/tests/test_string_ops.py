@@ -210,3 +210,23 @@ def test_a_result_past_the_string_limit_is_memory_error():
     # 2**31 - 2 bytes is the most a string block holds (its length is an int32), as for s * k
     with pytest.raises(MemoryError):
         aot(wide)(5)
+
+
+def only_formats(x: float) -> str:
+    return f"{x:.3f}"
+
+
+def test_a_module_whose_only_allocation_is_formatting_sets_up_its_block_list():
+    # In process the routines are linked, not embedded: the module must still declare the allocator,
+    # which is what makes its entry set up the call's list of blocks (a crash before this was fixed).
+    script = textwrap.dedent("""
+        from pyexec.backends.llvm import aot
+
+        def only_formats(x: float) -> str:
+            return f"{x:.3f}"
+
+        print(aot(only_formats)(1.5))
+    """)
+    done = subprocess.run([sys.executable, "-X", "dev", "-c", script], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == only_formats(1.5)

@@ -2,10 +2,10 @@
 :class:`~pyexec.frontend.ir.string_ops.StrFormat`) to calls of the runtime routines of
 :mod:`pyexec.backends.llvm.string_methods` and :mod:`pyexec.backends.llvm.string_format`.
 
-The routines are added to the module being lowered on first use (internal linkage), as the string
-value's own runtime is (:mod:`pyexec.backends.llvm.string_runtime`), so every target gets them from one
-text. Natively ``pyexec_float_digits`` is defined too (C's ``snprintf``/``strtod``); on wasm32 it stays
-declared: the module imports it from its host.
+The routines come from one IR text for every target. In process they are compiled once per process
+and linked (:func:`pyexec.backends.llvm.host_runtime.register_string_ops`); elsewhere they are added to
+the module being lowered on first use (internal linkage). Natively ``pyexec_float_digits`` is defined
+too (C's ``snprintf``/``strtod``); on wasm32 it stays declared: the module imports it from its host.
 
 References follow the string rules (:mod:`pyexec.backends.llvm.lowering.strings`): a routine borrows its
 arguments and returns a new string (NULL: MemoryError); temporaries are released after the call.
@@ -32,6 +32,7 @@ from pyexec.backends.llvm.string_format import (
     build_string_format,
 )
 from pyexec.backends.llvm.string_ir import ALLOC, seal
+from pyexec.backends.llvm.string_methods import FUNCTIONS as METHOD_FUNCTIONS
 from pyexec.backends.llvm.string_methods import STRIP_LEFT, STRIP_RIGHT, build_string_methods
 from pyexec.frontend.ir.string_ops import StrFormat, StrMethod
 from pyexec.frontend.ir.types import INT64, STR, UINT64, ScalarT
@@ -45,6 +46,7 @@ I64 = ir.IntType(64)
 F64 = ir.DoubleType()
 PTR = ir.PointerType()
 NULL = ir.Constant(PTR, None)
+_TYPES = {"ptr": PTR, "i32": I32, "i64": I64, "double": F64, "void": ir.VoidType()}
 _STRIP_SIDES = {"strip": STRIP_LEFT | STRIP_RIGHT, "lstrip": STRIP_LEFT, "rstrip": STRIP_RIGHT}
 _FLOAT_TYPES = "eEfFgG%"
 _NUMPY_NAMES = {"int8", "int16", "int32", "uint8", "uint16", "uint32", "uint64", "float32", "complex64"}
@@ -75,8 +77,16 @@ class StringOpsLowering:
 
     def string_op(self: FunctionLowering, name: str, *args: ir.Value) -> ir.Value:
         module = self.owner.module
-        embed_string_ops(module, self.owner.triple.startswith("wasm"))
-        return self.b.call(module.globals[name], list(args))
+        if self.owner.python_runtime:
+            # in process the routines are compiled once and linked (host_runtime.register_string_ops)
+            ret, params = {**METHOD_FUNCTIONS, **FORMAT_FUNCTIONS}[name]
+            fn = self.owner.external(name, _TYPES[ret], [_TYPES[p] for p in params])
+            # the entry sets up the call's block list when the module declares the allocator
+            self.owner.external(ALLOC, PTR, [PTR, I64])
+        else:
+            embed_string_ops(module, self.owner.triple.startswith("wasm"))
+            fn = module.globals[name]
+        return self.b.call(fn, list(args))
 
     def expr_StrMethod(self: FunctionLowering, e: StrMethod) -> ir.Value:
         b = self.b
