@@ -216,7 +216,7 @@ def only_formats(x: float) -> str:
     return f"{x:.3f}"
 
 
-def test_a_module_whose_only_allocation_is_formatting_sets_up_its_block_list():
+def test_a_module_whose_only_allocation_is_formatting_sets_up_its_block_list(tmp_path):
     # In process the routines are linked, not embedded: the module must still declare the allocator,
     # which is what makes its entry set up the call's list of blocks (a crash before this was fixed).
     script = textwrap.dedent("""
@@ -227,6 +227,8 @@ def test_a_module_whose_only_allocation_is_formatting_sets_up_its_block_list():
 
         print(aot(only_formats)(1.5))
     """)
-    done = subprocess.run([sys.executable, "-X", "dev", "-c", script], capture_output=True, text=True, timeout=300)
+    (tmp_path / "formats.py").write_text(script)
+    done = subprocess.run([sys.executable, "-X", "dev", str(tmp_path / "formats.py")], capture_output=True,
+                          text=True, timeout=300)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == only_formats(1.5)
