@@ -587,8 +587,13 @@ class WasmModule:
     def _float_digits(self, x: float, mode: int, n: int, single: int, buf: int, decpt_out: int) -> int:
         """Write ``float_digits``'s digits at ``buf`` and the point's position (int32) at ``decpt_out``."""
         digits, decpt = float_digits(x, mode, n, single)
-        self._memory.write(self._store, digits.encode("ascii"), buf)
-        self._memory.write(self._store, struct.pack("<i", decpt), decpt_out)
+        size = self._memory.data_len(self._store)
+        if not (0 <= buf <= size - len(digits) and 0 <= decpt_out <= size - 4):
+            raise WasmTrap("pyexec_float_digits: a buffer outside the module's memory")
+        # one look at the memory's base for both writes (Memory.write looks it up each time)
+        base = ctypes.cast(self._memory.data_ptr(self._store), ctypes.c_void_p).value or 0
+        ctypes.memmove(base + buf, digits.encode("ascii"), len(digits))
+        ctypes.memmove(base + decpt_out, struct.pack("<i", decpt), 4)
         return len(digits)
 
     # --- calls ----------------------------------------------------------------------------------
