@@ -232,3 +232,27 @@ def test_a_module_whose_only_allocation_is_formatting_sets_up_its_block_list(tmp
                           text=True, timeout=300)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == only_formats(1.5)
+
+
+def shout(x: float, n: int) -> int:
+    s = f"{x:.2f}|{n:,}".upper()
+    return len(s) + s.count(",") * 1000
+
+
+def test_a_c_library_embeds_the_string_routines(tmp_path, monkeypatch):
+    import ctypes
+
+    from pyexec.backends.llvm import compile_llvm
+    from pyexec.backends.llvm.library import find_c_compiler
+
+    try:
+        find_c_compiler()
+    except Exception as exc:  # no C compiler on this machine: the library cannot be linked
+        pytest.skip(f"no C compiler: {exc}")
+    monkeypatch.chdir(tmp_path)
+    compile_llvm(shout, "shoutlib")
+    lib = ctypes.CDLL(str(tmp_path / "shoutlib.so"))
+    lib.shout.restype = ctypes.c_int64
+    lib.shout.argtypes = [ctypes.c_double, ctypes.c_int64]
+    assert [lib.shout(x, n) for x, n in ((3.14159, 1234567), (-0.005, 0))] == [shout(3.14159, 1234567),
+                                                                               shout(-0.005, 0)]
