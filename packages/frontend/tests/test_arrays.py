@@ -10,7 +10,7 @@ from pyexec.frontend.diagnostics import IRVerifyError
 from pyexec.frontend.ir import nodes as n
 from pyexec.frontend.ir.types import FLOAT64, INT, INT32, ArrayT
 from pyexec.frontend.irbuild.arrays import ArgumentType, type_of_argument
-from pyexec.types import int32
+from pyexec.types import float64, int32
 
 
 def column(a: int32[:, ::1], j: int) -> int32:
@@ -36,7 +36,8 @@ def test_an_arguments_type_is_its_dtype_dimensions_and_layout(value, expected):
 
 
 def test_arguments_without_a_compiled_type_give_none():
-    assert type_of_argument("text") is None and type_of_argument(np.zeros(2, ">f8")) is None
+    assert type_of_argument(b"bytes") is None and type_of_argument(np.zeros(2, ">f8")) is None
+    assert str(type_of_argument("text").type) == "str"  # a str argument types its parameter str
     assert type_of_argument(np.zeros(())) is None  # a 0-d array
 
 
@@ -44,6 +45,30 @@ def test_unannotated_parameters_take_the_given_argument_types():
     m = fe.analyze_functions([untyped], argument_types=[ArgumentType(ArrayT(FLOAT64, 1, "A")), ArgumentType(INT)])
     fn = m.functions["untyped"]
     assert [str(p.type) for p in fn.params] == ["float64[:]", "int"] and str(fn.return_type) == "float64"
+
+
+def total(a):
+    return a.sum()
+
+
+def scaled(x, k=-2):
+    return x * k
+
+
+def uses_untyped_helpers(a: float64[:], b: int32[::1]) -> float:
+    return total(a) + total(b) + total(a[::2]) + scaled(2.5) + scaled(3, 4) + scaled(1.5)
+
+
+def test_an_unannotated_callee_is_specialised_per_list_of_argument_types_as_numba_does():
+    m = fe.analyze_functions([uses_untyped_helpers])
+    signatures = {name: ([str(p.type) for p in fn.params], str(fn.return_type)) for name, fn in m.functions.items()}
+    assert signatures == {
+        "uses_untyped_helpers": (["float64[:]", "int32[::1]"], "float64"),
+        "total": (["float64[:]"], "float64"),  # a[::2] is float64[:] too: the same specialisation
+        "total_2": (["int32[::1]"], "int64"),
+        "scaled": (["float64", "int"], "float64"),  # the missing k takes its default's type
+        "scaled_2": (["int", "int"], "int"),
+    }
 
 
 def test_without_argument_types_an_unannotated_parameter_is_an_error_mentioning_aot():

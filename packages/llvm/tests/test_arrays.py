@@ -484,6 +484,25 @@ def test_an_unannotated_parameter_is_typed_from_each_calls_argument_like_numbas_
     assert len(fn.specialisations) == 4  # reused, not compiled again
 
 
+def helper_total(a):
+    return a.sum()
+
+
+def helper_count(a, n) -> int:
+    if n == 0:
+        return 0
+    return helper_count(a, n - 1) + len(a)
+
+
+def calls_untyped_helpers(a, b):
+    return helper_total(a) + helper_total(b[::-1]) + helper_count(a, 3) + helper_count(b, 2)
+
+
+def test_untyped_callees_are_specialised_on_the_callers_argument_types():
+    for a, b in [(np.arange(5.0), np.arange(4, dtype=np.int32)), (np.arange(3), np.ones(2, np.float32))]:
+        assert aot(calls_untyped_helpers)(a, b) == calls_untyped_helpers(a, b)
+
+
 def test_bare_ndarray_and_ndarray_typing_annotations_are_completed_from_the_arguments():
     x, y = np.arange(4.0), np.arange(4, dtype=np.int16)
     aot(scale_in_place)(x, 2)

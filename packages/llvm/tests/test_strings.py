@@ -378,3 +378,41 @@ def test_a_str_parameter_c_would_split_across_registers_is_refused(tmp_path):
     with pytest.raises(NativeBuildError, match="put the str parameters before the integer ones"):
         compile_llvm(late_string, "late", tmp_path)
     assert aot(late_string)(1, 2, 3, 4, 5, "abc") == 4  # in process there is no C boundary
+
+
+def fault_deep(s: str, n: int) -> str:
+    if n == 0:
+        return s[100000]
+    return fault_deep(s + "é", n - 1)
+
+
+def runaway(s: str, n: int) -> int:
+    return len(s) + runaway(s[0:1] + "a", n + 1)  # a new block in every frame
+
+
+def test_a_fault_deep_in_recursion_and_a_runaway_recursion_leave_no_block():
+    deep, away = aot(fault_deep), aot(runaway)
+    before = live_blocks()
+    for _ in range(3):
+        with pytest.raises(IndexError, match="string index out of range"):
+            deep("abc", 50)
+        with pytest.raises(RecursionError):
+            away("x", 0)
+    assert live_blocks() == before
+
+
+def unannotated_helper(s, k):
+    return s * k
+
+
+def calls_unannotated(s: str) -> str:
+    return unannotated_helper(s, 2) + unannotated_helper("x", 1)
+
+
+def typed_by_first_call(s, n: int) -> int:
+    return len(s) + n
+
+
+def test_unannotated_parameters_take_str_from_the_arguments():
+    assert aot(calls_unannotated)("é😀") == calls_unannotated("é😀")
+    assert aot(typed_by_first_call)("héllo", 1) == 6

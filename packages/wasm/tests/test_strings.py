@@ -69,7 +69,17 @@ def fizzbuzz(n: int) -> str:
     return out
 
 
-FUNCS = [greet, mix, facts, char, caesar, fizzbuzz]
+def fault_deep(s: str, n: int) -> str:
+    if n == 0:
+        return s[100000]
+    return fault_deep(s + "é", n - 1)
+
+
+def runaway(s: str, n: int) -> int:
+    return len(s) + runaway(s[0:1] + "a", n + 1)  # a new block in every frame
+
+
+FUNCS = [greet, mix, facts, char, caesar, fizzbuzz, fault_deep, runaway]
 
 
 def outcome(fn, *args):
@@ -132,6 +142,19 @@ def test_module_heap_holds_nothing_after_many_calls(built):
     assert (heap.live_count(), heap.get_usage()[0]) == before
 
 
+def test_a_fault_deep_in_recursion_and_a_trap_leave_the_heap_as_it_was(built):
+    out, _ = built
+    module = load(out / "strs.wasm")
+    heap = module.memory_manager()
+    before = heap.live_count(), heap.get_usage()[0]
+    for _ in range(3):
+        with pytest.raises(IndexError, match="string index out of range"):
+            module.fault_deep("abc", 50)
+        with pytest.raises(RecursionError):
+            module.runaway("x", 0)  # a trap: the loader frees the call's blocks and the argument's
+    assert (heap.live_count(), heap.get_usage()[0]) == before
+
+
 def test_four_threads_share_one_module_and_each_get_their_text(built):
     out, _ = built
     module = load(out / "strs.wasm")
@@ -191,3 +214,22 @@ console.log(m.memory.buffer.byteLength === before);
     assert lines[3] == "TypeError greet(): argument name must be a string, not number"
     assert lines[4].startswith("UnicodeEncodeError UnicodeEncodeError: greet(): argument name holds a lone")
     assert lines[5] == "true"
+
+
+@pytest.mark.skipif(NODE is None, reason="node is not installed (the page's script is run in Node)")
+def test_demo_page_takes_text_and_shows_text(built):
+    import json
+    import re
+    from pathlib import Path
+
+    out, files = built
+    page = files["html"].read_text()
+    script = re.search(r'<script type="module">(.*)</script>', page, re.S).group(1)
+    (out / "page.mjs").write_text(script)
+    (out / "harness.mjs").write_text((Path(__file__).parent / "page_harness.mjs").read_text())
+    inputs = [["greet-name", " wörld 😀 ", {"kind": "str"}], ["char-s", "ab", {"kind": "str"}],
+              ["char-i", "5", {"kind": "int"}]]
+    done = subprocess.run([NODE, "harness.mjs", json.dumps(inputs), json.dumps(["greet", "char"])],
+                          capture_output=True, text=True, timeout=60, cwd=out)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines() == ["ready", "Hello,  wörld 😀 ! ok", "IndexError: string index out of range error"]

@@ -8,6 +8,7 @@ import json
 import math
 import shutil
 import subprocess
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -174,27 +175,8 @@ def test_threads_calling_one_module_each_get_their_own_tuple(built):
     assert failures == []
 
 
-_PAGE_HARNESS = """
-// The demo page's own script, run in Node against a minimal DOM: type into the inputs, press a button.
-const elements = new Map();
-const element = (id) => {
-  if (!elements.has(id)) {
-    elements.set(id, { id, value: "", checked: false, textContent: "", className: "", dataset: {},
-                       listeners: [], addEventListener(kind, f) { this.listeners.push(f); } });
-  }
-  return elements.get(id);
-};
-globalThis.document = { getElementById: element };
-const inputs = JSON.parse(process.argv[2]);
-for (const [id, value, data] of inputs) Object.assign(element(id), { value, dataset: data });
-await import("./page.mjs");
-for (let i = 0; i < 100 && element("status").textContent !== "ready"; i++) await new Promise((r) => setTimeout(r, 20));
-console.log(element("status").textContent);
-for (const fn of JSON.parse(process.argv[3])) {
-  element(`${fn}-run`).listeners.forEach((f) => f());
-  console.log(element(`${fn}-result`).textContent, element(`${fn}-result`).className);
-}
-"""
+_PAGE_HARNESS = (Path(__file__).parent / "page_harness.mjs").read_text()
+"""The demo page's own script, run in Node against a minimal DOM (shared with test_strings.py)."""
 
 
 @pytest.mark.skipif(NODE is None, reason="node is not installed (the page's script is run in Node)")

@@ -70,6 +70,7 @@ from pyexec.frontend.ir.types import (
     STR,
     ArrayT,
     ScalarT,
+    StrT,
     TupleT,
     reduction_type,
 )
@@ -147,7 +148,7 @@ def partial_array_annotation(node: ast.expr) -> bool:
 class ArgumentType(NamedTuple):
     """The type a call's argument gives an unannotated (or partially annotated) parameter."""
 
-    type: ScalarT | ArrayT
+    type: ScalarT | ArrayT | StrT
     python_number: bool = False
     """A Python ``float`` or ``complex`` (weak in NumPy 2's promotion, as Python's ``int`` is)."""
     numpy_bool: bool = False
@@ -157,7 +158,7 @@ class ArgumentType(NamedTuple):
 def type_of_argument(value: object) -> ArgumentType | None:
     """The IR type of a call's argument, as Numba's dispatcher types it: a NumPy array gives its dtype,
     dimensions and layout (``"C"`` when C-contiguous), a Python number ``int``/``float``/``bool``/``complex``,
-    a NumPy scalar its type; anything else None.
+    a NumPy scalar its type, a ``str`` ``str``; anything else None.
 
     Example:
         >>> import numpy as np
@@ -166,6 +167,8 @@ def type_of_argument(value: object) -> ArgumentType | None:
         >>> type_of_argument(2.5)
         ArgumentType(type=ScalarT(info=..., checked=False), python_number=True, numpy_bool=False)
     """
+    if isinstance(value, str):
+        return ArgumentType(STR)
     if isinstance(value, bool):
         return ArgumentType(BY_NAME["bool"])  # type: ignore[arg-type]
     if isinstance(value, int):

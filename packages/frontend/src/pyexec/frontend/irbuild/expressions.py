@@ -73,10 +73,11 @@ from pyexec.frontend.ir.types import (
     ArrayT,
     IRType,
     ScalarT,
+    StrT,
     TupleT,
     ValueT,
 )
-from pyexec.frontend.irbuild.arrays import ArrayBuilder
+from pyexec.frontend.irbuild.arrays import ArgumentType, ArrayBuilder
 from pyexec.frontend.irbuild.intrinsics import (
     MATH_CONSTANTS,
     MATH_FUNCTIONS,
@@ -1197,7 +1198,36 @@ class ExpressionBuilder(ArrayBuilder, StringBuilder, StringOpsBuilder):
                          JIT_HINT)
 
     def call_function(self, binding: FunctionBinding, node: ast.Call, label: str) -> Expr:
-        name = self.module.callee(binding.ref, node, self.src)
+        evaluated: dict[int, Expr] = {}  # arguments typed before the callee is chosen (built once)
+
+        def argument_types(src: FunctionSource) -> list[ArgumentType | None]:
+            typed = self.module.typed_by_arguments(src)
+            names = [a.arg for a in [*src.node.args.posonlyargs, *src.node.args.args]]
+            given: list[ast.expr | None] = [*node.args[:len(names)], *[None] * (len(names) - len(node.args))]
+            for kw in node.keywords:
+                if kw.arg in names and given[names.index(kw.arg)] is None:
+                    given[names.index(kw.arg)] = kw.value
+            types: list[ArgumentType | None] = []
+            defaults = [None] * (len(names) - len(src.node.args.defaults)) + list(src.node.args.defaults)
+            for arg_node, by_argument, default in zip(given, typed, defaults):
+                value = _literal(default)
+                if by_argument and arg_node is None and isinstance(value, (int, float, complex)):
+                    # a missing argument: its default's type, as Numba types it
+                    types.append(ArgumentType(_default_type(value), isinstance(value, (float, complex))))
+                    continue
+                if not by_argument or arg_node is None:
+                    types.append(None)
+                    continue
+                value = evaluated[id(arg_node)] = self.any_value(arg_node)
+                t = value.type
+                if isinstance(t, ScalarT):
+                    types.append(ArgumentType(t, self.is_weak(value) and (t.is_float or t.is_complex),
+                                              value in self.numpy_bools))
+                else:
+                    types.append(ArgumentType(t) if isinstance(t, (ArrayT, StrT)) else None)
+            return types
+
+        name = self.module.callee(binding.ref, node, self.src, argument_types)
         params, defaults = self.module.parameters(name)
         args: list[Expr | None] = [None] * len(params)
         if len(node.args) > len(params):
@@ -1233,7 +1263,7 @@ class ExpressionBuilder(ArrayBuilder, StringBuilder, StringOpsBuilder):
                 args[i] = default
                 continue
             what = f"parameter '{p.name}' of {label}()"
-            value = self.any_value(arg_node)
+            value = evaluated[id(arg_node)] if id(arg_node) in evaluated else self.any_value(arg_node)
             if isinstance(p.type, ArrayT):
                 args[i] = self.store_array(p.type, value, arg_node, what)
                 continue
@@ -1255,6 +1285,14 @@ class ExpressionBuilder(ArrayBuilder, StringBuilder, StringOpsBuilder):
             conj = Intrinsic("complex.conjugate", [base], base.type, self.loc(node))
             return self.mark_weak(conj, self.is_weak(base))  # a Python complex's conjugate is a Python complex
         return base
+
+
+def _literal(node: ast.expr | None) -> object:
+    """The value of a literal default (``-1``, ``2.5``), or None."""
+    try:
+        return ast.literal_eval(node) if node is not None else None
+    except (ValueError, TypeError, SyntaxError, RecursionError):
+        return None
 
 
 def _default_type(value: object) -> ScalarT:

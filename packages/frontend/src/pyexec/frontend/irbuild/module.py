@@ -19,6 +19,7 @@ Example:
 from __future__ import annotations
 
 import ast
+from collections.abc import Callable
 
 from pyexec.frontend.diagnostics import (
     JIT_HINT,
@@ -77,11 +78,18 @@ class ModuleBuilder:
         self.tuple_returns: dict[str, tuple[tuple[bool, bool], ...]] = {}
         # the types of a call's arguments for parameters without a (complete) annotation, by source key
         self.argument_types: dict[object, list[ArgumentType | None]] = {}
+        # the same for callees specialised on a call's arguments, by module name
+        self.specialised: dict[str, list[ArgumentType | None]] = {}
 
-    def add(self, src: FunctionSource, root: bool = True) -> str:
-        """Register a function; returns its name in the module (callees get a fresh one on a clash)."""
-        if src.key in self.names_by_key:
-            return self.names_by_key[src.key]
+    def add(self, src: FunctionSource, root: bool = True, key: object = None,
+            argument_types: list[ArgumentType | None] | None = None) -> str:
+        """Register a function; returns its name in the module (callees get a fresh one on a clash).
+
+        ``key`` and ``argument_types`` register a specialisation of a callee whose parameters take their
+        types from a call's arguments (one per distinct list of types, as Numba's dispatcher compiles)."""
+        key = src.key if key is None else key
+        if key in self.names_by_key:
+            return self.names_by_key[key]
         name = src.name
         if name in self.sources:
             if root:
@@ -93,12 +101,25 @@ class ModuleBuilder:
             name = f"{name}_{n}"
         self.order.append(name)
         self.sources[name] = src
-        self.names_by_key[src.key] = name
+        self.names_by_key[key] = name
+        if argument_types is not None:
+            self.specialised[name] = argument_types
         self.parameters(name)
         return name
 
-    def callee(self, ref: object, node: ast.Call, caller: FunctionSource) -> str:
-        """The module name of a called function, analysing it into the module if it is new."""
+    @staticmethod
+    def typed_by_arguments(src: FunctionSource) -> list[bool]:
+        """Which positional parameters take their type from a call's argument (no annotation, or an
+        array annotation without its dimensions)."""
+        args = src.node.args
+        return [a.annotation is None or partial_array_annotation(a.annotation) for a in [*args.posonlyargs, *args.args]]
+
+    def callee(self, ref: object, node: ast.Call, caller: FunctionSource,
+               argument_types: Callable[[FunctionSource], list[ArgumentType | None]] | None = None) -> str:
+        """The module name of a called function, analysing it into the module if it is new.
+
+        A callee with parameters typed by arguments is specialised: ``argument_types(src)`` gives the
+        call's types for those parameters (None for the others), and each distinct list is its own function."""
         key = ref if isinstance(ref, ast.AST) else unwrap(ref)
         if key in self.names_by_key:
             return self.names_by_key[key]
@@ -119,6 +140,10 @@ class ModuleBuilder:
             except CompileError as err:
                 raise caller.error(type(err), node.func, f"cannot compile the call to '{label}': {err.message}",
                                    err.hint) from None
+        if argument_types is not None and any(self.typed_by_arguments(src)):
+            types = argument_types(src)
+            if all(t is not None for t, typed in zip(types, self.typed_by_arguments(src)) if typed):
+                return self.add(src, root=False, key=(key, tuple(types)), argument_types=types)
         return self.add(src, root=False)
 
     def parameters(self, name: str) -> tuple[list[Param], list[Default]]:
@@ -145,7 +170,7 @@ class ModuleBuilder:
                 raise src.error(UnsupportedSyntaxError, d, "a default value must be a number literal", JIT_HINT)
             defaults.append(value)
         params: list[Param] = []
-        given = self.argument_types.get(src.key, [])
+        given = self.specialised.get(name) or self.argument_types.get(src.key, [])
         for i, a in enumerate(positional):
             hint = given[i] if i < len(given) else None
             if hint is not None and (a.annotation is None or partial_array_annotation(a.annotation)):

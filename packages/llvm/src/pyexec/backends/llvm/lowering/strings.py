@@ -24,6 +24,7 @@ Example:
 
 from __future__ import annotations
 
+import hashlib
 from typing import TYPE_CHECKING
 
 from llvmlite import ir
@@ -75,10 +76,10 @@ class StringLowering:
         return state_field(self.b, self.state, STATE_BLOCKS)
 
     def string_literal(self: FunctionLowering, text: str) -> ir.Value:
-        names = self.owner.__dict__.setdefault("string_literals", {})
-        if text not in names:
-            names[text] = f"pyexec.str.literal.{len(names)}"
-        return srt.literal(self.owner.module, text, names[text])
+        """A literal: one immortal constant per distinct text in the module (named by the text's digest, so
+        the module's IR does not depend on the order functions are lowered in)."""
+        digest = hashlib.blake2b(text.encode("utf-8"), digest_size=12).hexdigest()
+        return srt.literal(self.owner.module, text, f"pyexec.str.literal.{digest}")
 
     def made(self: FunctionLowering, s: ir.Value) -> ir.Value:
         """A string the runtime just made: MemoryError when it is NULL."""
