@@ -18,7 +18,7 @@ from typing import ClassVar
 import numpy as np
 import pytest
 
-from pyexec import float64, int64
+from pyexec import complex128, float64, int64
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
 CHROMEDRIVER = shutil.which("chromedriver")
@@ -137,12 +137,16 @@ def grid(n: int, m: int) -> int64[:, ::1]:
     return g
 
 
+def rotated(a: complex128[:], re: float, im: float) -> complex128[:]:
+    return a * complex(re, im)
+
+
 @pytest.fixture(scope="module")
 def array_page(seed_wasm_build) -> str:
     """A page for array functions, next to the seed's pages (served by ``site``)."""
     import pyexec
 
-    pyexec.wasm_multi([scaled, grid], seed_wasm_build[0] / "arrays.wasm")
+    pyexec.wasm_multi([scaled, grid, rotated], seed_wasm_build[0] / "arrays.wasm")
     return "arrays.html"
 
 
@@ -154,3 +158,11 @@ def test_array_page_takes_comma_separated_numbers_and_shows_arrays_with_their_sh
     assert cls == "error" and "is not a number" in text
     text, cls = _run(browser, "grid", n=-1, m=2)
     assert cls == "error" and text == "ValueError: negative dimensions are not allowed"
+
+
+def test_array_page_reads_complex_literals_and_shows_complex_results(site, browser, array_page):
+    _open(browser, f"{site}/{array_page}")
+    expected = "[(-2+1j), (4+3j), (-5+0j)] shape (3,)"  # complex(text) * 1j, as CPython prints them
+    assert _run(browser, "rotated", a="1+2j, (3-4j), 5j", re=0, im=1) == (expected, "ok")
+    text, cls = _run(browser, "rotated", a="1+x", re=1, im=0)
+    assert cls == "error" and "is not a complex number such as 1+2j" in text

@@ -95,3 +95,12 @@ def test_array_types_print_as_numba_spells_them():
     with pytest.raises(ValueError, match="use int64, not int"):
         ArrayT(INT, 1, "A")
 
+
+
+def array_and_its_sum(a: float64[:]):
+    return (a, a.sum())
+
+
+def test_a_tuple_holding_an_array_is_a_located_diagnostic_not_an_internal_error():
+    with pytest.raises(fe.UnsupportedSyntaxError, match="a tuple holding a float64\\[:\\] value is not supported"):
+        fe.analyze_functions([array_and_its_sum])

@@ -503,6 +503,38 @@ def test_untyped_callees_are_specialised_on_the_callers_argument_types():
         assert aot(calls_untyped_helpers)(a, b) == calls_untyped_helpers(a, b)
 
 
+def enumerate_and_zip(a: float64[:], b: int32[:]) -> float:
+    t = 0.0
+    for i, x in enumerate(a):
+        t += i * x
+    for i, y in enumerate(b, -3):
+        t += i * y
+    for x, y in zip(a, b):
+        t += x * y
+    for k, x, y in zip(range(2, 100, 3), a[::-1], b):
+        t += k * x - y
+    return t
+
+
+def enumerate_rows(m: float64[:, :]) -> float:
+    s = 0.0
+    for i, row in enumerate(m):
+        for j, v in enumerate(row):
+            s += (i + 1) * (j + 2) * v
+    for r1, r2 in zip(m, m[::-1]):
+        for x, y in zip(r1, r2):
+            s += x * y
+    return s
+
+
+@SETTINGS
+@given(arrays(np.float64, 1, st.floats(-1e3, 1e3)), arrays(np.int32, 1, st.integers(-1000, 1000)),
+       arrays(np.float64, 2, st.floats(-1e3, 1e3)))
+def test_enumerate_and_zip_over_arrays_and_ranges_walk_as_python_does(a, b, m):
+    assert aot(enumerate_and_zip)(a, b) == enumerate_and_zip(a, b)
+    assert aot(enumerate_rows)(m) == enumerate_rows(m)
+
+
 def test_bare_ndarray_and_ndarray_typing_annotations_are_completed_from_the_arguments():
     x, y = np.arange(4.0), np.arange(4, dtype=np.int16)
     aot(scale_in_place)(x, 2)

@@ -5,6 +5,7 @@ during a call, and no block left in the module's heap after many calls, faults a
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 
@@ -126,6 +127,32 @@ console.log(JSON.stringify({ grown, last: Number(big[big.length - 1]), shape: bi
     assert out["grown"] and out["last"] == 999 * 10 + 999 and out["shape"] == [1000, 1000]
     assert out["sum"] == sum(i * 0.5 for i in range(2000)) and out["full"] == (1 << 19)
     assert out["live"] == 0
+
+
+CALLS = int(os.environ.get("PYEXEC_WASM_ARRAY_CALLS", "10000"))
+"""Calls in the leak test (10^4 in the suite; PYEXEC_WASM_ARRAY_CALLS=100000 for the issue's 10^5)."""
+
+
+def test_many_calls_returning_arrays_leave_the_heap_where_it_started(built):
+    # after a first call has grown the memory, the heap's usage (bytes of live chunks) and live blocks
+    # return to their start over CALLS calls that return arrays, take them, write to them and fail
+    out = _node(built, f"""
+const used = () => m.instance.exports.pyexec_heap_used();
+m.grid(3, 3); m.reverse([1, 2]);
+const before = [live(), used()];
+const input = new Float64Array(64).fill(1.5);
+let failures = 0;
+for (let i = 0; i < {CALLS}; i++) {{
+  m.grid(i % 7, 40);  // small and large blocks (40 * 8 * 6 > 2048)
+  m.reverse(input);
+  m.double({{ data: input, shape: [8, 8] }});
+  m.bump(new Uint8Array(4), i % 4);
+  if (i % 10 === 0) {{ try {{ m.bump(new Uint8Array(4), 9); }} catch (e) {{ failures++; }} }}
+}}
+console.log(JSON.stringify({{ before, after: [live(), used()], failures }}));
+""")
+    assert out["before"] == out["after"] == [0, 0]
+    assert out["failures"] == (CALLS + 9) // 10
 
 
 def test_the_declarations_name_typed_arrays_and_shapes(built):

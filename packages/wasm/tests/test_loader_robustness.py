@@ -180,6 +180,44 @@ def test_ctrl_c_stops_a_long_call_with_keyboard_interrupt(wasm_file, function):
     assert done.stdout == "KeyboardInterrupt True 3628800\nplain KeyboardInterrupt\n"
 
 
+def test_an_uninterruptible_module_finishes_its_call_then_raises_keyboard_interrupt(wasm_file):
+    # interruptible=False: no epoch checks in the code, so Ctrl-C waits for the call to return; results are
+    # the same, from threads too, and the interruptible engine beside it still stops its calls
+    done = _child(f"""
+        import os, signal, threading, time
+        from pyexec.backends.wasm import load
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+        fast = load({str(wasm_file)!r}, interruptible=False, start_timeout=None)
+        slow = load({str(wasm_file)!r})
+        n = 1
+        while True:  # a call long enough for the signal to come in the middle of it
+            start = time.monotonic(); fast.spin(n); took = time.monotonic() - start
+            if took > 0.4: break
+            n *= 4
+        answers = []
+        pool = [threading.Thread(target=lambda: answers.append(fast.fact(20))) for _ in range(4)]
+        for t in pool: t.start()
+        for t in pool: t.join()
+        threading.Timer(took / 4, lambda: os.kill(os.getpid(), signal.SIGINT)).start()
+        start = time.monotonic()
+        try:
+            result = fast.spin(n)
+        except KeyboardInterrupt:
+            result = "KeyboardInterrupt"
+        print(result, time.monotonic() - start > took / 2, answers == [2432902008176640000] * 4)
+        threading.Timer(0.3, lambda: os.kill(os.getpid(), signal.SIGINT)).start()
+        try:
+            slow.spin(10**15)
+        except KeyboardInterrupt:
+            print("stopped")
+        try:
+            load({str(wasm_file)!r}, interruptible=False)
+        except ValueError as exc:
+            print("start_timeout=None" in str(exc))
+    """)
+    assert done.stdout == "KeyboardInterrupt True True\nstopped\nTrue\n"
+
+
 def test_a_start_function_that_never_returns_is_stopped_with_a_load_error():
     looping = _wat("(module (func $start (loop br 0)) (start $start))")
     with pytest.raises(WasmLoadError, match=r"start function did not return within 0\.2 s"):

@@ -298,3 +298,48 @@ def test_the_heap_is_refused_from_inside_a_call_of_its_module(tmp_path):
         with pytest.raises(RuntimeError, match="cannot be changed from inside one of its calls"):
             mod.shout(np.ones(2))
     assert mm.live_count() == 0 and mod.total(np.ones(3)) == 3.0  # the lock was released, nothing leaked
+
+
+def test_strings_and_arrays_made_through_the_module_allocator_have_pyexec_memorys_layout(mod):
+    from pyexec.memory import MemoryManager
+    from pyexec.memory.errors import ObjectTypeError
+
+    mm = mod.memory_manager()
+    start = mm.get_usage()
+    texts = ["", "hello", "héllo wörld \0 nul", "日本語" * 400]  # small and large (over 2048 bytes) blocks
+    ptrs = [mm.alloc_string(t) for t in texts]
+    reference = MemoryManager(1 << 16)
+    for t, p in zip(texts, ptrs):
+        assert mm.read_string(p) == t and mm.refcount(p) == 1
+        assert mm.memory[p - 4] == 0x02  # the tag, where pyexec.memory puts it
+        ref = reference.alloc_string(t)  # the same bytes as pyexec.memory's own string
+        n = len(t.encode()) + 5
+        assert bytes(mm.memory[p:p + n]) == bytes(reference.memory[ref:ref + n])
+    a = mm.alloc_array(5, elem_size=4)
+    assert mm.array_len(a) == 5 and mm.memory[a - 4] == 0x01 and mm.refcount(a) == 1
+    assert bytes(mm.memory[a:a + 8 + 20]) == (5).to_bytes(4, "little") * 2 + bytes(20)
+    # compiled code allocates and frees between: nothing it does touches the host's objects
+    for n in (3, 700, 20_000):
+        assert mod.scratch(n) == 3.0
+    assert [mm.read_string(p) for p in ptrs] == texts
+    with pytest.raises(ObjectTypeError, match="is an array, not a string"):
+        mm.read_string(a)
+    with pytest.raises(ObjectTypeError, match="is a string, not an array"):
+        mm.array_len(ptrs[0])
+    raw = mm.alloc(16)
+    with pytest.raises(ObjectTypeError, match="is a raw block, not a string"):
+        mm.read_string(raw)
+    with pytest.raises(TypeError, match="alloc_string takes a str"):
+        mm.alloc_string(b"bytes")
+    with pytest.raises(ValueError, match="cannot be encoded as UTF-8"):
+        mm.alloc_string("\ud800")
+    with pytest.raises(ValueError, match="elem_size must be at least 1"):
+        mm.alloc_array(3, elem_size=0)
+    mm.free(raw, 16)
+    mm.incref(ptrs[1])
+    mm.decref(ptrs[1])
+    for p in [*ptrs, a]:
+        mm.decref(p)  # refcount 1 -> 0: the module's allocator frees it
+    with pytest.raises(DoubleFreeError):
+        mm.read_string(ptrs[0])
+    assert mm.get_usage()[0] == start[0] and mm.live_count() == 0

@@ -8,7 +8,6 @@ import json
 import math
 import shutil
 import subprocess
-from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -175,19 +174,15 @@ def test_threads_calling_one_module_each_get_their_own_tuple(built):
     assert failures == []
 
 
-_PAGE_HARNESS = (Path(__file__).parent / "page_harness.mjs").read_text()
-"""The demo page's own script, run in Node against a minimal DOM (shared with test_strings.py)."""
-
-
 @pytest.mark.skipif(NODE is None, reason="node is not installed (the page's script is run in Node)")
-def test_demo_page_reads_tuple_inputs_and_shows_tuple_results(built):
+def test_demo_page_reads_tuple_inputs_and_shows_tuple_results(built, page_harness):
     import re
 
     out, files = built
     page = files["html"].read_text()
     script = re.search(r'<script type="module">(.*)</script>', page, re.S).group(1)
     (out / "page.mjs").write_text(script)
-    (out / "harness.mjs").write_text(_PAGE_HARNESS)
+    (out / "harness.mjs").write_text(page_harness)
     inputs = [["split-x", "21", {"kind": "int"}], ["split-y", "3", {"kind": "float"}],
               ["mixed-t", "127, 1, 1.5, 18446744073709551615", {"kind": "tuple", "items": "int,bool,float,int"}],
               ["qr-a", "7", {"kind": "int"}], ["qr-b", "0", {"kind": "int"}]]

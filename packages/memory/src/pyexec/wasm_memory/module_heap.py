@@ -7,6 +7,9 @@ docs/memory.md) and exports it (``pyexec_alloc``, ``pyexec_decref``, ``pyexec_li
 ``pyexec_heap_used``, ``pyexec_heap_start``). This manager calls those exports, so blocks it hands out
 and blocks that compiled code allocates come from the same free lists and never overlap. It keeps no
 free lists of its own: only the set of blocks it handed out, to refuse a pointer that is not one of them.
+Besides raw blocks it makes pyexec.memory's strings (tag 0x02) and arrays (tag 0x01), with the layouts
+docs/memory.md gives, in the module's heap: the module's allocator writes its own header and leaves the tag
+byte to its caller, so an object differs from a raw block only by that tag, its refcount 1 and its contents.
 
 Example:
     >>> mm = pyexec.load_wasm("kernels.wasm").memory_manager()  # doctest: +SKIP
@@ -24,8 +27,14 @@ from typing import Any
 import numpy as np
 
 from pyexec.memory.allocator import _is_int
-from pyexec.memory.errors import DoubleFreeError, InvalidPointerError, RefcountError, SizeMismatchError
-from pyexec.memory.layout import TAG_RAW
+from pyexec.memory.errors import (
+    DoubleFreeError,
+    InvalidPointerError,
+    ObjectTypeError,
+    RefcountError,
+    SizeMismatchError,
+)
+from pyexec.memory.layout import ARRAY_DATA_OFFSET, STRING_DATA_OFFSET, TAG_ARRAY, TAG_NAMES, TAG_RAW, TAG_STRING
 from pyexec.wasm_memory.linear_memory import ExportedLinearMemory
 
 REQUIRED_EXPORTS = ("pyexec_alloc", "pyexec_decref", "pyexec_live_blocks", "pyexec_heap_used", "pyexec_heap_start")
@@ -141,17 +150,110 @@ class ModuleMemoryManager:
         size = int(size)
         if size < 0:
             raise ValueError(f"alloc size must be >= 0, got {size}")
-        if size > _MAX_BLOCK:
-            raise ValueError(f"alloc size {size} cannot fit: a wasm32 module's allocator takes at most {_MAX_BLOCK}")
         with self._lock:
-            ptr = self._call("pyexec_alloc", size)
-            if ptr == 0:
-                return 0
-            self._word(ptr, -8).value = 0  # refcount 0, as pyexec.memory's alloc
-            self.memory[ptr - 4] = TAG_RAW
-            self._mine[ptr] = size
-            self._freed.discard(ptr)
+            return self._allocate(size, TAG_RAW, 0, "alloc")
+
+    def _allocate(self, size: int, tag: int, refcount: int, operation: str, contents: bytes = b"") -> int:
+        """A block of ``size`` data bytes from the module's allocator with pyexec.memory's ``tag`` and
+        ``refcount``, ``contents`` written at its start; 0 when the module's memory cannot grow. The caller
+        holds the lock (the module's own, which is not reentrant)."""
+        if size > _MAX_BLOCK:
+            raise ValueError(f"{operation}: {size} bytes cannot fit: a wasm32 module's allocator takes at most "
+                             f"{_MAX_BLOCK}")
+        ptr = self._call("pyexec_alloc", size)
+        if ptr == 0:
+            return 0
+        self._word(ptr, -8).value = refcount
+        memory = self.memory
+        memory[ptr - 4] = tag
+        if contents:
+            memory[ptr:ptr + len(contents)] = np.frombuffer(contents, np.uint8)
+        self._mine[ptr] = size
+        self._freed.discard(ptr)
+        return ptr
+
+    def _object(self, ptr: object, tag: int, operation: str) -> int:
+        """The size of this manager's live object at ``ptr``, checked to be of kind ``tag``."""
+        size = self._live(ptr, operation)
+        have = int(self.memory[int(ptr) - 4])  # type: ignore[call-overload]
+        if have != tag:
+            name = TAG_NAMES.get(have, f"block of tag {have:#04x}")
+            raise ObjectTypeError(f"{operation}({int(ptr):#x}): the block is {_article(name)}, "  # type: ignore[call-overload]
+                                  f"not {_article(TAG_NAMES[tag])}")
+        return size
+
+    # --- strings and arrays, as pyexec.memory lays them out ----------------------------------
+
+    def alloc_string(self, s: str) -> int:
+        """Store ``s`` in the module's heap as pyexec.memory's string (tag 0x02: int32 byte length, the UTF-8
+        bytes, a NUL); refcount 1, released by ``decref``. 0 when the module's memory cannot grow.
+
+        Example:
+            >>> mm.read_string(mm.alloc_string("héllo"))  # doctest: +SKIP
+            'héllo'
+        """
+        if not isinstance(s, str):
+            raise TypeError(f"alloc_string takes a str, got {type(s).__name__}")
+        try:
+            data = s.encode("utf-8")
+        except UnicodeEncodeError as exc:
+            raise ValueError(f"alloc_string: the string cannot be encoded as UTF-8 ({exc.reason})") from None
+        contents = len(data).to_bytes(4, "little") + data + b"\0"
+        with self._lock:
+            return self._allocate(STRING_DATA_OFFSET + len(data) + 1, TAG_STRING, 1, "alloc_string", contents)
+
+    def read_string(self, ptr: int) -> str:
+        """The ``str`` at ``ptr``, a string this manager made with ``alloc_string``.
+
+        Example:
+            >>> mm.read_string(mm.alloc_string("test"))  # doctest: +SKIP
+            'test'
+        """
+        with self._lock:
+            size = self._object(ptr, TAG_STRING, "read_string")
+            ptr = int(ptr)
+            n = int(self._word(ptr, 0).value)
+            if n != size - STRING_DATA_OFFSET - 1:
+                raise InvalidPointerError(f"read_string({ptr:#x}): the string's length field was overwritten "
+                                          f"(reads {n})")
+            raw = bytes(self.memory[ptr + STRING_DATA_OFFSET:ptr + STRING_DATA_OFFSET + n])
+        try:
+            return raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise ValueError(f"read_string({ptr:#x}): the bytes are no longer valid UTF-8 ({exc.reason})") from None
+
+    def alloc_array(self, length: int, elem_size: int = 8) -> int:
+        """pyexec.memory's fixed array (tag 0x01) in the module's heap: int32 length, int32 capacity, then
+        ``length`` zeroed elements of ``elem_size`` bytes (element ``i`` at ``ptr + 8 + i * elem_size``);
+        refcount 1, released by ``decref``. 0 when the module's memory cannot grow.
+
+        Example:
+            >>> a = mm.alloc_array(4); mm.array_len(a)  # doctest: +SKIP
+            4
+        """
+        for value, what in ((length, "alloc_array length"), (elem_size, "alloc_array elem_size")):
+            if not _is_int(value):
+                raise TypeError(f"{what} must be an int, got {type(value).__name__} {value!r}")
+            if not 0 <= int(value) <= _INT32_MAX:  # type: ignore[call-overload]
+                raise ValueError(f"{what} must be between 0 and {_INT32_MAX}, got {value}")
+        length, elem_size = int(length), int(elem_size)  # type: ignore[call-overload]
+        if elem_size == 0:
+            raise ValueError("alloc_array elem_size must be at least 1")
+        size = ARRAY_DATA_OFFSET + length * elem_size
+        if size > _MAX_BLOCK:
+            raise ValueError(f"alloc_array: {size} bytes cannot fit: a wasm32 module's allocator takes at most "
+                             f"{_MAX_BLOCK}")
+        with self._lock:  # the elements are zeroed before anyone else can see the block
+            ptr = self._allocate(size, TAG_ARRAY, 1, "alloc_array", length.to_bytes(4, "little") * 2)
+            if ptr:
+                self.memory[ptr + ARRAY_DATA_OFFSET:ptr + size] = 0
             return ptr
+
+    def array_len(self, ptr: int) -> int:
+        """The length of the array at ``ptr`` (made by ``alloc_array``)."""
+        with self._lock:
+            self._object(ptr, TAG_ARRAY, "array_len")
+            return int(self._word(int(ptr), 0).value)
 
     def free(self, ptr: int, size: int) -> None:
         """Free the block at ``ptr`` (``size`` as allocated), whatever its refcount; errors instead of corruption.
@@ -235,6 +337,10 @@ class ModuleMemoryManager:
     def __repr__(self) -> str:
         used, total = self.get_usage()
         return f"<ModuleMemoryManager of {self._name}: {used} of {total} bytes used>"
+
+
+def _article(noun: str) -> str:
+    return f"{'an' if noun[0] in 'aeiou' else 'a'} {noun}"
 
 
 __all__ = ["REQUIRED_EXPORTS", "ModuleMemoryManager"]

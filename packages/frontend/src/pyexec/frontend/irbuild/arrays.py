@@ -789,8 +789,7 @@ class ArrayBuilder:
             return self.for_str(node, array)
         if array is None or not isinstance(array.type, ArrayT):
             raise self.error(UnsupportedSyntaxError, it, "for loops are only supported over range(...), "
-                             "enumerate(range(...)), zip(range(...), range(...), ...), arrays and strings", JIT_HINT)
-        t = array.type
+                             "arrays, strings, and enumerate(...) and zip(...) of ranges and arrays", JIT_HINT)
         name = self.target_name(node.target)
         loc = self.loc(node)
         held, first = self.temp(array, node.iter)
@@ -800,13 +799,7 @@ class ArrayBuilder:
         if self.state is not None:
             self.state.add(name)
         self.loops.append([])
-        if t.ndim == 1:
-            element: Expr = self.mark_numpy_bool(GetItem(self.read(held, node.iter), [self.read(index, node)], False,
-                                                         t.dtype, loc))
-        else:  # the rows: views of the array the loop started with
-            rest: list[Expr | Slice] = [Slice(None, None, None, loc) for _ in range(t.ndim - 1)]
-            element = ArrayView(self.read(held, node.iter), [self.read(index, node), *rest],
-                                ArrayT(t.dtype, t.ndim - 1, t.layout), loc)
+        element = self.array_element(held, index, node.iter)
         body = [self.store(name, element, node, node.target), *self.block(node.body)]
         breaks = self.loops.pop()
         self.state = before
@@ -815,6 +808,18 @@ class ArrayBuilder:
 
         self.state = merge(self.state, *breaks)
         return [first, ForRange(index, Const(0, INT, loc), n, Const(1, INT, loc), body, orelse, loc)]
+
+    def array_element(self: FunctionBuilder, held: Local, index: Local, node: ast.AST) -> Expr:
+        """What a loop over the array in ``held`` gives at ``index``: an element of a 1-D array, a row (a view
+        of the array the loop started with) of an n-D one."""
+        t = held.type
+        assert isinstance(t, ArrayT)
+        loc = self.loc(node)
+        if t.ndim == 1:
+            return self.mark_numpy_bool(GetItem(self.read(held, node), [self.read(index, node)], False, t.dtype, loc))
+        rest: list[Expr | Slice] = [Slice(None, None, None, loc) for _ in range(t.ndim - 1)]
+        return ArrayView(self.read(held, node), [self.read(index, node), *rest], ArrayT(t.dtype, t.ndim - 1, t.layout),
+                         loc)
 
     def synthetic_local(self: FunctionBuilder, t: ScalarT | ArrayT, node: ast.AST) -> Local:
         taken = set(self.params) | self.local_names

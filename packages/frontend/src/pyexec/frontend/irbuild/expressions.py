@@ -339,6 +339,10 @@ class ExpressionBuilder(ArrayBuilder, StringBuilder, StringOpsBuilder):
             if isinstance(e.type, TupleT):
                 raise self.error(CompileTypeError, elt, "a tuple inside a tuple is not supported in compiled code",
                                  "compiled tuples hold numbers only; flatten it")
+            if not isinstance(e.type, ScalarT):
+                raise self.error(UnsupportedSyntaxError, elt, f"a tuple holding a {e.type} value is not supported "
+                                 "in compiled code yet (tuples hold numbers)",
+                                 f"return or pass the {e.type} value on its own; otherwise {JIT_HINT}")
             items.append(e)
         t = TupleT(tuple(i.type for i in items))  # type: ignore[misc]
         return self.with_flags(MakeTuple(items, t, self.loc(node)),

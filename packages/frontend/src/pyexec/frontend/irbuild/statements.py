@@ -467,13 +467,13 @@ class FunctionBuilder(ExpressionBuilder):
             if kw.arg != "start" or start_node is not None:
                 raise self.error(CompileTypeError, kw.value, "enumerate() takes an iterable and start")
             start_node = kw.value
-        if not 1 <= len(it.args) <= 2 or not self.is_range(it.args[0]):
-            raise self.error(UnsupportedSyntaxError, it, "enumerate() is only supported over one range(...)",
-                             JIT_HINT)
+        if not 1 <= len(it.args) <= 2:
+            raise self.error(CompileTypeError, it, "enumerate() takes an iterable and start")
         index_name, name = self.loop_targets(node, 2, "enumerate(...)")
         target = node.target
-        assert isinstance(target, ast.Tuple) and isinstance(it.args[0], ast.Call)
-        var, start, stop, step = self.range_parts(it.args[0], name, target.elts[1])
+        assert isinstance(target, ast.Tuple)
+        first, var, start, stop, step, element = self.loop_iterable(it.args[0], name, target.elts[1], node,
+                                                                    "enumerate()")
         loc = self.loc(it)
         counter_start: Expr = Const(0, INT, loc)
         if start_node is not None:
@@ -487,7 +487,28 @@ class FunctionBuilder(ExpressionBuilder):
         counter_start = self.assign_convert(counter_start, counter.type, start_node or it,
                                             f"the loop variable '{index_name}'")
         zipped = [ZipRange(counter, counter_start, None, Const(1, counter.type, loc), loc)]
-        return self.range_loop(node, var, start, stop, step, zipped, [index_name, name])
+        return [*first, *self.range_loop(node, var, start, stop, step, zipped, [index_name, name],
+                                         [element] if element else [])]
+
+    def loop_iterable(self, it: ast.expr, name: str, target: ast.AST, node: ast.For, what: str) -> tuple[
+            list[Stmt], Local | Param, Expr, Expr, Expr, Callable[[], Stmt] | None]:
+        """One iterable of ``enumerate``/``zip``: a ``range(...)`` (its loop variable and bounds), or an array
+        (held once in a synthetic local, walked by a synthetic index; ``element()`` assigns the current element
+        or row to ``name`` at the top of the body). Returns the statements to run before the loop too."""
+        if self.is_range(it):
+            assert isinstance(it, ast.Call)
+            var, start, stop, step = self.range_parts(it, name, target)
+            return [], var, start, stop, step, None
+        array = self.any_value(it)
+        if not isinstance(array.type, ArrayT):
+            raise self.error(UnsupportedSyntaxError, it, f"{what} is only supported over range(...) and arrays in "
+                             f"compiled code, not {array.type}", JIT_HINT)
+        held, first = self.temp(array, it)
+        index = self.synthetic_local(INT, it)
+        loc = self.loc(it)
+        n = ArrayShape(self.read(held, it), 0, INT, loc)
+        return ([first], index, Const(0, INT, loc), n, Const(1, INT, loc),
+                lambda: self.store(name, self.array_element(held, index, it), node, target))
 
     def for_zip(self, node: ast.For) -> list[Stmt]:
         """``for x, y in zip(range(...), range(...))``: range loops in step, ending with the shortest."""
@@ -496,23 +517,26 @@ class FunctionBuilder(ExpressionBuilder):
         if it.keywords:
             raise self.error(UnsupportedSyntaxError, it.keywords[0].value, "zip() keywords (strict=) are not "
                              "supported in compiled code", JIT_HINT)
-        if len(it.args) < 2 or not all(self.is_range(a) for a in it.args):
-            raise self.error(UnsupportedSyntaxError, it, "zip() is only supported over two or more range(...)",
+        if len(it.args) < 2:
+            raise self.error(UnsupportedSyntaxError, it, "zip() is only supported over two or more ranges or arrays",
                              JIT_HINT)
         names = self.loop_targets(node, len(it.args), "zip(...)")
         target = node.target
         assert isinstance(target, ast.Tuple)
-        parts = [self.range_parts(a, n, t) for a, n, t in zip(it.args, names, target.elts)]  # type: ignore[arg-type]
-        var, start, stop, step = parts[0]
-        zipped = [ZipRange(v, a, b, c, self.loc(r)) for (v, a, b, c), r in zip(parts[1:], it.args[1:])]
-        return self.range_loop(node, var, start, stop, step, zipped, names)
+        parts = [self.loop_iterable(a, n, t, node, "zip()") for a, n, t in zip(it.args, names, target.elts)]
+        _, var, start, stop, step, _ = parts[0]
+        zipped = [ZipRange(v, a, b, c, self.loc(r)) for (_, v, a, b, c, _), r in zip(parts[1:], it.args[1:])]
+        before = [s for p in parts for s in p[0]]
+        return [*before, *self.range_loop(node, var, start, stop, step, zipped, names,
+                                          [p[5] for p in parts if p[5] is not None])]
 
     def range_loop(self, node: ast.For, var: Local | Param, start: Expr, stop: Expr, step: Expr,
-                   zipped: list[ZipRange], names: list[str]) -> list[Stmt]:
+                   zipped: list[ZipRange], names: list[str],
+                   prefix: list[Callable[[], Stmt]] | None = None) -> list[Stmt]:
         before = _copy(self.state)
         self.state = None if before is None else before | set(names)
         self.loops.append([])
-        body = self.block(node.body)
+        body = [*(make() for make in prefix or []), *self.block(node.body)]
         breaks = self.loops.pop()
         self.state = before
         orelse = self.block(node.orelse)

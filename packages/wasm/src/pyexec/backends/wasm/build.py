@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from pyexec.backends.wasm.compiler_builtins import BUILTIN_NAMES, BUILTINS_IR, with_fast_multiplication
+from pyexec.backends.wasm.loop_unroll import with_unrolled_inner_loops
 from pyexec.backends.wasm.signature import (
     SECTION_NAME,
     ExportSignature,
@@ -138,7 +139,10 @@ def compile_ir_module(
         for symbol, export in ((ERROR_CODE_GLOBAL, ERROR_CODE_EXPORT), (ERROR_MESSAGE_GLOBAL, ERROR_MESSAGE_EXPORT)):
             lowered.get_global(symbol).linkage = ""
             export_data[symbol] = export
-    ir_module = parse_module(with_fast_multiplication(str(lowered)) + BUILTINS_IR)
+    text = with_fast_multiplication(str(lowered))
+    if optimize >= 2:  # fewer loop back-edges, so fewer of wasmtime's epoch checks (see loop_unroll.py)
+        text = with_unrolled_inner_loops(text)
+    ir_module = parse_module(text + BUILTINS_IR)
     arrays = any(array_info(t) or t == "str" for s in signatures for t in [s.result, *(p.type for p in s.params)])
     if arrays or any(f.name.startswith("pyexec_rt_") for f in ir_module.functions):
         # the array runtime and its allocator, over this module's linear memory (one heap per instance)

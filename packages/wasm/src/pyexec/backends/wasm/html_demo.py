@@ -34,8 +34,12 @@ def _input(function: str, name: str, type_name: str) -> str:
     array = array_info(type_name)
     if array is not None:  # 1-D: numbers separated by commas; n-D: nested JSON arrays
         element = scalar_info(array[0])
-        kind = "bool" if element.is_bool else "float" if element.is_float else "int"
-        value = "1, 2, 3" if array[1] == 1 else "[[1, 2], [3, 4]]"
+        kind = ("bool" if element.is_bool else "complex" if element.is_complex else "float" if element.is_float
+                else "int")
+        if element.is_complex:  # Python's complex literals: 1+2j, 3-4j, 5j (strings in nested JSON)
+            value = "1+2j, 3-4j, 5j" if array[1] == 1 else '[["1+2j", "3"], ["-4j", "5-6j"]]'
+        else:
+            value = "1, 2, 3" if array[1] == 1 else "[[1, 2], [3, 4]]"
         return (f'{label} <input type="text" id="{ident}" value="{value}" data-kind="array" '
                 f'data-element="{kind}" data-ndim="{array[1]}">')
     info = scalar_info(type_name)
@@ -54,13 +58,17 @@ def demo_html(stem: str, js_file: str, loader: str, signatures: list[ExportSigna
         fn = html.escape(sig.name)
         inputs = "\n      ".join(_input(sig.name, p.name, p.type) for p in sig.params)
         doc = html.escape(f"{sig.name}({', '.join(f'{p.name}: {p.type}' for p in sig.params)}) -> {sig.result}")
+        result = array_info(sig.result)
+        # a complex array result: its numbers are (re, im) pairs, shown as Python prints complex numbers
+        complex_bits = (f' data-complex="{scalar_info(result[0]).bits}"'
+                        if result and result[0].startswith("complex") else "")
         sections.append(f"""  <section class="function">
     <h2><code>{doc}</code></h2>
     <div class="inputs">
       {inputs}
     </div>
     <button id="{fn}-run" data-function="{fn}">Run {fn}</button>
-    <p>Result: <output id="{fn}-result"></output></p>
+    <p>Result: <output id="{fn}-result"{complex_bits}></output></p>
   </section>""")
     body = "\n".join(sections)
     # Pairs, not an object literal, so a function named __proto__ is listed like any other.
@@ -85,7 +93,7 @@ def demo_html(stem: str, js_file: str, loader: str, signatures: list[ExportSigna
   <h2>print() output</h2>
   <pre id="log"></pre>
   <script type="module">
-    import {{ {loader} }} from {js_string(relative_url(js_file))};
+    import {{ {loader}, formatComplex64, formatComplex128 }} from {js_string(relative_url(js_file))};
     const PARAMS = {params};
     const status = document.getElementById("status");
     const log = document.getElementById("log");
@@ -107,17 +115,36 @@ def demo_html(stem: str, js_file: str, loader: str, signatures: list[ExportSigna
           const text = element.value.trim();
           return text === "" ? [] : text.split(",").map((part) => readText(element.id, kind, part.trim()));
         }}
+        let nested;
         try {{
-          return JSON.parse(element.value);
+          nested = JSON.parse(element.value);
         }} catch (err) {{
           throw new Error(`${{element.id}}: give nested arrays of numbers, such as [[1, 2], [3, 4]]`);
         }}
+        // complex items may be strings such as "1+2j": each becomes an [re, im] pair
+        const complexItems = (v) => (Array.isArray(v) ? v.map(complexItems)
+          : typeof v === "string" ? readText(element.id, "complex", v.trim()) : v);
+        return kind === "complex" ? complexItems(nested) : nested;
       }}
       return readText(element.id, element.dataset.kind, element.value.trim());
     }}
 
     function readText(id, kind, text) {{
       if (kind === "bool") return !["", "0", "false", "False"].includes(text);
+      if (kind === "complex") {{  // Python's literals: 1.5, 2j, -1-2.5j, (3+4j), 1e3-2e-3j, inf+nanj
+        const bad = () => new Error(`${{id}}: ${{JSON.stringify(text)}} is not a complex number such as 1+2j`);
+        const body = text.replace(/^\\((.*)\\)$/, "$1").replace(/\\s+/g, "");
+        const part = (t) => {{
+          if (!/^[+-]?(\\d+\\.?\\d*|\\.\\d+)([eE][+-]?\\d+)?$|^[+-]?(inf|nan)$/i.test(t)) throw bad();
+          return Number(t.toLowerCase().replace("inf", "Infinity").replace("nan", "NaN"));
+        }};
+        if (!/[jJ]$/.test(body)) return [part(body), 0];
+        const imag = body.slice(0, -1);
+        let k = imag.length - 1;  // where the imaginary part starts: its sign, not an exponent's
+        while (k > 0 && !("+-".includes(imag[k]) && !"eE".includes(imag[k - 1]))) k--;
+        const unit = (t) => (t === "" || t === "+" ? 1 : t === "-" ? -1 : part(t));
+        return k > 0 ? [part(imag.slice(0, k)), unit(imag.slice(k))] : [0, unit(imag)];
+      }}
       if (kind === "float") {{
         const value = Number(text);
         if (text === "" || Number.isNaN(value) && text.toLowerCase() !== "nan") {{
@@ -138,11 +165,15 @@ def demo_html(stem: str, js_file: str, loader: str, signatures: list[ExportSigna
             const args = params.map((p) => readInput(document.getElementById(`${{name}}-${{p}}`)));
             const result = module.functions[name](...args);
             const show = (v) => (typeof v === "boolean" ? (v ? "True" : "False") : String(v));
+            const bits = output.dataset.complex;  // complex: (re, im) pairs and a shape that ends with 2
+            const items = !ArrayBuffer.isView(result) ? [] : !bits ? Array.from(result, show)
+              : Array.from({{ length: result.length / 2 }}, (_, i) =>
+                (bits === "64" ? formatComplex64 : formatComplex128)(result[2 * i], result[2 * i + 1]));
+            const shape = !ArrayBuffer.isView(result) ? [] : bits ? result.shape.slice(0, -1) : result.shape;
             output.textContent = Array.isArray(result)  // a tuple, shown as Python prints it
               ? `(${{result.map(show).join(", ")}}${{result.length === 1 ? "," : ""}})`
               : ArrayBuffer.isView(result)  // an array: its elements in C order, and its shape
-              ? `[${{Array.from(result, show).join(", ")}}] shape (${{result.shape.join(", ")}}`
-                + `${{result.shape.length === 1 ? "," : ""}})`
+              ? `[${{items.join(", ")}}] shape (${{shape.join(", ")}}${{shape.length === 1 ? "," : ""}})`
               : show(result);
             output.className = "ok";
           }} catch (err) {{

@@ -225,6 +225,10 @@ function formatComplex(re, im, part) {
   const sign = im < 0 || Object.is(im, -0) ? "-" : "+";
   return `(${part(re)}${sign}${imag}j)`;
 }
+/** `str(complex(re, im))` as CPython prints it (a complex128 element is a pair of doubles). */
+export function formatComplex128(re, im) { return formatComplex(re, im, (x) => formatDigits(x, false)); }
+/** `str(numpy.complex64(complex(re, im)))`: each part printed as a float32. */
+export function formatComplex64(re, im) { return formatComplex(re, im, (x) => float32Digits(x, false)); }
 
 // --- pyexec_float_digits: the digits compiled formatting lays out (exact, ties to even) ------------
 
@@ -381,15 +385,42 @@ function fromWasm(t, raw) {
 const TYPED = {
   float64: Float64Array, float32: Float32Array, int64: BigInt64Array, uint64: BigUint64Array,
   int32: Int32Array, uint32: Uint32Array, int16: Int16Array, uint16: Uint16Array, int8: Int8Array,
-  uint8: Uint8Array, bool_: Uint8Array, bool: Uint8Array,
+  uint8: Uint8Array, bool_: Uint8Array, bool: Uint8Array, complex128: Float64Array, complex64: Float32Array,
 };
+// A complex element is two numbers of its TypedArray, (re, im) interleaved as NumPy lays them out: a complex
+// TypedArray has 2 numbers per element, and a result's shape ends with that 2.
+const PARTS = { complex128: 2, complex64: 2 };
+const parts = (dtype) => PARTS[dtype] || 1;
+const sameDtype = (a, b) => (a === "bool" ? "bool_" : a) === (b === "bool" ? "bool_" : b);
+
+function complexItems(fn, name, t, items) {
+  // plain arrays of complex elements: each a number (imaginary part 0) or an [re, im] pair
+  const out = new (TYPED[t.dtype.type])(2 * items.length);
+  const part = { kind: "float", bits: t.dtype.bits / 2, type: `float${t.dtype.bits / 2}` };
+  items.forEach((x, i) => {
+    if (Array.isArray(x) && x.length === 2) {
+      out[2 * i] = toWasm(fn, `${name}[${i}][0]`, part, x[0]);
+      out[2 * i + 1] = toWasm(fn, `${name}[${i}][1]`, part, x[1]);
+    } else if (Array.isArray(x)) {
+      throw new TypeError(`${fn}(): argument ${name}[${i}] must be a number or an [re, im] pair`);
+    } else {
+      out[2 * i] = toWasm(fn, `${name}[${i}]`, part, x);
+    }
+  });
+  return out;
+}
 
 function arrayShape(fn, name, t, value) {
-  // a TypedArray or an array of numbers (1-D); nested arrays, or { data, shape } (n-D)
-  const shown = `${t.type} (a ${TYPED[t.dtype.type].name}, an array of numbers or { data, shape })`;
+  // a TypedArray or an array of numbers (1-D); nested arrays, or { data, shape } (n-D). Complex: a TypedArray
+  // holds (re, im) interleaved and its shape may end with that 2; the items of plain arrays are numbers or
+  // [re, im] pairs.
+  const complex = t.dtype.kind === "complex";
+  const items = complex ? "numbers or [re, im] pairs" : "numbers";
+  const shown = `${t.type} (a ${TYPED[t.dtype.type].name}, an array of ${items} or { data, shape })`;
   if (value !== null && typeof value === "object" && !Array.isArray(value) && !ArrayBuffer.isView(value)
       && "data" in value && "shape" in value) {
-    const shape = Array.from(value.shape, Number);
+    let shape = Array.from(value.shape, Number);
+    if (complex && shape.length === t.ndim + 1 && shape[t.ndim] === 2) shape = shape.slice(0, t.ndim);
     if (shape.length !== t.ndim) {
       throw new TypeError(`${fn}(): argument ${name} must be ${shown}: its shape has ${shape.length} dimension(s)`);
     }
@@ -399,7 +430,10 @@ function arrayShape(fn, name, t, value) {
     if (t.ndim !== 1) {
       throw new TypeError(`${fn}(): argument ${name} must be ${shown}: pass { data, shape } for ${t.ndim} dimensions`);
     }
-    return [value, [value.length]];
+    if (complex && value.length % 2 !== 0) {
+      throw new TypeError(`${fn}(): argument ${name} must be ${shown}: (re, im) interleaved, an even length`);
+    }
+    return [value, [complex ? value.length / 2 : value.length]];
   }
   if (!Array.isArray(value)) throw new TypeError(`${fn}(): argument ${name} must be ${shown}, not ${typeof value}`);
   const shape = [];
@@ -412,7 +446,8 @@ function arrayShape(fn, name, t, value) {
     level = level[0];
   }
   const flat = t.ndim === 1 ? value : value.flat(t.ndim - 1);
-  if (flat.length !== shape.reduce((a, b) => a * b, 1) || flat.some((x) => Array.isArray(x))) {
+  const scalar = (x) => !Array.isArray(x) || complex && x.length === 2 && !x.some((y) => Array.isArray(y));
+  if (flat.length !== shape.reduce((a, b) => a * b, 1) || !flat.every(scalar)) {
     throw new TypeError(`${fn}(): argument ${name} must be ${shown}: the nested arrays are not rectangular`);
   }
   return [flat, shape];
@@ -426,10 +461,11 @@ export class WasmArray {
     Object.assign(this, { raw, memory, dtype, Typed, block, head, shape, owner });
     this.length = shape.reduce((a, b) => a * b, 1);
   }
-  /** The elements, C order: a new view on each access (memory growth detaches the old ones). */
+  /** The elements, C order: a new view on each access (memory growth detaches the old ones); complex
+   * elements as (re, im) interleaved, 2 numbers each. */
   get data() {
     if (this.block === 0) throw new TypeError("this WasmArray was released");
-    return new this.Typed(this.memory.buffer, this.block + this.head, this.length);
+    return new this.Typed(this.memory.buffer, this.block + this.head, this.length * parts(this.dtype));
   }
   /** Give the block back to the module's heap; the array is unusable afterwards. */
   release() {
@@ -447,26 +483,27 @@ function newWasmArray(raw, memory, dtype, shape) {
     throw new TypeError("wasmArray(): the shape must be non-negative integers");
   }
   const n = dims.reduce((a, b) => a * b, 1);
+  const itemsize = Typed.BYTES_PER_ELEMENT * parts(dtype);
   const head = (8 + 16 * dims.length + 15) & ~15;
-  const block = raw.pyexec_alloc(head + n * Typed.BYTES_PER_ELEMENT) >>> 0;
+  const block = raw.pyexec_alloc(head + n * itemsize) >>> 0;
   if (block === 0) throw new PyexecError("MemoryError", "wasmArray(): the module cannot grow its memory");
   const view = new DataView(memory.buffer);
   view.setUint32(block, 0, true);
   view.setUint32(block + 4, block + head, true);
-  let stride = Typed.BYTES_PER_ELEMENT;
+  let stride = itemsize;
   for (let k = dims.length - 1; k >= 0; k--) {
     view.setBigInt64(block + 8 + 8 * k, BigInt(dims[k]), true);
     view.setBigInt64(block + 8 + 8 * dims.length + 8 * k, BigInt(stride), true);
     stride *= dims[k];
   }
-  new Uint8Array(memory.buffer, block + head, n * Typed.BYTES_PER_ELEMENT).fill(0);
+  new Uint8Array(memory.buffer, block + head, n * itemsize).fill(0);
   return new WasmArray(raw, memory, dtype, Typed, block, head, dims);
 }
 
 function arrayToWasm(raw, memory, fn, name, t, value) {
   if (value instanceof WasmArray) {
     // already in linear memory, with its descriptor at the block's start: passed in place
-    const same = TYPED[value.dtype] === TYPED[t.dtype.type] && value.shape.length === t.ndim && value.raw === raw;
+    const same = sameDtype(value.dtype, t.dtype.type) && value.shape.length === t.ndim && value.raw === raw;
     if (!same || value.block === 0) {
       const why = value.block === 0 ? "was released" : `is not a ${t.type} of this module`;
       throw new TypeError(`${fn}(): argument ${name}: the WasmArray ${why}`);
@@ -475,41 +512,48 @@ function arrayToWasm(raw, memory, fn, name, t, value) {
   }
   const [data, shape] = arrayShape(fn, name, t, value);
   const Typed = TYPED[t.dtype.type];
+  const k = parts(t.dtype.type);  // numbers per element: 2 for complex, (re, im)
   const n = shape.reduce((a, b) => a * b, 1);
-  if (data.length !== n) {
-    throw new TypeError(`${fn}(): argument ${name} has ${data.length} elements, its shape says ${n}`);
+  const count = ArrayBuffer.isView(data) ? data.length / k : data.length;
+  if (count !== n) {
+    throw new TypeError(`${fn}(): argument ${name} has ${count} elements, its shape says ${n}`);
   }
   if (ArrayBuffer.isView(data) && !(data instanceof Typed)) {
     const got = data.constructor.name;
     throw new TypeError(`${fn}(): argument ${name} must be a ${Typed.name} for ${t.type}, not a ${got}`);
   }
-  const elements = ArrayBuffer.isView(data) ? data : Array.from(data, (x, i) => {
-    const v = toWasm(fn, `${name}[${i}]`, t.dtype, x);
-    return t.dtype.bits === 64 && t.dtype.kind === "uint" ? BigInt.asUintN(64, v) : v;
-  });
+  const elements = ArrayBuffer.isView(data) ? data : k === 2 ? complexItems(fn, name, t, Array.from(data))
+    : Array.from(data, (x, i) => {
+      const v = toWasm(fn, `${name}[${i}]`, t.dtype, x);
+      return t.dtype.bits === 64 && t.dtype.kind === "uint" ? BigInt.asUintN(64, v) : v;
+    });
   const head = (8 + 16 * t.ndim + 15) & ~15;
-  const block = raw.pyexec_alloc(head + n * Typed.BYTES_PER_ELEMENT) >>> 0;
+  const block = raw.pyexec_alloc(head + n * Typed.BYTES_PER_ELEMENT * k) >>> 0;
   if (block === 0) {
     throw new PyexecError("MemoryError", `${fn}(): the module cannot grow its memory for argument ${name}`);
   }
   const view = new DataView(memory.buffer);  // after the allocation, which may have grown the memory
   view.setUint32(block, 0, true);
   view.setUint32(block + 4, block + head, true);
-  let stride = Typed.BYTES_PER_ELEMENT;
-  for (let k = t.ndim - 1; k >= 0; k--) {
-    view.setBigInt64(block + 8 + 8 * k, BigInt(shape[k]), true);
-    view.setBigInt64(block + 8 + 8 * t.ndim + 8 * k, BigInt(stride), true);
-    stride *= shape[k];
+  let stride = Typed.BYTES_PER_ELEMENT * k;
+  for (let d = t.ndim - 1; d >= 0; d--) {
+    view.setBigInt64(block + 8 + 8 * d, BigInt(shape[d]), true);
+    view.setBigInt64(block + 8 + 8 * t.ndim + 8 * d, BigInt(stride), true);
+    stride *= shape[d];
   }
-  new Typed(memory.buffer, block + head, n).set(elements);
-  return { block, head, n, Typed, data: t.written ? data : null };
+  new Typed(memory.buffer, block + head, n * k).set(elements);
+  return { block, head, n, k, Typed, data: t.written ? data : null };
 }
 
 function arrayBack(memory, arg) {
   // a written argument: what the function stored, back into the caller's TypedArray or array of numbers
-  const source = new arg.Typed(memory.buffer, arg.block + arg.head, arg.n);
+  const source = new arg.Typed(memory.buffer, arg.block + arg.head, arg.n * arg.k);
   if (ArrayBuffer.isView(arg.data)) { arg.data.set(source); return; }
   if (Object.isFrozen(arg.data)) return;
+  if (arg.k === 2) {  // complex items come back as [re, im] pairs
+    for (let i = 0; i < arg.n; i++) arg.data[i] = [source[2 * i], source[2 * i + 1]];
+    return;
+  }
   for (let i = 0; i < arg.n; i++) {
     const x = source[i];
     const safe = typeof x === "bigint" && x >= BigInt(Number.MIN_SAFE_INTEGER) && x <= BigInt(Number.MAX_SAFE_INTEGER);
@@ -528,27 +572,28 @@ function readArray(raw, memory, t, address) {
     strides.push(Number(view.getBigInt64(address + 8 + 8 * t.ndim + 8 * k, true)));
   }
   const Typed = TYPED[t.dtype.type];
-  const size = Typed.BYTES_PER_ELEMENT;
+  const per = parts(t.dtype.type);  // 2 numbers per complex element: (re, im)
+  const part = Typed.BYTES_PER_ELEMENT, size = part * per;
   const n = shape.reduce((a, b) => a * b, 1);
-  const out = new Typed(n);
   let contiguous = true;
   for (let k = t.ndim - 1, s = size; k >= 0; s *= shape[k], k--) {
     if (shape[k] > 1 && strides[k] !== s) contiguous = false;
   }
-  if (n > 0 && contiguous && data % size === 0) {
-    out.set(new Typed(memory.buffer, data, n));
-  } else if (n > 0) {
+  // contiguous: one slice (a new buffer filled by the copy, not zeroed first)
+  const whole = n > 0 && contiguous && data % part === 0;
+  const out = whole ? new Typed(memory.buffer, data, n * per).slice() : new Typed(n * per);
+  if (n > 0 && !whole) {
     const all = new Typed(memory.buffer);
     const index = new Array(t.ndim).fill(0);
     for (let i = 0; i < n; i++) {
       let at = data;
       for (let k = 0; k < t.ndim; k++) at += index[k] * strides[k];
-      out[i] = all[at / size];
+      for (let p = 0; p < per; p++) out[i * per + p] = all[at / part + p];
       for (let k = t.ndim - 1; k >= 0 && ++index[k] === shape[k]; k--) index[k] = 0;
     }
   }
   if (owner !== 0) raw.pyexec_decref(owner);
-  Object.defineProperty(out, "shape", { value: shape, enumerable: false });
+  Object.defineProperty(out, "shape", { value: per === 2 ? [...shape, 2] : shape, enumerable: false });
   return out;
 }
 
@@ -562,7 +607,7 @@ function keepArray(raw, memory, t, address) {
   const shape = [];
   let contiguous = true;
   for (let k = 0; k < t.ndim; k++) shape.push(Number(view.getBigInt64(address + 8 + 8 * k, true)));
-  for (let k = t.ndim - 1, s = Typed.BYTES_PER_ELEMENT; k >= 0; s *= shape[k], k--) {
+  for (let k = t.ndim - 1, s = Typed.BYTES_PER_ELEMENT * parts(t.dtype.type); k >= 0; s *= shape[k], k--) {
     if (shape[k] > 1 && Number(view.getBigInt64(address + 8 + 8 * t.ndim + 8 * k, true)) !== s) contiguous = false;
   }
   const n = shape.reduce((a, b) => a * b, 1);
@@ -658,8 +703,8 @@ async function loadWith(source, signatures, options) {
     pyexec_print_bool: (v) => out(v ? "True" : "False"),
     pyexec_print_f64: (v) => out(formatFloat(v)),
     pyexec_print_f32: (v) => out(formatFloat32(v)),
-    pyexec_print_c128: (re, im) => out(formatComplex(re, im, (x) => formatDigits(x, false))),
-    pyexec_print_c64: (re, im) => out(formatComplex(re, im, (x) => float32Digits(x, false))),
+    pyexec_print_c128: (re, im) => out(formatComplex128(re, im)),
+    pyexec_print_c64: (re, im) => out(formatComplex64(re, im)),
     pyexec_print_str: (address) => out(cString(memory, address)),
     pyexec_print_text: (address, n) => out(new TextDecoder().decode(new Uint8Array(memory.buffer, address, Number(n)))),
     pyexec_round_ndigits: roundNdigits,
@@ -677,10 +722,10 @@ async function loadWith(source, signatures, options) {
     pyexec_assert_f64: (v) => { throw new PyexecError("AssertionError", formatFloat(v)); },
     pyexec_assert_f32: (v) => { throw new PyexecError("AssertionError", formatFloat32(v)); },
     pyexec_assert_c128: (re, im) => {
-      throw new PyexecError("AssertionError", formatComplex(re, im, (x) => formatDigits(x, false)));
+      throw new PyexecError("AssertionError", formatComplex128(re, im));
     },
     pyexec_assert_c64: (re, im) => {
-      throw new PyexecError("AssertionError", formatComplex(re, im, (x) => float32Digits(x, false)));
+      throw new PyexecError("AssertionError", formatComplex64(re, im));
     },
     fmod: (a, b) => a % b,
     pow: (a, b) => (a === 1 || b === 0 ? 1 : a === -1 && !Number.isFinite(b) && !Number.isNaN(b) ? 1 : Math.pow(a, b)),

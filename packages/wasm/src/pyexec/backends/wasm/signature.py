@@ -174,7 +174,9 @@ def _is_boundary_type(type_name: str) -> bool:
     except ValueError:
         return False
     if info is not None:
-        return 1 <= info[1] <= 32 and info[2] in ("C", "A") and _is_boundary_type(info[0])
+        # Complex elements cross too: the host reads them as NumPy's complex64/complex128 (interleaved parts).
+        return (1 <= info[1] <= 32 and info[2] in ("C", "A")
+                and (_is_boundary_type(info[0]) or info[0] in ("complex64", "complex128")))
     try:
         return scalar_info(type_name).wasm_type is not None
     except KeyError:
@@ -205,11 +207,7 @@ def check_boundary_type(function: str, what: str, type_name: str) -> None:
         return
     info = array_info(type_name)
     if info is not None:
-        if scalar_info(info[0]).wasm_type is None:
-            raise SignatureError(
-                f"{function}(): the {what} is an array of {info[0]}, which cannot cross the WebAssembly boundary "
-                "yet; pass the real and imaginary parts as two float arrays instead")
-        return
+        return  # arrays of every element type cross (complex ones as interleaved (re, im) pairs)
     if type_name not in ("None", "str") and scalar_info(type_name).wasm_type is None:
         raise SignatureError(
             f"{function}(): the {what} has type {type_name}, which cannot cross the WebAssembly boundary "

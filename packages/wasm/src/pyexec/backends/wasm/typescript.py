@@ -33,10 +33,11 @@ def ts_type(type_name: str, *, parameter: bool) -> str:
     array = array_info(type_name)
     if array is not None:
         typed = _TYPED[array[0]]
-        if not parameter:
+        if not parameter:  # a complex array's numbers are (re, im) interleaved; its shape ends with 2
             return f"{typed} & {{ readonly shape: number[] }}"
         boolean = array[0] in ("bool", "bool_")
-        element = "number | bigint" if "Big" in typed else "boolean | number" if boolean else "number"
+        element = ("number | bigint" if "Big" in typed else "boolean | number" if boolean
+                   else "number | readonly [number, number]" if array[0].startswith("complex") else "number")
         if array[1] == 1:
             return f"{typed} | readonly ({element})[] | WasmArray"
         nested = f"readonly ({element})[]"
@@ -53,8 +54,9 @@ def ts_type(type_name: str, *, parameter: bool) -> str:
 
 _TYPED = {"float64": "Float64Array", "float32": "Float32Array", "int64": "BigInt64Array", "uint64": "BigUint64Array",
           "int32": "Int32Array", "uint32": "Uint32Array", "int16": "Int16Array", "uint16": "Uint16Array",
-          "int8": "Int8Array", "uint8": "Uint8Array", "bool_": "Uint8Array", "bool": "Uint8Array"}
-"""The TypedArray that holds an array's elements in JavaScript."""
+          "int8": "Int8Array", "uint8": "Uint8Array", "bool_": "Uint8Array", "bool": "Uint8Array",
+          "complex128": "Float64Array", "complex64": "Float32Array"}
+"""The TypedArray that holds an array's elements in JavaScript (complex: two numbers, re and im, per element)."""
 
 _JS_RESERVED = frozenset(
     "break case catch class const continue debugger default delete do else enum export extends false finally "
@@ -84,7 +86,8 @@ def glue_dts(stem: str, signatures: list[ExportSignature]) -> str:
         "  readonly pythonType: string;",
         "}",
         "",
-        "/** An array in the module's linear memory: `data` is a fresh view of its elements on each access. */",
+        "/** An array in the module's linear memory: `data` is a fresh view of its elements on each access",
+        " * (complex: `length` elements as 2 * `length` numbers, re and im interleaved). */",
         "export declare class WasmArray {",
         "  readonly shape: number[];",
         "  readonly length: number;",
@@ -136,6 +139,9 @@ def glue_dts(stem: str, signatures: list[ExportSignature]) -> str:
         "",
         "export declare function formatFloat(x: number): string;",
         "export declare function formatFloat32(x: number): string;",
+        "/** `str(complex(re, im))` as CPython prints it; formatComplex64 prints each part as a float32. */",
+        "export declare function formatComplex128(re: number, im: number): string;",
+        "export declare function formatComplex64(re: number, im: number): string;",
         "export declare function roundNdigits(x: number, ndigits: number | bigint): number;",
         "",
         f"export default {name};",
