@@ -263,6 +263,14 @@ function significantDigits(x, n) {  // n significant digits: [digits, decpt], x 
 
 function fixedDigits(x, n) {  // n digits after the point (toFixed rounds an exact tie up: 0.125 -> 0.13)
   if (x === 0) return ["0", 1];
+  const scaled = x * 2 ** (n + 1);  // exact (a power of two), or Infinity
+  const tie = Number.isInteger(scaled) && !Number.isInteger(scaled / 2);
+  if (x < 1e21 && n <= 100 && !tie) {
+    // x * 10**n is halfway between two integers only when x's last binary digit is worth 2**-(n + 1);
+    // otherwise toFixed, which rounds the exact value to the nearest, gives the digits.
+    const text = x.toFixed(n).replace(".", "").replace(/^0+/, "");
+    return text ? [text, text.length - n] : ["0", 1];
+  }
   const [D, k] = exactDecimal(x);
   const q = k + n >= 0 ? D * 10n ** BigInt(k + n) : divideEven(D, 10n ** BigInt(-(k + n)));
   if (q === 0n) return ["0", 1];
