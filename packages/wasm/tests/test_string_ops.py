@@ -136,3 +136,22 @@ console.log(JSON.stringify([m.floats(NaN), m.methods("Straße ΑΣ", "ß"), m.in
     assert json.loads(lines[1]) == [narrow(np.float32(x)) for x in singles]
     assert json.loads(lines[2]) == [floats(float("nan")), methods("Straße ΑΣ", "ß"),
                                     ints(-1234567, np.uint64(255), True)]
+
+
+def test_the_string_runtimes_loops_are_left_rolled():
+    from pyexec.backends.wasm.loop_unroll import with_unrolled_inner_loops
+
+    loop = """define {linkage}i64 @{name}(i64 %n) {{
+entry:
+  br label %head
+head:
+  %i = phi i64 [0, %entry], [%j, %head]
+  %j = add i64 %i, 1
+  %c = icmp slt i64 %j, %n
+  br i1 %c, label %head, label %done
+done:
+  ret i64 %j
+}}"""
+    runtime = loop.format(linkage="internal ", name='"str.cpcount"')
+    assert with_unrolled_inner_loops(runtime) == runtime
+    assert "!llvm.loop" in with_unrolled_inner_loops(loop.format(linkage="", name="user_loop"))
