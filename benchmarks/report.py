@@ -112,12 +112,19 @@ def chart(ratios: dict[str, dict[str, float]], path: Path) -> None:
     fig.savefig(path)
 
 
+RUNNER_ARGS = {"arrays": ["--cpu"]}
+"""Arguments per runner: the array kernels are timed in process CPU time (steadier on a shared machine)."""
+RUNNER_ENV = {"arrays": {"OPENBLAS_NUM_THREADS": "1"}}
+"""Environment per runner: one BLAS thread, so CPU time compares with the single-threaded kernels."""
+
+
 def run_runner(name: str) -> str:
     script = ROOT / "benchmarks" / f"{name}.py"
     if not script.exists():
         return f"(benchmarks/{name}.py does not exist)"
     started = time.perf_counter()
-    result = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, cwd=ROOT)
+    result = subprocess.run([sys.executable, str(script), *RUNNER_ARGS.get(name, [])], capture_output=True,
+                            text=True, cwd=ROOT, env={**os.environ, **RUNNER_ENV.get(name, {})})
     took = time.perf_counter() - started
     text = result.stdout.rstrip()
     if result.returncode != 0:

@@ -217,16 +217,15 @@ console.log(m.memory.buffer.byteLength === before);
 
 
 @pytest.mark.skipif(NODE is None, reason="node is not installed (the page's script is run in Node)")
-def test_demo_page_takes_text_and_shows_text(built):
+def test_demo_page_takes_text_and_shows_text(built, page_harness):
     import json
     import re
-    from pathlib import Path
 
     out, files = built
     page = files["html"].read_text()
     script = re.search(r'<script type="module">(.*)</script>', page, re.S).group(1)
     (out / "page.mjs").write_text(script)
-    (out / "harness.mjs").write_text((Path(__file__).parent / "page_harness.mjs").read_text())
+    (out / "harness.mjs").write_text(page_harness)
     inputs = [["greet-name", " wörld 😀 ", {"kind": "str"}], ["char-s", "ab", {"kind": "str"}],
               ["char-i", "5", {"kind": "int"}]]
     done = subprocess.run([NODE, "harness.mjs", json.dumps(inputs), json.dumps(["greet", "char"])],

@@ -177,9 +177,9 @@ def reduction_type(op: str, dtype: ScalarT) -> ScalarT | None:
         ('int64', 'float64', 'float32')
     """
     if op in ("argmin", "argmax"):
-        return None if dtype.is_complex else INT64
+        return INT64
     if op in ("min", "max"):
-        return None if dtype.is_complex else dtype
+        return dtype  # complex: NumPy's lexicographic order
     if op == "mean":
         return dtype if (dtype.is_float or dtype.is_complex) else FLOAT64
     if dtype.is_bool or (dtype.is_integer and dtype.info.signed):

@@ -38,7 +38,7 @@ from llvmlite import ir
 
 from pyexec.backends.llvm import runtime as rt
 from pyexec.frontend.ir import nodes as n
-from pyexec.frontend.ir.types import INT, ArrayT, ScalarT, StrT
+from pyexec.frontend.ir.types import FLOAT64, INT, ArrayT, ScalarT, StrT
 
 if TYPE_CHECKING:
     from pyexec.backends.llvm.lowering.function import FunctionLowering
@@ -58,6 +58,8 @@ MATMUL_DEPTH = 128
 """How many ``k`` one pass of the tiles covers (a 128-column panel of ``a``, 128 rows of ``b``'s tile column)."""
 MATMUL_BLOCK_ROWS = 64
 """How many rows of ``a`` (a multiple of ``MATMUL_ROWS``) pass over one packed tile column of ``b``."""
+NUMPY_BUFFER = 8192
+"""NumPy's default ufunc buffer size (``np.getbufsize()``): a reduction that casts adds one buffer at a time."""
 MESSAGE_ROOM = 128
 """Bytes for a message written at run time (the longest IndexError message is under 100)."""
 INDEX_ERROR_FUNCTION = "pyexec.index_error"
@@ -342,6 +344,156 @@ def owned(e: n.Expr) -> bool:
         return isinstance(e.type, ArrayT)  # along an axis: a new array
     return isinstance(e.type, ArrayT) and isinstance(e, (n.Call, n.ArrayNew, n.ArrayRange, n.ArrayCopy, n.ArrayMap,
                                                          n.MatMul, n.Eye, n.LinSpace))
+
+
+PAIRWISE_BLOCK = 128
+"""NumPy's ``PW_BLOCKSIZE``: scalars (real or imaginary parts) summed by 8 accumulators before halving."""
+
+
+def pairwise_sum_function(owner: ModuleLowering, t: ScalarT, source: ScalarT | None = None) -> ir.Function:
+    """``T pyexec.pairwise_sum.<t>(ptr data, i64 count, i64 stride)``: the sum of ``count`` elements of a float
+    or complex dtype ``stride`` bytes apart, added in exactly NumPy's order (``pairwise_sum`` of
+    numpy/_core/src/umath/loops_utils.h.src), so a compiled ``a.sum()`` equals ``numpy.sum(a)`` bit for bit.
+
+    NumPy counts scalars (a complex element is two): under 8 it adds them one by one from 0; up to 128 it
+    keeps 8 running sums (lane ``k`` takes scalar ``k`` of every block of 8, a ``<8 x T>`` vector here),
+    adds them as ``((r0+r1)+(r2+r3))+((r4+r5)+(r6+r7))`` (complex: the real lanes 0, 2, 4, 6 and the
+    imaginary lanes apart) and then the rest one by one; above 128 it halves, at a multiple of 8 scalars,
+    and adds the two halves' sums. With ``source`` (an integer or bool dtype, ``t`` float64) each element is
+    read as ``source`` and converted first, as NumPy's buffered cast hands it to the loop."""
+    from pyexec.backends.llvm.lowering.types import llvm_type
+
+    module = owner.module
+    name = f"pyexec.pairwise_sum.{t}" + (f".from.{source}" if source is not None else "")
+    existing = module.globals.get(name)
+    if existing is not None:
+        return existing
+    ty = llvm_type(t)
+    part = ty.elements[0] if t.is_complex else ty
+    parts = 2 if t.is_complex else 1
+    per_block = 8 // parts  # elements per block of 8 scalars
+    item = element_size(source or t)
+    stored = part if source is None else element_type(source, llvm_type(source))
+    fn = ir.Function(module, ir.FunctionType(ty, [PTR, I64, I64]), name)
+    fn.linkage = "internal"
+    data, count, stride = fn.args
+    vty = ir.VectorType(part, 8)
+    b = ir.IRBuilder(fn.append_basic_block("entry"))
+    zero = ir.Constant(part, 0.0)
+
+    def address(i: ir.Value, k: int = 0) -> ir.Value:
+        at = b.gep(data, [b.mul(i, stride)], source_etype=I8)
+        return b.gep(at, [I64(k * (item // parts))], source_etype=I8) if k else at
+
+    def convert(v: ir.Value, to: ir.Type) -> ir.Value:
+        if source is None:
+            return v
+        return b.sitofp(v, to) if source.info.signed and not source.is_bool else b.uitofp(v, to)
+
+    def load_parts(i: ir.Value) -> list[ir.Value]:
+        return [convert(b.load(address(i, k), typ=stored, align=1), part) for k in range(parts)]
+
+    def make(values: list[ir.Value]) -> ir.Value:
+        if not t.is_complex:
+            return values[0]
+        out = ir.Constant(ty, ir.Undefined)
+        return b.insert_value(b.insert_value(out, values[0], 0), values[1], 1)
+
+    def add_one_by_one(start: ir.Value, sums: list[ir.Value], stop: ir.Value) -> list[ir.Value]:
+        pre = b.block
+        loop, done = fn.append_basic_block("rest"), fn.append_basic_block("rest.end")
+        b.cbranch(b.icmp_signed("<", start, stop), loop, done)
+        b.position_at_end(loop)
+        i = b.phi(I64)
+        i.add_incoming(start, pre)
+        phis = []
+        for s in sums:
+            p = b.phi(part)
+            p.add_incoming(s, pre)
+            phis.append(p)
+        new = [b.fadd(p, x) for p, x in zip(phis, load_parts(i))]
+        nxt = b.add(i, I64(1))
+        i.add_incoming(nxt, loop)
+        for p, x in zip(phis, new):
+            p.add_incoming(x, loop)
+        b.cbranch(b.icmp_signed("<", nxt, stop), loop, done)
+        b.position_at_end(done)
+        out = []
+        for s, x in zip(sums, new):
+            q = b.phi(part)
+            q.add_incoming(s, pre)
+            q.add_incoming(x, loop)
+            out.append(q)
+        return out
+
+    small, block, halves = (fn.append_basic_block(x) for x in ("small", "block", "halves"))
+    scalars = b.mul(count, I64(parts))
+    b.cbranch(b.icmp_signed("<", scalars, I64(8)), small,
+              fn.append_basic_block("not_small"))
+    b.position_at_end(fn.blocks[-1])
+    b.cbranch(b.icmp_signed("<=", scalars, I64(PAIRWISE_BLOCK)), block, halves)
+
+    b.position_at_end(small)
+    b.ret(make(add_one_by_one(I64(0), [zero] * parts, count)))
+
+    b.position_at_end(block)
+    contiguous = b.icmp_signed("==", stride, I64(item))
+
+    def load_block(i: ir.Value) -> ir.Value:
+        # a contiguous block is one vector load; a strided one is gathered element by element
+        with b.if_else(contiguous) as (dense, sparse):
+            with dense:
+                v_dense = convert(b.load(address(i), typ=ir.VectorType(stored, 8), align=1), vty)
+                from_dense = b.block
+            with sparse:
+                v = ir.Constant(vty, ir.Undefined)
+                for e in range(per_block):
+                    for k, x in enumerate(load_parts(b.add(i, I64(e)))):
+                        v = b.insert_element(v, x, I32(e * parts + k))
+                from_sparse = b.block
+        merged = b.phi(vty)
+        merged.add_incoming(v_dense, from_dense)
+        merged.add_incoming(v, from_sparse)
+        return merged
+
+    first = load_block(I64(0))
+    whole = b.sub(count, b.srem(count, I64(per_block)))  # the elements in whole blocks
+    pre = b.block
+    loop, done = fn.append_basic_block("blocks"), fn.append_basic_block("blocks.end")
+    b.cbranch(b.icmp_signed("<", I64(per_block), whole), loop, done)
+    b.position_at_end(loop)
+    i = b.phi(I64)
+    acc = b.phi(vty)
+    i.add_incoming(I64(per_block), pre)
+    acc.add_incoming(first, pre)
+    new = b.fadd(acc, load_block(i))
+    nxt = b.add(i, I64(per_block))
+    i.add_incoming(nxt, b.block)
+    acc.add_incoming(new, b.block)
+    loop_end = b.block
+    b.cbranch(b.icmp_signed("<", nxt, whole), loop, done)
+    b.position_at_end(done)
+    r = b.phi(vty)
+    r.add_incoming(first, pre)
+    r.add_incoming(new, loop_end)
+    lane = [b.extract_element(r, I32(k)) for k in range(8)]
+    if t.is_complex:
+        sums = [b.fadd(b.fadd(lane[k], lane[k + 2]), b.fadd(lane[k + 4], lane[k + 6])) for k in range(2)]
+    else:
+        sums = [b.fadd(b.fadd(b.fadd(lane[0], lane[1]), b.fadd(lane[2], lane[3])),
+                       b.fadd(b.fadd(lane[4], lane[5]), b.fadd(lane[6], lane[7])))]
+    b.ret(make(add_one_by_one(whole, sums, count)))
+
+    b.position_at_end(halves)
+    half = b.sdiv(scalars, I64(2))
+    half = b.sdiv(b.sub(half, b.srem(half, I64(8))), I64(parts))  # a multiple of 8 scalars, in elements
+    low = b.call(fn, [data, half, stride])
+    high = b.call(fn, [address(half), b.sub(count, half), stride])
+    if t.is_complex:
+        b.ret(make([b.fadd(b.extract_value(low, k), b.extract_value(high, k)) for k in range(2)]))
+    else:
+        b.ret(b.fadd(low, high))
+    return fn
 
 
 # --- one function ----------------------------------------------------------------------------------
@@ -632,7 +784,40 @@ class ArrayLowering:
                     full[k] = v
                 return self.load_element(self.element_address(source, t, full, False), t.dtype)
 
-            return self.reduce_scalar(e.op, t.dtype, result_t, inner, count, element)
+            if e.op == "mean" and e.axis is None and not (t.dtype.is_float or t.dtype.is_complex):
+                return self.reduce_scalar(e.op, t.dtype, result_t, inner, count, element,
+                                          lambda: self.buffered_sum(source, t, extents, count, element))
+            if not (e.op in ("sum", "mean") and t.dtype == result_t and (result_t.is_float or result_t.is_complex)):
+                return self.reduce_scalar(e.op, t.dtype, result_t, inner, count, element)
+
+            def summed() -> ir.Value:
+                if e.axis is None:
+                    return self.pairwise_whole(source, t, extents)
+                # NumPy sums pairwise when the reduced axis is its iterator's inner loop (the smallest stride),
+                # and otherwise adds row after row into the output: element by element, in order
+                data = b.extract_value(source, DATA)
+                for k, v in zip(outer_axes, outer_ix):
+                    data = b.gep(data, [b.mul(v, b.extract_value(source, [STRIDES, k]))], source_etype=I8)
+                step = b.extract_value(source, [STRIDES, e.axis])
+                inner_loop = ir.Constant(ir.IntType(1), 1)
+                for k in outer_axes:
+                    longer = b.icmp_signed("<=", self.magnitude(step), self.magnitude(b.extract_value(
+                        source, [STRIDES, k])))
+                    inner_loop = b.and_(inner_loop, b.or_(longer, b.icmp_signed("<=", extents[k], I64(1))))
+                with b.if_else(inner_loop) as (pairwise, in_order):
+                    with pairwise:
+                        by_pairs = self.plus_zero(b.call(pairwise_sum_function(self.owner, t.dtype),
+                                                         [data, count, step]), t.dtype)
+                        from_pairs = b.block
+                    with in_order:
+                        one_by_one = self.reduce_scalar("sum", t.dtype, result_t, inner, count, element)
+                        from_order = b.block
+                got = b.phi(by_pairs.type)
+                got.add_incoming(by_pairs, from_pairs)
+                got.add_incoming(one_by_one, from_order)
+                return got
+
+            return self.reduce_scalar(e.op, t.dtype, result_t, inner, count, element, summed)
 
         if not isinstance(e.type, ArrayT):
             result = at([])
@@ -646,8 +831,9 @@ class ArrayLowering:
         return result
 
     def reduce_scalar(self: FunctionLowering, op: str, d: ScalarT, acc_t: ScalarT, extents: list[ir.Value],
-                      count: ir.Value, element: object) -> ir.Value:
-        """One reduction over the index space ``extents``; ``element(ix)`` loads an element."""
+                      count: ir.Value, element: object, summed: object = None) -> ir.Value:
+        """One reduction over the index space ``extents``; ``element(ix)`` loads an element. For a sum or
+        mean, ``summed()`` (when given) computes the sum in NumPy's own order instead of one by one."""
         from pyexec.backends.llvm.lowering.types import llvm_type
 
         b = self.b
@@ -682,14 +868,15 @@ class ArrayLowering:
                     new = b.mul(cur, x) if one else b.add(cur, x)
                 b.store(new, acc)
 
-            self.loop_nest(extents, accumulate)
-            result = b.load(acc, typ=ty)
+            if summed is None:
+                self.loop_nest(extents, accumulate)
+                result = b.load(acc, typ=ty)
+            else:
+                result = summed()  # type: ignore[operator]
             if op == "mean":
                 if acc_t.is_complex:
                     part = ty.elements[0]
-                    k = b.sitofp(count, part)
-                    result = self.make_complex(b.fdiv(b.extract_value(result, 0), k),
-                                               b.fdiv(b.extract_value(result, 1), k), ty)
+                    result = self.complex_mean(result, count, ty)
                 else:
                     result = b.fdiv(result, b.sitofp(count, ty))
             return result
@@ -701,6 +888,17 @@ class ArrayLowering:
 
         def better(x: ir.Value, cur: ir.Value) -> ir.Value:
             sym = "<" if smaller else ">"
+            if d.is_complex:
+                # NumPy's order for complex numbers: lexicographic (real part, then imaginary part); an
+                # element with a NaN part is the extreme, and the first one stays (its minimum/maximum
+                # loops and argmin/argmax agree on this)
+                xr, xi, cr, ci = (b.extract_value(x, 0), b.extract_value(x, 1), b.extract_value(cur, 0),
+                                  b.extract_value(cur, 1))
+                nan_x = b.or_(b.fcmp_unordered("uno", xr, xr), b.fcmp_unordered("uno", xi, xi))
+                nan_cur = b.or_(b.fcmp_unordered("uno", cr, cr), b.fcmp_unordered("uno", ci, ci))
+                ahead = b.or_(b.fcmp_ordered(sym, xr, cr), b.and_(b.fcmp_ordered("==", xr, cr),
+                                                                  b.fcmp_ordered(sym, xi, ci)))
+                return b.and_(b.not_(nan_cur), b.or_(nan_x, ahead))
             if d.is_float:
                 nan_x = b.fcmp_unordered("uno", x, x)
                 nan_cur = b.fcmp_unordered("uno", cur, cur)
@@ -722,6 +920,131 @@ class ArrayLowering:
         if op in ("argmin", "argmax"):
             return b.load(best_index, typ=I64)
         return b.load(best, typ=ty)
+
+    def complex_mean(self: FunctionLowering, total: ir.Value, count: ir.Value, ty: ir.Type) -> ir.Value:
+        """``total / count`` as ``numpy.mean`` divides: by the count as an ``intp`` scalar, which promotes to
+        complex128, through NumPy's complex division (Smith's method: times ``1 / count``); an empty mean is
+        NaN, as NumPy's division by a zero complex gives."""
+        b = self.b
+        part = ty.elements[0]
+        zero, one = ir.Constant(F64, 0.0), ir.Constant(F64, 1.0)
+        re, im = b.extract_value(total, 0), b.extract_value(total, 1)
+        if part != F64:
+            re, im = b.fpext(re, F64), b.fpext(im, F64)
+        k = b.sitofp(count, F64)
+        rat = b.fdiv(zero, k)
+        scl = b.fdiv(one, b.fadd(k, b.fmul(zero, rat)))
+        empty = b.icmp_signed("==", count, I64(0))
+        re_out = b.select(empty, b.fdiv(re, zero), b.fmul(b.fadd(re, b.fmul(im, rat)), scl))
+        im_out = b.select(empty, b.fdiv(im, zero), b.fmul(b.fsub(im, b.fmul(re, rat)), scl))
+        if part != F64:
+            re_out, im_out = b.fptrunc(re_out, part), b.fptrunc(im_out, part)
+        return self.make_complex(re_out, im_out, ty)
+
+    def magnitude(self: FunctionLowering, v: ir.Value) -> ir.Value:
+        return self.b.select(self.b.icmp_signed("<", v, I64(0)), self.b.sub(I64(0), v), v)
+
+    def plus_zero(self: FunctionLowering, v: ir.Value, t: ScalarT) -> ir.Value:
+        """``0 + v`` as NumPy's reduction adds its result to the identity (a sum of ``-0.0`` is ``0.0``)."""
+        b = self.b
+        if not t.is_complex:
+            return b.fadd(ir.Constant(v.type, 0.0), v)
+        zero = ir.Constant(v.type.elements[0], 0.0)
+        return self.make_complex(b.fadd(zero, b.extract_value(v, 0)), b.fadd(zero, b.extract_value(v, 1)), v.type)
+
+    def buffered_sum(self: FunctionLowering, source: ir.Value, t: ArrayT, extents: list[ir.Value], count: ir.Value,
+                     element: object) -> ir.Value:
+        """The float64 sum ``numpy.mean`` takes of an integer or bool array: NumPy casts it through a buffer
+        of :data:`NUMPY_BUFFER` elements and adds each buffer's pairwise sum to the total in turn. Matched
+        bit for bit for a 1-D array (any stride) and a contiguous one; another n-D view adds in C order."""
+        b = self.b
+        pairwise = pairwise_sum_function(self.owner, FLOAT64, t.dtype)
+        data = b.extract_value(source, DATA)
+        item = I64(element_size(t.dtype))
+        with b.goto_entry_block():
+            slot = b.alloca(F64)
+        b.store(ir.Constant(F64, 0.0), slot)
+
+        def chunks(total: ir.Value, stride: ir.Value) -> None:
+            def chunk(k: ir.Value) -> None:
+                first = b.mul(k, I64(NUMPY_BUFFER))
+                left = b.sub(total, first)
+                size = b.select(b.icmp_signed("<", left, I64(NUMPY_BUFFER)), left, I64(NUMPY_BUFFER))
+                at = b.gep(data, [b.mul(first, stride)], source_etype=I8)
+                b.store(b.fadd(b.load(slot, typ=F64), b.call(pairwise, [at, size, stride])), slot)
+
+            self.counted_loop(I64(0), b.sdiv(b.add(total, I64(NUMPY_BUFFER - 1)), I64(NUMPY_BUFFER)), chunk)
+
+        if t.ndim == 1:
+            chunks(extents[0], b.extract_value(source, [STRIDES, 0]))
+            return b.load(slot, typ=F64)
+        with b.if_else(self.dense(source, t, extents)) as (flat, other):
+            with flat:
+                chunks(count, item)
+            with other:
+                b.store(self.reduce_scalar("sum", t.dtype, FLOAT64, extents, count, element), slot)
+        return b.load(slot, typ=F64)
+
+    def dense(self: FunctionLowering, source: ir.Value, t: ArrayT, extents: list[ir.Value]) -> ir.Value:
+        """Whether an array's elements fill one contiguous block, in C or Fortran order (NumPy's flags: an
+        axis of extent 1 may have any stride)."""
+        b = self.b
+        strides = [b.extract_value(source, [STRIDES, k]) for k in range(t.ndim)]
+
+        def packed(order: list[int]) -> ir.Value:
+            ok, expected = ir.Constant(ir.IntType(1), 1), I64(element_size(t.dtype))
+            for k in order:
+                ok = b.and_(ok, b.or_(b.icmp_signed("==", strides[k], expected),
+                                      b.icmp_signed("==", extents[k], I64(1))))
+                expected = b.mul(expected, extents[k])
+            return ok
+
+        return b.or_(packed(list(reversed(range(t.ndim)))), packed(list(range(t.ndim))))
+
+    def pairwise_whole(self: FunctionLowering, source: ir.Value, t: ArrayT, extents: list[ir.Value]) -> ir.Value:
+        """The sum of a whole float or complex array in NumPy's order: a 1-D array (any stride) or one whose
+        elements fill a contiguous block (C or Fortran order) is one pairwise sum, which NumPy's reduction
+        gives bit for bit. Another n-D view sums each last-axis row pairwise and adds the rows in C order
+        (NumPy buffers such views in chunks of rows; the result agrees with it to rounding)."""
+        from pyexec.backends.llvm.lowering.types import llvm_type
+
+        b = self.b
+        pairwise = pairwise_sum_function(self.owner, t.dtype)
+        data = b.extract_value(source, DATA)
+        item = I64(element_size(t.dtype))
+        if t.ndim == 1:
+            return self.plus_zero(b.call(pairwise, [data, extents[0], b.extract_value(source, [STRIDES, 0])]),
+                                  t.dtype)
+        strides = [b.extract_value(source, [STRIDES, k]) for k in range(t.ndim)]
+        size = extents[0]
+        for x in extents[1:]:
+            size = b.mul(size, x)
+
+        contiguous = self.dense(source, t, extents)
+        ty = llvm_type(t.dtype)
+        with b.goto_entry_block():
+            slot = b.alloca(ty)
+        with b.if_else(contiguous) as (flat, rows):
+            with flat:
+                b.store(self.plus_zero(b.call(pairwise, [data, size, item]), t.dtype), slot)
+            with rows:
+                zero = ir.Constant(ty.elements[0], 0.0) if t.dtype.is_complex else ir.Constant(ty, 0.0)
+                b.store(self.make_complex(zero, zero, ty) if t.dtype.is_complex else zero, slot)
+
+                def row(ix: list[ir.Value]) -> None:
+                    at = data
+                    for k, v in enumerate(ix):
+                        at = b.gep(at, [b.mul(v, strides[k])], source_etype=I8)
+                    part = b.call(pairwise, [at, extents[-1], strides[-1]])
+                    self.store_sum(slot, part, t.dtype)
+
+                self.loop_nest(extents[:-1], row)
+        return b.load(slot, typ=ty)
+
+    def store_sum(self: FunctionLowering, slot: ir.Value, v: ir.Value, t: ScalarT) -> None:
+        b = self.b
+        cur = b.load(slot, typ=v.type)
+        b.store(self.complex_binop("add", cur, v, t) if t.is_complex else b.fadd(cur, v), slot)
 
     def broadcast_extents(self: FunctionLowering, arrays: list[tuple[ir.Value, ArrayT]], ndim: int) -> list[ir.Value]:
         """NumPy's broadcast shape of arrays (aligned on their last axes)."""
@@ -1198,7 +1521,10 @@ class ArrayLowering:
     def expr_GetItem(self: FunctionLowering, e: n.GetItem) -> ir.Value:
         array = self.expr(e.array)
         indices = [self.expr(i) for i in e.indices]
-        address = self.element_address(array, e.array.type, indices, e.boundscheck)  # type: ignore[arg-type]
+        if id(e) in self.proven_in_bounds:
+            address = self.proven_address(array, e.array.type, indices)  # type: ignore[arg-type]
+        else:
+            address = self.element_address(array, e.array.type, indices, e.boundscheck)  # type: ignore[arg-type]
         value = self.load_element(address, e.type)
         self.release_temporary(e.array, array)
         return value
@@ -1211,7 +1537,10 @@ class ArrayLowering:
         indices = [self.expr(i) for i in s.indices]
         t = s.array.type
         assert isinstance(t, ArrayT)
-        address = self.element_address(array, t, indices, s.boundscheck)
+        if id(s) in self.proven_in_bounds:
+            address = self.proven_address(array, t, indices)
+        else:
+            address = self.element_address(array, t, indices, s.boundscheck)
         if fit is not None:
             value = self.fit_int(value, fit)
         self.store_element(value, address, t.dtype)
@@ -1231,6 +1560,23 @@ class ArrayLowering:
             offset = term if offset is None else b.add(offset, term)
         data = b.extract_value(array, DATA)
         return b.gep(data, [offset], source_etype=I8)
+
+    def proven_address(self: FunctionLowering, array: ir.Value, t: ArrayT, indices: list[ir.Value]) -> ir.Value:
+        """An element's address when a test before the loop proved every index in bounds and every stride a
+        whole number of elements (:mod:`pyexec.backends.llvm.lowering.loop_versioning`): no check, no negative index,
+        and strides counted in elements, so LLVM's vectoriser can version the loop on a unit stride."""
+        from pyexec.backends.llvm.lowering.types import llvm_type
+
+        b = self.b
+        item = element_size(t.dtype)
+        offset = None
+        for k, i in enumerate(indices):
+            if t.layout == "C" and k == t.ndim - 1:
+                term = i
+            else:
+                term = b.mul(i, b.ashr(b.extract_value(array, [STRIDES, k]), I64(item.bit_length() - 1)))
+            offset = term if offset is None else b.add(offset, term)
+        return b.gep(b.extract_value(array, DATA), [offset], source_etype=element_type(t.dtype, llvm_type(t.dtype)))
 
     def checked_index(self: FunctionLowering, i: ir.Value, extent: ir.Value, axis: int) -> ir.Value:
         """A Python index made non-negative, and IndexError unless it is inside the axis."""

@@ -43,6 +43,7 @@ class FunctionLowering(StatementLowering, ArithmeticLowering, CastLowering, Intr
         self.b = ir.IRBuilder(self.entry_block)
         self.slots: dict[int, ir.AllocaInstr] = {}
         self.loops: list[tuple[ir.Block, ir.Block]] = []  # (continue target, break target)
+        self.proven_in_bounds: set[int] = set()  # accesses a test before their loop proved in bounds
         self.state = fn.args[0] if owner.unwind else None  # the per-call state (native; STATE_TYPE)
 
     # --- scaffolding -----------------------------------------------------------------------------

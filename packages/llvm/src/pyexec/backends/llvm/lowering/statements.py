@@ -5,6 +5,7 @@ from __future__ import annotations
 from llvmlite import ir
 
 from pyexec.backends.llvm import runtime as rt
+from pyexec.backends.llvm.lowering.loop_versioning import VERSIONING_MIN_TRIPS, all_in_bounds, hoistable_accesses
 from pyexec.backends.llvm.lowering.state import POLL_CHUNK
 from pyexec.backends.llvm.lowering.types import F32, F64, I1, I32, I64, PTR, llvm_type
 from pyexec.frontend.ir import nodes as n
@@ -74,8 +75,36 @@ class StatementLowering:
         t = s.var.type
         ty = llvm_type(t)
         start, stop, step = self.range_operands(s.start, s.stop, s.step, ty)
-        one = ir.Constant(ty, 1)
         count = self.range_count(t, start, stop, step)
+        accesses = hoistable_accesses(s)
+        if not accesses:
+            self.range_loop(s, start, step, count)
+            return
+        # two copies of the loop: unchecked accesses when a test before it proves every index in bounds
+        fast, checked, joined = (self.new_block(x) for x in ("for.unchecked", "for.checked", "for.joined"))
+        if not self.owner.boundscheck:
+            # without checks the copy only saves the negative-index test of each access and lets the loop
+            # vectorise: not worth the test before a loop of a few iterations (n-body's pairs)
+            testing = self.new_block("for.test")
+            self.b.cbranch(self.b.icmp_unsigned(">=", count, ir.Constant(count.type, VERSIONING_MIN_TRIPS)),
+                           testing, checked)
+            self.b.position_at_end(testing)
+        in_bounds = all_in_bounds(self, s, accesses, start, step, count)
+        self.b.cbranch(in_bounds, fast, checked)
+        self.b.position_at_end(fast)
+        self.proven_in_bounds |= {id(x) for x in accesses}
+        self.range_loop(s, start, step, count)
+        self.proven_in_bounds -= {id(x) for x in accesses}
+        self.b.branch(joined)
+        self.b.position_at_end(checked)
+        self.range_loop(s, start, step, count)
+        self.b.branch(joined)
+        self.b.position_at_end(joined)
+
+    def range_loop(self, s: n.ForRange, start: ir.Value, step: ir.Value, count: ir.Value) -> None:
+        """The loop itself, over ``count`` values from ``start`` by ``step`` (already evaluated)."""
+        ty = llvm_type(s.var.type)
+        one = ir.Constant(ty, 1)
         pre = self.b.block
         head, body, latch, orelse, done = (self.new_block(x) for x in ("for.head", "for.body", "for.next",
                                                                         "for.else", "for.end"))
