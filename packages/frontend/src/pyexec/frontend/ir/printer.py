@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from pyexec.frontend.format_spec import FormatSpec
 from pyexec.frontend.ir.nodes import (
     ArrayCast,
     ArrayCopy,
@@ -75,6 +76,7 @@ from pyexec.frontend.ir.nodes import (
     UnaryOp,
     While,
 )
+from pyexec.frontend.ir.string_ops import StrFormat, StrMethod
 
 INDENT = "    "
 
@@ -147,7 +149,14 @@ _EXPR: dict[type, Callable[..., str]] = {
     StrTruth: lambda e: f"nonempty<{e.type}>({format_expr(e.value)})",
     StrOrd: lambda e: f"ord<{e.type}>({format_expr(e.value)})",
     StrChr: lambda e: f"chr<str>({format_expr(e.value)})",
+    StrMethod: lambda e: f"str.{e.method}<{e.type}>({_args([e.value, *e.args])})",
+    StrFormat: lambda e: f"{e.conversion}<str>({format_expr(e.value)}, {_spec(e.spec)})"
+    if e.conversion == "format" else f"{e.conversion}<str>({format_expr(e.value)})",
 }
+
+
+def _spec(spec: FormatSpec) -> str:
+    return repr(spec.text)
 
 
 def _items(items: list) -> str:

@@ -76,6 +76,7 @@ from pyexec.frontend.ir.nodes import (
     UnaryOp,
     While,
 )
+from pyexec.frontend.ir.string_ops import METHODS, StrFormat, StrMethod
 from pyexec.frontend.ir.types import (
     BOOL,
     COMPLEX64,
@@ -516,6 +517,27 @@ class _Verifier:
         self.str_operands(e, e.value)
         self.same(e, e.type, BOOL if isinstance(e, StrTruth) else INT, "result")
 
+    def str_method(self, e: StrMethod) -> None:
+        if e.method not in METHODS:
+            raise self.fail(e, f"unknown string method {e.method!r}")
+        result, kinds = METHODS[e.method]
+        self.str_operands(e, e.value)
+        if kinds == ("L",):
+            self.str_operands(e, *e.args)
+        else:
+            fixed = [k for k in kinds if not k.endswith("?")]
+            if not len(fixed) <= len(e.args) <= len(kinds):
+                raise self.fail(e, f"passes {len(e.args)} arguments to str.{e.method}")
+            for a, k in zip(e.args, kinds):
+                self.same(e, self.expr(a), STR if k.startswith("s") else INT, f"argument of str.{e.method}")
+        self.same(e, e.type, {"str": STR, "bool": BOOL, "int": INT}[result], "result")
+
+    def str_format(self, e: StrFormat) -> None:
+        t = self.expr(e.value)
+        if not (t == STR or (isinstance(t, ScalarT) and (not t.is_complex or e.spec.text == ""))):
+            raise self.fail(e, f"formats a value of type {t}")
+        self.same(e, e.type, STR, "result")
+
     def str_chr(self, e: StrChr) -> None:
         self.same(e, self.expr(e.value), INT, "code point")
         self.same(e, e.type, STR, "result")
@@ -583,6 +605,7 @@ _STMTS: dict[type, Callable[..., None]] = {
     ForStr: _Verifier.for_str,
 }
 _EXPRS: dict[type, Callable[..., None]] = {
+    StrMethod: _Verifier.str_method, StrFormat: _Verifier.str_format,
     Const: _Verifier.const, Name: _Verifier.name, Cast: _Verifier.cast, BinOp: _Verifier.binop,
     UnaryOp: _Verifier.unaryop, Compare: _Verifier.compare, BoolOp: _Verifier.boolop, IfExp: _Verifier.ifexp,
     Call: _Verifier.call, Intrinsic: _Verifier.intrinsic, MakeTuple: _Verifier.make_tuple,

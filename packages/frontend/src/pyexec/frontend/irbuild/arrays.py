@@ -339,6 +339,8 @@ class ArrayBuilder:
         base = self.any_value(func.value)
         t = base.type
         label = ast.unparse(func)
+        if t == STR:
+            return self.str_method(base, node)
         if not isinstance(t, ArrayT):
             raise self.error(UnsupportedSyntaxError, func, f"calling '{label}' is not supported", JIT_HINT)
         if func.attr == "copy":

@@ -86,6 +86,7 @@ from pyexec.frontend.irbuild.intrinsics import (
     MATH_SCALED,
 )
 from pyexec.frontend.irbuild.literals import fits, fold_cast
+from pyexec.frontend.irbuild.string_ops import StringOpsBuilder
 from pyexec.frontend.irbuild.strings import SUPPORTED_ON_STRINGS, StringBuilder
 from pyexec.frontend.promotion import category, promote
 
@@ -165,7 +166,7 @@ def describe(t: IRType) -> str:
     return str(t)
 
 
-class ExpressionBuilder(ArrayBuilder, StringBuilder):
+class ExpressionBuilder(ArrayBuilder, StringBuilder, StringOpsBuilder):
     """Types expressions of one function (the statement builder sets the state it reads)."""
 
     src: FunctionSource
@@ -1320,6 +1321,7 @@ _EXPRESSIONS: dict[type, Callable[[ExpressionBuilder, ast.expr], Expr]] = {
     ast.Call: ExpressionBuilder.call,  # type: ignore[dict-item]
     ast.Tuple: ExpressionBuilder.tuple_display,  # type: ignore[dict-item]
     ast.Subscript: ExpressionBuilder.subscript,  # type: ignore[dict-item]
+    ast.JoinedStr: ExpressionBuilder.fstring,  # type: ignore[dict-item]
 }
 
 _CALLS: dict[type, Callable[..., Expr]] = {
@@ -1337,6 +1339,9 @@ _BUILTINS: dict[str, Callable[[ExpressionBuilder, ast.Call, str], Expr]] = {
     "round": ExpressionBuilder.builtin_round,
     "len": ExpressionBuilder.builtin_len,
     "ord": ExpressionBuilder.builtin_ord,
+    "str": ExpressionBuilder.builtin_str,
+    "repr": ExpressionBuilder.builtin_repr,
+    "format": ExpressionBuilder.builtin_format,
     "chr": ExpressionBuilder.builtin_chr,
     "pow": ExpressionBuilder.builtin_pow,
     "divmod": ExpressionBuilder.builtin_divmod,

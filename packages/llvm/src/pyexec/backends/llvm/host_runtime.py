@@ -400,6 +400,45 @@ def _register_symbols() -> None:
     llvm.add_symbol("pyexec.interrupt.flag", _host["pyexec.interrupt.flag"])
 
 
+def string_ops_ir() -> str:
+    """The string methods and formatting routines as one LLVM IR text (C library float digits)."""
+    from pyexec.backends.llvm.string_format import build_float_digits_native, build_string_format
+    from pyexec.backends.llvm.string_ir import new_module
+    from pyexec.backends.llvm.string_methods import build_string_methods
+
+    module = new_module("pyexec.host.strings")
+    build_string_methods(module)
+    build_string_format(module)
+    build_float_digits_native(module)
+    return str(module)
+
+
+def register_string_ops() -> None:
+    """Compile the string methods and formatting routines once per process, on the first module that
+    calls them, and make them resolvable by MCJIT: in-process modules declare them and link to these
+    (each would otherwise compile its own copy, a second or more per module)."""
+    register_symbols()
+    with _register_lock:
+        if "strings" in _host:
+            return
+        from pyexec.backends.llvm.optimize import host_target_machine, optimize
+        from pyexec.backends.llvm.string_format import FLOAT_DIGITS
+        from pyexec.backends.llvm.string_format import FUNCTIONS as FORMAT_FUNCTIONS
+        from pyexec.backends.llvm.string_methods import FUNCTIONS as METHOD_FUNCTIONS
+
+        tm = host_target_machine(2)
+        module = llvm.parse_assembly(string_ops_ir().replace('target triple = "unknown-unknown-unknown"', ""))
+        module.triple = tm.triple
+        module.verify()
+        optimize(module, tm, 2)
+        engine = llvm.create_mcjit_compiler(module, host_target_machine.__wrapped__(2))
+        engine.finalize_object()
+        ctypes.pythonapi.Py_IncRef(ctypes.py_object(engine))  # never freed: modules keep calling into it
+        for name in [*METHOD_FUNCTIONS, *FORMAT_FUNCTIONS, FLOAT_DIGITS]:
+            llvm.add_symbol(name, engine.get_function_address(name))
+        _host["strings"] = engine
+
+
 def install_interrupt_hook() -> bool:
     """Put pyexec's SIGINT hook in front of CPython's handler (again, if a later ``signal.signal``
     replaced it); returns whether it is in place. Only where CPython's handler is the one installed
@@ -440,5 +479,6 @@ def _remove_interrupt_hook() -> None:
             setsig(signal.SIGINT, ctypes.c_void_p.from_address(_host["pyexec.sigint.previous"]).value)
 
 
-__all__ = ["C_API_DATA", "C_API_FUNCTIONS", "host_module_ir", "install_interrupt_hook", "register_symbols",
+__all__ = ["C_API_DATA", "C_API_FUNCTIONS", "host_module_ir", "install_interrupt_hook", "register_string_ops",
+           "register_symbols", "string_ops_ir",
            "symbol_address"]

@@ -33,7 +33,7 @@ import llvmlite.binding as llvm
 
 from pyexec.backends.llvm import cache as disk_cache
 from pyexec.backends.llvm.errors import NativeBuildError, NativeError
-from pyexec.backends.llvm.host_runtime import install_interrupt_hook
+from pyexec.backends.llvm.host_runtime import install_interrupt_hook, register_string_ops
 from pyexec.backends.llvm.lowering import (
     OVERFLOW_MODES,
     fallible_functions,
@@ -99,6 +99,8 @@ def build_native_module(module: n.Module, roots: list[str], *, opt: int = 2, ove
         obj = tm.emit_object(mod)
         if use_cache:
             disk_cache.store(key, obj)
+    if b"pyexec_str_" in obj or b"pyexec_fmt_" in obj:
+        register_string_ops()  # the string routines, compiled once per process
     # MCJIT takes ownership of its target machine: give it a fresh one, not the shared cached one.
     engine = llvm.create_mcjit_compiler(llvm.parse_assembly(""), host_target_machine.__wrapped__(opt))
     engine.add_object_file(llvm.ObjectFileRef.from_data(obj))

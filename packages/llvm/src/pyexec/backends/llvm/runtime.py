@@ -67,6 +67,7 @@ EXTERNAL_FUNCTIONS: dict[str, tuple[str, tuple[str, ...]]] = {
     "pyexec_print_str": ("void", ("const char *",)),
     "pyexec_print_text": ("void", ("const char *", "int64_t")),
     "pyexec_round_ndigits": ("double", ("double", "int64_t")),
+    "pyexec_float_digits": ("int64_t", ("double", "int32_t", "int32_t", "int32_t", "const char *", "const char *")),
     "pyexec_assert_i64": ("const char *", ("int64_t",)),
     "pyexec_assert_u64": ("const char *", ("uint64_t",)),
     "pyexec_assert_bool": ("const char *", ("int32_t",)),
@@ -81,6 +82,9 @@ EXTERNAL_FUNCTIONS: dict[str, tuple[str, tuple[str, ...]]] = {
 ``pyexec_print_str`` writes a NUL-terminated UTF-8 string, ``pyexec_print_text`` the given number of UTF-8
 bytes (a ``str`` value, NUL characters included); ``pyexec_round_ndigits`` is
 ``round(x, n)`` for a float ``x``, correctly rounded (half to even on the exact binary value).
+``pyexec_float_digits(x, mode, n, single, buf, decpt)`` gives the decimal digits of a finite ``x >= 0`` for
+formatting (see :mod:`pyexec.backends.llvm.string_format`); native code defines it over the C library, a
+wasm host provides it.
 ``pyexec_assert_*`` give the message of a failed ``assert test, value``: ``str(value)`` as ``print`` writes it, in
 a buffer of the calling thread that stays valid until its next call (C); a host may instead raise the
 AssertionError itself and never return (the wasm hosts do).

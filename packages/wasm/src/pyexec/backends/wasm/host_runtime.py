@@ -207,3 +207,35 @@ def round_ndigits(x: float, ndigits: int) -> float:
     if math.isnan(x) or math.isinf(x):
         return x
     return float(round(x, ndigits))
+
+
+def float_digits(x: float, mode: int, n: int, single: int) -> tuple[str, int]:
+    """``pyexec_float_digits`` for compiled formatting: the decimal digits of a finite ``x >= 0`` and the
+    position of the point (``x ≈ 0.<digits> * 10**decpt``), from Python's own formatting (correctly
+    rounded, ties to even): mode 0 the shortest round trip (of the float32 when ``single``), mode 2
+    ``n`` significant digits, mode 3 ``n`` digits after the point.
+
+    Example:
+        >>> float_digits(0.125, 3, 2, 0), float_digits(1e16, 0, 0, 0), float_digits(0.1, 0, 0, 1)
+        (('12', 0), ('1', 17), ('1', 0))
+    """
+    from decimal import Decimal
+
+    if x == 0:
+        return "0", 1
+    if mode == 0:
+        if single:
+            import numpy as np
+
+            text = np.format_float_scientific(np.float32(x), unique=True)
+        else:
+            text = repr(x)
+    elif mode == 2:
+        text = format(x, f".{max(n, 1) - 1}e")
+    else:
+        text = format(x, f".{n}f")
+    _, digit_tuple, exponent = Decimal(text).as_tuple()
+    digits = "".join(map(str, digit_tuple)).lstrip("0")
+    if not digits:
+        return "0", 1
+    return digits, len(digits) + int(exponent)

@@ -230,6 +230,79 @@ export function formatComplex128(re, im) { return formatComplex(re, im, (x) => f
 /** `str(numpy.complex64(complex(re, im)))`: each part printed as a float32. */
 export function formatComplex64(re, im) { return formatComplex(re, im, (x) => float32Digits(x, false)); }
 
+// --- pyexec_float_digits: the digits compiled formatting lays out (exact, ties to even) ------------
+
+function exactDecimal(x) {  // a finite x >= 0 as [D, k]: x === D * 10**k exactly (D a BigInt)
+  const view = new DataView(new ArrayBuffer(8));
+  view.setFloat64(0, x);
+  const bits = view.getBigUint64(0);
+  const biased = Number((bits >> 52n) & 0x7ffn);
+  let m = bits & ((1n << 52n) - 1n);
+  let e;
+  if (biased === 0) { e = -1074; } else { m |= 1n << 52n; e = biased - 1075; }
+  return e >= 0 ? [m << BigInt(e), 0] : [m * 5n ** BigInt(-e), e];
+}
+
+function divideEven(num, den) {  // num / den rounded half to even
+  let q = num / den;
+  const twice = 2n * (num % den);
+  if (twice > den || (twice === den && q % 2n === 1n)) q += 1n;
+  return q;
+}
+
+function significantDigits(x, n) {  // n significant digits: [digits, decpt], x ≈ 0.digits * 10**decpt
+  if (x === 0) return ["0", 1];
+  const [D, k] = exactDecimal(x);
+  const s = D.toString();
+  if (s.length <= n) return [s, s.length + k];
+  let q = divideEven(D, 10n ** BigInt(s.length - n)).toString();
+  let decpt = s.length + k;
+  if (q.length > n) { q = q.slice(0, n); decpt += 1; }
+  return [q, decpt];
+}
+
+function fixedDigits(x, n) {  // n digits after the point (toFixed rounds an exact tie up: 0.125 -> 0.13)
+  if (x === 0) return ["0", 1];
+  const scaled = x * 2 ** (n + 1);  // exact (a power of two), or Infinity
+  const tie = Number.isInteger(scaled) && !Number.isInteger(scaled / 2);
+  if (x < 1e21 && n <= 100 && !tie) {
+    // x * 10**n is halfway between two integers only when x's last binary digit is worth 2**-(n + 1);
+    // otherwise toFixed, which rounds the exact value to the nearest, gives the digits.
+    const text = x.toFixed(n).replace(".", "").replace(/^0+/, "");
+    return text ? [text, text.length - n] : ["0", 1];
+  }
+  const [D, k] = exactDecimal(x);
+  const q = k + n >= 0 ? D * 10n ** BigInt(k + n) : divideEven(D, 10n ** BigInt(-(k + n)));
+  if (q === 0n) return ["0", 1];
+  const s = q.toString();
+  return [s, s.length - n];
+}
+
+function shortestDigits(x, single) {  // the shortest digits that read back as x (as a float32: single)
+  if (x === 0) return ["0", 1];
+  if (!single) {  // toExponential() gives the shortest round trip, the closest when two are as short
+    const [mantissa, exp] = x.toExponential().split("e");
+    return [mantissa.replace(".", ""), parseInt(exp, 10) + 1];
+  }
+  const back = (d, point) => Math.fround(Number(`0.${d}e${point}`));
+  for (let p = 1; p <= 9; p++) {
+    const [d, decpt] = significantDigits(x, p);
+    if (back(d, decpt) === x) return [d, decpt];
+    if (Number(`0.${d}e${decpt}`) < x) {  // the next decimal up: a power of two's interval is wider above
+      let up = (BigInt(d) + 1n).toString();
+      let point = decpt;
+      if (up.length > d.length) { up = up.slice(0, d.length); point += 1; }
+      if (back(up, point) === x) return [up, point];
+    }
+  }
+  return significantDigits(x, 9);
+}
+
+export function floatDigits(x, mode, n, single) {
+  if (mode === 0) return shortestDigits(x, single !== 0);
+  return mode === 2 ? significantDigits(x, n) : fixedDigits(x, n);
+}
+
 // --- round(x, n): correctly rounded, ties to even, like CPython ----------------------------------
 
 export function roundNdigits(x, n) {
@@ -643,6 +716,13 @@ async function loadWith(source, signatures, options) {
     pyexec_print_str: (address) => out(cString(memory, address)),
     pyexec_print_text: (address, n) => out(new TextDecoder().decode(new Uint8Array(memory.buffer, address, Number(n)))),
     pyexec_round_ndigits: roundNdigits,
+    pyexec_float_digits: (x, mode, n, single, buf, decptOut) => {
+      const [digits, decpt] = floatDigits(x, mode, n, single);
+      const bytes = new Uint8Array(memory.buffer, buf >>> 0, digits.length);
+      for (let i = 0; i < digits.length; i++) bytes[i] = digits.charCodeAt(i);
+      new DataView(memory.buffer).setInt32(decptOut >>> 0, decpt, true);
+      return BigInt(digits.length);
+    },
     // a failed `assert test, value`: AssertionError(str(value)), thrown from here (the call never returns)
     pyexec_assert_i64: (v) => { throw new PyexecError("AssertionError", String(v)); },
     pyexec_assert_u64: (v) => { throw new PyexecError("AssertionError", String(BigInt.asUintN(64, v))); },

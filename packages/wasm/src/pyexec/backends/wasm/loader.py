@@ -19,6 +19,7 @@ import builtins
 import ctypes
 import operator
 import os
+import struct
 import sys
 import threading
 import time
@@ -31,6 +32,7 @@ from pyexec.backends.wasm.build import ERROR_CODE_EXPORT, ERROR_MESSAGE_EXPORT
 from pyexec.backends.wasm.host_runtime import (
     HOST_FUNCTIONS,
     c_libm,
+    float_digits,
     format_complex,
     format_complex64,
     format_float,
@@ -573,6 +575,7 @@ class WasmModule:
             "pyexec_print_text": lambda address, n: write(
                 bytes(self._memory.read(self._store, address, address + n)).decode("utf-8", errors="replace")),
             "pyexec_round_ndigits": round_ndigits,
+            "pyexec_float_digits": self._float_digits,
         }
         asserts: dict[str, Callable[..., str]] = {  # a failed `assert test, value`: AssertionError(str(value))
             "pyexec_assert_i64": str,
@@ -595,6 +598,18 @@ class WasmModule:
         if HOST_FUNCTIONS[name][0] and HOST_FUNCTIONS[name][0][0] == "f32":
             return lambda *args: to_float32(c_libm(name, *args))
         return lambda *args: c_libm(name, *args)
+
+    def _float_digits(self, x: float, mode: int, n: int, single: int, buf: int, decpt_out: int) -> int:
+        """Write ``float_digits``'s digits at ``buf`` and the point's position (int32) at ``decpt_out``."""
+        digits, decpt = float_digits(x, mode, n, single)
+        size = self._memory.data_len(self._store)
+        if not (0 <= buf <= size - len(digits) and 0 <= decpt_out <= size - 4):
+            raise WasmTrap("pyexec_float_digits: a buffer outside the module's memory")
+        # one look at the memory's base for both writes (Memory.write looks it up each time)
+        base = ctypes.cast(self._memory.data_ptr(self._store), ctypes.c_void_p).value or 0
+        ctypes.memmove(base + buf, digits.encode("ascii"), len(digits))
+        ctypes.memmove(base + decpt_out, struct.pack("<i", decpt), 4)
+        return len(digits)
 
     # --- calls ----------------------------------------------------------------------------------
 

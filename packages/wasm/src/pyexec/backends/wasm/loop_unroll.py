@@ -68,6 +68,11 @@ def unroll_count(instructions: int) -> int:
     return count
 
 
+_STRING_RUNTIME = re.compile(r'@"?(pyexec_str_|pyexec_fmt_|str\.|fmt\.|digits\.)')
+"""The string runtime's routines (``pyexec.backends.llvm.string_methods``/``string_format``) are left alone:
+their loops walk bytes and call functions, and unrolled they would double a module's size and build time."""
+
+
 def with_unrolled_inner_loops(llvm_ir: str, count: int | None = None) -> str:
     """``llvm_ir`` with ``!llvm.loop`` unroll metadata on the back-edge of each small innermost loop, unrolled
     ``count`` times, or by :func:`unroll_count` of its size when ``count`` is None."""
@@ -78,7 +83,7 @@ def with_unrolled_inner_loops(llvm_ir: str, count: int | None = None) -> str:
     start = None
     for k, line in enumerate(lines):
         if line.startswith("define "):
-            start = k
+            start = None if _STRING_RUNTIME.search(line) else k
         elif line.startswith("}") and start is not None:
             marks.extend(_inner_back_edges(lines, start + 1, k))
             start = None

@@ -20,7 +20,9 @@ backend lowers with the same code. :func:`lower_module` is the entry; the module
   (the larger math functions live in :mod:`pyexec.backends.llvm.math_functions`);
 - ``arrays``: arrays and the reference rules of every heap value (arrays and strings);
 - ``strings``: ``str`` values over the string runtime (:mod:`pyexec.backends.llvm.string_runtime`), and how
-  strings cross a C entry.
+  strings cross a C entry;
+- ``string_ops``: string methods, ``str``/``repr``/``format`` and f-strings over the routines of
+  :mod:`pyexec.backends.llvm.string_methods` and :mod:`pyexec.backends.llvm.string_format`.
 
 A new construct goes where its kind lives: a statement's ``stmt_<Node>`` in ``statements``, an
 expression's ``expr_<Node>`` in the module of its concern; a new object kind (strings, say) gets its

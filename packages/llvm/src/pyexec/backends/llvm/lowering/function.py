@@ -20,6 +20,7 @@ from pyexec.backends.llvm.lowering.state import (
     state_field,
 )
 from pyexec.backends.llvm.lowering.statements import StatementLowering
+from pyexec.backends.llvm.lowering.string_ops import StringOpsLowering
 from pyexec.backends.llvm.lowering.strings import StringLowering
 from pyexec.backends.llvm.lowering.types import I32, I64, PTR, _type_suffix, constant, llvm_type
 from pyexec.frontend.ir import nodes as n
@@ -30,7 +31,7 @@ if TYPE_CHECKING:
 
 
 class FunctionLowering(StatementLowering, ArithmeticLowering, CastLowering, IntrinsicLowering, ArrayLowering,
-                       StringLowering):
+                       StringLowering, StringOpsLowering):
     """Lowers one IR function: one ``expr_*`` method per expression kind, one ``stmt_*`` per statement."""
 
     def __init__(self, owner: ModuleLowering, func: n.Function, fn: ir.Function) -> None:

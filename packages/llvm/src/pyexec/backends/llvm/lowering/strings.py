@@ -33,6 +33,7 @@ from pyexec.backends.llvm import runtime as rt
 from pyexec.backends.llvm import string_runtime as srt
 from pyexec.backends.llvm.lowering.arrays import call_blocks_head, message_function, owned
 from pyexec.frontend.ir import nodes as n
+from pyexec.frontend.ir.string_ops import StrFormat, StrMethod
 from pyexec.frontend.ir.types import StrT
 
 if TYPE_CHECKING:
@@ -45,7 +46,7 @@ I64 = ir.IntType(64)
 PTR = ir.PointerType()
 NULL = ir.Constant(PTR, None)
 
-ALLOCATING_NODES = (n.StrConcat, n.StrRepeat, n.StrIndex, n.StrSlice, n.StrChr, n.ForStr)
+ALLOCATING_NODES = (n.StrConcat, n.StrRepeat, n.StrIndex, n.StrSlice, n.StrChr, n.ForStr, StrMethod, StrFormat)
 """String nodes that may allocate a block (and so fault with MemoryError, or an index error)."""
 FAULTING_NODES = (*ALLOCATING_NODES, n.StrOrd)
 
