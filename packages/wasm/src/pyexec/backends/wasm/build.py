@@ -196,9 +196,11 @@ def compile_functions(
         'square'
     """
     from pyexec.frontend import analyze_functions
+    from pyexec.frontend.source import unwrap
 
     if not funcs:
         raise WasmBuildError("no functions to compile: pass at least one function")
+    funcs = [unwrap(f) for f in funcs]  # a @pyexec.jit/aot/compile function: its Python original
     for f in funcs:
         if not callable(f) or not hasattr(f, "__code__"):
             raise WasmBuildError(f"{f!r} is not a Python function; wasm() compiles functions defined with def")
