@@ -389,7 +389,10 @@ class ArrayGenerator:
         float into an integer array goes through ``int()``; no NumPy float goes into an integer array, whose
         NaN and out-of-range values NumPy leaves undefined)."""
         if dtype in INT_TYPES:
-            pool = ["int", "int", "bool", "float", *INT_TYPES]
+            # NumPy 2.4 range-checks a NumPy integer stored into a *signed* integer array (OverflowError) but
+            # wraps it into an unsigned one; docs/backends/native.md promises wrapping: only types that fit
+            strong = INT_TYPES if dtype.startswith("u") else [t for t in INT_TYPES if np.can_cast(t, dtype)]
+            pool = ["int", "int", "bool", "float", *strong]
         elif dtype in FLOAT_TYPES:
             pool = ["int", "float", "float", "bool", *INT_TYPES, *FLOAT_TYPES]
         else:

@@ -245,8 +245,11 @@ CHILD = textwrap.dedent("""
         base = base.reshape(base_shape)
         if view == "rev":
             return base[(slice(None, None, -1),) * base.ndim]
-        return {"step": lambda: base[::2], "T": lambda: base.T, "f": lambda: np.asfortranarray(base)}.get(
-            view, lambda: base)()
+        if view == "step":
+            return base[::2]
+        if view == "T":
+            return base.T
+        return np.asfortranarray(base) if view == "f" else base
     args = [make(a) for a in args]
     out = io.StringIO()
     try:
