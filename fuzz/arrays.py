@@ -433,10 +433,11 @@ class ArrayGenerator:
             idx = [self.index(scope, a, k) for k in range(ndim)]
             target = "{0}[" + ", ".join(f"{{{k + 1}}}" for k in range(ndim)) + "]"
             value = self.value_for(dtype, scope)
-            op = "="
             if self.rng.random() < 0.25 and dtype != "bool" and value.type in ("int", dtype):
-                op = self.rng.choice(["+=", "-=", "*="])
-            return [CodeStmt(f"{target} {op} {{{ndim + 1}}}", [a, *idx, value])]
+                op = self.rng.choice(["+", "-", "*"])
+                return [CodeStmt(f"{target} {op}= {{{ndim + 1}}}", [a, *idx, value],
+                                 f"{target} = _bin({op!r}, {target}, {{{ndim + 1}}})")]
+            return [CodeStmt(f"{target} = {{{ndim + 1}}}", [a, *idx, value])]
         if r < 0.68:
             a = self.array_var(scope)
             if a is None:

@@ -558,15 +558,19 @@ class CodeStmt(Stmt):
 
     template: str
     args: list[Expr]
+    oracle_template: str | None = None
+    """The oracle's form when it differs: ``a[i] += v`` is ``a[i] = _bin('+', a[i], v)`` there, since
+    ``a[i] + v`` is scalar arithmetic with pyexec's rules (an ``int`` meeting a fixed width wraps)."""
 
     def render(self, oracle: bool, indent: str) -> list[str]:
-        return [indent + self.template.format(*(a.render(oracle) for a in self.args))]
+        template = self.oracle_template if oracle and self.oracle_template else self.template
+        return [indent + template.format(*(a.render(oracle) for a in self.args))]
 
     def exprs(self) -> list[Expr]:
         return list(self.args)
 
     def with_exprs(self, exprs: list[Expr]) -> Stmt:
-        return CodeStmt(self.template, exprs)
+        return CodeStmt(self.template, exprs, self.oracle_template)
 
 
 @dataclass
