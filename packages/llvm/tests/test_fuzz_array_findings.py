@@ -103,3 +103,4 @@ def store_numpy_scalar(a: int8[:], x: int):
 def test_a_numpy_integer_stored_into_a_narrower_signed_array_is_numpys_overflow_error():
     assert outcome(aot(store_numpy_scalar), np.zeros(2, np.int8), 300) == \
         outcome(store_numpy_scalar, np.zeros(2, np.int8), 300)
+
