@@ -412,6 +412,11 @@ class ArrayGenerator:
                 return []
             name = self.fresh("a")
             scope.arrays[name] = e.type
+            if isinstance(e, Code) and e.template.startswith("np.zeros(") and self.statements % 2 == 0:
+                # np.empty, then filled: its values are undefined until the fill (no random draw here, so
+                # that the programs of earlier seeds stay as they were)
+                empty = Code(e.template.replace("np.zeros(", "np.empty(", 1), e.args, e.type)
+                return [Assign(name, empty), CodeStmt(f"{name}[:] = {self.statements % 3}", [])]
             return [Assign(name, e)]
         if r < 0.42:
             got = self.from_array(scope, 1)
