@@ -448,7 +448,8 @@ class ArrayGenerator:
                                      ["{0}[:]", "{0}[0]", "{0}[:, 0]", "{0}[1:, :]"])
             if self.rng.random() < 0.5:
                 return [CodeStmt(f"{target} = {{1}}", [a, self.value_for(dtype, scope)])]
-            b = self.aexpr(scope, 1, self.rng.choice([1, ndim]))
+            view = numpy_type(target, [a.type])  # "{0}[0]" of a 2-D array is 1-D: b may not have more axes
+            b = self.aexpr(scope, 1, self.rng.choice([1, parse_array_type(view)[1] if view else 1]))
             if b is None or (parse_array_type(b.type)[0] in FLOAT_TYPES and dtype in INT_TYPES):
                 return []
             return [CodeStmt(f"{target} = {{1}}", [a, b])]
