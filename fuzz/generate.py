@@ -110,9 +110,10 @@ class Options:
 
 
 def program_kind(seed: int, options: Options | None = None) -> str:
-    """Which kind of program the seed writes (``options.kinds`` in turn)."""
+    """Which kind of program the seed writes (``options.kinds`` in turn, the turn shifted by one every round
+    so that the backends run every N-th program, the jit and Node, meet every kind)."""
     kinds = (options or Options()).kinds
-    return kinds[seed % len(kinds)]
+    return kinds[(seed + seed // len(kinds)) % len(kinds)]
 
 
 def _promote_py(a: str, a_weak: bool, b: str, b_weak: bool) -> tuple[str, bool]:

@@ -128,7 +128,7 @@ def test_array_and_tuple_programs_of_fixed_seeds_compile_and_agree_on_aot_and_wa
     worker = Worker()
     kinds, returned, agreed = set(), set(), []
     try:
-        for seed in (2, 3, 4, 5, 8, 10):  # even seeds write array programs, odd ones tuple programs
+        for seed in (1, 4, 5, 8, 13, 24):  # 4, 8 and 24 write array programs, the others tuple programs
             program = generate_program(seed, ARRAYS_AND_TUPLES)
             kinds.add(program.kind)
             findings = run_program(worker, seed, [["aot", 1, "check"], ["wasm", 2, "check"]], settings,
