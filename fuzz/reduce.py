@@ -278,12 +278,18 @@ FINDING_TEMPLATE = '''# Found by pyexec's fuzzer (fuzz/, branch h/fuzz), reduced
 # arguments: f0(*{args!r})
 # expected (CPython with NumPy scalars, pyexec's documented int rules): {expected}
 # actual ({config_name}): {actual}
-# Run: python this_file.py   (prints CPython's result and the backend's)
+# Run from the repository's root: python this_file.py   (prints CPython's result and the backend's)
 {source}
 
 if __name__ == "__main__":
+    import json
+    import sys
+
+    sys.path.insert(0, ".")
+    from fuzz.oracle import materialize  # array arguments are specs: each call gets fresh arrays
     from pyexec import aot
-    args = {args!r}
+    spec = json.loads({args_json!r})
+    args = [materialize(a) for a in spec]
     try:
         print("CPython:", f0(*args))
     except Exception as exc:
@@ -297,6 +303,7 @@ if __name__ == "__main__":
         from pyexec.backends.wasm.loader import load
         func = load(compile_ir_module(fe.analyze_functions([f0]), optimize=opt, functions=["f0"],
                                       overflow=overflow).wasm).f0
+    args = [materialize(a) for a in spec]
     try:
         print(backend, opt, overflow + ":", func(*args))
     except Exception as exc:
@@ -345,6 +352,7 @@ def reduce_finding(finding: dict[str, Any], options: Options | None = None, *, t
         path = findings_dir / f"fuzz_{name}.py"
         path.write_text(FINDING_TEMPLATE.format(seed=finding["seed"], config_name=config_name(finding["config"]),
                                                 verdict=finding["verdict"], args=finding["args"],
+                                                args_json=json.dumps(finding["args"]),
                                                 expected=expected, actual=actual, source=source,
                                                 config=finding["config"]))
         report.append(f"wrote {path}")
