@@ -724,8 +724,8 @@ class ArrayBuilder:
             # (OverflowError: "Python integer -1 out of bounds for uint8"); a NumPy number is cast (wraps).
             # A float literal too: a[0] = -72.5 into a uint32 array is NumPy's OverflowError (an int literal
             # was checked above, at compile time)
-            if t.dtype == INT64:
-                return self.cast(value, INT)
+            if t.dtype == INT64:  # every int fits: int() of a float, then the array's type (the verifier's)
+                return self.cast(self.cast(value, INT), INT64)
             return FitInt(value if vt.is_float else self.cast(value, INT), t.dtype, self.loc(node))
         return self.cast(value, t.dtype)
 
