@@ -354,9 +354,10 @@ def _bits_value(b: str) -> float:
 
 def close(expected: Any, actual: Any, tol: float | None = None) -> bool:
     """Encoded values equal, floats within a tight relative tolerance: 2**-40 for float64, 2**-18 for the
-    elements of a float32 array and for two floats that are both float32 values. NaN equals NaN; an infinity
-    must be the same infinity. For programs whose float sums, matrix products and transcendental ufuncs NumPy
-    computes in another order or with other SIMD code than compiled code documents (``Program.loose``)."""
+    elements of a float32 array and for two floats that are both float32 values (so 0.0 equals -0.0). NaN
+    equals NaN; an infinity must be the same infinity. For programs whose float sums, min/max, matrix
+    products and transcendental ufuncs NumPy computes in another order or with other SIMD code than
+    compiled code documents (``Program.loose``)."""
     if not (isinstance(expected, list) and isinstance(actual, list)):
         return bool(expected == actual)
     if expected[:1] == actual[:1] == ["float"] and len(expected) == len(actual) == 2:
