@@ -104,3 +104,27 @@ def test_a_numpy_integer_stored_into_a_narrower_signed_array_is_numpys_overflow_
     assert outcome(aot(store_numpy_scalar), np.zeros(2, np.int8), 300) == \
         outcome(store_numpy_scalar, np.zeros(2, np.int8), 300)
 
+
+
+def below_minus_one(a: uint64[:]):
+    return a < -1
+
+
+def below(a: uint64[:], x: int):
+    return a < x
+
+
+@pytest.mark.xfail(strict=True, reason="fuzz finding 300098/300083: a uint64 array compared with a negative Python "
+                   "int literal is refused at compile time ('the integer -1 does not fit in uint64'); NumPy 2 "
+                   "compares by value (all False). int64 cannot hold every uint64, so the fix needs a "
+                   "sign test before the comparison, not the int64 widening the narrower types use")
+def test_a_uint64_array_compares_with_a_negative_int_literal_by_value():
+    a = np.array([0, 5, 2**63], dtype=np.uint64)
+    assert outcome(aot(below_minus_one), a) == outcome(below_minus_one, a)
+
+
+@pytest.mark.xfail(strict=True, reason="fuzz finding 300098 (same shape, an int variable): a negative int is wrapped "
+                   "into uint64 before the comparison; NumPy 2 compares by value")
+def test_a_uint64_array_compares_with_a_negative_int_by_value():
+    a = np.array([0, 5, 2**63], dtype=np.uint64)
+    assert outcome(aot(below), a, -1) == outcome(below, a, -1)
