@@ -28,11 +28,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--call-timeout", type=float, default=10.0, help="seconds before a call is a hang")
     parser.add_argument("--include-known", action="store_true",
                         help="also generate the shapes of issue 12's known bugs (weak floats, uint64 >= 2**63)")
+    parser.add_argument("--kinds", default="scalar,tuple,array,array",
+                        help="programs to write, by seed in turn: scalar, tuple, array (default: half arrays)")
     parser.add_argument("--out", type=Path, default=Path("fuzz-findings"), help="where findings are written")
     parser.add_argument("--tests", type=Path, help="reduce: where to write the regression test")
     parser.add_argument("--findings-dir", type=Path, help="reduce: also write the reduced program here")
     args = parser.parse_args(argv)
-    options = Options(include_known=args.include_known)
+    kinds = tuple(k.strip() for k in args.kinds.split(",") if k.strip())
+    unknown = sorted(set(kinds) - {"scalar", "tuple", "array"})
+    if unknown or not kinds:
+        parser.error(f"--kinds takes scalar, tuple and array (comma-separated), not {', '.join(unknown) or 'nothing'}")
+    options = Options(include_known=args.include_known, kinds=kinds)
 
     if args.command == "show":
         seed = int(args.target)

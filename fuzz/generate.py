@@ -37,6 +37,8 @@ from fuzz.program import (
     BoolOp,
     Call,
     Cast,
+    Code,
+    CodeStmt,
     Compare,
     Const,
     DivMod,
@@ -45,6 +47,7 @@ from fuzz.program import (
     Function,
     If,
     IfExp,
+    Loop,
     Print,
     Program,
     Return,
@@ -53,7 +56,9 @@ from fuzz.program import (
     Unary,
     Var,
     While,
+    is_tuple_type,
     kind,
+    tuple_items,
 )
 
 PSEUDO_TYPES = ["bool", "int", "float", "complex", *INT_TYPES, *FLOAT_TYPES, *COMPLEX_TYPES]
@@ -99,6 +104,16 @@ class Options:
     """Also produce shapes of issue 12's known bugs (weak Python floats with float32, uint64 literals ≥ 2**63)."""
     max_functions: int = 3
     max_depth: int = 3
+    kinds: tuple[str, ...] = ("scalar",)
+    """What programs to write, by seed in turn: ``"scalar"``, ``"tuple"`` (scalars plus tuple results,
+    unpacking, ``enumerate``/``zip`` loops) and ``"array"`` (NumPy arrays: ``fuzz/arrays.py``)."""
+
+
+def program_kind(seed: int, options: Options | None = None) -> str:
+    """Which kind of program the seed writes (``options.kinds`` in turn, the turn shifted by one every round
+    so that the backends run every N-th program, the jit and Node, meet every kind)."""
+    kinds = (options or Options()).kinds
+    return kinds[(seed + seed // len(kinds)) % len(kinds)]
 
 
 def _promote_py(a: str, a_weak: bool, b: str, b_weak: bool) -> tuple[str, bool]:
@@ -164,6 +179,8 @@ class Generator:
     callees: list[Signature] = field(default_factory=list)
     current: Signature | None = None
     statements: int = 0
+    tuples: bool = False
+    """Also write tuple statements: unpacking, ``enumerate``/``zip`` loops, constant-index items."""
 
     def fresh(self, prefix: str) -> str:
         self.counter += 1
@@ -275,6 +292,14 @@ class Generator:
                 and isinstance(right.arg.value, int)):
             right = Cast(right.func, Const(abs(int(right.arg.value)) % 64, "int"), right.type)  # item 4 of issue 12
         return BinOp(op, left, right, pt, weak=pt == "int", py=is_py(pt))
+
+    def result_expr(self, pt: str, scope: Scope, depth: int) -> Expr:
+        """An expression of ``pt``, a scalar pseudo-type or a tuple of them (``"T:int,float64"``)."""
+        if not is_tuple_type(pt):
+            return self.expr(pt, scope, depth)
+        items = tuple_items(pt)
+        template = "(" + ", ".join(f"{{{i}}}" for i in range(len(items))) + ")"
+        return Code(template, [self.expr(t, scope, depth) for t in items], pt)
 
     def fitted(self, e: Expr, strong: str | None) -> Expr:
         """``e``, or a literal that fits ``strong`` when ``e`` is an ``int`` the frontend may fold to a constant
@@ -523,8 +548,56 @@ class Generator:
             scope.names[rname] = pt
             return [DivMod(q, rname, a, b)]
         if r < 0.94 and depth < 2 and self.current is not None:
-            return [If(self.expr("bool", scope, 2), [Return(self.expr(self.current.result, scope, ed))])]
+            return [If(self.expr("bool", scope, 2), [Return(self.result_expr(self.current.result, scope, ed))])]
+        if self.tuples:
+            return self.tuple_statement(scope, depth)
         return []
+
+    def tuple_statement(self, scope: Scope, depth: int) -> list[Stmt]:
+        """Tuples of scalars: unpacking of a tuple or of a call, an item by constant index, and ``enumerate``/
+        ``zip`` loops over ranges."""
+        r = self.rng.random()
+        tuple_callees = [s for s in self.callees if is_tuple_type(s.result)]
+        if r < 0.35:
+            if tuple_callees and self.rng.random() < 0.6:
+                sig = self.rng.choice(tuple_callees)
+                args: list[Expr] = [Const(self.rng.randint(0, 3), "int")] if sig.recursive else []
+                args += [self.expr(p, scope, 1) for p in sig.params[len(args):]]
+                value: Expr = Call(sig.name, args, sig.result)
+                items = tuple_items(sig.result)
+            else:
+                items = [self.rng.choice(PSEUDO_TYPES) for _ in range(self.rng.randint(2, 3))]
+                value = self.result_expr("T:" + ",".join(items), scope, 2)
+            names = [self.fresh("t") for _ in items]
+            stmt = CodeStmt(", ".join(names) + " = {0}", [value])
+            scope.names.update(zip(names, items))
+            return [stmt]
+        if r < 0.5:
+            items = [self.rng.choice(PSEUDO_TYPES) for _ in range(self.rng.randint(2, 3))]
+            k = self.rng.randrange(-len(items), len(items))
+            value = self.result_expr("T:" + ",".join(items), scope, 2)
+            name = self.fresh("v")
+            tup = self.fresh("t")
+            scope.names[name] = items[k]
+            return [CodeStmt(f"{tup} = {{0}}", [value]), CodeStmt(f"{name} = {tup}[{k}]", [])]
+        if depth <= 0:
+            return []
+        inner = scope.child(in_loop=True)
+        if r < 0.75:
+            i, x = self.fresh("i"), self.fresh("i")
+            inner.names[i] = inner.names[x] = "int"
+            start = self.rng.choice(["", ", 1", ", -2", ", 5"])
+            header = f"for {i}, {x} in enumerate(range({{0}}, {{1}}){start}):"
+            args = [self.bounded_int(scope, -4, 4), self.bounded_int(scope, -4, 6)]
+        else:
+            n = self.rng.choice([2, 2, 3])
+            names = [self.fresh("i") for _ in range(n)]
+            for v in names:
+                inner.names[v] = "int"
+            ranges = ", ".join(f"range({{{2 * j}}}, {{{2 * j + 1}}})" for j in range(n))
+            header = f"for {', '.join(names)} in zip({ranges}):"
+            args = [e for _ in range(n) for e in (self.bounded_int(scope, -4, 4), self.bounded_int(scope, -4, 7))]
+        return [Loop(header, args, self.block(inner, depth - 1, self.rng.randint(1, 3)))]
 
     def function(self, sig: Signature, annotations: list[str]) -> Function:
         self.current = sig
@@ -534,11 +607,11 @@ class Generator:
         scope = Scope(dict(zip(names, sig.params)))
         body: list[Stmt] = []
         if sig.recursive:
-            base = self.expr(sig.result, Scope({k: v for k, v in scope.names.items() if k != "depth"}), 2)
+            base = self.result_expr(sig.result, Scope({k: v for k, v in scope.names.items() if k != "depth"}), 2)
             body.append(If(Compare([Var("depth", "int", weak=True, py=True), Const(0, "int")], ["<="]),
                            [Return(base)]))
         body += self.block(scope, self.options.max_depth - 1, self.rng.randint(2, 7))
-        body.append(Return(self.expr(sig.result, scope, self.options.max_depth)))
+        body.append(Return(self.result_expr(sig.result, scope, self.options.max_depth)))
         return Function(sig.name, list(zip(names, annotations)), sig.result, body)
 
 
@@ -554,8 +627,13 @@ BOUNDARY_TYPES = ["bool", "int", "float", *INT_TYPES, *FLOAT_TYPES]  # wasm expo
 def generate_program(seed: int, options: Options | None = None) -> Program:
     """The program of ``seed``: ``f0`` (the entry, no complex parameter or result) and up to a few callees."""
     options = options or Options()
+    kind_ = program_kind(seed, options)
+    if kind_ == "array":
+        from fuzz.arrays import generate_array_program
+
+        return generate_array_program(seed, options)
     rng = random.Random(seed)
-    gen = Generator(rng, options)
+    gen = Generator(rng, options, tuples=kind_ == "tuple")
     n = rng.randint(1, options.max_functions)
     sigs: list[Signature] = []
     for i in range(n):
@@ -563,16 +641,24 @@ def generate_program(seed: int, options: Options | None = None) -> Program:
         recursive = i > 0 and rng.random() < 0.3
         params = ["int"] if recursive else []
         params += [rng.choice(pool) for _ in range(rng.randint(0 if recursive else 1, 4))]
-        sigs.append(Signature(f"f{i}", params, rng.choice(pool), recursive))
+        result = rng.choice(pool)
+        if gen.tuples and rng.random() < 0.6:  # a tuple result (f0's: of types wasm exports)
+            result = "T:" + ",".join(rng.choice(pool) for _ in range(rng.randint(2, 3)))
+        sigs.append(Signature(f"f{i}", params, result, recursive))
     functions: list[Function] = []
     for i in reversed(range(n)):
         gen.callees = sigs[i + 1:]
         functions.insert(0, gen.function(sigs[i], list(sigs[i].params)))
-    return Program(functions)
+    return Program(functions, kind=kind_)
 
 
 def generate_arguments(program: Program, seed: int, count: int) -> list[list[object]]:
-    """``count`` argument lists for the entry function, edge values first."""
+    """``count`` argument lists for the entry function, edge values first (arrays as JSON specs that
+    ``fuzz.oracle.make_array`` makes afresh for each call)."""
+    if program.kind == "array":
+        from fuzz.arrays import generate_array_arguments
+
+        return generate_array_arguments(program, seed, count)
     rng = random.Random(seed * 7919 + 1)
     gen = Generator(rng)
     return [[gen.argument(t) for _, t in program.entry.params] for _ in range(count)]

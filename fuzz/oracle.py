@@ -251,7 +251,7 @@ def namespace() -> dict[str, Any]:
     """The globals an oracle program runs in."""
     ns: dict[str, Any] = {"_bin": _bin, "_unary": _unary, "_chain": _chain, "math": _Math(), "int": _to_int,
                           "abs": _abs, "round": _round, "divmod": _divmod, "pow": _pow,
-                          "float": float, "bool": bool, "complex": complex}
+                          "float": float, "bool": bool, "complex": complex, "np": np}
     for name in ("int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64"):
         ns[name] = _to_fixed(name)
     for name in ("float32", "float64", "complex64", "complex128"):
@@ -259,8 +259,47 @@ def namespace() -> dict[str, Any]:
     return ns
 
 
+def make_array(spec: dict[str, Any]) -> np.ndarray:
+    """The array an argument spec describes (JSON: ``{"dtype", "shape", "view", "data"}``), made afresh.
+
+    ``view`` says how the array the function gets is laid out: ``"c"`` C-contiguous, ``"rev"`` reversed along
+    every axis, ``"step"`` every other row of an array twice as long, ``"T"`` the transpose of a C-contiguous
+    array, ``"f"`` Fortran order. ``data`` holds the base array's elements in C order."""
+    dtype = np.bool_ if spec["dtype"] == "bool" else np.dtype(spec["dtype"])
+    shape, view = list(spec["shape"]), spec["view"]
+    base_shape = list(shape)
+    if view == "step":
+        base_shape[0] *= 2
+    elif view == "T":
+        base_shape.reverse()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        base = np.array(spec["data"], dtype=dtype).reshape(base_shape)
+    if view == "rev":
+        return base[(slice(None, None, -1),) * base.ndim]
+    if view == "step":
+        return base[::2]
+    if view == "T":
+        return base.T
+    if view == "f":
+        return np.asfortranarray(base)
+    return base
+
+
+def materialize(value: Any) -> Any:
+    """An argument as JSON carries it, made into what the caller passes (arrays from their spec)."""
+    return make_array(value) if isinstance(value, dict) else value
+
+
+def argument_state(args: list[Any]) -> list[Any]:
+    """The caller's arrays after a call (compared too: compiled code writes into them in place)."""
+    return [encode_value(a) for a in args if isinstance(a, np.ndarray)]
+
+
 def convert_argument(annotation: str, value: Any) -> Any:
     """The value CPython's caller would pass: NumPy scalars for fixed widths, Python numbers otherwise."""
+    if isinstance(value, dict):
+        return make_array(value)
     if annotation in ("int", "float", "bool", "complex"):
         return value
     if annotation.startswith(("int", "uint")):
@@ -277,15 +316,22 @@ class Outcome:
     value: Any
     stdout: str = ""
     detail: str = ""
+    arrays: list[Any] | None = None
 
     def to_json(self) -> list[Any]:
-        """``[kind, value, stdout, detail]``; the detail (an exception's message) is shown, not compared."""
+        """``[kind, value, stdout, detail, arrays]``; the detail (an exception's message) is shown, not compared;
+        ``arrays`` is the caller's array arguments after the call (encoded), compared."""
         return [self.kind, encode_value(self.value) if self.kind == "return" else self.value, self.stdout,
-                self.detail]
+                self.detail, self.arrays or []]
 
 
 def encode_value(v: Any) -> list[Any]:
-    """A JSON form that compares exactly: floats by bit pattern (any NaN is one NaN)."""
+    """A JSON form that compares exactly: floats by bit pattern (any NaN is one NaN); an array as its dtype,
+    shape and elements in C order; a tuple as its items."""
+    if isinstance(v, np.ndarray):
+        return ["array", str(v.dtype), list(v.shape), [encode_value(x) for x in v.ravel().tolist()]]
+    if isinstance(v, tuple):
+        return ["tuple", [encode_value(x) for x in v]]
     if isinstance(v, (bool, np.bool_)):
         return ["bool", bool(v)]
     if isinstance(v, (int, np.integer)):
@@ -302,6 +348,32 @@ def _float_bits(f: float) -> str:
     return "nan" if math.isnan(f) else float.hex(f) if f != 0 else ("-0" if math.copysign(1, f) < 0 else "0")
 
 
+def _bits_value(b: str) -> float:
+    return math.nan if b == "nan" else -0.0 if b == "-0" else 0.0 if b == "0" else float.fromhex(b)
+
+
+def close(expected: Any, actual: Any, tol: float | None = None) -> bool:
+    """Encoded values equal, floats within a tight relative tolerance: 2**-40 for float64, 2**-18 for the
+    elements of a float32 array and for two floats that are both float32 values (so 0.0 equals -0.0). NaN
+    equals NaN; an infinity must be the same infinity. For programs whose float sums, min/max, matrix
+    products and transcendental ufuncs NumPy computes in another order or with other SIMD code than
+    compiled code documents (``Program.loose``)."""
+    if not (isinstance(expected, list) and isinstance(actual, list)):
+        return bool(expected == actual)
+    if expected[:1] == actual[:1] == ["float"] and len(expected) == len(actual) == 2:
+        a, b = _bits_value(expected[1]), _bits_value(actual[1])
+        if math.isnan(a) or math.isnan(b) or math.isinf(a) or math.isinf(b):
+            return bool(expected[1] == actual[1])
+        if tol is None:
+            single = float(np.float32(a)) == a and float(np.float32(b)) == b
+            tol = 2.0**-18 if single else 2.0**-40
+        return abs(a - b) <= tol * max(abs(a), abs(b)) or abs(a - b) < 1e-300
+    if expected[:1] == actual[:1] == ["array"] and len(expected) == len(actual) == 4:
+        tol = 2.0**-18 if expected[1] == "float32" else 2.0**-40
+        return expected[1:3] == actual[1:3] and close(expected[3], actual[3], tol)
+    return len(expected) == len(actual) and all(close(x, y, tol) for x, y in zip(expected, actual))
+
+
 def _on_alarm(signum: int, frame: Any) -> None:
     raise OracleTimeout
 
@@ -313,14 +385,16 @@ def run_oracle(oracle_source: str, entry: str, annotations: list[str], args: lis
     ns = namespace()
     exec(compile(oracle_source, "<oracle>", "exec"), ns)  # generated code is the point
     out = io.StringIO()
-    call_args = [convert_argument(a, v) for a, v in zip(annotations, args)]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        call_args = [convert_argument(a, v) for a, v in zip(annotations, args)]
     previous = signal.signal(signal.SIGALRM, _on_alarm)
     signal.setitimer(signal.ITIMER_REAL, timeout)
     try:
         with warnings.catch_warnings(), np.errstate(all="ignore"), contextlib.redirect_stdout(out):
             warnings.simplefilter("ignore")
             value = ns[entry](*call_args)
-        return Outcome("return", value, out.getvalue())
+        return Outcome("return", value, out.getvalue(), arrays=argument_state(call_args))
     except OracleTimeout:
         return Outcome("timeout", None, out.getvalue())
     except Undefined as exc:
@@ -328,7 +402,7 @@ def run_oracle(oracle_source: str, entry: str, annotations: list[str], args: lis
     except RecursionError:
         return Outcome("undefined", "CPython's recursion limit", out.getvalue())
     except Exception as exc:  # every exception type is an outcome to compare
-        return Outcome("raise", type(exc).__name__, out.getvalue(), str(exc)[:300])
+        return Outcome("raise", type(exc).__name__, out.getvalue(), str(exc)[:300], argument_state(call_args))
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)

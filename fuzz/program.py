@@ -278,6 +278,63 @@ class Attr(Expr):
         return Attr(new, self.attr, self.type, self.weak, self.py)
 
 
+@dataclass
+class Code(Expr):
+    """An expression written as a template over sub-expressions, the same for compilers and the oracle:
+    array operations (``"{0}[{1}]"``, ``"np.sqrt({0})"``, ``"({0} + {1})"`` of arrays), whose oracle is
+    NumPy itself, and tuples (``"({0}, {1})"``). Array types are written ``"A:float64:1"`` (dtype, ndim),
+    tuple types ``"T:int,float64"``."""
+
+    template: str
+    args: list[Expr]
+    type: str
+    weak: bool = False
+    py: bool = False
+
+    def render(self, oracle: bool) -> str:
+        return self.template.format(*(a.render(oracle) for a in self.args))
+
+    def children(self) -> list[Expr]:
+        return list(self.args)
+
+    def replace_child(self, i: int, new: Expr) -> Expr:
+        args = list(self.args)
+        args[i] = new
+        return Code(self.template, args, self.type, self.weak, self.py)
+
+
+def is_array_type(t: str) -> bool:
+    return t.startswith("A:")
+
+
+def is_tuple_type(t: str) -> bool:
+    return t.startswith("T:")
+
+
+def array_type(dtype: str, ndim: int) -> str:
+    """The pseudo-type of an array: ``array_type("float64", 2) == "A:float64:2"``."""
+    return f"A:{dtype}:{ndim}"
+
+
+def parse_array_type(t: str) -> tuple[str, int]:
+    _, dtype, ndim = t.split(":")
+    return dtype, int(ndim)
+
+
+def tuple_items(t: str) -> list[str]:
+    return t[2:].split(",")
+
+
+def annotation(t: str) -> str:
+    """How a pseudo-type is written in an annotation: ``float64[:, :]``, ``bool_[:]``, ``tuple[int, float]``."""
+    if is_array_type(t):
+        dtype, ndim = parse_array_type(t)
+        return f"{'bool_' if dtype == 'bool' else dtype}[{', '.join([':'] * ndim)}]"
+    if is_tuple_type(t):
+        return f"tuple[{', '.join(tuple_items(t))}]"
+    return t
+
+
 # --- statements ----------------------------------------------------------------------------------
 
 
@@ -494,22 +551,73 @@ class Print(Stmt):
         return Print(exprs, self.sep, self.end)
 
 
+@dataclass
+class CodeStmt(Stmt):
+    """A statement written as a template over expressions (``"{0}[{1}] = {2}"``, ``"x1, x2 = {0}"``), the same
+    for compilers and the oracle."""
+
+    template: str
+    args: list[Expr]
+    oracle_template: str | None = None
+    """The oracle's form when it differs: ``a[i] += v`` is ``a[i] = _bin('+', a[i], v)`` there, since
+    ``a[i] + v`` is scalar arithmetic with pyexec's rules (an ``int`` meeting a fixed width wraps)."""
+
+    def render(self, oracle: bool, indent: str) -> list[str]:
+        template = self.oracle_template if oracle and self.oracle_template else self.template
+        return [indent + template.format(*(a.render(oracle) for a in self.args))]
+
+    def exprs(self) -> list[Expr]:
+        return list(self.args)
+
+    def with_exprs(self, exprs: list[Expr]) -> Stmt:
+        return CodeStmt(self.template, exprs, self.oracle_template)
+
+
+@dataclass
+class Loop(Stmt):
+    """A loop whose header is a template (``"for i1 in range(len({0})):"``, ``"for x2 in {0}:"``,
+    ``"for i3, i4 in enumerate(range({0}, {1}), 2):"``) over expressions, with a body."""
+
+    header: str
+    args: list[Expr]
+    body: list[Stmt]
+
+    def render(self, oracle: bool, indent: str) -> list[str]:
+        return [indent + self.header.format(*(a.render(oracle) for a in self.args)),
+                *render_body(self.body, oracle, indent + "    ")]
+
+    def bodies(self) -> list[list[Stmt]]:
+        return [self.body]
+
+    def exprs(self) -> list[Expr]:
+        return list(self.args)
+
+    def with_exprs(self, exprs: list[Expr]) -> Stmt:
+        return Loop(self.header, exprs, self.body)
+
+
 # --- functions and programs ----------------------------------------------------------------------
 
 
 @dataclass
 class Function:
     name: str
-    params: list[tuple[str, str]]  # (name, annotation as written: "int8", "float", …)
-    return_type: str
+    params: list[tuple[str, str]]  # (name, pseudo-type: "int8", "float", "A:float64:1", …)
+    return_type: str | None  # None: inferred by the frontend (array programs)
     body: list[Stmt]
+    bare: list[str] = field(default_factory=list)
+    """Parameters written without an annotation (``aot`` types them from the call; wasm gets them annotated)."""
 
-    def render(self, oracle: bool) -> list[str]:
-        params = ", ".join(f"{n}: {t}" for n, t in self.params)
-        return [f"def {self.name}({params}) -> {self.return_type}:", *render_body(self.body, oracle, "    ")]
+    def render(self, oracle: bool, annotate_all: bool = False) -> list[str]:
+        # The oracle's functions carry no annotations: CPython ignores them, and ``float64[:]`` is no
+        # expression CPython can evaluate.
+        params = ", ".join(n if oracle or (n in self.bare and not annotate_all) else f"{n}: {annotation(t)}"
+                           for n, t in self.params)
+        result = "" if oracle or self.return_type is None else f" -> {annotation(self.return_type)}"
+        return [f"def {self.name}({params}){result}:", *render_body(self.body, oracle, "    ")]
 
 
-HEADER = "import math\n\nfrom pyexec import " + ", ".join(NUMPY_TYPES) + "\n"
+HEADER = "import math\n\nimport numpy as np\n\nfrom pyexec import " + ", ".join([*NUMPY_TYPES, "bool_"]) + "\n"
 
 
 @dataclass
@@ -517,21 +625,27 @@ class Program:
     """Functions; ``functions[0]`` is the entry point the fuzzer calls."""
 
     functions: list[Function]
+    kind: str = "scalar"
+    """``"scalar"``, ``"tuple"`` or ``"array"`` (what the generator was asked for)."""
+    loose: bool = False
+    """Float results may differ in the last bits from NumPy's: the program sums (``sum``/``mean``) floats,
+    multiplies matrices or calls a transcendental ufunc (NumPy's pairwise sums, BLAS and SIMD math)."""
 
     @property
     def entry(self) -> Function:
         return self.functions[0]
 
-    def source(self) -> str:
-        """The program as compilers see it (a module that imports ``math`` and pyexec's types)."""
-        return self.render(False)
+    def source(self, annotate_all: bool = False) -> str:
+        """The program as compilers see it (a module that imports ``math``, NumPy and pyexec's types);
+        ``annotate_all`` writes the annotations of parameters ``aot`` would type from the call too."""
+        return self.render(False, annotate_all)
 
     def oracle_source(self) -> str:
         """The program for ``fuzz.oracle`` (operators as helper calls; no imports: the oracle provides names)."""
         return self.render(True)
 
-    def render(self, oracle: bool) -> str:
+    def render(self, oracle: bool, annotate_all: bool = False) -> str:
         out = [] if oracle else [HEADER]
         for f in self.functions:
-            out += ["", *f.render(oracle), ""]
+            out += ["", *f.render(oracle, annotate_all), ""]
         return "\n".join(out) + "\n"

@@ -26,11 +26,14 @@ from fuzz.program import (
     Expr,
     For,
     If,
+    Loop,
     Print,
     Program,
     Return,
     Stmt,
     While,
+    is_array_type,
+    is_tuple_type,
     kind,
 )
 from fuzz.runner import Settings, Worker, config_name, run_program
@@ -99,7 +102,7 @@ def candidates(program: Program) -> Iterator[Program]:
                     target = statement_lists(p)[li]
                     target[si] = Print([a for j, a in enumerate(s.args) if j != ai], s.sep, s.end)
                     yield p
-            if isinstance(s, (If, For, While)):
+            if isinstance(s, (If, For, While, Loop)):
                 for body in s.bodies():
                     p = copy.deepcopy(program)
                     target = statement_lists(p)[li]
@@ -111,7 +114,8 @@ def candidates(program: Program) -> Iterator[Program]:
             for ei, root in enumerate(s.exprs()):
                 for path, e in list(expression_paths(root)):
                     replacements: list[Expr] = []
-                    if not isinstance(e, Const) and not (isinstance(e, Cast) and isinstance(e.arg, Const)):
+                    if not isinstance(e, Const) and not (isinstance(e, Cast) and isinstance(e.arg, Const)) and \
+                            not is_array_type(e.type) and not is_tuple_type(e.type):
                         replacements += [plain_constant(e, 0), plain_constant(e, 1)]
                     replacements += [c for c in e.children() if c.type == e.type and c.py == e.py]
                     for new in replacements:
@@ -193,7 +197,7 @@ import sys
 import textwrap
 
 SOURCE = {source!r}
-ARGS = {args!r}
+ARGS = json.loads({args_json!r})  # JSON: NaN and infinities, arrays as specs (made in the child)
 EXPECTED = {expected!r}  # [kind, value, stdout]: value is the exception's name or [type, value/float bits]
 CONFIG = {config!r}
 
@@ -213,23 +217,48 @@ CHILD = textwrap.dedent("""
         from pyexec.backends.wasm.loader import load
         wasm = compile_ir_module(fe.analyze_functions([module.f0]), optimize=opt, functions=["f0"], overflow=overflow)
         func = load(wasm.wasm).f0
+    import numpy as np
     def bits(f):
         return "nan" if math.isnan(f) else float.hex(f) if f != 0 else ("-0" if math.copysign(1, f) < 0 else "0")
+    def encode(v):
+        if isinstance(v, np.ndarray):
+            return ["array", str(v.dtype), list(v.shape), [encode(x) for x in v.ravel().tolist()]]
+        if isinstance(v, tuple):
+            return ["tuple", [encode(x) for x in v]]
+        if isinstance(v, (bool, np.bool_)):
+            return ["bool", bool(v)]
+        if isinstance(v, (int, np.integer)):
+            return ["int", int(v)]
+        if isinstance(v, (float, np.floating)):
+            return ["float", bits(float(v))]
+        return ["other", repr(v)]
+    def make(spec):  # an array argument from its spec (fuzz.oracle.make_array)
+        if not isinstance(spec, dict):
+            return spec
+        shape, view = list(spec["shape"]), spec["view"]
+        base_shape = list(shape)
+        if view == "step":
+            base_shape[0] *= 2
+        elif view == "T":
+            base_shape.reverse()
+        base = np.array(spec["data"], dtype=np.bool_ if spec["dtype"] == "bool" else spec["dtype"])
+        base = base.reshape(base_shape)
+        if view == "rev":
+            return base[(slice(None, None, -1),) * base.ndim]
+        if view == "step":
+            return base[::2]
+        if view == "T":
+            return base.T
+        return np.asfortranarray(base) if view == "f" else base
+    args = [make(a) for a in args]
     out = io.StringIO()
     try:
         with contextlib.redirect_stdout(out):
             v = func(*args)
-        if isinstance(v, bool):
-            value = ["bool", v]
-        elif isinstance(v, int):
-            value = ["int", v]
-        elif isinstance(v, float):
-            value = ["float", bits(v)]
-        else:
-            value = ["other", repr(v)]
-        result = ["return", value, out.getvalue()]
+        result = ["return", encode(v), out.getvalue()]
     except Exception as exc:
         result = ["raise", type(exc).__name__, out.getvalue()]
+    result.append([encode(a) for a in args if isinstance(a, np.ndarray)])  # the caller's arrays after the call
     print(json.dumps(result))
 """)
 
@@ -241,7 +270,7 @@ def test_{name}(tmp_path):
     proc = subprocess.run([sys.executable, "-c", CHILD, str(path), backend, str(opt), overflow, json.dumps(ARGS)],
                           capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, f"the child process failed (status {{proc.returncode}}): {{proc.stderr[-2000:]}}"
-    assert json.loads(proc.stdout.splitlines()[-1]) == EXPECTED[:3]
+    assert json.loads(proc.stdout.splitlines()[-1]) == [*EXPECTED[:3], *EXPECTED[4:5]]
 '''
 
 FINDING_TEMPLATE = '''# Found by pyexec's fuzzer (fuzz/, branch h/fuzz), reduced by fuzz/reduce.py.
@@ -249,12 +278,18 @@ FINDING_TEMPLATE = '''# Found by pyexec's fuzzer (fuzz/, branch h/fuzz), reduced
 # arguments: f0(*{args!r})
 # expected (CPython with NumPy scalars, pyexec's documented int rules): {expected}
 # actual ({config_name}): {actual}
-# Run: python this_file.py   (prints CPython's result and the backend's)
+# Run from the repository's root: python this_file.py   (prints CPython's result and the backend's)
 {source}
 
 if __name__ == "__main__":
+    import json
+    import sys
+
+    sys.path.insert(0, ".")
+    from fuzz.oracle import materialize  # array arguments are specs: each call gets fresh arrays
     from pyexec import aot
-    args = {args!r}
+    spec = json.loads({args_json!r})
+    args = [materialize(a) for a in spec]
     try:
         print("CPython:", f0(*args))
     except Exception as exc:
@@ -268,6 +303,7 @@ if __name__ == "__main__":
         from pyexec.backends.wasm.loader import load
         func = load(compile_ir_module(fe.analyze_functions([f0]), optimize=opt, functions=["f0"],
                                       overflow=overflow).wasm).f0
+    args = [materialize(a) for a in spec]
     try:
         print(backend, opt, overflow + ":", func(*args))
     except Exception as exc:
@@ -294,7 +330,7 @@ def reduce_finding(finding: dict[str, Any], options: Options | None = None, *, t
         final = checker.outcome(reduced)
     finally:
         checker.close()
-    source = reduced.source()
+    source = reduced.source(annotate_all=finding["config"][0] == "wasm")  # wasm has no call to type from
     expected = final.expected if final is not None else finding["expected"]
     actual = final.actual if final is not None else finding["actual"]
     name = short or f"seed{finding['seed']}_{config_name(finding['config']).replace(' ', '_').replace('-', '')}"
@@ -307,7 +343,8 @@ def reduce_finding(finding: dict[str, Any], options: Options | None = None, *, t
         path = tests_dir / f"test_fuzz_{name}.py"
         path.write_text(TEST_TEMPLATE.format(seed=finding["seed"], config_name=config_name(finding["config"]),
                                              verdict=finding["verdict"], summary=summary.replace('"""', "'''"),
-                                             source=source, args=finding["args"], expected=expected,
+                                             source=source, args_json=json.dumps(finding["args"]),
+                                             expected=expected,
                                              config=finding["config"], name=name))
         report.append(f"wrote {path}")
     if findings_dir is not None:
@@ -315,6 +352,7 @@ def reduce_finding(finding: dict[str, Any], options: Options | None = None, *, t
         path = findings_dir / f"fuzz_{name}.py"
         path.write_text(FINDING_TEMPLATE.format(seed=finding["seed"], config_name=config_name(finding["config"]),
                                                 verdict=finding["verdict"], args=finding["args"],
+                                                args_json=json.dumps(finding["args"]),
                                                 expected=expected, actual=actual, source=source,
                                                 config=finding["config"]))
         report.append(f"wrote {path}")

@@ -27,7 +27,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from fuzz.oracle import encode_value, run_oracle
+from fuzz.oracle import argument_state, encode_value, materialize, run_oracle
 
 _LIBC = ctypes.CDLL(None)
 
@@ -53,20 +53,26 @@ class Capture:
         return result[0]
 
     def run(self, func: Callable[..., Any], args: list[Any]) -> list[Any]:
+        from pyexec.frontend import CompileError
+
         self.file.seek(0)
         self.file.truncate()
         buf = io.StringIO()
+        args = [materialize(a) for a in args]  # arrays made afresh for each call: the call may write into them
         try:
             with contextlib.redirect_stdout(buf), warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 value = func(*args)
             outcome, detail = ["return", encode_value(value)], ""
+        except CompileError as exc:  # aot compiles a function with parameters typed from the call at the call
+            outcome, detail = ["rejected", type(exc).__name__], str(exc)[:2000]
         except Exception as exc:  # every exception type is an outcome to compare
             outcome, detail = ["raise", type(exc).__name__], str(exc)[:300]
         _LIBC.fflush(None)
         self.file.seek(0)
         c_out = self.file.read().decode("utf-8", "replace")
-        return [*outcome, buf.getvalue() + c_out, detail]  # the message is shown, not compared
+        # the message is shown, not compared; the caller's arrays after the call are compared
+        return [*outcome, buf.getvalue() + c_out, detail, argument_state(args)]
 
 
 def load_module(source: str, name: str, directory: Path) -> Any:
@@ -80,15 +86,18 @@ def load_module(source: str, name: str, directory: Path) -> Any:
     return module
 
 
-def build(config: list[Any], source: str, entry: str, name: str, directory: Path) -> Callable[..., Any]:
-    """The entry function compiled by one backend configuration."""
+def build(config: list[Any], source: str, entry: str, name: str, directory: Path,
+          bare: bool = False) -> Callable[..., Any]:
+    """The entry function compiled by one backend configuration (``bare``: some parameters are typed from
+    the call, so ``aot`` compiles at the first call)."""
     backend, opt, overflow = config
     if backend == "aot":
         from pyexec import aot
 
         module = load_module(source, name, directory)
         compiled = aot(getattr(module, entry), opt=opt, overflow=overflow, cache=False)
-        compiled.compile()
+        if not bare:
+            compiled.compile()
         return compiled
     if backend == "wasm":
         import pyexec.frontend as fe
@@ -222,7 +231,10 @@ def main() -> None:
             serial += 1
             send(ev="compile", cfg=i)
             try:
-                func = build(config, task["source"], entry, f"fuzzprog{os.getpid()}_{serial}", directory)
+                # wasm has no call to type a parameter from: it gets every annotation written
+                source = task["source"] if config[0] in ("aot", "jit") else task.get("annotated_source", task["source"])
+                func = build(config, source, entry, f"fuzzprog{os.getpid()}_{serial}", directory,
+                             task.get("bare", False))
             except Exception as exc:  # a compile failure is a verdict
                 from pyexec.frontend import CompileError
 

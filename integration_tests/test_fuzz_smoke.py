@@ -9,21 +9,24 @@ shrinks a program while its property holds.
 
 from __future__ import annotations
 
+import json
 import shutil
+import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))  # fuzz/ is a tool of the repository, not an installed package
 
-from fuzz.generate import generate_program  # noqa: E402
-from fuzz.oracle import run_oracle  # noqa: E402
+from fuzz.generate import Options, generate_arguments, generate_program  # noqa: E402
+from fuzz.oracle import close, make_array, run_oracle  # noqa: E402
 from fuzz.program import Assign, Const, Function, Program, Return, Var, While  # noqa: E402
-from fuzz.reduce import reduce_program  # noqa: E402
-from fuzz.runner import Settings, Worker, fuzz, run_program  # noqa: E402
+from fuzz.reduce import TEST_TEMPLATE, reduce_program  # noqa: E402
+from fuzz.runner import Settings, Worker, fuzz, run_program, verdict  # noqa: E402
 
 
 def test_generated_programs_are_accepted_and_verified_by_the_frontend():
@@ -112,3 +115,79 @@ def test_reducer_shrinks_a_program_while_the_property_holds():
     reduced = reduce_program(program, _Contains(), max_checks=400)  # type: ignore[arg-type]
     assert " ** " in reduced.source()
     assert len(reduced.source()) < len(program.source()) // 2
+
+
+# --- array and tuple programs (fuzz/arrays.py, the tuple statements of fuzz/generate.py) ---------------------
+
+
+ARRAYS_AND_TUPLES = Options(kinds=("array", "tuple"))
+
+
+def test_array_and_tuple_programs_of_fixed_seeds_compile_and_agree_on_aot_and_wasm():
+    settings = Settings(options=ARRAYS_AND_TUPLES, calls_per_program=3)
+    worker = Worker()
+    kinds, returned, agreed = set(), set(), []
+    try:
+        for seed in (1, 4, 5, 8, 13, 24):  # 4, 8 and 24 write array programs, the others tuple programs
+            program = generate_program(seed, ARRAYS_AND_TUPLES)
+            kinds.add(program.kind)
+            findings = run_program(worker, seed, [["aot", 1, "check"], ["wasm", 2, "check"]], settings,
+                                   agreed=agreed)
+            assert not findings, [(f.seed, f.config, f.verdict, f.expected, f.actual) for f in findings]
+            for args in generate_arguments(program, seed, 3):
+                outcome = run_oracle(program.oracle_source(), "f0", [t for _, t in program.entry.params], args)
+                returned.add(type(outcome.value).__name__ if outcome.kind == "return" else outcome.kind)
+    finally:
+        worker.stop()
+    assert kinds == {"array", "tuple"} and agreed.count("agree") >= 30, agreed
+    assert {"ndarray", "tuple"} <= returned, returned  # array results and tuple results were compared
+
+
+def test_generated_array_and_tuple_programs_are_accepted_and_verified_by_the_frontend():
+    import pyexec.frontend as fe
+
+    for seed in range(60):  # the generator stays inside the documented subset: a rejection is a finding
+        program = generate_program(seed, ARRAYS_AND_TUPLES)
+        module = fe.analyze_source(program.source(annotate_all=True), f"fuzz_{seed}.py")
+        fe.verify_module(module)
+
+
+def test_array_arguments_are_made_with_every_layout_from_their_spec():
+    data = list(range(12))
+    c = make_array({"dtype": "int16", "shape": [3, 4], "view": "c", "data": data})
+    assert c.dtype == np.int16 and c.flags.c_contiguous and c.tolist() == np.arange(12).reshape(3, 4).tolist()
+    t = make_array({"dtype": "float32", "shape": [4, 3], "view": "T", "data": data})
+    assert t.shape == (4, 3) and not t.flags.c_contiguous and t[1, 0] == 1.0
+    step = make_array({"dtype": "bool", "shape": [3], "view": "step", "data": [1, 0, 1, 0, 0, 1]})
+    assert step.dtype == np.bool_ and step.strides == (2,) and step.tolist() == [True, True, False]
+    rev = make_array({"dtype": "uint8", "shape": [2, 2], "view": "rev", "data": [1, 2, 3, 4]})
+    assert rev.tolist() == [[4, 3], [2, 1]] and rev.strides == (-2, -1)
+
+
+def test_oracle_compares_arrays_by_dtype_shape_and_bits_and_the_callers_arrays_after_the_call():
+    source = "def f0(p1):\n    p1[0] = -0.0\n    return p1[::-1] * 2\n"
+    spec = {"dtype": "float64", "shape": [2], "view": "c", "data": [1.0, float("nan")]}
+    outcome = run_oracle(source, "f0", ["A:float64:1"], [spec]).to_json()
+    assert outcome[:2] == ["return", ["array", "float64", [2], [["float", "nan"], ["float", "-0"]]]]
+    assert outcome[4] == [["array", "float64", [2], [["float", "-0"], ["float", "nan"]]]]  # the write is seen
+    one_ulp = ["return", ["array", "float64", [1], [["float", float.hex(1.0 + 2**-52)]]], "", "", []]
+    exact = ["return", ["array", "float64", [1], [["float", float.hex(1.0)]]], "", "", []]
+    other_dtype = ["return", ["array", "float32", [1], [["float", float.hex(1.0)]]], "", "", []]
+    assert verdict(exact, one_ulp, ["aot", 0, "check"], None) == "mismatch"
+    assert verdict(exact, one_ulp, ["aot", 0, "check"], None, loose=True) == "agree"  # float sums, BLAS, SIMD
+    assert verdict(exact, other_dtype, ["aot", 0, "check"], None, loose=True) == "mismatch"
+    assert not close(["float", float.hex(1.0)], ["float", float.hex(1.0 + 2**-30)])
+
+
+def test_a_finding_in_an_array_program_reduces_to_a_regression_test_that_runs(tmp_path):
+    # a made-up finding whose "actual" is CPython's own outcome: the written test must pass
+    program = generate_program(0, ARRAYS_AND_TUPLES)
+    args = generate_arguments(program, 0, 1)[0]
+    expected = run_oracle(program.oracle_source(), "f0", [t for _, t in program.entry.params], args).to_json()
+    path = tmp_path / "test_case.py"
+    path.write_text(TEST_TEMPLATE.format(seed=0, config_name="aot -O0 check", verdict="mismatch", summary="",
+                                         source=program.source(), args_json=json.dumps(args), expected=expected,
+                                         config=["aot", 0, "check"], name="case"))
+    done = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(path)],
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stdout[-3000:]

@@ -74,7 +74,7 @@ from pyexec.frontend.ir.types import (
     TupleT,
     reduction_type,
 )
-from pyexec.frontend.irbuild.literals import fold_cast
+from pyexec.frontend.irbuild.literals import fits, fold_cast
 from pyexec.frontend.promotion import promote
 
 if TYPE_CHECKING:
@@ -634,10 +634,22 @@ class ArrayBuilder:
             compute = FLOAT64
         if op in ("lt", "le", "gt", "ge") and compute.is_complex:
             raise self.error(CompileTypeError, node, "complex numbers have no order", "compare abs(z) or z.real")
-        result = BY_NAME["bool_"] if op in ("eq", "ne", "lt", "le", "gt", "ge") else compute
+        comparison = op in ("eq", "ne", "lt", "le", "gt", "ge")
+        python_ints = [e for e in operands if e.type == INT and self.is_weak(e)]
+        if comparison and compute.is_integer and not compute.is_bool and compute.bits < 64 and any(
+                not (isinstance(e, Const) and fits(e.value, compute)) for e in python_ints):  # type: ignore[arg-type]
+            # NumPy 2 compares a Python int with an integer array by value (int32_array < 2**40 is all True):
+            # int64 holds every element and every int (a literal that fits the dtype keeps it)
+            compute = INT64
+        result = BY_NAME["bool_"] if comparison else compute
         assert isinstance(result, ScalarT)
         ndim = max(e.type.ndim for e in operands if isinstance(e.type, ArrayT))
         args = [e if isinstance(e.type, ArrayT) else self.convert(e, compute, node) for e in operands]
+        if python_ints and compute.is_integer and not compute.is_bool and compute != INT64 and not comparison:
+            # in arithmetic a Python int must fit the array's integer type: NumPy's OverflowError ("Python
+            # integer 300 out of bounds for uint8") rather than a wrapped operand (a literal is checked above)
+            args = [FitInt(e, compute, self.loc(node)) if e.type == INT and self.is_weak(e)
+                    and not isinstance(e, Const) else a for e, a in zip(operands, args)]
         return ArrayMap(op, args, compute, ArrayT(result, ndim, "C"), self.loc(node))  # type: ignore[arg-type]
 
     def bool_operation(self: FunctionBuilder, op: str, node: ast.AST, what: str) -> tuple[str, ScalarT]:
@@ -716,11 +728,14 @@ class ArrayBuilder:
                 raise self.error(CompileTypeError, node, f"Python integer {value.value} out of bounds for "
                                  f"{t.dtype}", "NumPy raises OverflowError here; convert explicitly "
                                  f"({t.dtype}({value.value}) wraps)")
-        if self.is_weak(value) and t.dtype.is_integer and (vt.is_float or vt == INT) and not isinstance(value, Const):
+        if self.is_weak(value) and t.dtype.is_integer and (vt.is_float or vt == INT) and \
+                not (isinstance(value, Const) and vt == INT):
             # NumPy converts a Python number stored into an integer array with int() and checks its range
-            # (OverflowError: "Python integer -1 out of bounds for uint8"); a NumPy number is cast (wraps)
-            if t.dtype == INT64:
-                return self.cast(value, INT)
+            # (OverflowError: "Python integer -1 out of bounds for uint8"); a NumPy number is cast (wraps).
+            # A float literal too: a[0] = -72.5 into a uint32 array is NumPy's OverflowError (an int literal
+            # was checked above, at compile time)
+            if t.dtype == INT64:  # every int fits: int() of a float, then the array's type (the verifier's)
+                return self.cast(self.cast(value, INT), INT64)
             return FitInt(value if vt.is_float else self.cast(value, INT), t.dtype, self.loc(node))
         return self.cast(value, t.dtype)
 
