@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from pyexec.backends.llvm import aot
-from pyexec.types import int8, int32, uint8, uint32, uint64
+from pyexec.types import int8, int16, int32, int64, uint8, uint32, uint64
 
 
 def at_least(a: int32[:], x: int):
@@ -97,9 +97,6 @@ def store_numpy_scalar(a: int8[:], x: int):
     return a
 
 
-@pytest.mark.xfail(strict=True, reason="fuzz finding 200023/200022: NumPy 2.4 range-checks a NumPy integer stored "
-                   "into a signed integer array (OverflowError: Python integer 300 out of bounds for int8) and wraps "
-                   "it into an unsigned one; compiled code wraps both, as docs/backends/native.md documents")
 def test_a_numpy_integer_stored_into_a_narrower_signed_array_is_numpys_overflow_error():
     assert outcome(aot(store_numpy_scalar), np.zeros(2, np.int8), 300) == \
         outcome(store_numpy_scalar, np.zeros(2, np.int8), 300)
@@ -114,17 +111,53 @@ def below(a: uint64[:], x: int):
     return a < x
 
 
-@pytest.mark.xfail(strict=True, reason="fuzz finding 300098/300083: a uint64 array compared with a negative Python "
-                   "int literal is refused at compile time ('the integer -1 does not fit in uint64'); NumPy 2 "
-                   "compares by value (all False). int64 cannot hold every uint64, so the fix needs a "
-                   "sign test before the comparison, not the int64 widening the narrower types use")
 def test_a_uint64_array_compares_with_a_negative_int_literal_by_value():
     a = np.array([0, 5, 2**63], dtype=np.uint64)
     assert outcome(aot(below_minus_one), a) == outcome(below_minus_one, a)
 
 
-@pytest.mark.xfail(strict=True, reason="fuzz finding 300098 (same shape, an int variable): a negative int is wrapped "
-                   "into uint64 before the comparison; NumPy 2 compares by value")
 def test_a_uint64_array_compares_with_a_negative_int_by_value():
     a = np.array([0, 5, 2**63], dtype=np.uint64)
     assert outcome(aot(below), a, -1) == outcome(below, a, -1)
+
+
+def store_into_int8(a: int8[:], x: uint64):
+    a[0] = x
+    return a
+
+
+def store_into_int64(a: int64[:], x: uint64):
+    a[0] = x
+    return a
+
+
+def store_into_uint8(a: uint8[:], x: int64):
+    a[0] = x
+    return a
+
+
+def store_into_int16(a: int16[:], x: uint32):
+    a[0] = x
+    return a
+
+
+@pytest.mark.parametrize(("fn", "array_type", "value"), [
+    (store_into_int8, np.int8, np.uint64(100)), (store_into_int8, np.int8, np.uint64(300)),
+    (store_into_int8, np.int8, np.uint64(2**63)), (store_into_int8, np.int8, np.uint64(2**64 - 1)),
+    (store_into_int64, np.int64, np.uint64(2**63 - 1)), (store_into_int64, np.int64, np.uint64(2**63)),
+    (store_into_uint8, np.uint8, np.int64(-1)), (store_into_uint8, np.uint8, np.int64(300)),
+    (store_into_int16, np.int16, np.uint32(40000)), (store_into_int16, np.int16, np.uint32(300)),
+])
+def test_a_numpy_integer_stored_into_a_signed_array_is_range_checked_and_into_an_unsigned_one_wraps(
+        fn, array_type, value):
+    assert outcome(aot(fn), np.zeros(2, array_type), value) == outcome(fn, np.zeros(2, array_type), value)
+
+
+def compares_both_ways(a: uint64[:], x: int):
+    return (x < a) | ((a <= x) & (a != x)) | (a == x)
+
+
+@pytest.mark.parametrize("x", [-2**63, -1, 0, 5, 2**62])
+def test_a_python_int_on_either_side_of_a_uint64_comparison_is_compared_by_value(x):
+    a = np.array([0, 5, 2**63, 2**64 - 1], dtype=np.uint64)
+    assert outcome(aot(compares_both_ways), a, x) == outcome(compares_both_ways, a, x)

@@ -328,7 +328,9 @@ class FitInt:
     integer ``type`` where NumPy checks instead of wrapping (storing into an integer array: ``a[0] = x``):
     a float goes through ``int()`` first (NaN: ValueError; inf or outside int64: OverflowError), then
     OverflowError("Python integer 300 out of bounds for uint8") unless ``type`` holds the value. As the
-    whole value of a :class:`SetItem`, the conversion happens after the index is checked (NumPy's order)."""
+    whole value of a :class:`SetItem`, the conversion happens after the index is checked (NumPy's order).
+    ``value`` may also be a NumPy integer stored into a signed array that cannot hold all its values:
+    NumPy 2 checks those too (into an unsigned array it wraps)."""
 
     value: Expr
     type: ScalarT
@@ -479,7 +481,9 @@ class ArrayMap:
     0 (-1 for ``>>`` of a negative number), ``sqrt``/``log`` of a negative
     number give NaN; comparisons give ``bool_``. ``invert`` is ``~`` (a logical not of ``bool_``), ``astype``
     the conversion alone (``a.astype(t)``). With ``compute`` ``bool_`` only ``bitand``/``bitor``/``bitxor``
-    and comparisons occur: the frontend writes NumPy's ``+`` and ``*`` of bool arrays as ``|`` and ``&``."""
+    and comparisons occur: the frontend writes NumPy's ``+`` and ``*`` of bool arrays as ``|`` and ``&``.
+    One operand may differ from ``compute``: a comparison in ``uint64`` may take a Python ``int`` (signed
+    int64) as it is, compared by value as NumPy 2 compares it (a negative int is below every element)."""
 
     op: ArrayOpKind
     args: list[Expr]

@@ -417,8 +417,9 @@ class _Verifier:
             self.same(e, self.expr(part), INT if t.dtype.is_integer else FLOAT64, "an arange bound")
 
     def fit_int(self, e: FitInt) -> None:
-        if self.expr(e.value) not in (INT, FLOAT64):
-            raise self.fail(e, f"fits a {e.value.type}; it takes an int or a float64 (a Python number)")
+        t = self.expr(e.value)
+        if t not in (INT, FLOAT64) and not (isinstance(t, ScalarT) and t.is_integer):
+            raise self.fail(e, f"fits a {e.value.type}; it takes an integer or a float64")
         if not e.type.is_integer or e.type.checked:
             raise self.fail(e, f"fits an int into {e.type}, not a fixed-width integer")
 

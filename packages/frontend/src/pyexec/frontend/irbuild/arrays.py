@@ -644,7 +644,11 @@ class ArrayBuilder:
         result = BY_NAME["bool_"] if comparison else compute
         assert isinstance(result, ScalarT)
         ndim = max(e.type.ndim for e in operands if isinstance(e.type, ArrayT))
-        args = [e if isinstance(e.type, ArrayT) else self.convert(e, compute, node) for e in operands]
+        by_value = comparison and compute == BY_NAME["uint64"]
+        # a Python int beside a uint64 array is compared by value too: it stays a signed int64 and the
+        # lowering tests its sign (ArrayMap's one mixed-type case); a literal that fits uint64 is converted
+        args = [e if isinstance(e.type, ArrayT) or (by_value and e.type == INT and self.is_weak(e) and not (
+            isinstance(e, Const) and fits(e.value, compute))) else self.convert(e, compute, node) for e in operands]
         if python_ints and compute.is_integer and not compute.is_bool and compute != INT64 and not comparison:
             # in arithmetic a Python int must fit the array's integer type: NumPy's OverflowError ("Python
             # integer 300 out of bounds for uint8") rather than a wrapped operand (a literal is checked above)
@@ -737,6 +741,12 @@ class ArrayBuilder:
             if t.dtype == INT64:  # every int fits: int() of a float, then the array's type (the verifier's)
                 return self.cast(self.cast(value, INT), INT64)
             return FitInt(value if vt.is_float else self.cast(value, INT), t.dtype, self.loc(node))
+        d = t.dtype
+        if vt.is_integer and d.is_integer and d.info.signed and (
+                vt.bits > d.bits or (vt.bits == d.bits and not vt.info.signed)):
+            # NumPy 2 stores a NumPy integer into a signed array that cannot hold it with OverflowError
+            # ("Python integer 300 out of bounds for int8"); into an unsigned array it wraps (the cast below)
+            return FitInt(value, d, self.loc(node))
         return self.cast(value, t.dtype)
 
     def assign_item(self: FunctionBuilder, target: ast.Subscript, value: Expr, node: ast.AST) -> Stmt:

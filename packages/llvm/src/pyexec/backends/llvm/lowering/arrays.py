@@ -1080,6 +1080,12 @@ class ArrayLowering:
         strides = {id(v): [b.select(b.icmp_signed("==", b.extract_value(v, [SHAPE, k]), I64(1)), I64(0),
                                     b.extract_value(v, [STRIDES, k])) for k in range(t.ndim)] for v, t in arrays}
         out = self.new_array(e.type, extents)
+        # a signed Python int compared with uint64 elements: by value (see n.ArrayMap); a negative one
+        # decides every element alike, so its sign is tested once, before the loop
+        negative: list[tuple[int, ir.Value]] = [
+            (k, b.icmp_signed("<", v, ir.Constant(v.type, 0))) for k, (v, a) in enumerate(zip(values, e.args))
+            if not isinstance(a.type, ArrayT) and a.type != e.compute and e.compute.is_integer
+            and e.op in ("eq", "ne", "lt", "le", "gt", "ge")]
 
         def body(ix: list[ir.Value]) -> None:
             operands = []
@@ -1091,6 +1097,10 @@ class ArrayLowering:
                 else:
                     operands.append(v)
             result = self.elementwise_value(e.op, operands, e.compute)
+            for k, is_negative in negative:
+                # x < 0 beside an unsigned element: `a > x`, `a >= x`, `a != x` hold, the others do not
+                holds = e.op in (("gt", "ge", "ne") if k == 1 else ("lt", "le", "ne"))
+                result = b.select(is_negative, ir.Constant(ir.IntType(1), int(holds)), result)
             self.store_element(result, self.element_address(out, e.type, ix, False), e.type.dtype)
 
         self.loop_nest(extents, body)
@@ -1599,13 +1609,21 @@ class ArrayLowering:
     def fit_int(self: FunctionLowering, v: ir.Value, e: n.FitInt) -> ir.Value:
         from pyexec.backends.llvm.lowering.types import llvm_type
 
-        if e.value.type.is_float:
-            v = self.cast(v, e.value.type, INT)  # int(x): NaN is ValueError, inf and too large OverflowError
-        info = e.type.info
         b = self.b
+        source = e.value.type
+        huge = None  # a uint64 value at or above 2**63: outside every signed type (NumPy's own message)
+        if source.is_float:
+            v = self.cast(v, source, INT)  # int(x): NaN is ValueError, inf and too large OverflowError
+        elif v.type.width < 64:
+            v = b.sext(v, I64) if source.info.signed else b.zext(v, I64)
+        elif not source.info.signed:
+            huge = b.icmp_signed("<", v, I64(0))
+        info = e.type.info
         outside = b.icmp_signed("<", v, I64(info.min_value))
         if info.max_value < 2**63 - 1:
             outside = b.or_(outside, b.icmp_signed(">", v, I64(info.max_value)))
+        if huge is not None:
+            self.fail_if(huge, rt.OVERFLOW, "Python int too large to convert to C long")
         with b.if_then(outside, likely=False):
             fn = message_function(self.owner, f"pyexec.bounds_error.{e.type}", rt.OVERFLOW,
                                   ["Python integer ", 0, f" out of bounds for {e.type}"])
