@@ -317,11 +317,10 @@ class ModuleLowering:
                 continue
             arg = next(flat)
             arg.name = p.name
+            # a str argument is taken as it comes: the address of a string block the host made (and releases)
             if isinstance(p.type, ArrayT):
                 arg = b.load(arg, typ=llvm_type(p.type))
-            elif isinstance(p.type, StrT):
-                pass  # wasm: the address of a string block the host made (and releases)
-            elif p.type.is_bool:
+            elif isinstance(p.type, ScalarT) and p.type.is_bool:
                 arg = b.icmp_unsigned("!=", arg, I8(0))
             elif isinstance(arg.type, ir.VectorType):
                 pair = b.insert_value(ir.Constant(llvm_type(p.type), ir.Undefined), b.extract_element(arg, I32(0)), 0)
